@@ -1,0 +1,187 @@
+package dev.trainops.catalog;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.ValueInstantiationException;
+
+/**
+ * Turns raw JSON arguments into a request record, or into an INVALID_ARGUMENT error that names the
+ * argument, what was wrong and what is accepted. The checks follow the record: its components are
+ * the arguments, {@link Nullable} ones are optional, {@link Bounds} limits numbers, every string is
+ * capped at {@link #MAX_STRING_LENGTH} characters.
+ */
+final class ArgumentBinder {
+    static final int MAX_STRING_LENGTH = 256;
+
+    <Q extends Record> Q bind(Map<String, Object> arguments, Class<Q> type) {
+        Map<String, RecordComponent> components = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            components.put(Schemas.wireName(c.getName()), c);
+        }
+        for (String key : arguments.keySet()) {
+            if (!components.containsKey(key)) {
+                throw ToolException.invalidArgument(Json.shorten(key),
+                        "Unknown argument '" + Json.shorten(key) + "'.",
+                        components.isEmpty() ? "This tool takes no arguments."
+                                : "Accepted arguments: " + String.join(", ", components.keySet()) + ".");
+            }
+        }
+        for (var entry : components.entrySet()) {
+            RecordComponent c = entry.getValue();
+            Object value = arguments.get(entry.getKey());
+            boolean optional = c.isAnnotationPresent(Nullable.class);
+            if (value == null && !optional) {
+                throw ToolException.invalidArgument(entry.getKey(),
+                        "Missing required argument '" + entry.getKey() + "' (" + describe(c.getGenericType()) + ").",
+                        "Call again with " + entry.getKey() + " set.");
+            }
+            checkStrings(entry.getKey(), value);
+        }
+        Q request;
+        try {
+            request = Json.MAPPER.convertValue(arguments, type);
+        } catch (ValueInstantiationException e) {
+            throw unwrap(e);
+        } catch (JacksonException e) {
+            throw translate(e, components);
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof ValueInstantiationException vie) {
+                throw unwrap(vie);
+            }
+            if (e.getCause() instanceof JacksonException je) {
+                throw translate(je, components);
+            }
+            throw e;
+        }
+        for (var entry : components.entrySet()) {
+            checkBounds(entry.getKey(), entry.getValue(), request);
+        }
+        return request;
+    }
+
+    private static void checkStrings(String argument, Object value) {
+        if (value instanceof String s && s.length() > MAX_STRING_LENGTH) {
+            throw ToolException.invalidArgument(argument,
+                    "Argument '" + argument + "' is " + s.length() + " characters long; the limit is " + MAX_STRING_LENGTH + ".",
+                    "Send a shorter value.");
+        } else if (value instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) {
+                checkStrings(argument, e.getKey());
+                checkStrings(argument, e.getValue());
+            }
+        } else if (value instanceof Collection<?> list) {
+            for (Object o : list) {
+                checkStrings(argument, o);
+            }
+        }
+    }
+
+    private static void checkBounds(String argument, RecordComponent c, Record request) {
+        Bounds bounds = c.getAnnotation(Bounds.class);
+        if (bounds == null) {
+            return;
+        }
+        Object value;
+        try {
+            value = c.getAccessor().invoke(request);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + c.getName(), e);
+        }
+        if (!(value instanceof Number n)) {
+            return;
+        }
+        double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
+        if (d < bounds.min() || d > bounds.max()) {
+            throw ToolException.invalidArgument(argument,
+                    "Argument '" + argument + "' is " + n + "; it must be " + range(bounds) + ".",
+                    "Call again with " + argument + " " + range(bounds) + ".");
+        }
+    }
+
+    private static String range(Bounds b) {
+        boolean hasMin = b.min() != Double.NEGATIVE_INFINITY;
+        boolean hasMax = b.max() != Double.POSITIVE_INFINITY;
+        if (hasMin && hasMax) {
+            return "between " + num(b.min()) + " and " + num(b.max());
+        }
+        return hasMin ? "at least " + num(b.min()) : "at most " + num(b.max());
+    }
+
+    private static String num(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static RuntimeException unwrap(ValueInstantiationException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ToolException te) {
+            return te;
+        }
+        String argument = argumentOf(e);
+        String message = cause != null && cause.getMessage() != null ? cause.getMessage() : "invalid value";
+        return ToolException.invalidArgument(argument, "Invalid arguments: " + message + ".", "Fix the value and call again.");
+    }
+
+    private static ToolException translate(JacksonException e, Map<String, RecordComponent> components) {
+        String argument = argumentOf(e);
+        RecordComponent c = components.get(argument);
+        String expected = c == null ? "a valid value" : describe(c.getGenericType());
+        String got = "";
+        if (e instanceof InvalidFormatException ife && ife.getValue() != null) {
+            got = " (got " + Json.shorten(String.valueOf(ife.getValue())) + ")";
+        } else if (e instanceof MismatchedInputException) {
+            got = "";
+        }
+        return ToolException.invalidArgument(argument,
+                "Argument '" + argument + "' must be " + expected + got + ".",
+                "Call again with " + argument + " as " + expected + ".");
+    }
+
+    private static String argumentOf(JacksonException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        return path.isEmpty() ? "arguments" : path.replace(".[", "[");
+    }
+
+    /** What a value of this type looks like, in the words of JSON. */
+    static String describe(Type type) {
+        if (type instanceof Class<?> c) {
+            if (c == int.class || c == Integer.class || c == long.class || c == Long.class) {
+                return "an integer";
+            }
+            if (c == double.class || c == Double.class || c == BigDecimal.class || c == float.class) {
+                return "a number";
+            }
+            if (c == boolean.class || c == Boolean.class) {
+                return "true or false";
+            }
+            if (c == String.class) {
+                return "a string";
+            }
+            if (c.isEnum()) {
+                return "one of " + Arrays.stream(c.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "));
+            }
+            return "an object";
+        }
+        if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+            if (List.class.isAssignableFrom(raw)) {
+                return "an array";
+            }
+            if (Map.class.isAssignableFrom(raw)) {
+                return "an object";
+            }
+        }
+        return "a valid value";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.trainops.catalog;
+
+import java.util.Map;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON conventions of the wire: snake_case names, ISO-8601 instants, nulls written out (a
+ * nullable field is present with {@code null}, so the output always has the same shape), strict
+ * binding (no unknown properties, no coercion of "5" to 5 or 5.5 to 5).
+ */
+public final class Json {
+    /** Immutable once built; shared because configuration, not state. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private Json() {
+    }
+
+    public static Map<String, Object> toMap(Object value) {
+        return MAPPER.convertValue(value, MAP);
+    }
+
+    public static String write(Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    /** Shortens a client-supplied string before it is echoed in a message. */
+    static String shorten(String s) {
+        if (s == null) {
+            return "null";
+        }
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+}

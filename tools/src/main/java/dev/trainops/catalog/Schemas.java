@@ -1,0 +1,111 @@
+package dev.trainops.catalog;
+
+import com.github.victools.jsonschema.generator.FieldScope;
+import com.github.victools.jsonschema.generator.Option;
+import com.github.victools.jsonschema.generator.OptionPreset;
+import com.github.victools.jsonschema.generator.SchemaGenerator;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
+import com.github.victools.jsonschema.generator.SchemaVersion;
+import com.github.victools.jsonschema.module.jackson.JacksonModule;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * JSON Schema 2020-12 generated from the request and response records (victools), never written
+ * by hand. Names are snake_case like the wire; {@link Nullable} components are optional in inputs
+ * and may be null in outputs; {@link Bounds} become minimum/maximum; inputs forbid unknown
+ * properties.
+ */
+public final class Schemas {
+    public static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
+
+    private static final SchemaGenerator INPUT = generator(true);
+    private static final SchemaGenerator OUTPUT = generator(false);
+    private static final Map<Class<?>, Map<String, Object>> INPUT_CACHE = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, Map<String, Object>> OUTPUT_CACHE = new ConcurrentHashMap<>();
+
+    private Schemas() {
+    }
+
+    public static Map<String, Object> input(Class<? extends Record> type) {
+        return INPUT_CACHE.computeIfAbsent(type, t -> toMap(INPUT.generateSchema(t)));
+    }
+
+    public static Map<String, Object> output(Class<? extends Record> type) {
+        return OUTPUT_CACHE.computeIfAbsent(type, t -> toMap(OUTPUT.generateSchema(t)));
+    }
+
+    /** {@code minMemoryGib} -> {@code min_memory_gib}, the same rule Jackson's SNAKE_CASE applies. */
+    public static String wireName(String javaName) {
+        StringBuilder out = new StringBuilder(javaName.length() + 4);
+        for (int i = 0; i < javaName.length(); i++) {
+            char ch = javaName.charAt(i);
+            if (Character.isUpperCase(ch)) {
+                if (i > 0) {
+                    out.append('_');
+                }
+                out.append(Character.toLowerCase(ch));
+            } else {
+                out.append(ch);
+            }
+        }
+        return out.toString();
+    }
+
+    private static Map<String, Object> toMap(ObjectNode node) {
+        Map<String, Object> map = Json.toMap(node);
+        return Map.copyOf(map);
+    }
+
+    private static SchemaGenerator generator(boolean input) {
+        SchemaGeneratorConfigBuilder builder = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
+                .with(new JacksonModule())
+                .with(Option.INLINE_ALL_SCHEMAS)
+                .with(Option.SCHEMA_VERSION_INDICATOR);
+        if (input) {
+            builder.with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT);
+        }
+        builder.forFields()
+                .withPropertyNameOverrideResolver(field -> wireName(field.getDeclaredName()))
+                .withRequiredCheck(field -> !isNullable(field))
+                .withNullableCheck(field -> !input && isNullable(field))
+                .withNumberInclusiveMinimumResolver(field -> bound(field, true))
+                .withNumberInclusiveMaximumResolver(field -> bound(field, false))
+                .withStringMaxLengthResolver(field -> input && field.getType().getErasedType() == String.class
+                        ? ArgumentBinder.MAX_STRING_LENGTH : null);
+        builder.forTypesInGeneral().withCustomDefinitionProvider((javaType, context) -> {
+            Class<?> raw = javaType.getErasedType();
+            if (raw == Instant.class) {
+                ObjectNode n = context.getGeneratorConfig().createObjectNode();
+                n.put("type", "string");
+                n.put("format", "date-time");
+                return new com.github.victools.jsonschema.generator.CustomDefinition(n);
+            }
+            if (raw == BigDecimal.class) {
+                ObjectNode n = context.getGeneratorConfig().createObjectNode();
+                n.put("type", "string");
+                n.put("pattern", "^-?[0-9]+\\.[0-9]{6}$");
+                n.put("description", "a decimal amount with 6 fractional digits");
+                return new com.github.victools.jsonschema.generator.CustomDefinition(n);
+            }
+            return null;
+        });
+        return new SchemaGenerator(builder.build());
+    }
+
+    private static boolean isNullable(FieldScope field) {
+        return field.getAnnotationConsideringFieldAndGetter(Nullable.class) != null;
+    }
+
+    private static BigDecimal bound(FieldScope field, boolean min) {
+        Bounds b = field.getAnnotationConsideringFieldAndGetter(Bounds.class);
+        if (b == null) {
+            return null;
+        }
+        double v = min ? b.min() : b.max();
+        return Double.isInfinite(v) ? null : BigDecimal.valueOf(v).stripTrailingZeros();
+    }
+}

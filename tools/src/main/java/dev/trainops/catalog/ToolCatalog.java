@@ -1,0 +1,88 @@
+package dev.trainops.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tools trainops offers, in one place. {@link #invoke} is the single path a call takes, from
+ * raw JSON arguments to a {@link ToolOutcome}: binding and validation, the domain function, the
+ * mapping of errors. The MCP server and the agent call nothing else.
+ */
+public final class ToolCatalog {
+    private static final Logger log = LoggerFactory.getLogger(ToolCatalog.class);
+
+    private final Map<String, Tool<?, ?>> tools;
+    private final ArgumentBinder binder;
+
+    public ToolCatalog(List<Tool<?, ?>> tools) {
+        Map<String, Tool<?, ?>> byName = new LinkedHashMap<>();
+        for (Tool<?, ?> tool : tools) {
+            if (byName.putIfAbsent(tool.name(), tool) != null) {
+                throw new IllegalArgumentException("tool names must be unique: " + tool.name());
+            }
+        }
+        this.tools = Map.copyOf(byName);
+        this.names = List.copyOf(byName.keySet());
+        this.binder = new ArgumentBinder();
+    }
+
+    private final List<String> names;
+
+    /** The tools in registration order. */
+    public List<Tool<?, ?>> tools() {
+        return names.stream().<Tool<?, ?>>map(tools::get).toList();
+    }
+
+    public Optional<Tool<?, ?>> find(String name) {
+        return Optional.ofNullable(tools.get(name));
+    }
+
+    public Map<String, Object> inputSchema(Tool<?, ?> tool) {
+        return Schemas.input(tool.requestType());
+    }
+
+    public Map<String, Object> outputSchema(Tool<?, ?> tool) {
+        return Schemas.output(tool.responseType());
+    }
+
+    /** Calls a tool by name with raw JSON arguments. Never throws: every failure is an outcome. */
+    public ToolOutcome invoke(String name, Map<String, Object> arguments) {
+        Tool<?, ?> tool = tools.get(name);
+        if (tool == null) {
+            return failure(new ToolException(ErrorCode.NOT_FOUND,
+                    "Unknown tool '" + Json.shorten(name) + "'.",
+                    "Call one of: " + String.join(", ", names) + "."));
+        }
+        return invokeTyped(tool, arguments == null ? Map.of() : arguments);
+    }
+
+    private <Q extends Record, R extends Record> ToolOutcome invokeTyped(Tool<Q, R> tool, Map<String, Object> arguments) {
+        try {
+            Q request = binder.bind(arguments, tool.requestType());
+            R response = tool.call(request);
+            if (response == null) {
+                throw new IllegalStateException("tool " + tool.name() + " returned null");
+            }
+            return new ToolOutcome.Success(Json.toMap(response), tool.summarize(response));
+        } catch (ToolException e) {
+            return failure(e);
+        } catch (RuntimeException e) {
+            String reference = UUID.randomUUID().toString().substring(0, 8);
+            log.error("tool {} failed [ref {}]", tool.name(), reference, e);
+            return failure(new ToolException(ErrorCode.INTERNAL,
+                    "trainops hit an internal error while running " + tool.name() + " (reference " + reference + ").",
+                    "Retry once; if it fails again, report the reference to your platform team."));
+        }
+    }
+
+    private static ToolOutcome failure(ToolException e) {
+        ToolError error = e.toError();
+        String text = error.code() + ": " + error.message() + (error.hint().isEmpty() ? "" : " " + error.hint());
+        return new ToolOutcome.Failure(error, text);
+    }
+}

@@ -1,0 +1,323 @@
+package dev.trainops.gpu;
+
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.PodResources;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Live GPU inventory: what every node offers, what running pods hold, what pending pods wait for,
+ * read from the {@link ClusterIndex} stores. The per-node view is rebuilt only when the index's
+ * generation moves, so repeated calls cost a filter over nodes, not a pass over every pod.
+ */
+public final class GpuInventory {
+    private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+    private final ClusterIndex index;
+    private final GpuUtilization utilization;
+    private final Clock clock;
+    private final Duration initialSyncWait;
+    private volatile View cached;
+
+    public GpuInventory(ClusterIndex index, GpuUtilization utilization, Clock clock, Duration initialSyncWait) {
+        this.index = index;
+        this.utilization = utilization;
+        this.clock = clock;
+        this.initialSyncWait = initialSyncWait;
+    }
+
+    /** The GPU types present in the cluster, canonical names, sorted. */
+    public List<String> gpuTypes() {
+        return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown"))
+                .distinct().sorted().toList();
+    }
+
+    public GpuAvailability availability(GpuAvailabilityRequest request) {
+        String namespace = request.namespace();
+        if (namespace != null && !NAMESPACE.matcher(namespace).matches()) {
+            throw ToolException.invalidArgument("namespace",
+                    "Argument 'namespace' is not a valid Kubernetes namespace name.",
+                    "Use a lowercase DNS label such as team-a, or omit namespace for the whole cluster.");
+        }
+        ClusterIndex.Freshness freshness = index.freshness();
+        if (!freshness.synced() && !index.awaitSynced(initialSyncWait)) {
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "The Kubernetes API at " + index.masterUrl() + " has not answered the initial sync within "
+                            + initialSyncWait.toSeconds() + " s, so there is no GPU inventory yet.",
+                    "Check KUBECONFIG and that the API server is reachable, then retry in a few seconds.");
+        }
+        if (!freshness.synced()) {
+            freshness = index.freshness();
+        }
+        View view = view();
+        String gpuType = request.gpuType() == null ? null : resolveType(request.gpuType(), view);
+        long minMemoryMib = request.minMemoryGib() == null ? 0 : (long) Math.ceil(request.minMemoryGib() * 1024);
+        Instant now = clock.instant();
+
+        Map<String, PoolAcc> pools = new LinkedHashMap<>();
+        List<GpuAvailability.NodeView> nodeViews = new ArrayList<>();
+        List<Double> allUtil = new ArrayList<>();
+        for (NodeState node : view.nodes) {
+            NodeGpus g = node.gpus;
+            if (gpuType != null && !g.gpuType().equals(gpuType)) {
+                continue;
+            }
+            OptionalDouble util = utilization.nodePercent(g.name());
+            List<GpuAvailability.Resource> resources = new ArrayList<>();
+            for (NodeGpus.Pool p : g.pools()) {
+                if (p.memoryMibPerUnit() < minMemoryMib) {
+                    continue;
+                }
+                long allocated = node.allocated.getOrDefault(p.resourceName(), 0L);
+                boolean usable = g.ready() && g.schedulable();
+                long free = usable ? Math.max(0, p.allocatable() - allocated) : 0;
+                resources.add(new GpuAvailability.Resource(p.resourceName(), p.sharing(), p.migProfile(),
+                        p.memoryMibPerUnit(), p.capacity(), p.allocatable(), allocated, free));
+                String key = g.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile();
+                PoolAcc acc = pools.computeIfAbsent(key, k -> new PoolAcc(g.gpuType(), p));
+                acc.nodes++;
+                acc.capacity += p.capacity();
+                acc.allocatable += p.allocatable();
+                acc.allocated += allocated;
+                acc.free += free;
+                if (free > 0 && (acc.largest == null || free > acc.largest.count())) {
+                    acc.largest = new GpuAvailability.Block(g.name(), free);
+                }
+                Release release = node.nextRelease.get(p.resourceName());
+                if (release != null && (acc.next == null || release.at.isBefore(acc.next.at))) {
+                    acc.next = release;
+                }
+                if (namespace != null) {
+                    acc.inNamespace += node.allocatedByNamespace
+                            .getOrDefault(namespace, Map.of()).getOrDefault(p.resourceName(), 0L);
+                }
+                if (util.isPresent()) {
+                    acc.utilSum += util.getAsDouble();
+                    acc.utilCount++;
+                }
+            }
+            if (resources.isEmpty()) {
+                continue;
+            }
+            util.ifPresent(allUtil::add);
+            nodeViews.add(new GpuAvailability.NodeView(g.name(), g.ready(), g.schedulable(), g.gpuType(), g.product(),
+                    g.gpuMemoryMib(), g.gpuCount(), g.family(), g.computeCapability(), g.migStrategy(),
+                    g.sharingStrategy(), g.replicas(), resources, util.isPresent() ? round1(util.getAsDouble()) : null));
+        }
+
+        long queuedPods = 0;
+        long queuedDemand = 0;
+        for (PendingDemand d : view.pending) {
+            if (namespace != null && !namespace.equals(d.namespace)) {
+                continue;
+            }
+            boolean counted = false;
+            for (PoolAcc acc : pools.values()) {
+                Long n = d.requests.get(acc.resourceName);
+                if (n != null && (d.gpuType == null || d.gpuType.equals(acc.gpuType))) {
+                    acc.queuedPods++;
+                    acc.queuedDemand += n;
+                    if (!counted) {
+                        queuedPods++;
+                        queuedDemand += d.requests.values().stream().mapToLong(Long::longValue).sum();
+                        counted = true;
+                    }
+                    break;
+                }
+            }
+            if (!counted && gpuType == null && minMemoryMib == 0) {
+                queuedPods++;
+                queuedDemand += d.requests.values().stream().mapToLong(Long::longValue).sum();
+            }
+        }
+
+        List<GpuAvailability.Pool> poolViews = new ArrayList<>();
+        for (PoolAcc acc : pools.values()) {
+            GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at,
+                    Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node, acc.next.pod);
+            poolViews.add(new GpuAvailability.Pool(acc.gpuType, acc.resourceName, acc.sharing, acc.migProfile,
+                    acc.memoryMibPerUnit, acc.nodes, acc.capacity, acc.allocatable, acc.allocated, acc.free,
+                    acc.largest, next, acc.queuedPods, acc.queuedDemand,
+                    acc.utilCount == 0 ? null : round1(acc.utilSum / acc.utilCount),
+                    namespace == null ? null : acc.inNamespace));
+        }
+        poolViews.sort(Comparator.comparing(GpuAvailability.Pool::gpuType).thenComparing(GpuAvailability.Pool::resourceName));
+
+        List<String> notes = new ArrayList<>();
+        if (allUtil.isEmpty()) {
+            notes.add("GPU utilisation is unknown (no DCGM metrics); utilization_percent is null.");
+        }
+        if (poolViews.isEmpty()) {
+            notes.add(minMemoryMib > 0
+                    ? "No GPU resource offers " + request.minMemoryGib() + " GiB per unit; the largest is "
+                            + view.maxUnitMemoryMib / 1024 + " GiB."
+                    : "The cluster advertises no GPU resources.");
+        }
+        return new GpuAvailability(freshness.asOf(), freshness.stale(), freshness.reason(), poolViews, nodeViews,
+                queuedPods, queuedDemand, allUtil.isEmpty() ? "none" : utilization.source(), notes);
+    }
+
+    private String resolveType(String requested, View view) {
+        String wanted = requested.trim().toUpperCase(Locale.ROOT);
+        TreeSet<String> present = new TreeSet<>();
+        for (NodeState n : view.nodes) {
+            present.add(n.gpus.gpuType());
+        }
+        for (String t : present) {
+            if (t.toUpperCase(Locale.ROOT).equals(wanted)) {
+                return t;
+            }
+        }
+        String known = GpuTypes.KNOWN.stream().filter(k -> k.equalsIgnoreCase(wanted)).findFirst().orElse(null);
+        String message = known != null
+                ? "There is no " + known + " in this cluster."
+                : "Unknown gpu_type '" + (requested.length() > 40 ? requested.substring(0, 40) + "..." : requested) + "'.";
+        throw new ToolException(ErrorCode.INVALID_ARGUMENT, message,
+                "Use one of the types present: " + String.join(", ", present) + "; or omit gpu_type.",
+                false, Map.of("argument", "gpu_type", "accepted", List.copyOf(present)));
+    }
+
+    private View view() {
+        long generation = index.generation();
+        View v = cached;
+        if (v == null || v.generation != generation) {
+            v = build(generation);
+            cached = v;
+        }
+        return v;
+    }
+
+    private View build(long generation) {
+        Map<String, NodeState> byName = new HashMap<>();
+        long maxUnit = 0;
+        for (Node node : index.nodes()) {
+            NodeGpus gpus = NodeGpus.of(node);
+            if (gpus.pools().isEmpty()) {
+                continue;
+            }
+            byName.put(gpus.name(), new NodeState(gpus));
+            for (NodeGpus.Pool p : gpus.pools()) {
+                maxUnit = Math.max(maxUnit, p.memoryMibPerUnit());
+            }
+        }
+        List<PendingDemand> pending = new ArrayList<>();
+        for (Pod pod : index.pods()) {
+            Map<String, Long> requests = PodResources.gpuRequests(pod);
+            if (requests.isEmpty()) {
+                continue;
+            }
+            if (PodResources.pending(pod)) {
+                Map<String, String> selector = pod.getSpec().getNodeSelector();
+                String product = selector == null ? null : selector.get(KubeNames.LABEL_GPU_PRODUCT);
+                pending.add(new PendingDemand(pod.getMetadata().getNamespace(), requests,
+                        product == null ? null : GpuTypes.canonical(product, 0)));
+                continue;
+            }
+            if (!PodResources.holdsResources(pod)) {
+                continue;
+            }
+            NodeState node = byName.get(pod.getSpec().getNodeName());
+            if (node == null) {
+                continue;
+            }
+            Instant expectedEnd = expectedEnd(pod);
+            String ns = pod.getMetadata().getNamespace();
+            for (var e : requests.entrySet()) {
+                node.allocated.merge(e.getKey(), e.getValue(), Long::sum);
+                node.allocatedByNamespace.computeIfAbsent(ns, k -> new HashMap<>()).merge(e.getKey(), e.getValue(), Long::sum);
+                if (expectedEnd != null) {
+                    Release r = node.nextRelease.get(e.getKey());
+                    if (r == null || expectedEnd.isBefore(r.at)) {
+                        node.nextRelease.put(e.getKey(), new Release(expectedEnd, e.getValue(), node.gpus.name(),
+                                ns + "/" + pod.getMetadata().getName()));
+                    }
+                }
+            }
+        }
+        List<NodeState> nodes = new ArrayList<>(byName.values());
+        nodes.sort(Comparator.comparing(n -> n.gpus.name()));
+        return new View(generation, List.copyOf(nodes), List.copyOf(pending), maxUnit);
+    }
+
+    private static Instant expectedEnd(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(KubeNames.ANNOTATION_EXPECTED_END);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static double round1(double d) {
+        return Math.round(d * 10.0) / 10.0;
+    }
+
+    private record View(long generation, List<NodeState> nodes, List<PendingDemand> pending, long maxUnitMemoryMib) {
+    }
+
+    private static final class NodeState {
+        final NodeGpus gpus;
+        final Map<String, Long> allocated = new HashMap<>();
+        final Map<String, Map<String, Long>> allocatedByNamespace = new HashMap<>();
+        final Map<String, Release> nextRelease = new HashMap<>();
+
+        NodeState(NodeGpus gpus) {
+            this.gpus = gpus;
+        }
+    }
+
+    private record Release(Instant at, long count, String node, String pod) {
+    }
+
+    private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) {
+    }
+
+    private static final class PoolAcc {
+        final String gpuType;
+        final String resourceName;
+        final Sharing sharing;
+        final String migProfile;
+        final long memoryMibPerUnit;
+        int nodes;
+        long capacity;
+        long allocatable;
+        long allocated;
+        long free;
+        long queuedPods;
+        long queuedDemand;
+        long inNamespace;
+        double utilSum;
+        int utilCount;
+        GpuAvailability.Block largest;
+        Release next;
+
+        PoolAcc(String gpuType, NodeGpus.Pool p) {
+            this.gpuType = gpuType;
+            this.resourceName = p.resourceName();
+            this.sharing = p.sharing();
+            this.migProfile = p.migProfile();
+            this.memoryMibPerUnit = p.memoryMibPerUnit();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.trainops.gpu;
+
+import java.util.OptionalDouble;
+
+/** Where GPU utilisation comes from: DCGM through Prometheus, or the sandbox's simulated kubelet. */
+public interface GpuUtilization {
+    /** Mean utilisation of the node's GPUs in percent, if known. */
+    OptionalDouble nodePercent(String node);
+
+    /** A short name of the source, shown in answers ("dcgm", "sandbox"). */
+    String source();
+
+    GpuUtilization UNKNOWN = new GpuUtilization() {
+        @Override
+        public OptionalDouble nodePercent(String node) {
+            return OptionalDouble.empty();
+        }
+
+        @Override
+        public String source() {
+            return "none";
+        }
+    };
+}

@@ -1,0 +1,114 @@
+package dev.trainops.gpu;
+
+import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.PodResources;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The GPU facts of one node, read from its status and GPU Feature Discovery labels. */
+record NodeGpus(
+        String name,
+        boolean ready,
+        boolean schedulable,
+        String product,
+        String gpuType,
+        long gpuMemoryMib,
+        int gpuCount,
+        String family,
+        String computeCapability,
+        String migStrategy,
+        String sharingStrategy,
+        int replicas,
+        List<Pool> pools) {
+
+    /** One GPU resource the node advertises. */
+    record Pool(String resourceName, Sharing sharing, String migProfile, long memoryMibPerUnit, long capacity, long allocatable) {
+    }
+
+    static NodeGpus of(Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        String product = labels.getOrDefault(KubeNames.LABEL_GPU_PRODUCT, "");
+        long memoryMib = parseLong(labels.get(KubeNames.LABEL_GPU_MEMORY_MIB));
+        String migStrategy = labels.getOrDefault(KubeNames.LABEL_MIG_STRATEGY, "none");
+        String sharingStrategy = labels.getOrDefault(KubeNames.LABEL_GPU_SHARING_STRATEGY, "none");
+        int replicas = (int) Math.max(1, parseLong(labels.get(KubeNames.LABEL_GPU_REPLICAS)));
+        String major = labels.get(KubeNames.LABEL_GPU_COMPUTE_MAJOR);
+        String minor = labels.get(KubeNames.LABEL_GPU_COMPUTE_MINOR);
+        Map<String, Quantity> capacity = node.getStatus() == null || node.getStatus().getCapacity() == null
+                ? Map.of() : node.getStatus().getCapacity();
+        Map<String, Quantity> allocatable = node.getStatus() == null || node.getStatus().getAllocatable() == null
+                ? capacity : node.getStatus().getAllocatable();
+
+        List<Pool> pools = new ArrayList<>();
+        for (String resource : new TreeMap<>(allocatable.isEmpty() ? capacity : allocatable).keySet()) {
+            if (!PodResources.isGpuResource(resource)) {
+                continue;
+            }
+            long cap = PodResources.count(capacity.getOrDefault(resource, allocatable.get(resource)));
+            long alloc = PodResources.count(allocatable.getOrDefault(resource, capacity.get(resource)));
+            if (cap == 0 && alloc == 0) {
+                continue;
+            }
+            Sharing sharing;
+            String profile = null;
+            long unitMemory = memoryMib;
+            if (resource.startsWith(KubeNames.MIG_RESOURCE_PREFIX)) {
+                sharing = Sharing.MIG;
+                profile = resource.substring(KubeNames.MIG_RESOURCE_PREFIX.length());
+                unitMemory = GpuTypes.migMemoryMib(profile);
+            } else if (resource.equals(KubeNames.GPU_RESOURCE) && "single".equals(migStrategy)) {
+                sharing = Sharing.MIG;
+                profile = GpuTypes.migProfileFromProduct(product);
+                unitMemory = profile == null ? memoryMib : GpuTypes.migMemoryMib(profile);
+            } else if (resource.equals(KubeNames.GPU_SHARED_RESOURCE)
+                    || "time-slicing".equals(sharingStrategy) || "mps".equals(sharingStrategy) || replicas > 1) {
+                sharing = "mps".equals(sharingStrategy) ? Sharing.MPS : Sharing.TIME_SLICED;
+            } else {
+                sharing = Sharing.EXCLUSIVE;
+            }
+            pools.add(new Pool(resource, sharing, profile, unitMemory, cap, alloc));
+        }
+        return new NodeGpus(
+                node.getMetadata().getName(),
+                isReady(node),
+                node.getSpec() == null || !Boolean.TRUE.equals(node.getSpec().getUnschedulable()),
+                product,
+                GpuTypes.canonical(product, memoryMib),
+                memoryMib,
+                (int) parseLong(labels.get(KubeNames.LABEL_GPU_COUNT)),
+                labels.get(KubeNames.LABEL_GPU_FAMILY),
+                major == null ? null : major + "." + (minor == null ? "0" : minor),
+                migStrategy,
+                sharingStrategy,
+                replicas,
+                List.copyOf(pools));
+    }
+
+    private static boolean isReady(Node node) {
+        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+            return false;
+        }
+        for (NodeCondition c : node.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType())) {
+                return "True".equals(c.getStatus());
+            }
+        }
+        return false;
+    }
+
+    private static long parseLong(String s) {
+        if (s == null || s.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

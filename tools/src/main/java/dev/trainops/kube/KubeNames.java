@@ -1,0 +1,46 @@
+package dev.trainops.kube;
+
+/** Every Kubernetes and NVIDIA name trainops reads or writes, in one place. */
+public final class KubeNames {
+    private KubeNames() {
+    }
+
+    /** Whole GPUs, or time-sliced replicas or MIG slices (strategy single) under the same name. */
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    /** Time-slicing with renameByDefault advertises replicas under this name. */
+    public static final String GPU_SHARED_RESOURCE = "nvidia.com/gpu.shared";
+    /** MIG strategy mixed: {@code nvidia.com/mig-1g.10gb}, {@code mig-3g.40gb}, ... */
+    public static final String MIG_RESOURCE_PREFIX = "nvidia.com/mig-";
+    /** ResourceQuota key for GPUs. */
+    public static final String QUOTA_GPU_REQUESTS = "requests.nvidia.com/gpu";
+
+    // GPU Feature Discovery labels
+    public static final String LABEL_GPU_PRODUCT = "nvidia.com/gpu.product";
+    public static final String LABEL_GPU_MEMORY_MIB = "nvidia.com/gpu.memory";
+    public static final String LABEL_GPU_COUNT = "nvidia.com/gpu.count";
+    public static final String LABEL_GPU_FAMILY = "nvidia.com/gpu.family";
+    public static final String LABEL_GPU_COMPUTE_MAJOR = "nvidia.com/gpu.compute.major";
+    public static final String LABEL_GPU_COMPUTE_MINOR = "nvidia.com/gpu.compute.minor";
+    public static final String LABEL_GPU_REPLICAS = "nvidia.com/gpu.replicas";
+    public static final String LABEL_GPU_SHARING_STRATEGY = "nvidia.com/gpu.sharing-strategy";
+    public static final String LABEL_MIG_STRATEGY = "nvidia.com/mig.strategy";
+    public static final String LABEL_MIG_CAPABLE = "nvidia.com/mig.capable";
+
+    /** Pod phases that no longer hold resources. */
+    public static final String PHASE_SUCCEEDED = "Succeeded";
+    public static final String PHASE_FAILED = "Failed";
+    public static final String PHASE_RUNNING = "Running";
+    public static final String PHASE_PENDING = "Pending";
+
+    // trainops's own labels and annotations on Jobs and Pods
+    public static final String DOMAIN = "trainops.dev";
+    public static final String LABEL_TEAM = DOMAIN + "/team";
+    public static final String LABEL_JOB_ID = DOMAIN + "/job-id";
+    public static final String LABEL_RUN_NAME = DOMAIN + "/run-name";
+    public static final String LABEL_MODEL = DOMAIN + "/model";
+    public static final String LABEL_EXPERIMENT = DOMAIN + "/experiment";
+    /** When the pod is expected to end (ISO-8601), so availability can say when a GPU frees up. */
+    public static final String ANNOTATION_EXPECTED_END = DOMAIN + "/expected-end";
+    public static final String ANNOTATION_EPOCHS = DOMAIN + "/epochs";
+    public static final String ANNOTATION_BATCH_SIZE = DOMAIN + "/batch-size";
+}
