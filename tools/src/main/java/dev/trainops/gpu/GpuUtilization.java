@@ -3,12 +3,15 @@ package dev.trainops.gpu;
 import java.util.OptionalDouble;
 
 /** Where GPU utilisation comes from: DCGM through Prometheus, or the sandbox's simulated kubelet. */
+@FunctionalInterface
 public interface GpuUtilization {
     /** Mean utilisation of the node's GPUs in percent, if known. */
     OptionalDouble nodePercent(String node);
 
     /** A short name of the source, shown in answers ("dcgm", "sandbox"). */
-    String source();
+    default String source() {
+        return "dcgm";
+    }
 
     GpuUtilization UNKNOWN = new GpuUtilization() {
         @Override

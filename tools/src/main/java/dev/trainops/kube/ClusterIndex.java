@@ -102,20 +102,21 @@ public final class ClusterIndex implements AutoCloseable {
         }
     }
 
-    /** Waits, at most {@code timeout}, for every informer's first list. */
+    /** Waits, at most {@code timeout}, for every informer's first list and its watch to be up. */
     public boolean awaitSynced(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (!started.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 return false;
             }
-            while (!synced()) {
+            while (!synced() || !watching()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 Thread.sleep(Math.min(20, Math.max(1, left / 1_000_000)));
             }
+            observeHealth();
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,189 @@
+package dev.trainops.gpu;
+
+import static dev.trainops.testing.ClusterFixtures.gpuNode;
+import static dev.trainops.testing.ClusterFixtures.migMixedNode;
+import static dev.trainops.testing.ClusterFixtures.pendingPod;
+import static dev.trainops.testing.ClusterFixtures.runningPod;
+import static dev.trainops.testing.ClusterFixtures.timeSlicedNode;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.KubeNames;
+import dev.trainops.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(https = false, crud = true)
+class GpuInventoryTest {
+    static final Instant NOW = Instant.parse("2026-11-28T14:00:00Z");
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+    MutableClock clock = new MutableClock(NOW);
+    ClusterIndex index;
+    GpuInventory inventory;
+
+    @BeforeEach
+    void seed() {
+        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        client.resource(gpuNode("l4-a", "NVIDIA-L4", 23034, 4)).create();
+        client.resource(migMixedNode("a100-mig", 7, 2)).create();
+        client.resource(timeSlicedNode("t4-shared", "Tesla-T4", 2, 4)).create();
+        client.resource(runningPod("team-a", "llm-1", "h100-a", KubeNames.GPU_RESOURCE, 6, NOW.plusSeconds(120))).create();
+        client.resource(runningPod("team-b", "llm-2", "h100-b", KubeNames.GPU_RESOURCE, 4, NOW.plusSeconds(3600))).create();
+        client.resource(runningPod("team-a", "mnist-1", "a100-mig", "nvidia.com/mig-1g.10gb", 3, null)).create();
+        client.resource(runningPod("team-c", "val-1", "t4-shared", KubeNames.GPU_SHARED_RESOURCE, 5, null)).create();
+        Pod done = new PodBuilder(runningPod("team-a", "old", "l4-a", KubeNames.GPU_RESOURCE, 4, null))
+                .editStatus().withPhase("Succeeded").endStatus().build();
+        client.resource(done).create();
+        client.resource(pendingPod("team-b", "waiting", KubeNames.GPU_RESOURCE, 8)).create();
+
+        index = new ClusterIndex(client, clock).start();
+        inventory = new GpuInventory(index, node -> node.equals("h100-a") ? OptionalDouble.of(81.25) : OptionalDouble.empty(), clock, Duration.ofSeconds(10));
+        assertThat(index.awaitSynced(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @AfterEach
+    void close() {
+        index.close();
+    }
+
+    @Test
+    void countsWholeGpusFromAllocatableAndRunningPodLimits() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("H100", null, null));
+
+        assertThat(a.stale()).isFalse();
+        assertThat(a.asOf()).isEqualTo(NOW);
+        assertThat(a.pools()).singleElement().satisfies(p -> {
+            assertThat(p.sharing()).isEqualTo(Sharing.EXCLUSIVE);
+            assertThat(p.capacity()).isEqualTo(16);
+            assertThat(p.allocated()).isEqualTo(10);
+            assertThat(p.free()).isEqualTo(6);
+            assertThat(p.largestFreeBlock()).isEqualTo(new GpuAvailability.Block("h100-b", 4));
+            assertThat(p.nextFree().inSeconds()).isEqualTo(120);
+            assertThat(p.nextFree().count()).isEqualTo(6);
+            assertThat(p.nextFree().pod()).isEqualTo("team-a/llm-1");
+            assertThat(p.queuedPods()).isEqualTo(1);
+            assertThat(p.queuedDemand()).isEqualTo(8);
+            assertThat(p.utilizationPercent()).isEqualTo(81.3);
+        });
+    }
+
+    @Test
+    void endedPodsHoldNoGpus() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("l4", null, null));
+        assertThat(a.pools()).singleElement().satisfies(p -> assertThat(p.free()).isEqualTo(4));
+    }
+
+    @Test
+    void showsMigProfilesAsTheirOwnPoolsWithSliceMemory() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("A100-80GB", null, null));
+
+        assertThat(a.pools()).extracting(GpuAvailability.Pool::migProfile).containsExactly("1g.10gb", "3g.40gb");
+        GpuAvailability.Pool small = a.pools().get(0);
+        assertThat(small.sharing()).isEqualTo(Sharing.MIG);
+        assertThat(small.memoryMibPerUnit()).isEqualTo(10 * 1024);
+        assertThat(small.allocatable()).isEqualTo(7);
+        assertThat(small.free()).isEqualTo(4);
+        assertThat(a.nodes()).singleElement().satisfies(n -> assertThat(n.migStrategy()).isEqualTo("mixed"));
+    }
+
+    @Test
+    void showsTimeSlicedReplicasAsShared() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("T4", null, null));
+
+        assertThat(a.pools()).singleElement().satisfies(p -> {
+            assertThat(p.sharing()).isEqualTo(Sharing.TIME_SLICED);
+            assertThat(p.resourceName()).isEqualTo(KubeNames.GPU_SHARED_RESOURCE);
+            assertThat(p.allocatable()).isEqualTo(8);
+            assertThat(p.free()).isEqualTo(3);
+        });
+        assertThat(a.nodes()).singleElement().satisfies(n -> assertThat(n.replicas()).isEqualTo(4));
+    }
+
+    @Test
+    void minMemoryFiltersOutSmallSlices() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest(null, 40.0, null));
+        assertThat(a.pools()).extracting(p -> p.gpuType() + "/" + p.migProfile())
+                .containsExactly("A100-80GB/3g.40gb", "H100/null");
+    }
+
+    @Test
+    void namespaceAddsWhatTheTeamHolds() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("H100", null, "team-a"));
+        assertThat(a.pools().get(0).allocatedInNamespace()).isEqualTo(6);
+        assertThat(a.queuedPods()).isZero();
+    }
+
+    @Test
+    void unknownGpuTypeListsTheTypesPresent() {
+        assertThatThrownBy(() -> inventory.availability(new GpuAvailabilityRequest("B200", null, null)))
+                .isInstanceOfSatisfying(ToolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).isEqualTo("Unknown gpu_type 'B200'.");
+                    assertThat(e.hint()).isEqualTo("Use one of the types present: A100-80GB, H100, L4, T4; or omit gpu_type.");
+                });
+        assertThatThrownBy(() -> inventory.availability(new GpuAvailabilityRequest("H200", null, null)))
+                .hasMessage("There is no H200 in this cluster.");
+    }
+
+    @Test
+    void invalidNamespaceIsRefused() {
+        assertThatThrownBy(() -> inventory.availability(new GpuAvailabilityRequest(null, null, "Team A")))
+                .isInstanceOf(ToolException.class).hasMessageContaining("namespace");
+    }
+
+    @Test
+    void aNewPodIsSeenThroughTheWatch() throws Exception {
+        client.resource(runningPod("team-c", "late", "h100-b", KubeNames.GPU_RESOURCE, 4, null)).create();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long free;
+        do {
+            free = inventory.availability(new GpuAvailabilityRequest("H100", null, null)).pools().get(0).free();
+            Thread.sleep(20);
+        } while (free != 2 && System.nanoTime() < deadline);
+        assertThat(free).isEqualTo(2);
+    }
+
+    @Test
+    void hundredCallsMakeNoListRequestToTheApiServer() {
+        int before = server.getRequestCount();
+        for (int i = 0; i < 100; i++) {
+            inventory.availability(new GpuAvailabilityRequest(i % 2 == 0 ? "H100" : null, null, null));
+        }
+        assertThat(server.getRequestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void withTheApiServerStoppedItAnswersFastFromCacheMarkedStale() throws Exception {
+        server.destroy();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!index.freshness().stale() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        clock.advance(Duration.ofMinutes(1));
+
+        long start = System.nanoTime();
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest(null, null, null));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(elapsedMs).isLessThan(500);
+        assertThat(a.stale()).isTrue();
+        assertThat(a.staleReason()).contains("watch on the Kubernetes API");
+        assertThat(a.asOf()).isBefore(clock.instant());
+        assertThat(a.pools()).isNotEmpty();
+    }
+}
