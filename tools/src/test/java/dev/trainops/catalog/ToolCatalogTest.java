@@ -65,6 +65,12 @@ class ToolCatalogTest {
     }
 
     @Test
+    void aNumberIsNotCoercedToAString() {
+        assertThat(failure(Map.of("epochs", 5, "gpu_type", 7)).message()).isEqualTo("Argument 'gpu_type' must be a string (got 7).");
+        assertThat(failure(Map.of("epochs", 5, "gpu_type", true)).message()).startsWith("Argument 'gpu_type' must be a string");
+    }
+
+    @Test
     void unknownEnumValueListsTheAcceptedValues() {
         ToolError error = failure(Map.of("epochs", 5, "priority", "ASAP"));
         assertThat(error.message()).isEqualTo("Argument 'priority' must be one of URGENT, NORMAL, BACKGROUND (got ASAP).");

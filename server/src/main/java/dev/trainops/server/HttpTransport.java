@@ -1,0 +1,108 @@
+package dev.trainops.server;
+
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import jakarta.servlet.DispatcherType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * MCP over Streamable HTTP at {@code /mcp} in embedded Jetty, with DNS-rebinding protection (Origin
+ * and Host checked against loopback names and the configured origins), bearer tokens when
+ * configured, and {@code /healthz} and {@code /readyz}.
+ */
+public final class HttpTransport implements AutoCloseable {
+    public static final String MCP_PATH = "/mcp";
+
+    private final Server jetty;
+    private final McpSyncServer mcp;
+    private final ServerConnector connector;
+
+    public HttpTransport(TrainopsMcpServer server, HttpOptions options, Supplier<Readiness> readiness) {
+        HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(TrainopsMcpServer.jsonMapper())
+                .mcpEndpoint(MCP_PATH)
+                .securityValidator(securityValidator(options))
+                .keepAliveInterval(Duration.ofSeconds(30))
+                .build();
+        this.mcp = server.configure(McpServer.sync(provider));
+
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("http");
+        threads.setDaemon(true);
+        this.jetty = new Server(threads);
+        this.connector = new ServerConnector(jetty);
+        connector.setHost(options.bind());
+        connector.setPort(options.port());
+        jetty.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        ServletHolder mcpServlet = new ServletHolder("mcp", provider);
+        mcpServlet.setAsyncSupported(true);
+        context.addServlet(mcpServlet, MCP_PATH);
+        ServletHolder health = new ServletHolder("health", new HealthServlet(readiness));
+        context.addServlet(health, "/healthz");
+        context.addServlet(health, "/readyz");
+        FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.bearerTokens()));
+        auth.setAsyncSupported(true);
+        context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
+        jetty.setHandler(context);
+    }
+
+    static DefaultServerTransportSecurityValidator securityValidator(HttpOptions options) {
+        List<String> hosts = new ArrayList<>(List.of("localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", "[::1]", "[::1]:*"));
+        List<String> origins = new ArrayList<>();
+        for (String host : List.of("localhost", "127.0.0.1", "[::1]")) {
+            origins.add("http://" + host);
+            origins.add("http://" + host + ":*");
+            origins.add("https://" + host);
+            origins.add("https://" + host + ":*");
+        }
+        origins.addAll(options.allowedOrigins());
+        for (String origin : options.allowedOrigins()) {
+            String host = origin.replaceFirst("^https?://", "");
+            hosts.add(host);
+            if (!host.endsWith(":*")) {
+                hosts.add(host + ":*");
+            }
+        }
+        if (!HttpOptions.isLoopback(options.bind())) {
+            // Off loopback every request must carry a bearer token, which a rebinding page cannot
+            // have; the Host then is whatever name clients use for this machine, so it is not pinned.
+            hosts.clear();
+        }
+        return DefaultServerTransportSecurityValidator.builder().allowedHosts(hosts).allowedOrigins(origins).build();
+    }
+
+    /** Starts listening and returns the bound port. */
+    public int start() throws Exception {
+        jetty.start();
+        return connector.getLocalPort();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        mcp.closeGracefully();
+        jetty.stop();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.trainops.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The trainops command line. */
+@Command(name = "trainops", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.",
+        subcommands = {ServeCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        // Logs go to stderr: over stdio, stdout belongs to the MCP protocol.
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"trainops " + version()};
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.trainops.app;
+
+import dev.trainops.server.HttpOptions;
+import dev.trainops.server.HttpTransport;
+import dev.trainops.server.TrainopsMcpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code trainops serve}: the MCP server over stdio (default) or Streamable HTTP. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the trainops tools over MCP.")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    enum Transport { stdio, http }
+
+    @Option(names = "--transport", defaultValue = "stdio", description = "stdio (for Claude Desktop/Code) or http (Streamable HTTP at /mcp). Default: ${DEFAULT-VALUE}.")
+    Transport transport;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}). Any other than loopback needs --auth-token-file.")
+    String bind;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE", description = "File with accepted bearer tokens, one per line; every HTTP request must send one.")
+    Path authTokenFile;
+
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "Extra browser Origin allowed on /mcp (repeatable), e.g. https://console.example.com.")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    @Mixin
+    BackendOptions backend;
+
+    @Override
+    public Integer call() throws Exception {
+        HttpOptions httpOptions = null;
+        if (transport == Transport.http) {
+            try {
+                httpOptions = new HttpOptions(bind, port, readTokens(authTokenFile), allowedOrigins);
+            } catch (IllegalArgumentException e) {
+                System.err.println("trainops: " + e.getMessage());
+                return 2;
+            }
+        }
+        Trainops.Settings settings;
+        try {
+            settings = backend.settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("trainops: " + e.getMessage());
+            return 2;
+        }
+        // Over stdio, stdout is the protocol: keep the real one for MCP and send everything else to stderr.
+        PrintStream protocolOut = System.out;
+        if (transport == Transport.stdio) {
+            System.setOut(System.err);
+        }
+        try (Trainops trainops = Trainops.start(settings)) {
+            TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version());
+            if (transport == Transport.stdio) {
+                CountDownLatch eof = new CountDownLatch(1);
+                McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, eof), protocolOut);
+                log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
+                eof.await();
+                mcp.closeGracefully();
+            } else {
+                try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness)) {
+                    int bound = http.start();
+                    log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
+                            HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        try {
+                            http.close();
+                        } catch (Exception e) {
+                            log.debug("stopping http: {}", e.getMessage());
+                        }
+                    }));
+                    http.join();
+                }
+            }
+        }
+        return 0;
+    }
+
+    static Set<String> readTokens(Path file) throws IOException {
+        if (file == null) {
+            return Set.of();
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("Cannot read --auth-token-file " + file + ".");
+        }
+        Set<String> tokens = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            if (t.length() < 16) {
+                throw new IllegalArgumentException("A token in " + file + " is shorter than 16 characters; use a long random token "
+                        + "(for example: openssl rand -hex 32).");
+            }
+            tokens.add(t);
+        }
+        if (tokens.isEmpty()) {
+            throw new IllegalArgumentException("--auth-token-file " + file + " holds no token.");
+        }
+        return tokens;
+    }
+
+    /** Counts down when the client closes our stdin, so the process ends with its client. */
+    private static final class EofSignallingInput extends FilterInputStream {
+        private final CountDownLatch eof;
+
+        EofSignallingInput(InputStream in, CountDownLatch eof) {
+            super(in);
+            this.eof = eof;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                eof.countDown();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n < 0) {
+                eof.countDown();
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.trainops.app;
+
+import dev.trainops.app.sandbox.SandboxCluster;
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolCatalog;
+import dev.trainops.gpu.GpuInventory;
+import dev.trainops.gpu.GpuTools;
+import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.server.Readiness;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: every backend and capability is constructed here, once, and handed to
+ * what needs it. Nothing else news up a backend; no statics hold state.
+ */
+public final class Trainops implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Trainops.class);
+    /** How long the first inventory call waits for the initial sync before it answers UPSTREAM_UNAVAILABLE. */
+    static final Duration INITIAL_SYNC_WAIT = Duration.ofSeconds(15);
+
+    /** What the CLI decides; everything else is derived. */
+    public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed) {
+    }
+
+    private final Clock clock;
+    private final SandboxCluster sandbox;
+    private final KubernetesClient kube;
+    private final ClusterIndex index;
+    private final ToolCatalog catalog;
+
+    private Trainops(Clock clock, SandboxCluster sandbox, KubernetesClient kube, ClusterIndex index, ToolCatalog catalog) {
+        this.clock = clock;
+        this.sandbox = sandbox;
+        this.kube = kube;
+        this.index = index;
+        this.catalog = catalog;
+    }
+
+    /** Wires everything and returns at once; backends sync in the background. */
+    public static Trainops start(Settings settings) throws Exception {
+        Files.createDirectories(settings.dataDir());
+        if (!Files.isDirectory(settings.configDir())) {
+            throw new IllegalArgumentException("Config directory " + settings.configDir() + " does not exist; pass --config-dir "
+                    + "pointing at trainops's config/ folder.");
+        }
+        SandboxCluster sandbox = null;
+        KubernetesClient kube;
+        Clock clock;
+        GpuUtilization utilization = GpuUtilization.UNKNOWN;
+        ClusterIndex index;
+        if (settings.sandbox()) {
+            sandbox = new SandboxCluster(settings.configDir(), settings.dataDir(), settings.sandboxSpeed(), Clock.systemUTC()).start();
+            kube = sandbox.client();
+            clock = sandbox.clock();
+            utilization = sandbox.utilization();
+            index = new ClusterIndex(kube, clock);
+            ClusterIndex startLater = index;
+            sandbox.seeded().thenRun(startLater::start);
+        } else {
+            kube = new KubernetesClientBuilder().build();
+            clock = Clock.systemUTC();
+            index = new ClusterIndex(kube, clock).start();
+            log.info("watching the Kubernetes API at {}", kube.getConfiguration().getMasterUrl());
+        }
+        GpuInventory inventory = new GpuInventory(index, utilization, clock, INITIAL_SYNC_WAIT);
+        List<Tool<?, ?>> tools = new ArrayList<>();
+        tools.add(GpuTools.getGpuAvailability(inventory));
+        return new Trainops(clock, sandbox, kube, index, new ToolCatalog(tools));
+    }
+
+    public ToolCatalog catalog() {
+        return catalog;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Readiness readiness() {
+        ClusterIndex.Freshness f = index.freshness();
+        if (!f.synced()) {
+            return new Readiness(false, "Kubernetes inventory not synced yet");
+        }
+        return new Readiness(true, f.stale() ? "serving stale inventory: " + f.reason() : "ok");
+    }
+
+    @Override
+    public void close() {
+        index.close();
+        if (sandbox != null) {
+            sandbox.close();
+        } else {
+            kube.close();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.trainops.app.sandbox;
+
+import dev.trainops.gpu.GpuUtilization;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded demo cluster: fabric8's mock API server in CRUD mode, in-process, seeded from
+ * {@code config/sandbox/cluster.yaml} (or from the state a previous run left in the data
+ * directory), with a {@link SimulatedKubelet} that schedules and runs the Jobs. trainops talks to
+ * it through the same fabric8 client code it uses for a real cluster.
+ */
+public final class SandboxCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SandboxCluster.class);
+    /** The mock web server logs every request through java.util.logging; keep a reference so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+    static final String STATE_FILE = "cluster-state.yaml";
+
+    private final Path configDir;
+    private final Path stateDir;
+    private final SandboxClock clock;
+    private final KubernetesMockServer server;
+    private final CompletableFuture<Void> seeded = new CompletableFuture<>();
+    private KubernetesClient client;
+    private SimulatedKubelet kubelet;
+    private RunStore runs;
+
+    public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
+        this.configDir = configDir.resolve("sandbox");
+        this.stateDir = dataDir.resolve("sandbox");
+        this.clock = new SandboxClock(wall, resumeInstant(stateDir, wall.instant()), speed);
+        this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+    }
+
+    /** Where the sandbox clock resumes: the saved simulated time when it ran ahead of the wall clock. */
+    private static Instant resumeInstant(Path stateDir, Instant wallNow) {
+        Path saved = stateDir.resolve("clock");
+        try {
+            if (Files.exists(saved)) {
+                Instant savedAt = Instant.parse(Files.readString(saved).trim());
+                return savedAt.isAfter(wallNow) ? savedAt : wallNow;
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("ignoring unreadable sandbox clock file {}: {}", saved, e.getMessage());
+        }
+        return wallNow;
+    }
+
+    /** Starts the API server at once and seeds it in the background. */
+    public SandboxCluster start() {
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = server.createClient();
+        Thread seeder = new Thread(this::seed, "sandbox-seed");
+        seeder.setDaemon(true);
+        seeder.start();
+        return this;
+    }
+
+    private void seed() {
+        try {
+            Files.createDirectories(stateDir);
+            Path state = stateDir.resolve(STATE_FILE);
+            boolean resume = Files.exists(state);
+            List<HasMetadata> items;
+            try (InputStream in = Files.newInputStream(resume ? state : configDir.resolve("cluster.yaml"))) {
+                items = client.load(in).items();
+            }
+            for (HasMetadata item : items) {
+                item.getMetadata().setResourceVersion(null);
+                item.getMetadata().setUid(null);
+                client.resource(item).create();
+            }
+            RunHistory history = RunHistory.load(configDir.resolve("run-history.jsonl"));
+            runs = RunStore.open(stateDir, history, clock.instant());
+            kubelet = new SimulatedKubelet(client, clock, history, runs, this::saveState);
+            // One pass before anyone looks, so the seeded Jobs are already running at the first call.
+            kubelet.tick();
+            kubelet.start();
+            log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
+                    items.size(), server.url("/"), clock.speed());
+            seeded.complete(null);
+        } catch (IOException | RuntimeException e) {
+            log.error("sandbox seeding failed", e);
+            seeded.completeExceptionally(e);
+        }
+    }
+
+    /** Writes every object to the data directory so a restart continues where this run stopped. */
+    synchronized void saveState() {
+        try {
+            List<HasMetadata> items = new ArrayList<>();
+            items.addAll(client.namespaces().list().getItems());
+            items.addAll(client.nodes().list().getItems());
+            items.addAll(client.scheduling().v1().priorityClasses().list().getItems());
+            items.addAll(client.resourceQuotas().inAnyNamespace().list().getItems());
+            items.addAll(client.limitRanges().inAnyNamespace().list().getItems());
+            items.addAll(client.batch().v1().jobs().inAnyNamespace().list().getItems());
+            items.addAll(client.pods().inAnyNamespace().list().getItems());
+            KubernetesList list = new KubernetesListBuilder().withItems(items).build();
+            String yaml = client.getKubernetesSerialization().asYaml(list);
+            Path tmp = stateDir.resolve(STATE_FILE + ".tmp");
+            Files.writeString(tmp, yaml);
+            Files.move(tmp, stateDir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(stateDir.resolve("clock"), clock.instant().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the sandbox state in " + stateDir, e);
+        }
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public SandboxClock clock() {
+        return clock;
+    }
+
+    public CompletableFuture<Void> seeded() {
+        return seeded;
+    }
+
+    public GpuUtilization utilization() {
+        return new GpuUtilization() {
+            @Override
+            public java.util.OptionalDouble nodePercent(String node) {
+                SimulatedKubelet k = kubelet;
+                return k == null ? java.util.OptionalDouble.empty() : k.utilization(node);
+            }
+
+            @Override
+            public String source() {
+                return "sandbox";
+            }
+        };
+    }
+
+    /** The embedded run store, once seeding finished. */
+    public RunStore runs() {
+        return runs;
+    }
+
+    public String url() {
+        return server.url("/");
+    }
+
+    @Override
+    public void close() {
+        if (kubelet != null) {
+            kubelet.close();
+            try {
+                saveState();
+            } catch (RuntimeException e) {
+                log.warn("could not save the sandbox state: {}", e.getMessage());
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        server.destroy();
+    }
+}
