@@ -1,0 +1,135 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged server, launched the way Claude Desktop launches it (a process speaking MCP over
+ * stdio), driven by the MCP Java SDK's own client against the sandbox cluster.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StdioSandboxIT {
+    @TempDir
+    static Path dataDir;
+
+    McpSyncClient client;
+    McpSchema.Tool availabilityTool;
+
+    @BeforeAll
+    void launch() {
+        String jar = System.getProperty("trainops.jar");
+        String configDir = System.getProperty("trainops.configDir");
+        assertThat(Path.of(jar)).exists();
+        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args("-jar", jar, "serve", "--sandbox", "--config-dir", configDir, "--data-dir", dataDir.toString())
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
+        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
+        McpSchema.InitializeResult init = client.initialize();
+        assertThat(init.serverInfo().name()).isEqualTo("trainops");
+        availabilityTool = client.listTools().tools().stream().filter(t -> t.name().equals("get_gpu_availability")).findFirst().orElseThrow();
+    }
+
+    @AfterAll
+    void close() {
+        if (client != null) {
+            client.closeGracefully();
+        }
+    }
+
+    @Test
+    void listsTheToolWithDraft2020SchemasAndAnnotations() {
+        assertThat(availabilityTool.inputSchema()).containsEntry("$schema", "https://json-schema.org/draft/2020-12/schema");
+        assertThat(availabilityTool.outputSchema()).containsEntry("$schema", "https://json-schema.org/draft/2020-12/schema");
+        assertThat(availabilityTool.annotations().readOnlyHint()).isTrue();
+        assertThat(availabilityTool.annotations().destructiveHint()).isFalse();
+        assertThat(availabilityTool.description()).contains("largest free block");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void availabilityOnTheSandboxIsSchemaValidAndShowsMigAndTimeSlicedNodes() {
+        McpSchema.CallToolResult result = call(Map.of());
+
+        assertThat(result.isError()).isFalse();
+        Map<String, Object> content = (Map<String, Object>) result.structuredContent();
+        JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator()
+                .validate(availabilityTool.outputSchema(), content);
+        assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+        assertThat(content).containsEntry("stale", false);
+
+        List<Map<String, Object>> pools = (List<Map<String, Object>>) content.get("pools");
+        assertThat(pools).anySatisfy(p -> {
+            assertThat(p).containsEntry("sharing", "MIG").containsEntry("mig_profile", "1g.10gb").containsEntry("gpu_type", "A100-80GB");
+            assertThat(((Number) p.get("allocatable")).intValue()).isEqualTo(7);
+            assertThat(((Number) p.get("allocated")).intValue()).isEqualTo(2);
+        });
+        assertThat(pools).anySatisfy(p -> {
+            assertThat(p).containsEntry("sharing", "TIME_SLICED").containsEntry("resource_name", "nvidia.com/gpu.shared")
+                    .containsEntry("gpu_type", "T4");
+            assertThat(((Number) p.get("allocatable")).intValue()).isEqualTo(8);
+        });
+        assertThat(pools).anySatisfy(p -> {
+            assertThat(p).containsEntry("gpu_type", "H100").containsEntry("sharing", "EXCLUSIVE");
+            assertThat(((Number) p.get("allocated")).intValue()).isEqualTo(4);
+            assertThat(((Number) p.get("free")).intValue()).isEqualTo(12);
+            assertThat((Map<String, Object>) p.get("next_free")).containsKey("in_seconds");
+            assertThat(p.get("utilization_percent")).isNotNull();
+        });
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) content.get("nodes");
+        assertThat(nodes).anySatisfy(n -> assertThat(n).containsEntry("name", "gpu-a100-mig-0").containsEntry("mig_strategy", "mixed"));
+        assertThat(nodes).anySatisfy(n -> assertThat(n).containsEntry("name", "gpu-t4-shared-0")
+                .containsEntry("sharing_strategy", "time-slicing").containsEntry("replicas", 4));
+        assertThat(content.get("utilization_source")).isEqualTo("sandbox");
+        assertThat(((McpSchema.TextContent) result.content().get(0)).text()).contains("H100:");
+    }
+
+    @Test
+    void badInputGetsAHelpfulErrorAndTheServerKeepsServing() {
+        assertError(Map.of("gpu_type", 7), "INVALID_ARGUMENT", "Argument 'gpu_type' must be a string");
+        assertError(Map.of("gpu_type", "B200"), "INVALID_ARGUMENT", "Unknown gpu_type 'B200'");
+        assertError(Map.of("min_memory_gib", -1), "INVALID_ARGUMENT", "it must be between 0 and 1024");
+        assertError(Map.of("min_memory_gib", "lots"), "INVALID_ARGUMENT", "Argument 'min_memory_gib' must be a number");
+        assertError(Map.of("gpu_type", "H".repeat(1_000_000)), "INVALID_ARGUMENT", "the limit is 256");
+        assertError(Map.of("gpus", 2), "INVALID_ARGUMENT", "Unknown argument 'gpus'");
+        Map<String, Object> nulls = new HashMap<>();
+        nulls.put("namespace", "../etc");
+        assertError(nulls, "INVALID_ARGUMENT", "namespace");
+
+        McpSchema.CallToolResult ok = call(Map.of("gpu_type", "h100", "namespace", "team-a"));
+        assertThat(ok.isError()).isFalse();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void assertError(Map<String, Object> args, String code, String messagePart) {
+        McpSchema.CallToolResult result = call(args);
+        assertThat(result.isError()).as("isError for %s", args.keySet()).isTrue();
+        Map<String, Object> error = (Map<String, Object>) result.structuredContent();
+        assertThat(error).containsEntry("code", code).containsKeys("message", "hint", "retryable");
+        assertThat((String) error.get("message")).contains(messagePart).doesNotContain("Exception", "dev.trainops", "\tat ");
+        assertThat(((String) error.get("message")).length()).isLessThan(400);
+    }
+
+    private McpSchema.CallToolResult call(Map<String, Object> args) {
+        return client.callTool(new McpSchema.CallToolRequest("get_gpu_availability", args));
+    }
+}
