@@ -1,6 +1,7 @@
 package dev.trainops.app;
 
 import dev.trainops.app.sandbox.SandboxCluster;
+import dev.trainops.catalog.CatalogResource;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
 import dev.trainops.gpu.GpuInventory;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +77,9 @@ public final class Trainops implements AutoCloseable {
         GpuInventory inventory = new GpuInventory(index, utilization, clock, INITIAL_SYNC_WAIT);
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
-        return new Trainops(clock, sandbox, kube, index, new ToolCatalog(tools));
+        List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
+                "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
+        return new Trainops(clock, sandbox, kube, index, new ToolCatalog(tools, resources));
     }
 
     public ToolCatalog catalog() {

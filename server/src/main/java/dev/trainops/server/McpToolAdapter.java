@@ -40,6 +40,22 @@ public final class McpToolAdapter {
                 .build();
     }
 
+    public List<io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification> resources() {
+        return catalog.resources().stream().map(r -> new io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification(
+                McpSchema.Resource.builder().uri(r.uri()).name(r.name()).title(r.name()).description(r.description())
+                        .mimeType("application/json").build(),
+                (exchange, request) -> {
+                    ToolOutcome outcome = catalog.invoke(r.tool(), r.arguments());
+                    if (outcome instanceof ToolOutcome.Failure failure) {
+                        throw new io.modelcontextprotocol.spec.McpError(new McpSchema.JSONRPCResponse.JSONRPCError(
+                                McpSchema.ErrorCodes.INTERNAL_ERROR, failure.text(), Json.toMap(failure.error())));
+                    }
+                    String json = Json.write(((ToolOutcome.Success) outcome).structured());
+                    return new McpSchema.ReadResourceResult(List.of(
+                            new McpSchema.TextResourceContents(r.uri(), "application/json", json)));
+                })).toList();
+    }
+
     static McpSchema.CallToolResult toResult(ToolOutcome outcome) {
         if (outcome instanceof ToolOutcome.Success success) {
             return McpSchema.CallToolResult.builder()

@@ -38,11 +38,12 @@ public final class TrainopsMcpServer {
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         return spec.serverInfo(NAME, version)
                 .instructions(INSTRUCTIONS)
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).logging().build())
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging().build())
                 // The catalog's binder checks arguments and names the argument in its message.
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofSeconds(30))
                 .tools(new McpToolAdapter(catalog).specifications())
+                .resources(new McpToolAdapter(catalog).resources())
                 .build();
     }
 }

@@ -20,6 +20,10 @@ public final class ToolCatalog {
     private final ArgumentBinder binder;
 
     public ToolCatalog(List<Tool<?, ?>> tools) {
+        this(tools, List.of());
+    }
+
+    public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources) {
         Map<String, Tool<?, ?>> byName = new LinkedHashMap<>();
         for (Tool<?, ?> tool : tools) {
             if (byName.putIfAbsent(tool.name(), tool) != null) {
@@ -29,9 +33,21 @@ public final class ToolCatalog {
         this.tools = Map.copyOf(byName);
         this.names = List.copyOf(byName.keySet());
         this.binder = new ArgumentBinder();
+        for (CatalogResource r : resources) {
+            if (!this.tools.containsKey(r.tool())) {
+                throw new IllegalArgumentException("resource " + r.uri() + " reads unknown tool " + r.tool());
+            }
+        }
+        this.resources = List.copyOf(resources);
     }
 
     private final List<String> names;
+    private final List<CatalogResource> resources;
+
+    /** Read-only views published as MCP resources. */
+    public List<CatalogResource> resources() {
+        return resources;
+    }
 
     /** The tools in registration order. */
     public List<Tool<?, ?>> tools() {
