@@ -29,7 +29,7 @@ final class BackendOptions {
         return new Trainops.Settings(orHome(configDir, "config"), orHome(dataDir, "data"), sandbox, sandboxSpeed);
     }
 
-    private static Path orHome(Path given, String child) {
+    static Path orHome(Path given, String child) {
         if (given != null) {
             return given.toAbsolutePath();
         }

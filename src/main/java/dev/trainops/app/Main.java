@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The trainops command line. */
 @Command(name = "trainops", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // Logs go to stderr: over stdio, stdout belongs to the MCP protocol.
@@ -18,7 +18,16 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
-        int code = new CommandLine(new Main()).execute(args);
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        // a bad option or configuration: the message says what to fix
+                        cmd.getErr().println("trainops: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
         if (code != 0) {
             System.exit(code);
         }

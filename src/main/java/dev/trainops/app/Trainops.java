@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +37,12 @@ public final class Trainops implements AutoCloseable {
 
     private final Clock clock;
     private final SandboxCluster sandbox;
-    private final KubernetesClient kube;
+    private final CompletableFuture<KubernetesClient> kube;
     private final ClusterIndex index;
     private final ToolCatalog catalog;
 
-    private Trainops(Clock clock, SandboxCluster sandbox, KubernetesClient kube, ClusterIndex index, ToolCatalog catalog) {
+    private Trainops(Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube, ClusterIndex index,
+                     ToolCatalog catalog) {
         this.clock = clock;
         this.sandbox = sandbox;
         this.kube = kube;
@@ -56,24 +58,30 @@ public final class Trainops implements AutoCloseable {
                     + "pointing at trainops's config/ folder.");
         }
         SandboxCluster sandbox = null;
-        KubernetesClient kube;
         Clock clock;
         GpuUtilization utilization = GpuUtilization.UNKNOWN;
-        ClusterIndex index;
+        CompletableFuture<KubernetesClient> kube;
         if (settings.sandbox()) {
             sandbox = new SandboxCluster(settings.configDir(), settings.dataDir(), settings.sandboxSpeed(), Clock.systemUTC()).start();
-            kube = sandbox.client();
             clock = sandbox.clock();
             utilization = sandbox.utilization();
-            index = new ClusterIndex(kube, clock);
-            ClusterIndex startLater = index;
-            sandbox.seeded().thenRun(startLater::start);
+            kube = sandbox.seeded();
         } else {
-            kube = new KubernetesClientBuilder().build();
             clock = Clock.systemUTC();
-            index = new ClusterIndex(kube, clock).start();
-            log.info("watching the Kubernetes API at {}", kube.getConfiguration().getMasterUrl());
+            // Building the client loads its HTTP stack: off the main thread, so initialize is answered at once.
+            kube = CompletableFuture.supplyAsync(() -> {
+                KubernetesClient client = new KubernetesClientBuilder().build();
+                log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
+                return client;
+            });
         }
+        ClusterIndex index = new ClusterIndex(clock);
+        kube.thenAccept(index::start).exceptionally(e -> {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            log.error("cannot connect to Kubernetes: {}", cause.getMessage());
+            index.connectFailed(cause.getMessage());
+            return null;
+        });
         GpuInventory inventory = new GpuInventory(index, utilization, clock, INITIAL_SYNC_WAIT);
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
@@ -104,7 +112,7 @@ public final class Trainops implements AutoCloseable {
         if (sandbox != null) {
             sandbox.close();
         } else {
-            kube.close();
+            kube.thenAccept(KubernetesClient::close);
         }
     }
 }

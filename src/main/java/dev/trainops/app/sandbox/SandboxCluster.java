@@ -44,18 +44,17 @@ public final class SandboxCluster implements AutoCloseable {
     private final Path configDir;
     private final Path stateDir;
     private final SandboxClock clock;
-    private final KubernetesMockServer server;
-    private final CompletableFuture<Void> seeded = new CompletableFuture<>();
-    private KubernetesClient client;
-    private SimulatedKubelet kubelet;
-    private RunStore runs;
+    private final CompletableFuture<KubernetesClient> seeded = new CompletableFuture<>();
+    private volatile KubernetesMockServer server;
+    private volatile KubernetesClient client;
+    private volatile SimulatedKubelet kubelet;
+    private volatile RunStore runs;
+    private volatile boolean closed;
 
     public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
         this.configDir = configDir.resolve("sandbox");
         this.stateDir = dataDir.resolve("sandbox");
         this.clock = new SandboxClock(wall, resumeInstant(stateDir, wall.instant()), speed);
-        this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
     }
 
     /** Where the sandbox clock resumes: the saved simulated time when it ran ahead of the wall clock. */
@@ -72,18 +71,23 @@ public final class SandboxCluster implements AutoCloseable {
         return wallNow;
     }
 
-    /** Starts the API server at once and seeds it in the background. */
+    /**
+     * Starts the API server and seeds it, all in the background, so the MCP server can answer
+     * {@code initialize} meanwhile; {@link #seeded()} completes with the client when it is ready.
+     */
     public SandboxCluster start() {
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
         Thread seeder = new Thread(this::seed, "sandbox-seed");
         seeder.setDaemon(true);
         seeder.start();
         return this;
     }
 
-    private void seed() {
+    private synchronized void seed() {
         try {
+            server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                    new KubernetesCrudDispatcher(), false);
+            server.init(InetAddress.getLoopbackAddress(), 0);
+            client = server.createClient();
             Files.createDirectories(stateDir);
             Path state = stateDir.resolve(STATE_FILE);
             boolean resume = Files.exists(state);
@@ -98,15 +102,20 @@ public final class SandboxCluster implements AutoCloseable {
             }
             RunHistory history = RunHistory.load(configDir.resolve("run-history.jsonl"));
             runs = RunStore.open(stateDir, history, clock.instant());
+            if (closed) {
+                return;
+            }
             kubelet = new SimulatedKubelet(client, clock, history, runs, this::saveState);
             // One pass before anyone looks, so the seeded Jobs are already running at the first call.
             kubelet.tick();
             kubelet.start();
             log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
                     items.size(), server.url("/"), clock.speed());
-            seeded.complete(null);
+            seeded.complete(client);
         } catch (IOException | RuntimeException e) {
-            log.error("sandbox seeding failed", e);
+            if (!closed) {
+                log.error("sandbox seeding failed", e);
+            }
             seeded.completeExceptionally(e);
         }
     }
@@ -133,15 +142,11 @@ public final class SandboxCluster implements AutoCloseable {
         }
     }
 
-    public KubernetesClient client() {
-        return client;
-    }
-
     public SandboxClock clock() {
         return clock;
     }
 
-    public CompletableFuture<Void> seeded() {
+    public CompletableFuture<KubernetesClient> seeded() {
         return seeded;
     }
 
@@ -165,12 +170,9 @@ public final class SandboxCluster implements AutoCloseable {
         return runs;
     }
 
-    public String url() {
-        return server.url("/");
-    }
-
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (kubelet != null) {
             kubelet.close();
             try {
@@ -182,6 +184,8 @@ public final class SandboxCluster implements AutoCloseable {
         if (client != null) {
             client.close();
         }
-        server.destroy();
+        if (server != null) {
+            server.destroy();
+        }
     }
 }

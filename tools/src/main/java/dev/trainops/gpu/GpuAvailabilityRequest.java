@@ -15,5 +15,15 @@ public record GpuAvailabilityRequest(
         Double minMemoryGib,
         @Nullable
         @JsonPropertyDescription("A team namespace: adds how many GPUs it holds and queues. Omit for the whole cluster.")
-        String namespace) {
+        String namespace,
+        @Nullable
+        @Bounds(min = 0, max = 10000)
+        @JsonPropertyDescription("At most this many nodes in 'nodes', most free first (default 50). Pools always cover every node.")
+        Integer maxNodes) {
+
+    public static final int DEFAULT_MAX_NODES = 50;
+
+    public GpuAvailabilityRequest(String gpuType, Double minMemoryGib, String namespace) {
+        this(gpuType, minMemoryGib, namespace, null);
+    }
 }

@@ -59,9 +59,10 @@ public final class GpuInventory {
         ClusterIndex.Freshness freshness = index.freshness();
         if (!freshness.synced() && !index.awaitSynced(initialSyncWait)) {
             throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE,
-                    "The Kubernetes API at " + index.masterUrl() + " has not answered the initial sync within "
-                            + initialSyncWait.toSeconds() + " s, so there is no GPU inventory yet.",
-                    "Check KUBECONFIG and that the API server is reachable, then retry in a few seconds.");
+                    "No GPU inventory yet: the Kubernetes API at " + index.masterUrl() + " has not completed the initial sync ("
+                            + index.freshness().reason() + ").",
+                    "Check KUBECONFIG and that the API server is reachable, then retry in a few seconds.", true,
+                    Map.of("backend", "kubernetes"));
         }
         if (!freshness.synced()) {
             freshness = index.freshness();
@@ -170,7 +171,16 @@ public final class GpuInventory {
                             + view.maxUnitMemoryMib / 1024 + " GiB."
                     : "The cluster advertises no GPU resources.");
         }
-        return new GpuAvailability(freshness.asOf(), freshness.stale(), freshness.reason(), poolViews, nodeViews,
+        int nodesTotal = nodeViews.size();
+        int maxNodes = request.maxNodes() == null ? GpuAvailabilityRequest.DEFAULT_MAX_NODES : request.maxNodes();
+        if (nodeViews.size() > maxNodes) {
+            // the nodes with the most room first: those are the ones a placement question is about
+            nodeViews.sort(Comparator.comparingLong((GpuAvailability.NodeView n) ->
+                    -n.resources().stream().mapToLong(GpuAvailability.Resource::free).sum()).thenComparing(GpuAvailability.NodeView::name));
+            nodeViews = new ArrayList<>(nodeViews.subList(0, maxNodes));
+            notes.add("Showing " + maxNodes + " of " + nodesTotal + " GPU nodes, most free first; raise max_nodes or filter by gpu_type to see others.");
+        }
+        return new GpuAvailability(freshness.asOf(), freshness.stale(), freshness.reason(), poolViews, nodesTotal, nodeViews,
                 queuedPods, queuedDemand, allUtil.isEmpty() ? "none" : utilization.source(), notes);
     }
 

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class ClusterIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterIndex.class);
 
-    private final KubernetesClient client;
     private final Clock clock;
+    private volatile KubernetesClient client;
+    private volatile String connectFailure;
     private final AtomicLong generation = new AtomicLong();
     private final AtomicReference<Instant> lastHealthy = new AtomicReference<>();
     private final CountDownLatch started = new CountDownLatch(1);
@@ -50,13 +51,16 @@ public final class ClusterIndex implements AutoCloseable {
     private volatile SharedIndexInformer<Job> jobs;
     private volatile List<SharedIndexInformer<? extends HasMetadata>> all = List.of();
 
-    public ClusterIndex(KubernetesClient client, Clock clock) {
-        this.client = client;
+    public ClusterIndex(Clock clock) {
         this.clock = clock;
     }
 
-    /** Starts the informers and returns at once; {@link #awaitSynced} waits for the first list. */
-    public ClusterIndex start() {
+    /** Starts the informers on {@code client} and returns at once; {@link #awaitSynced} waits for the first list. */
+    public synchronized ClusterIndex start(KubernetesClient client) {
+        if (this.client != null) {
+            throw new IllegalStateException("the cluster index is already started");
+        }
+        this.client = client;
         nodes = informer(client.nodes().runnableInformer(0));
         pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
         quotas = informer(client.resourceQuotas().inAnyNamespace().runnableInformer(0));
@@ -137,7 +141,10 @@ public final class ClusterIndex implements AutoCloseable {
     /** Whether the stores are current: stale when a watch is down, with the last time all were up. */
     public Freshness freshness() {
         if (!synced()) {
-            return new Freshness(false, true, lastHealthy.get(), "the initial sync with the Kubernetes API has not finished");
+            String failure = connectFailure;
+            return new Freshness(false, true, lastHealthy.get(), failure != null
+                    ? "cannot connect to Kubernetes: " + failure
+                    : "the initial sync with the Kubernetes API has not finished");
         }
         if (watching()) {
             Instant now = clock.instant();
@@ -148,8 +155,15 @@ public final class ClusterIndex implements AutoCloseable {
                 "the watch on the Kubernetes API at " + masterUrl() + " is down; showing the last known state");
     }
 
+    /** Records why no client could be built (no kubeconfig, bad credentials), for the answers that need one. */
+    public void connectFailed(String reason) {
+        this.connectFailure = reason;
+    }
+
+    /** The API server this index watches, for messages; "not connected yet" before start. */
     public String masterUrl() {
-        return String.valueOf(client.getConfiguration().getMasterUrl());
+        KubernetesClient c = client;
+        return c == null ? "(not connected yet)" : String.valueOf(c.getConfiguration().getMasterUrl());
     }
 
     public long generation() {

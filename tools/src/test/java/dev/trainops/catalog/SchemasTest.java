@@ -18,7 +18,7 @@ class SchemasTest {
         assertThat(schema).containsEntry("additionalProperties", false);
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) schema.get("properties");
-        assertThat(properties).containsOnlyKeys("gpu_type", "min_memory_gib", "namespace");
+        assertThat(properties).containsOnlyKeys("gpu_type", "min_memory_gib", "namespace", "max_nodes");
         assertThat(String.valueOf(properties.get("min_memory_gib").get("minimum"))).isEqualTo("0");
         assertThat(String.valueOf(properties.get("min_memory_gib").get("maximum"))).isEqualTo("1024");
         assertThat(properties.get("min_memory_gib")).doesNotContainKey("maxLength");

@@ -51,7 +51,7 @@ class GpuInventoryTest {
         client.resource(done).create();
         client.resource(pendingPod("team-b", "waiting", KubeNames.GPU_RESOURCE, 8)).create();
 
-        index = new ClusterIndex(client, clock).start();
+        index = new ClusterIndex(clock).start(client);
         inventory = new GpuInventory(index, node -> node.equals("h100-a") ? OptionalDouble.of(81.25) : OptionalDouble.empty(), clock, Duration.ofSeconds(10));
         assertThat(index.awaitSynced(Duration.ofSeconds(10))).isTrue();
     }
@@ -138,6 +138,15 @@ class GpuInventoryTest {
                 });
         assertThatThrownBy(() -> inventory.availability(new GpuAvailabilityRequest("H200", null, null)))
                 .hasMessage("There is no H200 in this cluster.");
+    }
+
+    @Test
+    void maxNodesBoundsTheNodeListMostFreeFirstButPoolsCoverAll() {
+        GpuAvailability a = inventory.availability(new GpuAvailabilityRequest(null, null, null, 2));
+        assertThat(a.nodesTotal()).isEqualTo(5);
+        assertThat(a.nodes()).extracting(GpuAvailability.NodeView::name).containsExactly("a100-mig", "h100-b");
+        assertThat(a.notes()).anyMatch(n -> n.startsWith("Showing 2 of 5 GPU nodes"));
+        assertThat(a.pools().stream().mapToLong(GpuAvailability.Pool::capacity).sum()).isEqualTo(16 + 4 + 9 + 8);
     }
 
     @Test

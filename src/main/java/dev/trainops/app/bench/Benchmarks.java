@@ -1,0 +1,187 @@
+package dev.trainops.app.bench;
+
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolCatalog;
+import dev.trainops.gpu.GpuInventory;
+import dev.trainops.gpu.GpuTools;
+import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.server.HttpOptions;
+import dev.trainops.server.HttpTransport;
+import dev.trainops.server.Readiness;
+import dev.trainops.server.TrainopsMcpServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The benchmark behind {@code trainops bench}. Wall-clock figures, reported with the machine. */
+public final class Benchmarks {
+    private final PrintStream out;
+
+    public Benchmarks(PrintStream out) {
+        this.out = out;
+    }
+
+    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir) throws Exception {
+        out.printf("trainops bench on %s, %d CPUs, Java %s, max heap %d MiB%n", machine(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
+
+        Clock clock = Clock.systemUTC();
+        long t0 = System.nanoTime();
+        SyntheticCluster cluster = new SyntheticCluster(nodeCount, gpusPerNode, podCount, 42, clock.instant());
+        var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+        Map<String, String> lists = new HashMap<>();
+        lists.put("/api/v1/nodes", cluster.nodeListJson(serialization));
+        lists.put("/api/v1/pods", cluster.podListJson(serialization));
+        out.printf("cluster: %d nodes, %d GPUs, %d pods (%d holding GPUs); rendered in %d ms (pod list %.1f MB)%n",
+                nodeCount, cluster.gpus, podCount, cluster.gpuPods, ms(t0), lists.get("/api/v1/pods").length() / 1e6);
+
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new PrerenderedDispatcher(lists), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+        quiet.setLevel(java.util.logging.Level.WARNING);
+        try (KubernetesClient client = server.createClient()) {
+            long syncStart = System.nanoTime();
+            ClusterIndex index = new ClusterIndex(clock).start(client);
+            if (!index.awaitSynced(Duration.ofMinutes(5))) {
+                throw new IllegalStateException("the informers did not sync within 5 minutes");
+            }
+            out.printf("initial sync (list + watch of nodes and pods over HTTP): %d ms%n", ms(syncStart));
+
+            GpuInventory inventory = new GpuInventory(index, GpuUtilization.UNKNOWN, clock, Duration.ofSeconds(30));
+            List<Tool<?, ?>> tools = List.of(GpuTools.getGpuAvailability(inventory));
+            ToolCatalog catalog = new ToolCatalog(tools);
+            long firstView = System.nanoTime();
+            catalog.invoke("get_gpu_availability", Map.of());
+            out.printf("first get_gpu_availability (builds the per-node view): %d ms%n", ms(firstView));
+
+            List<Map<String, Object>> argumentMix = List.of(Map.of(), Map.of("gpu_type", "H100"),
+                    Map.of("min_memory_gib", 40), Map.of("namespace", "team-a"));
+            long[] domain = new long[calls];
+            for (int i = 0; i < calls + 200; i++) {
+                long s = System.nanoTime();
+                catalog.invoke("get_gpu_availability", argumentMix.get(i % argumentMix.size()));
+                if (i >= 200) {
+                    domain[i - 200] = System.nanoTime() - s;
+                }
+            }
+            report("get_gpu_availability in-process (catalog.invoke)", domain);
+
+            try (HttpTransport http = new HttpTransport(new TrainopsMcpServer(catalog, "bench"), HttpOptions.loopback(0),
+                    () -> new Readiness(true, "ok"))) {
+                int port = http.start();
+                try (McpSyncClient mcp = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port)
+                        .endpoint(HttpTransport.MCP_PATH).build()).requestTimeout(Duration.ofSeconds(30)).build()) {
+                    mcp.initialize();
+                    long[] viaMcp = new long[calls];
+                    long bytes = 0;
+                    for (int i = 0; i < calls + 200; i++) {
+                        long s = System.nanoTime();
+                        McpSchema.CallToolResult r = mcp.callTool(new McpSchema.CallToolRequest("get_gpu_availability",
+                                argumentMix.get(i % argumentMix.size())));
+                        if (i >= 200) {
+                            viaMcp[i - 200] = System.nanoTime() - s;
+                        }
+                        if (Boolean.TRUE.equals(r.isError())) {
+                            throw new IllegalStateException("tool error: " + r.content());
+                        }
+                        bytes = Math.max(bytes, String.valueOf(r.structuredContent()).length());
+                    }
+                    report("get_gpu_availability through MCP (Streamable HTTP, SDK client, loopback)", viaMcp);
+                    out.printf("  largest answer: about %d kB of JSON (all %d nodes listed)%n", bytes / 1000, nodeCount);
+                }
+            }
+            index.close();
+        } finally {
+            server.destroy();
+        }
+
+        if (launches > 0) {
+            launches(launches, configDir);
+        }
+    }
+
+    private void launches(int launches, Path configDir) throws Exception {
+        Path jar = Path.of(Benchmarks.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            out.println("launch-to-tools/list: skipped (not running from the packaged jar)");
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long[] times = new long[launches];
+        for (int i = 0; i < launches; i++) {
+            Path data = Files.createTempDirectory("trainops-bench");
+            long s = System.nanoTime();
+            ServerParameters params = ServerParameters.builder(java).args("-jar", jar.toString(), "serve", "--sandbox",
+                    "--config-dir", configDir.toString(), "--data-dir", data.toString()).build();
+            StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+            transport.setStdErrorHandler(line -> { });
+            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
+                    .initializationTimeout(Duration.ofSeconds(60)).build()) {
+                client.initialize();
+                client.listTools();
+                times[i] = System.nanoTime() - s;
+                client.closeGracefully();
+            }
+        }
+        long[] sorted = times.clone();
+        Arrays.sort(sorted);
+        out.printf("launch to first tools/list over stdio (java -jar, sandbox): median %d ms, min %d ms, max %d ms over %d launches%n",
+                sorted[sorted.length / 2] / 1_000_000, sorted[0] / 1_000_000, sorted[sorted.length - 1] / 1_000_000, launches);
+    }
+
+    private void report(String what, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        out.printf("%s: n=%d p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", what, sorted.length,
+                pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, double p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    private static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static String machine() {
+        List<String> parts = new ArrayList<>();
+        parts.add(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    parts.add(line.substring(line.indexOf(':') + 1).trim());
+                    break;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux: the OS name is enough
+        }
+        parts.add(ManagementFactory.getOperatingSystemMXBean().getAvailableProcessors() + " cores");
+        return String.join(", ", parts);
+    }
+}
