@@ -70,17 +70,19 @@ final class ServeCommand implements Callable<Integer> {
         if (transport == Transport.stdio) {
             System.setOut(System.err);
         }
-        try (Trainops trainops = Trainops.start(settings)) {
+        try (Trainops trainops = Trainops.create(settings)) {
             TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version());
             if (transport == Transport.stdio) {
                 CountDownLatch eof = new CountDownLatch(1);
                 McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, eof), protocolOut);
+                trainops.connect();
                 log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
                 eof.await();
                 mcp.closeGracefully();
             } else {
                 try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness)) {
                     int bound = http.start();
+                    trainops.connect();
                     log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
                             HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -50,8 +50,8 @@ public final class Trainops implements AutoCloseable {
         this.catalog = catalog;
     }
 
-    /** Wires everything and returns at once; backends sync in the background. */
-    public static Trainops start(Settings settings) throws Exception {
+    /** Wires everything; nothing connects until {@link #connect()}. */
+    public static Trainops create(Settings settings) throws Exception {
         Files.createDirectories(settings.dataDir());
         if (!Files.isDirectory(settings.configDir())) {
             throw new IllegalArgumentException("Config directory " + settings.configDir() + " does not exist; pass --config-dir "
@@ -62,18 +62,13 @@ public final class Trainops implements AutoCloseable {
         GpuUtilization utilization = GpuUtilization.UNKNOWN;
         CompletableFuture<KubernetesClient> kube;
         if (settings.sandbox()) {
-            sandbox = new SandboxCluster(settings.configDir(), settings.dataDir(), settings.sandboxSpeed(), Clock.systemUTC()).start();
+            sandbox = new SandboxCluster(settings.configDir(), settings.dataDir(), settings.sandboxSpeed(), Clock.systemUTC());
             clock = sandbox.clock();
             utilization = sandbox.utilization();
             kube = sandbox.seeded();
         } else {
             clock = Clock.systemUTC();
-            // Building the client loads its HTTP stack: off the main thread, so initialize is answered at once.
-            kube = CompletableFuture.supplyAsync(() -> {
-                KubernetesClient client = new KubernetesClientBuilder().build();
-                log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
-                return client;
-            });
+            kube = new CompletableFuture<>();
         }
         ClusterIndex index = new ClusterIndex(clock);
         kube.thenAccept(index::start).exceptionally(e -> {
@@ -88,6 +83,28 @@ public final class Trainops implements AutoCloseable {
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
         return new Trainops(clock, sandbox, kube, index, new ToolCatalog(tools, resources));
+    }
+
+    /**
+     * Connects the backends, in the background: call it once the MCP server is listening, so the
+     * class loading and I/O of the Kubernetes client (or the sandbox) never delay {@code initialize}.
+     */
+    public void connect() {
+        if (sandbox != null) {
+            sandbox.start();
+            return;
+        }
+        Thread connector = new Thread(() -> {
+            try {
+                KubernetesClient client = new KubernetesClientBuilder().build();
+                log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
+                kube.complete(client);
+            } catch (RuntimeException e) {
+                kube.completeExceptionally(e);
+            }
+        }, "kube-connect");
+        connector.setDaemon(true);
+        connector.start();
     }
 
     public ToolCatalog catalog() {

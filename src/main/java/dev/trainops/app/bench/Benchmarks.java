@@ -130,16 +130,25 @@ public final class Benchmarks {
             return;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        timeLaunches("java -jar trainops.jar serve --sandbox", launches, configDir, List.of(java, "-jar", jar.toString()));
+        Path launcher = configDir.getParent() == null ? null : configDir.getParent().resolve("trainops");
+        if (launcher != null && Files.isExecutable(launcher)) {
+            timeLaunches("./trainops serve --sandbox (launcher, with its CDS archive)", launches, configDir, List.of(launcher.toString()));
+        }
+    }
+
+    private void timeLaunches(String what, int launches, Path configDir, List<String> command) throws Exception {
         long[] times = new long[launches];
         for (int i = 0; i < launches; i++) {
             Path data = Files.createTempDirectory("trainops-bench");
+            List<String> args = new ArrayList<>(command.subList(1, command.size()));
+            args.addAll(List.of("serve", "--sandbox", "--config-dir", configDir.toString(), "--data-dir", data.toString()));
             long s = System.nanoTime();
-            ServerParameters params = ServerParameters.builder(java).args("-jar", jar.toString(), "serve", "--sandbox",
-                    "--config-dir", configDir.toString(), "--data-dir", data.toString()).build();
+            ServerParameters params = ServerParameters.builder(command.get(0)).args(args).build();
             StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
             transport.setStdErrorHandler(line -> { });
-            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
-                    .initializationTimeout(Duration.ofSeconds(60)).build()) {
+            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120))
+                    .initializationTimeout(Duration.ofSeconds(120)).build()) {
                 client.initialize();
                 client.listTools();
                 times[i] = System.nanoTime() - s;
@@ -148,8 +157,8 @@ public final class Benchmarks {
         }
         long[] sorted = times.clone();
         Arrays.sort(sorted);
-        out.printf("launch to first tools/list over stdio (java -jar, sandbox): median %d ms, min %d ms, max %d ms over %d launches%n",
-                sorted[sorted.length / 2] / 1_000_000, sorted[0] / 1_000_000, sorted[sorted.length - 1] / 1_000_000, launches);
+        out.printf("launch to first tools/list over stdio, %s: median %d ms, min %d ms, max %d ms over %d launches%n",
+                what, sorted[sorted.length / 2] / 1_000_000, sorted[0] / 1_000_000, sorted[sorted.length - 1] / 1_000_000, launches);
     }
 
     private void report(String what, long[] nanos) {
