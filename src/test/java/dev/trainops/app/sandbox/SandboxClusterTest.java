@@ -1,0 +1,141 @@
+package dev.trainops.app.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.PodResources;
+import dev.trainops.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SandboxClusterTest {
+    static final Path CONFIG = Path.of(System.getProperty("trainops.configDir", "../config"));
+    static final Instant START = Instant.parse("2026-11-28T10:00:00Z");
+
+    @TempDir
+    Path dataDir;
+
+    final MutableClock wall = new MutableClock(START);
+
+    @Test
+    void seededJobsRunOnNodesWithRoomThenFinishAndLogTheirEpochs() throws Exception {
+        try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
+            KubernetesClient client = sandbox.seeded().get(30, TimeUnit.SECONDS);
+
+            List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+            assertThat(pods).hasSize(4).allSatisfy(p -> {
+                assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+                assertThat(p.getMetadata().getAnnotations()).containsKey(KubeNames.ANNOTATION_EXPECTED_END);
+            });
+            assertThat(pods).anySatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("gpu-a100-mig-0"));
+            assertThat(pods).anySatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("gpu-t4-shared-0"));
+            assertThat(sandbox.utilization().nodePercent("gpu-h100-0")).isPresent();
+
+            wall.advance(Duration.ofHours(6));
+            await(() -> client.batch().v1().jobs().inAnyNamespace().list().getItems().stream().allMatch(SandboxClusterTest::complete));
+
+            assertThat(client.pods().inAnyNamespace().list().getItems()).allSatisfy(p ->
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Succeeded"));
+            RunStore.Run llm = sandbox.runs().runs().stream().filter(r -> r.runName().equals("llm-pretrain-7")).findFirst().orElseThrow();
+            assertThat(llm.status()).isEqualTo("FINISHED");
+            assertThat(llm.params()).containsEntry("gpu_type", "H100").containsEntry("gpu_count", "4").containsEntry("epochs", "8");
+            assertThat(llm.metrics().stream().filter(m -> m.key().equals("val_loss")).map(RunStore.Metric::step))
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            assertThat(llm.metrics()).anySatisfy(m -> assertThat(m.key()).isEqualTo("system/gpu_0_utilization_percentage"));
+            long firstEpochEnd = llm.metrics().stream().filter(m -> m.step() == 1).findFirst().orElseThrow().timestamp();
+            assertThat(firstEpochEnd).isGreaterThan(llm.startTime());
+            assertThat(llm.endTime()).isGreaterThanOrEqualTo(firstEpochEnd);
+        }
+    }
+
+    @Test
+    void neverBindsBeyondTheFreeGpusOfANode() throws Exception {
+        try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
+            KubernetesClient client = sandbox.seeded().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) {
+                client.resource(job("team-a", "big-" + i, "nvidia.com/gpu", 8, "NVIDIA-H100-80GB-HBM3")).create();
+            }
+            for (int i = 0; i < 10; i++) {
+                client.resource(job("team-b", "slice-" + i, "nvidia.com/mig-3g.40gb", 1, "NVIDIA-A100-SXM4-80GB")).create();
+            }
+            await(() -> client.pods().inAnyNamespace().list().getItems().size() == 4 + 15);
+            Thread.sleep(1000); // a few more kubelet passes
+
+            Map<String, Long> held = new HashMap<>();
+            for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+                if (PodResources.holdsResources(p)) {
+                    PodResources.gpuRequests(p).forEach((k, v) -> held.merge(p.getSpec().getNodeName() + " " + k, v, Long::sum));
+                }
+            }
+            assertThat(held.get("gpu-h100-0 nvidia.com/gpu")).isLessThanOrEqualTo(8);
+            assertThat(held.get("gpu-h100-1 nvidia.com/gpu")).isLessThanOrEqualTo(8);
+            assertThat(held.get("gpu-a100-mig-0 nvidia.com/mig-3g.40gb")).isEqualTo(2);
+            long bigRunning = client.pods().inNamespace("team-a").list().getItems().stream()
+                    .filter(p -> p.getMetadata().getName().startsWith("big-") && PodResources.holdsResources(p)).count();
+            assertThat(bigRunning).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRestartOnTheSameDataDirectoryContinuesWhereItStopped() throws Exception {
+        Map<String, String> before = new HashMap<>();
+        try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
+            KubernetesClient client = sandbox.seeded().get(30, TimeUnit.SECONDS);
+            client.resource(job("team-c", "queued-big", "nvidia.com/gpu", 8, "NVIDIA-L4")).create();
+            await(() -> client.pods().inNamespace("team-c").list().getItems().size() == 2);
+            for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+                before.put(p.getMetadata().getName(), p.getStatus().getPhase() + "@" + p.getSpec().getNodeName());
+            }
+        }
+        wall.advance(Duration.ofMinutes(1));
+        try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
+            KubernetesClient client = sandbox.seeded().get(30, TimeUnit.SECONDS);
+            Map<String, String> after = new HashMap<>();
+            for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+                after.put(p.getMetadata().getName(), p.getStatus().getPhase() + "@" + p.getSpec().getNodeName());
+            }
+            assertThat(after).isEqualTo(before);
+            assertThat(before).containsValue("Pending@null");
+            assertThat(client.batch().v1().jobs().inAnyNamespace().list().getItems()).hasSize(5);
+        }
+    }
+
+    static Job job(String ns, String name, String resource, int count, String product) {
+        return new JobBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().withBackoffLimit(0).withNewTemplate()
+                .withNewMetadata().addToLabels(KubeNames.LABEL_MODEL, "llm").addToLabels(KubeNames.LABEL_RUN_NAME, name)
+                .addToAnnotations(KubeNames.ANNOTATION_EPOCHS, "2").endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addToNodeSelector(KubeNames.LABEL_GPU_PRODUCT, product)
+                .addNewContainer().withName("train").withImage("trainer:1").withNewResources()
+                .addToLimits(resource, new io.fabric8.kubernetes.api.model.Quantity(Integer.toString(count)))
+                .endResources().endContainer().endSpec()
+                .endTemplate().endSpec().build();
+    }
+
+    static boolean complete(Job job) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null
+                && job.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Complete"));
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
