@@ -3,6 +3,7 @@ package dev.trainops.app.bench;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.util.Map;
 
 /**
@@ -20,13 +21,17 @@ final class PrerenderedDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String path = request.getPath();
-        if ("GET".equals(request.getMethod()) && !path.contains("watch=true")) {
-            int q = path.indexOf('?');
-            String body = lists.get(q < 0 ? path : path.substring(0, q));
-            if (body != null) {
-                return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
-            }
+        int q = path.indexOf('?');
+        String body = "GET".equals(request.getMethod()) ? lists.get(q < 0 ? path : path.substring(0, q)) : null;
+        if (body == null) {
+            return super.dispatch(request);
         }
-        return super.dispatch(request);
+        if (path.contains("watch=true")) {
+            // A quiet watch that stays open: the synthetic cluster does not change during the run.
+            // (Handing it to the CRUD store, which never saw these objects, makes informers relist.)
+            return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+            });
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
     }
 }

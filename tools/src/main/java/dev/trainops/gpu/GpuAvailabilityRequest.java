@@ -18,10 +18,10 @@ public record GpuAvailabilityRequest(
         String namespace,
         @Nullable
         @Bounds(min = 0, max = 10000)
-        @JsonPropertyDescription("At most this many nodes in 'nodes', most free first (default 50). Pools always cover every node.")
+        @JsonPropertyDescription("At most this many nodes in 'nodes', most free first (default 20). Pools always cover every node.")
         Integer maxNodes) {
 
-    public static final int DEFAULT_MAX_NODES = 50;
+    public static final int DEFAULT_MAX_NODES = 20;
 
     public GpuAvailabilityRequest(String gpuType, Double minMemoryGib, String namespace) {
         this(gpuType, minMemoryGib, namespace, null);

@@ -175,8 +175,16 @@ public final class GpuInventory {
         int maxNodes = request.maxNodes() == null ? GpuAvailabilityRequest.DEFAULT_MAX_NODES : request.maxNodes();
         if (nodeViews.size() > maxNodes) {
             // the nodes with the most room first: those are the ones a placement question is about
-            nodeViews.sort(Comparator.comparingLong((GpuAvailability.NodeView n) ->
-                    -n.resources().stream().mapToLong(GpuAvailability.Resource::free).sum()).thenComparing(GpuAvailability.NodeView::name));
+            Map<GpuAvailability.NodeView, Long> free = new java.util.IdentityHashMap<>();
+            for (GpuAvailability.NodeView n : nodeViews) {
+                long sum = 0;
+                for (GpuAvailability.Resource r : n.resources()) {
+                    sum += r.free();
+                }
+                free.put(n, sum);
+            }
+            nodeViews.sort(Comparator.comparingLong((GpuAvailability.NodeView n) -> -free.get(n))
+                    .thenComparing(GpuAvailability.NodeView::name));
             nodeViews = new ArrayList<>(nodeViews.subList(0, maxNodes));
             notes.add("Showing " + maxNodes + " of " + nodesTotal + " GPU nodes, most free first; raise max_nodes or filter by gpu_type to see others.");
         }
