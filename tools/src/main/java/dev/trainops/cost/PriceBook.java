@@ -1,0 +1,112 @@
+package dev.trainops.cost;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Every price-list version, and the pricing of usage against them: a segment is cut at tariff
+ * boundaries and at price-version changes, to the second, and each slice is priced at the rates
+ * in force then (cost rules 2, 3, 5). Spot segments are priced at the spot rate, on-demand ones at
+ * peak or off-peak (cost rule 4).
+ */
+public final class PriceBook {
+    private static final BigDecimal SECONDS_PER_HOUR = new BigDecimal(3600);
+
+    private final List<PriceList> versions;
+
+    public PriceBook(List<PriceList> versions) {
+        if (versions.isEmpty()) {
+            throw new IllegalArgumentException("a price book needs at least one price list");
+        }
+        List<PriceList> sorted = new ArrayList<>(versions);
+        sorted.sort(Comparator.comparing(PriceList::effectiveFrom));
+        for (PriceList p : sorted) {
+            if (!p.currency().equals(sorted.get(0).currency())) {
+                throw new IllegalArgumentException("every price list must use " + sorted.get(0).currency() + "; " + p.version() + " uses " + p.currency());
+            }
+        }
+        this.versions = List.copyOf(sorted);
+    }
+
+    public java.util.Currency currency() {
+        return versions.get(0).currency();
+    }
+
+    /** The price list in force at {@code instant}; before the first one, the first one. */
+    public PriceList at(Instant instant) {
+        PriceList current = versions.get(0);
+        for (PriceList p : versions) {
+            if (!p.effectiveFrom().isAfter(instant)) {
+                current = p;
+            }
+        }
+        return current;
+    }
+
+    public PriceList current(Instant now) {
+        return at(now);
+    }
+
+    public List<PriceList> versions() {
+        return versions;
+    }
+
+    /** The hourly cost of a segment's resources at peak on-demand rates under {@code prices}. */
+    public static BigDecimal hourlyRate(PriceList prices, UsageSegment usage) {
+        BigDecimal rate = prices.cpuCoreHour().multiply(usage.cpuCores()).add(prices.memoryGibHour().multiply(usage.memoryGib()));
+        if (usage.gpus().signum() > 0) {
+            rate = rate.add(prices.gpuRate(usage.gpuType()).multiply(usage.gpus()));
+        }
+        return rate;
+    }
+
+    public List<PricedSlice> price(UsageSegment usage) {
+        List<PricedSlice> out = new ArrayList<>();
+        Instant cursor = usage.start();
+        while (cursor.isBefore(usage.end())) {
+            PriceList prices = at(cursor);
+            Instant versionEnd = nextVersionStart(cursor);
+            Instant stretchEnd = versionEnd != null && versionEnd.isBefore(usage.end()) ? versionEnd : usage.end();
+            BigDecimal hourly = hourlyRate(prices, usage);
+            if (usage.spot()) {
+                out.add(slice(usage, cursor, stretchEnd, RateClass.SPOT, prices, hourly.multiply(prices.spotMultiplier())));
+            } else {
+                for (TariffCalendar.Slice s : prices.calendar().split(cursor, stretchEnd)) {
+                    out.add(slice(usage, s.start(), s.end(), s.rateClass(), prices,
+                            hourly.multiply(prices.calendar().multiplier(s.rateClass()))));
+                }
+            }
+            cursor = stretchEnd;
+        }
+        return out;
+    }
+
+    /** The total of {@link #price}: the exact sum of its slices. */
+    public Money cost(UsageSegment usage) {
+        Money total = Money.zero(currency());
+        for (PricedSlice s : price(usage)) {
+            total = total.plus(s.cost());
+        }
+        return total;
+    }
+
+    private Instant nextVersionStart(Instant after) {
+        for (PriceList p : versions) {
+            if (p.effectiveFrom().isAfter(after)) {
+                return p.effectiveFrom();
+            }
+        }
+        return null;
+    }
+
+    private static PricedSlice slice(UsageSegment usage, Instant start, Instant end, RateClass rc, PriceList prices, BigDecimal hourly) {
+        long seconds = Duration.between(start, end).toSeconds();
+        BigDecimal amount = hourly.multiply(BigDecimal.valueOf(seconds)).divide(SECONDS_PER_HOUR, Money.SCALE, RoundingMode.HALF_EVEN);
+        return new PricedSlice(usage.jobId(), start, end, seconds, rc, prices.version(), new Money(amount, prices.currency()));
+    }
+}
