@@ -1,0 +1,153 @@
+package dev.trainops.cost;
+
+import dev.trainops.store.Store;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The usage ledger: every job's usage, priced slice by slice, in the store. Recording is
+ * idempotent and gap-free: a segment is trimmed to start where the job's recorded usage ends and
+ * inserted in one transaction, so a writer that restarts mid-job and replays loses nothing and
+ * counts nothing twice.
+ */
+public final class Ledger {
+    private static final BigDecimal MICROS = BigDecimal.valueOf(1_000_000);
+
+    private final Store store;
+    private final PriceBook prices;
+    private final Clock clock;
+
+    public Ledger(Store store, PriceBook prices, Clock clock) {
+        this.store = store;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    /** Records a job's usage; returns the slices newly written (none when it was all recorded before). */
+    public List<PricedSlice> record(UsageSegment usage, String team, String experiment) {
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Instant from = usage.start();
+                Optional<Instant> until = recordedUntil(c, usage.jobId());
+                if (until.isPresent() && until.get().isAfter(from)) {
+                    from = until.get();
+                }
+                if (!from.isBefore(usage.end())) {
+                    c.rollback();
+                    return List.of();
+                }
+                UsageSegment rest = new UsageSegment(usage.jobId(), from, usage.end(), usage.gpuType(), usage.gpus(),
+                        usage.cpuCores(), usage.memoryGib(), usage.spot());
+                List<PricedSlice> written = new ArrayList<>();
+                String sql = "INSERT INTO usage_slice (job_id, team, experiment, start_ms, end_ms, seconds, gpu_type, gpus, cpu_cores, "
+                        + "memory_gib, rate_class, price_version, cost_micros, currency, recorded_ms) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (PricedSlice s : prices.price(rest)) {
+                        ps.setString(1, s.jobId());
+                        ps.setString(2, team);
+                        ps.setString(3, experiment);
+                        ps.setLong(4, s.start().toEpochMilli());
+                        ps.setLong(5, s.end().toEpochMilli());
+                        ps.setLong(6, s.seconds());
+                        ps.setString(7, usage.gpuType());
+                        ps.setString(8, usage.gpus().toPlainString());
+                        ps.setString(9, usage.cpuCores().toPlainString());
+                        ps.setString(10, usage.memoryGib().toPlainString());
+                        ps.setString(11, s.rateClass().name());
+                        ps.setString(12, s.priceVersion());
+                        ps.setLong(13, micros(s.cost()));
+                        ps.setString(14, s.cost().currency().getCurrencyCode());
+                        ps.setLong(15, clock.millis());
+                        if (ps.executeUpdate() == 1) {
+                            written.add(s);
+                        }
+                    }
+                }
+                c.commit();
+                return written;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the usage ledger at " + store.url() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the job's recorded usage ends, if any is recorded. */
+    public Optional<Instant> recordedUntil(String jobId) {
+        try (Connection c = store.connection()) {
+            return recordedUntil(c, jobId);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Instant> recordedUntil(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(end_ms) FROM usage_slice WHERE job_id = ?")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+            }
+        }
+    }
+
+    public List<PricedSlice> slices(String jobId) {
+        return query("SELECT job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency FROM usage_slice "
+                + "WHERE job_id = ? ORDER BY start_ms, rate_class", jobId);
+    }
+
+    public Money jobCost(String jobId) {
+        return sum(slices(jobId));
+    }
+
+    /** A team's cost over the half-open range [from, to), by slice start. */
+    public Money teamCost(String team, Instant from, Instant to) {
+        return sum(query("SELECT job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency FROM usage_slice "
+                + "WHERE team = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", team, from.toEpochMilli(), to.toEpochMilli()));
+    }
+
+    private Money sum(List<PricedSlice> slices) {
+        Money total = Money.zero(prices.currency());
+        for (PricedSlice s : slices) {
+            total = total.plus(s.cost());
+        }
+        return total;
+    }
+
+    private List<PricedSlice> query(String sql, Object... args) {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<PricedSlice> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PricedSlice(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), Instant.ofEpochMilli(rs.getLong(3)),
+                            rs.getLong(4), RateClass.valueOf(rs.getString(5)), rs.getString(6),
+                            new Money(new BigDecimal(BigInteger.valueOf(rs.getLong(7)), Money.SCALE), Money.currency(rs.getString(8)))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+    }
+
+    private static long micros(Money m) {
+        return m.amount().multiply(MICROS).longValueExact();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.trainops.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The relational store: SQLite by default (a file in the data directory), PostgreSQL when
+ * {@code TRAINOPS_DB_URL} names one (several replicas share it). Flyway migrates it at open.
+ */
+public final class Store {
+    private final String url;
+    private final String user;
+    private final String password;
+    private final boolean sqlite;
+
+    private Store(String url, String user, String password) {
+        this.url = Objects.requireNonNull(url, "url");
+        this.user = user;
+        this.password = password;
+        this.sqlite = url.startsWith("jdbc:sqlite:");
+        if (!sqlite && !url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("TRAINOPS_DB_URL must be a jdbc:sqlite: or jdbc:postgresql: URL, was " + url);
+        }
+    }
+
+    /** A SQLite file in {@code dataDir}. */
+    public static Store sqlite(Path dataDir) throws java.io.IOException {
+        Files.createDirectories(dataDir);
+        return open("jdbc:sqlite:" + dataDir.resolve("trainops.db").toAbsolutePath(), null, null);
+    }
+
+    /** Opens and migrates the store at {@code url}. */
+    public static Store open(String url, String user, String password) {
+        Store store = new Store(url, user, password);
+        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
+                .loggers("slf4j").load().migrate();
+        return store;
+    }
+
+    public boolean isSqlite() {
+        return sqlite;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** A new connection; SQLite waits up to 5 s for a writer instead of failing with SQLITE_BUSY. */
+    public Connection connection() throws SQLException {
+        Connection c = DriverManager.getConnection(url, user, password);
+        if (sqlite) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 5000");
+                s.execute("PRAGMA journal_mode = WAL");
+                s.execute("PRAGMA synchronous = FULL");
+            }
+        }
+        return c;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.trainops.cost;
+
+import dev.trainops.store.Store;
+import dev.trainops.testing.Postgres;
+
+/** Against the real PostgreSQL that CI and developer machines run on 127.0.0.1:5432 (TRAINOPS_TEST_PG_URL overrides). */
+class PostgresLedgerTest extends LedgerContract {
+    private static Store store;
+
+    @Override
+    Store store() {
+        synchronized (PostgresLedgerTest.class) {
+            if (store == null) {
+                store = Postgres.freshSchemaStore("ledger");
+            }
+            return store;
+        }
+    }
+}
