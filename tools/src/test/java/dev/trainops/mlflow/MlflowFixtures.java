@@ -1,0 +1,131 @@
+package dev.trainops.mlflow;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Real training histories (shared/data/h200-runs, recorded on an H200) rendered as MLflow REST
+ * responses the way an autologging script would have logged them: epoch metrics at step = epoch
+ * with the epoch's end timestamp, system GPU metrics per epoch, step-level loss at the global step.
+ */
+public final class MlflowFixtures {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final Map<String, ObjectNode> runs = new LinkedHashMap<>();
+    private final Map<String, Map<String, ArrayNode>> histories = new LinkedHashMap<>();
+
+    public static MlflowFixtures h200() {
+        try (InputStream in = MlflowFixtures.class.getResourceAsStream("/h200-runs.jsonl")) {
+            MlflowFixtures f = new MlflowFixtures();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    f.add(JSON.readTree(line));
+                }
+            }
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void add(JsonNode r) {
+        String name = r.path("run_name").asString();
+        String runId = Integer.toHexString(name.hashCode()) + "0000000000000000";
+        JsonNode epochs = r.path("epochs");
+        long start = r.has("start_ms") ? r.path("start_ms").asLong() : epochs.get(0).path("start_ms").asLong();
+        long end = epochs.get(epochs.size() - 1).path("end_ms").asLong();
+        Map<String, ArrayNode> history = new LinkedHashMap<>();
+        for (JsonNode e : epochs) {
+            long step = e.path("epoch").asLong();
+            long ts = e.path("end_ms").asLong();
+            for (String key : List.of("train_loss", "val_loss", "val_accuracy", "val_perplexity")) {
+                if (e.has(key)) {
+                    point(history, key, e.path(key).asDouble(), ts, step);
+                }
+            }
+            point(history, "system/gpu_0_utilization_percentage", e.path("gpu_util_mean").asDouble(), ts, step);
+            point(history, "system/gpu_0_memory_usage_megabytes", e.path("gpu_mem_used_mb").asDouble(), ts, step);
+        }
+        for (JsonNode s : r.path("steps")) {
+            point(history, "loss", s.get(2).asDouble(), s.get(1).asLong(), s.get(0).asLong());
+        }
+        int stepsPerEpoch = r.has("train_samples") ? r.path("train_samples").asInt() / r.path("batch_size").asInt() : 0;
+        ObjectNode run = JSON.createObjectNode();
+        ObjectNode info = run.putObject("info");
+        info.put("run_id", runId).put("run_uuid", runId).put("run_name", name).put("experiment_id", "1").put("user_id", "trainer")
+                .put("status", "FINISHED").put("start_time", start).put("end_time", end)
+                .put("artifact_uri", "mlflow-artifacts:/1/" + runId + "/artifacts").put("lifecycle_stage", "active");
+        ObjectNode data = run.putObject("data");
+        ArrayNode metrics = data.putArray("metrics");
+        history.forEach((key, points) -> metrics.add(points.get(points.size() - 1)));
+        ArrayNode params = data.putArray("params");
+        param(params, "model", r.path("model").asString());
+        param(params, "epochs", r.path("epochs_planned").asString());
+        param(params, "batch_size", r.path("batch_size").asString());
+        param(params, "learning_rate", r.path("lr").asString());
+        param(params, "gpu_type", "H200");
+        param(params, "gpu_count", "1");
+        if (stepsPerEpoch > 0) {
+            param(params, "steps_per_epoch", Integer.toString(stepsPerEpoch));
+            param(params, "train_samples", r.path("train_samples").asString());
+        }
+        data.putArray("tags").addObject().put("key", "mlflow.runName").put("value", name);
+        runs.put(name, run);
+        histories.put(name, history);
+    }
+
+    private static void point(Map<String, ArrayNode> history, String key, double value, long ts, long step) {
+        history.computeIfAbsent(key, k -> JSON.createArrayNode()).addObject().put("key", key).put("value", value)
+                .put("timestamp", ts).put("step", step);
+    }
+
+    private static void param(ArrayNode params, String key, String value) {
+        params.addObject().put("key", key).put("value", value);
+    }
+
+    public MlflowRun run(String name) {
+        return MlflowClient.run(runs.get(name));
+    }
+
+    public String getRunJson(String name) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("run", runs.get(name));
+        return body.toString();
+    }
+
+    /** runs/search responses over {@code pageCount} pages; page i carries next_page_token "page-(i+1)". */
+    public List<String> searchPages(int pageCount) {
+        List<ObjectNode> all = new ArrayList<>(runs.values());
+        List<String> pages = new ArrayList<>();
+        int per = (int) Math.ceil(all.size() / (double) pageCount);
+        for (int p = 0; p < pageCount; p++) {
+            ObjectNode page = JSON.createObjectNode();
+            ArrayNode items = page.putArray("runs");
+            all.subList(p * per, Math.min(all.size(), (p + 1) * per)).forEach(items::add);
+            if (p < pageCount - 1) {
+                page.put("next_page_token", "page-" + (p + 2));
+            }
+            pages.add(page.toString());
+        }
+        return pages;
+    }
+
+    /** A metrics/get-history response; {@code token} non-null adds a next_page_token. */
+    public String historyJson(String name, String key, String token) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("metrics", histories.get(name).get(key));
+        if (token != null) {
+            body.put("next_page_token", token);
+        }
+        return body.toString();
+    }
+}
