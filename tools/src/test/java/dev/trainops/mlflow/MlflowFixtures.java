@@ -96,6 +96,16 @@ public final class MlflowFixtures {
         return MlflowClient.run(runs.get(name));
     }
 
+    /** The history of one metric as the client would parse it (empty when the run did not log it). */
+    public List<MlflowRun.MetricPoint> history(String name, String key) {
+        ArrayNode points = histories.get(name).get(key);
+        List<MlflowRun.MetricPoint> out = new ArrayList<>();
+        if (points != null) {
+            points.forEach(p -> out.add(MlflowClient.metric(p)));
+        }
+        return out;
+    }
+
     public String getRunJson(String name) {
         ObjectNode body = JSON.createObjectNode();
         body.set("run", runs.get(name));
