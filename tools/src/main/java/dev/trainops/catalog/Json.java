@@ -31,6 +31,10 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            // exact decimals travel as strings ("6.500000"), never as JSON numbers a client may read as floats
+            .withConfigOverride(java.math.BigDecimal.class,
+                    o -> o.setFormat(com.fasterxml.jackson.annotation.JsonFormat.Value.forShape(com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING)))
+            .enable(tools.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {

@@ -87,8 +87,8 @@ public final class Schemas {
             if (raw == BigDecimal.class) {
                 ObjectNode n = context.getGeneratorConfig().createObjectNode();
                 n.put("type", "string");
-                n.put("pattern", "^-?[0-9]+\\.[0-9]{6}$");
-                n.put("description", "a decimal amount with 6 fractional digits");
+                n.put("pattern", "^-?[0-9]+(\\.[0-9]+)?$");
+                n.put("description", "an exact decimal as a string (money has 6 fractional digits)");
                 return new com.github.victools.jsonschema.generator.CustomDefinition(n);
             }
             return null;

@@ -120,6 +120,12 @@ public final class Ledger {
                 + "WHERE team = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", team, from.toEpochMilli(), to.toEpochMilli()));
     }
 
+    /** An experiment's cost over the half-open range [from, to), by slice start. */
+    public Money experimentCost(String experiment, Instant from, Instant to) {
+        return sum(query("SELECT job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency FROM usage_slice "
+                + "WHERE experiment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", experiment, from.toEpochMilli(), to.toEpochMilli()));
+    }
+
     private Money sum(List<PricedSlice> slices) {
         Money total = Money.zero(prices.currency());
         for (PricedSlice s : slices) {

@@ -1,0 +1,116 @@
+package dev.trainops.budget;
+
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.catalog.ToolHints;
+import dev.trainops.cost.ClusterUsage;
+import dev.trainops.cost.Ledger;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.UsageSegment;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Budgets against the ledger: spent (billed), committed (reserved by the queue), projected (what
+ * running jobs will still cost this period), and the 70% / 100% states of cost rule 6.
+ */
+public final class BudgetService {
+    private final Map<String, Budget> teams = new LinkedHashMap<>();
+    private final Map<String, Budget> experiments = new LinkedHashMap<>();
+    private final Ledger ledger;
+    private final PriceBook prices;
+    private final ClusterUsage cluster;
+    private final BiFunction<Budget, Budget.Range, Money> committed;
+    private final BudgetAlarms alarms;
+    private final Clock clock;
+
+    /**
+     * @param committed what the queue has admitted but not billed, per budget and period; the
+     *                  scheduler supplies it, until then it is zero
+     */
+    public BudgetService(List<Budget> budgets, Ledger ledger, PriceBook prices, ClusterUsage cluster,
+                         BiFunction<Budget, Budget.Range, Money> committed, BudgetAlarms alarms, Clock clock) {
+        for (Budget b : budgets) {
+            if (!b.limit().currency().equals(prices.currency())) {
+                throw new IllegalArgumentException("budget " + b.scope() + " is in " + b.limit().currency() + " but prices are in "
+                        + prices.currency());
+            }
+            (b.kind() == Budget.Kind.TEAM ? teams : experiments).put(b.scope(), b);
+        }
+        this.ledger = ledger;
+        this.prices = prices;
+        this.cluster = cluster;
+        this.committed = committed;
+        this.alarms = alarms;
+        this.clock = clock;
+    }
+
+    public BudgetStatus status(BudgetStatusRequest request) {
+        String scope = request.scope() == null ? "" : request.scope().trim();
+        Budget budget = teams.containsKey(scope) ? teams.get(scope) : experiments.get(scope);
+        if (budget == null) {
+            List<String> known = new ArrayList<>(teams.keySet());
+            known.addAll(experiments.keySet());
+            throw new ToolException(ErrorCode.NOT_FOUND, "No budget for '" + scope + "'.",
+                    "Budgets exist for: " + String.join(", ", known) + " (config/budgets.yaml).", false, Map.of("argument", "scope"));
+        }
+        Instant now = clock.instant();
+        Budget.Range period = budget.periodAt(now);
+        Money spent = budget.kind() == Budget.Kind.TEAM
+                ? ledger.teamCost(scope, period.start(), period.end())
+                : ledger.experimentCost(scope, period.start(), period.end());
+        Money reserved = committed.apply(budget, period);
+        Money projected = Money.zero(prices.currency());
+        List<String> notes = new ArrayList<>();
+        for (ClusterUsage.PodUsage p : cluster.usage(now)) {
+            boolean mine = budget.kind() == Budget.Kind.TEAM ? p.team().equals(scope) : p.experiment().equals(scope);
+            if (!mine || !p.running() || p.expectedEnd() == null || !p.expectedEnd().isAfter(now)) {
+                continue;
+            }
+            Instant until = p.expectedEnd().isBefore(period.end()) ? p.expectedEnd() : period.end();
+            UsageSegment rest = new UsageSegment(p.usage().jobId(), now, until, p.usage().gpuType(), p.usage().gpus(),
+                    p.usage().cpuCores(), p.usage().memoryGib(), p.usage().spot());
+            projected = projected.plus(prices.cost(rest));
+        }
+        Money counted = spent.plus(reserved);
+        Money forecast = counted.plus(projected);
+        BudgetState state = BudgetState.of(counted, budget.limit());
+        for (BudgetState fired : alarms.observe(budget, period, counted)) {
+            notes.add(fired == BudgetState.BLOCKED ? "Budget reached 100% this period: new jobs are not admitted."
+                    : "Budget crossed 70% this period.");
+        }
+        if (BudgetState.of(forecast, budget.limit()) == BudgetState.BLOCKED && state != BudgetState.BLOCKED) {
+            notes.add("Running jobs are on course to exceed the budget before the period ends (forecast "
+                    + forecast.display() + " of " + budget.limit().display() + ").");
+        }
+        BigDecimal percent = counted.amount().multiply(BigDecimal.valueOf(100)).divide(budget.limit().amount(), 2, RoundingMode.HALF_EVEN);
+        return new BudgetStatus(scope, budget.kind(), prices.currency().getCurrencyCode(), budget.period(), period.start(), period.end(),
+                budget.limit().amount(), spent.amount(), reserved.amount(), projected.amount(), forecast.amount(),
+                budget.limit().minus(counted).amount(), percent, state, BudgetState.of(forecast, budget.limit()), notes);
+    }
+
+    public Tool<BudgetStatusRequest, BudgetStatus> tool() {
+        return new Tool<>("get_budget_status", "Budget status",
+                "Spending of a team or an experiment against its budget this period (monthly or weekly, UTC): limit, spent "
+                        + "(billed usage from the ledger), committed (admitted, not yet billed), projected (what running jobs will "
+                        + "still cost this period), forecast, remaining, and state OK / WARN (from 70%) / BLOCKED (from 100%, no new "
+                        + "jobs admitted). Amounts are exact decimal strings. Call it before queueing expensive work.",
+                BudgetStatusRequest.class, BudgetStatus.class, ToolHints.READ_ONLY, this::status,
+                s -> s.scope() + ": " + s.state() + ", spent " + money(s.spent(), s.currency()) + " + committed "
+                        + money(s.committed(), s.currency()) + " of " + money(s.limit(), s.currency()) + " (" + s.percentUsed()
+                        + "%); forecast " + money(s.forecast(), s.currency()) + " by " + s.periodEnd() + ".");
+    }
+
+    private static String money(BigDecimal amount, String currency) {
+        return new Money(amount, java.util.Currency.getInstance(currency)).display();
+    }
+}
