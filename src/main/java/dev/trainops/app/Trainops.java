@@ -1,7 +1,20 @@
 package dev.trainops.app;
 
 import dev.trainops.app.sandbox.SandboxCluster;
+import dev.trainops.budget.Budget;
+import dev.trainops.budget.BudgetAlarms;
+import dev.trainops.budget.BudgetService;
+import dev.trainops.budget.BudgetsConfig;
 import dev.trainops.catalog.CatalogResource;
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.ClusterUsage;
+import dev.trainops.cost.Ledger;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.cost.UsageRecorder;
+import dev.trainops.store.Store;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
 import dev.trainops.gpu.GpuInventory;
@@ -19,6 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +51,23 @@ public final class Trainops implements AutoCloseable {
     public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed) {
     }
 
+    private final Settings settings;
+    private final CompletableFuture<CostStack> cost;
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "usage-recorder");
+        t.setDaemon(true);
+        return t;
+    });
     private final Clock clock;
     private final SandboxCluster sandbox;
     private final CompletableFuture<KubernetesClient> kube;
     private final ClusterIndex index;
     private final ToolCatalog catalog;
 
-    private Trainops(Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube, ClusterIndex index,
-                     ToolCatalog catalog) {
+    private Trainops(Settings settings, Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube,
+                     ClusterIndex index, CompletableFuture<CostStack> cost, ToolCatalog catalog) {
+        this.settings = settings;
+        this.cost = cost;
         this.clock = clock;
         this.sandbox = sandbox;
         this.kube = kube;
@@ -78,11 +103,13 @@ public final class Trainops implements AutoCloseable {
             return null;
         });
         GpuInventory inventory = new GpuInventory(index, utilization, clock, INITIAL_SYNC_WAIT);
+        CompletableFuture<CostStack> cost = new CompletableFuture<>();
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
+        tools.add(BudgetService.tool(() -> await(cost, "the cost store").budgets()));
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
-        return new Trainops(clock, sandbox, kube, index, new ToolCatalog(tools, resources));
+        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources));
     }
 
     /**
@@ -90,6 +117,7 @@ public final class Trainops implements AutoCloseable {
      * class loading and I/O of the Kubernetes client (or the sandbox) never delay {@code initialize}.
      */
     public void connect() {
+        background.execute(this::openCostStack);
         if (sandbox != null) {
             sandbox.start();
             return;
@@ -105,6 +133,53 @@ public final class Trainops implements AutoCloseable {
         }, "kube-connect");
         connector.setDaemon(true);
         connector.start();
+    }
+
+    /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
+    record CostStack(Store store, PriceBook prices, Ledger ledger, UsageRecorder recorder, BudgetService budgets) {
+    }
+
+    private void openCostStack() {
+        try {
+            String url = System.getenv("TRAINOPS_DB_URL");
+            Store store = url == null || url.isBlank() ? Store.sqlite(settings.dataDir())
+                    : Store.open(url, System.getenv("TRAINOPS_DB_USER"), System.getenv("TRAINOPS_DB_PASSWORD"));
+            PriceBook prices = PricingConfig.load(settings.configDir().resolve("pricing.yaml"));
+            List<Budget> budgets = BudgetsConfig.load(settings.configDir().resolve("budgets.yaml"));
+            Ledger ledger = new Ledger(store, prices, clock);
+            ClusterUsage usage = new ClusterUsage(index);
+            UsageRecorder recorder = new UsageRecorder(usage, ledger, clock);
+            BudgetService budgetService = new BudgetService(budgets, ledger, prices, usage,
+                    (b, p) -> Money.zero(prices.currency()), new BudgetAlarms(store, clock), clock);
+            cost.complete(new CostStack(store, prices, ledger, recorder, budgetService));
+            background.scheduleWithFixedDelay(() -> {
+                try {
+                    if (index.synced()) {
+                        recorder.recordOnce();
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("usage recording failed: {}", e.getMessage());
+                }
+            }, 0, 15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("cannot open the cost store: {}", e.getMessage());
+            cost.completeExceptionally(e);
+        }
+    }
+
+    /** Waits, bounded, for a backend that starts in the background; UPSTREAM_UNAVAILABLE when it cannot. */
+    static <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(INITIAL_SYNC_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, what + " is still starting.", "Retry in a few seconds.");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, what + " could not be opened: " + e.getCause().getMessage(),
+                    "Check TRAINOPS_DB_URL (or the --data-dir) and config/pricing.yaml and config/budgets.yaml, then restart.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "interrupted", "Retry.");
+        }
     }
 
     public ToolCatalog catalog() {
@@ -125,6 +200,7 @@ public final class Trainops implements AutoCloseable {
 
     @Override
     public void close() {
+        background.shutdownNow();
         index.close();
         if (sandbox != null) {
             sandbox.close();

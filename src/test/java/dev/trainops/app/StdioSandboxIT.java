@@ -119,6 +119,25 @@ class StdioSandboxIT {
         assertThat(ok.isError()).isFalse();
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void budgetStatusOnTheSandboxStartsBelowSeventyPercentWithExactDecimalStrings() {
+        McpSchema.Tool tool = client.listTools().tools().stream().filter(t -> t.name().equals("get_budget_status")).findFirst().orElseThrow();
+        for (String team : List.of("team-a", "team-b", "team-c")) {
+            McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("get_budget_status", Map.of("scope", team)));
+            assertThat(result.isError()).as(String.valueOf(result.content())).isFalse();
+            Map<String, Object> status = (Map<String, Object>) result.structuredContent();
+            JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator().validate(tool.outputSchema(), status);
+            assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+            assertThat(status).containsEntry("state", "OK").containsEntry("currency", "USD");
+            assertThat((String) status.get("limit")).matches("^[0-9]+\\.[0-9]{6}$");
+            assertThat(new java.math.BigDecimal((String) status.get("percent_used"))).isLessThan(new java.math.BigDecimal("70"));
+        }
+        McpSchema.CallToolResult unknown = client.callTool(new McpSchema.CallToolRequest("get_budget_status", Map.of("scope", "team-z")));
+        assertThat(unknown.isError()).isTrue();
+        assertThat((Map<String, Object>) unknown.structuredContent()).containsEntry("code", "NOT_FOUND");
+    }
+
     @SuppressWarnings("unchecked")
     private void assertError(Map<String, Object> args, String code, String messagePart) {
         McpSchema.CallToolResult result = call(args);

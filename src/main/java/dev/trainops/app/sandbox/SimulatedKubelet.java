@@ -297,7 +297,11 @@ final class SimulatedKubelet implements AutoCloseable {
             }
             Instant end = start.plus(plan.total());
             if (!end.isAfter(now)) {
-                Pod done = new PodBuilder(pod).editStatus().withPhase(KubeNames.PHASE_SUCCEEDED).endStatus().build();
+                Pod done = new PodBuilder(pod).editStatus().withPhase(KubeNames.PHASE_SUCCEEDED)
+                        .withContainerStatuses(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("train").withReady(false)
+                                .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
+                                .withStartedAt(start.toString()).withFinishedAt(end.toString()).endTerminated().endState().build())
+                        .endStatus().build();
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(done).updateStatus();
                 if (runId != null) {
                     runs.finish(runId, "FINISHED", end.toEpochMilli());

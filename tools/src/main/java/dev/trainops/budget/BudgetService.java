@@ -99,12 +99,17 @@ public final class BudgetService {
     }
 
     public Tool<BudgetStatusRequest, BudgetStatus> tool() {
+        return tool(() -> this);
+    }
+
+    /** The tool over a service that may still be starting (the store opens in the background). */
+    public static Tool<BudgetStatusRequest, BudgetStatus> tool(java.util.function.Supplier<BudgetService> service) {
         return new Tool<>("get_budget_status", "Budget status",
                 "Spending of a team or an experiment against its budget this period (monthly or weekly, UTC): limit, spent "
                         + "(billed usage from the ledger), committed (admitted, not yet billed), projected (what running jobs will "
                         + "still cost this period), forecast, remaining, and state OK / WARN (from 70%) / BLOCKED (from 100%, no new "
                         + "jobs admitted). Amounts are exact decimal strings. Call it before queueing expensive work.",
-                BudgetStatusRequest.class, BudgetStatus.class, ToolHints.READ_ONLY, this::status,
+                BudgetStatusRequest.class, BudgetStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r),
                 s -> s.scope() + ": " + s.state() + ", spent " + money(s.spent(), s.currency()) + " + committed "
                         + money(s.committed(), s.currency()) + " of " + money(s.limit(), s.currency()) + " (" + s.percentUsed()
                         + "%); forecast " + money(s.forecast(), s.currency()) + " by " + s.periodEnd() + ".");
