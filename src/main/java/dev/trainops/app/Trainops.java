@@ -117,7 +117,9 @@ public final class Trainops implements AutoCloseable {
      * class loading and I/O of the Kubernetes client (or the sandbox) never delay {@code initialize}.
      */
     public void connect() {
-        background.execute(this::openCostStack);
+        // The store opens a moment later: on two cores, Flyway and the SQLite native library would
+        // otherwise compete with the first initialize and tools/list for the CPU.
+        background.schedule(this::openCostStack, 2, TimeUnit.SECONDS);
         if (sandbox != null) {
             sandbox.start();
             return;
