@@ -1,10 +1,11 @@
 package dev.trainops.app.sandbox;
 
+import dev.trainops.gpu.GpuShares;
 import dev.trainops.gpu.GpuTypes;
 import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -175,7 +176,7 @@ final class SimulatedKubelet implements AutoCloseable {
     private boolean schedule(List<Node> nodes, List<Pod> pods, Map<String, Integer> priorities, Instant now) {
         Map<String, Map<String, Long>> free = new HashMap<>();
         for (Node node : nodes) {
-            if (!ready(node)) {
+            if (!Nodes.schedulable(node)) {
                 continue;
             }
             Map<String, Long> f = new HashMap<>();
@@ -342,24 +343,13 @@ final class SimulatedKubelet implements AutoCloseable {
 
     /** How a pod's training runs on a node: the epochs of the closest past run, carried to this GPU. */
     Plan plan(Pod pod, Node node) {
-        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-        long memory = parseLong(labels.get(KubeNames.LABEL_GPU_MEMORY_MIB));
-        String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), memory);
-        int replicas = (int) Math.max(1, parseLong(labels.get(KubeNames.LABEL_GPU_REPLICAS)));
-        double effectiveGpus = 0;
-        long count = 0;
-        for (var e : PodResources.gpuRequests(pod).entrySet()) {
-            count += e.getValue();
-            if (e.getKey().startsWith(KubeNames.MIG_RESOURCE_PREFIX)) {
-                String profile = e.getKey().substring(KubeNames.MIG_RESOURCE_PREFIX.length());
-                int slices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
-                effectiveGpus += e.getValue() * slices / 7.0;
-            } else if (e.getKey().equals(KubeNames.GPU_SHARED_RESOURCE)) {
-                effectiveGpus += (double) e.getValue() / replicas;
-            } else {
-                effectiveGpus += e.getValue();
-            }
-        }
+        Map<String, String> labels = Nodes.labels(node);
+        String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
+        int replicas = (int) Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
+        Map<String, Long> requests = PodResources.gpuRequests(pod);
+        long count = requests.values().stream().mapToLong(Long::longValue).sum();
+        double effectiveGpus = GpuShares.equivalents(requests, replicas,
+                "time-slicing".equals(labels.get(KubeNames.LABEL_GPU_SHARING_STRATEGY))).doubleValue();
         // data-parallel scaling is good but not perfect
         double parallel = effectiveGpus <= 1 ? Math.max(effectiveGpus, 0.05) : Math.pow(effectiveGpus, 0.9);
         int epochs = (int) Math.max(1, parseLong(annotation(pod, KubeNames.ANNOTATION_EPOCHS)));
@@ -404,19 +394,6 @@ final class SimulatedKubelet implements AutoCloseable {
         }
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-    }
-
-    private static boolean ready(Node node) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null
-                || (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable()))) {
-            return false;
-        }
-        for (NodeCondition c : node.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType())) {
-                return "True".equals(c.getStatus());
-            }
-        }
-        return false;
     }
 
     private static boolean finished(Job job) {

@@ -1,8 +1,10 @@
 package dev.trainops.cost;
 
+import dev.trainops.gpu.GpuShares;
 import dev.trainops.gpu.GpuTypes;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -57,23 +59,11 @@ public final class ClusterUsage {
             if (start == null || end == null || end.isBefore(start)) {
                 continue;
             }
-            Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-            String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), parseLong(labels.get(KubeNames.LABEL_GPU_MEMORY_MIB)));
-            int replicas = (int) Math.max(1, parseLong(labels.get(KubeNames.LABEL_GPU_REPLICAS)));
-            BigDecimal gpus = BigDecimal.ZERO;
-            for (var e : gpuRequests.entrySet()) {
-                BigDecimal count = BigDecimal.valueOf(e.getValue());
-                if (e.getKey().startsWith(KubeNames.MIG_RESOURCE_PREFIX)) {
-                    String profile = e.getKey().substring(KubeNames.MIG_RESOURCE_PREFIX.length());
-                    int slices = Integer.parseInt(profile.substring(0, profile.indexOf('g')));
-                    gpus = gpus.add(count.multiply(UsageSegment.migFraction(slices, 7)));
-                } else if (e.getKey().equals(KubeNames.GPU_SHARED_RESOURCE)
-                        || "time-slicing".equals(labels.get(KubeNames.LABEL_GPU_SHARING_STRATEGY))) {
-                    gpus = gpus.add(count.divide(BigDecimal.valueOf(replicas), 12, RoundingMode.HALF_EVEN));
-                } else {
-                    gpus = gpus.add(count);
-                }
-            }
+            Map<String, String> labels = Nodes.labels(node);
+            String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
+            int replicas = (int) Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
+            BigDecimal gpus = GpuShares.equivalents(gpuRequests, replicas,
+                    "time-slicing".equals(labels.get(KubeNames.LABEL_GPU_SHARING_STRATEGY)));
             Map<String, String> podLabels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             String team = podLabels.getOrDefault(KubeNames.LABEL_TEAM, pod.getMetadata().getNamespace());
             String experiment = podLabels.getOrDefault(KubeNames.LABEL_EXPERIMENT, "default");
@@ -121,14 +111,6 @@ public final class ClusterUsage {
             return s == null ? null : Instant.parse(s);
         } catch (DateTimeParseException e) {
             return null;
-        }
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null ? 0 : Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 }

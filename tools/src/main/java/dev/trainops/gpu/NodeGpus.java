@@ -1,9 +1,9 @@
 package dev.trainops.gpu;
 
 import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +33,10 @@ record NodeGpus(
     static NodeGpus of(Node node) {
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         String product = labels.getOrDefault(KubeNames.LABEL_GPU_PRODUCT, "");
-        long memoryMib = parseLong(labels.get(KubeNames.LABEL_GPU_MEMORY_MIB));
+        long memoryMib = Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB);
         String migStrategy = labels.getOrDefault(KubeNames.LABEL_MIG_STRATEGY, "none");
         String sharingStrategy = labels.getOrDefault(KubeNames.LABEL_GPU_SHARING_STRATEGY, "none");
-        int replicas = (int) Math.max(1, parseLong(labels.get(KubeNames.LABEL_GPU_REPLICAS)));
+        int replicas = (int) Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
         String major = labels.get(KubeNames.LABEL_GPU_COMPUTE_MAJOR);
         String minor = labels.get(KubeNames.LABEL_GPU_COMPUTE_MINOR);
         Map<String, Quantity> capacity = node.getStatus() == null || node.getStatus().getCapacity() == null
@@ -75,40 +75,17 @@ record NodeGpus(
         }
         return new NodeGpus(
                 node.getMetadata().getName(),
-                isReady(node),
+                Nodes.ready(node),
                 node.getSpec() == null || !Boolean.TRUE.equals(node.getSpec().getUnschedulable()),
                 product,
                 GpuTypes.canonical(product, memoryMib),
                 memoryMib,
-                (int) parseLong(labels.get(KubeNames.LABEL_GPU_COUNT)),
+                (int) Nodes.longLabel(labels, KubeNames.LABEL_GPU_COUNT),
                 labels.get(KubeNames.LABEL_GPU_FAMILY),
                 major == null ? null : major + "." + (minor == null ? "0" : minor),
                 migStrategy,
                 sharingStrategy,
                 replicas,
                 List.copyOf(pools));
-    }
-
-    private static boolean isReady(Node node) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-            return false;
-        }
-        for (NodeCondition c : node.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType())) {
-                return "True".equals(c.getStatus());
-            }
-        }
-        return false;
-    }
-
-    private static long parseLong(String s) {
-        if (s == null || s.isBlank()) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }
