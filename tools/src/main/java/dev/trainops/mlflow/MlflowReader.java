@@ -1,0 +1,83 @@
+package dev.trainops.mlflow;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Cached reads of MLflow for the tools: Caffeine with refresh-after-write, so once a value exists
+ * a reader never waits on MLflow (a refresh runs in the background and a failed refresh keeps the
+ * old value); every answer says how fresh it is. A value never loaded and not loadable is an
+ * UPSTREAM_UNAVAILABLE error that names MLflow and what to check.
+ */
+public final class MlflowReader {
+
+    /** A cached value, when it was fetched, and whether the last refresh failed. */
+    public record Read<T>(T value, Instant asOf, boolean stale) {
+    }
+
+    private record Timed<T>(T value, Instant fetchedAt) {
+    }
+
+    private final MlflowClient client;
+    private final Clock clock;
+    private final LoadingCache<String, Timed<MlflowRun>> runs;
+    private final LoadingCache<List<String>, Timed<List<MlflowRun.MetricPoint>>> histories;
+    private final Map<Object, Instant> failedSince = new ConcurrentHashMap<>();
+
+    public MlflowReader(MlflowClient client, Clock clock, Duration refreshAfter, Ticker ticker, Executor executor) {
+        this.client = client;
+        this.clock = clock;
+        this.runs = Caffeine.newBuilder().maximumSize(10_000).refreshAfterWrite(refreshAfter).ticker(ticker).executor(executor)
+                .build(id -> fetch(id, () -> client.getRun(id)));
+        this.histories = Caffeine.newBuilder().maximumSize(50_000).refreshAfterWrite(refreshAfter).ticker(ticker).executor(executor)
+                .build(key -> fetch(key, () -> client.metricHistory(key.get(0), key.get(1))));
+    }
+
+    private <T> Timed<T> fetch(Object key, java.util.function.Supplier<T> call) {
+        try {
+            T value = call.get();
+            failedSince.remove(key);
+            return new Timed<>(value, clock.instant());
+        } catch (MlflowException e) {
+            failedSince.putIfAbsent(key, clock.instant());
+            throw e;
+        }
+    }
+
+    public Read<MlflowRun> run(String runId) {
+        return read(runs::get, runId);
+    }
+
+    public Read<List<MlflowRun.MetricPoint>> history(String runId, String metricKey) {
+        return read(histories::get, List.of(runId, metricKey));
+    }
+
+    private <K, T> Read<T> read(java.util.function.Function<K, Timed<T>> get, K key) {
+        try {
+            Timed<T> timed = get.apply(key);
+            return new Read<>(timed.value(), timed.fetchedAt(), failedSince.containsKey(key));
+        } catch (MlflowException | CompletionException e) {
+            MlflowException cause = e instanceof MlflowException me ? me
+                    : e.getCause() instanceof MlflowException me2 ? me2 : null;
+            if (cause != null && cause.notFound()) {
+                throw new ToolException(ErrorCode.NOT_FOUND, "MLflow has no " + key + ".",
+                        "Check the run id or name (MLflow UI, or runs/search).");
+            }
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "MLflow at " + client.trackingUri() + " did not answer and nothing is cached for " + key + ".",
+                    "Check MLFLOW_TRACKING_URI and that the tracking server is up, then retry.", true,
+                    Map.of("backend", "mlflow"));
+        }
+    }
+}
