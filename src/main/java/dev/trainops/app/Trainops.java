@@ -1,6 +1,7 @@
 package dev.trainops.app;
 
 import dev.trainops.app.sandbox.SandboxCluster;
+import dev.trainops.app.sandbox.SandboxRunHistory;
 import dev.trainops.budget.Budget;
 import dev.trainops.budget.BudgetAlarms;
 import dev.trainops.budget.BudgetService;
@@ -14,6 +15,7 @@ import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PricingConfig;
 import dev.trainops.cost.UsageRecorder;
+import dev.trainops.forecast.ForecastService;
 import dev.trainops.store.Store;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
@@ -107,6 +109,13 @@ public final class Trainops implements AutoCloseable {
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
         tools.add(BudgetService.tool(() -> await(cost, "the cost store").budgets()));
+        if (sandbox != null) {
+            SandboxCluster sb = sandbox;
+            tools.add(ForecastService.tool(() -> {
+                await(sb.seeded(), "the sandbox run history");
+                return new ForecastService(new SandboxRunHistory(sb::runs), await(cost, "the cost store").prices(), clock);
+            }));
+        }
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
         return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources));

@@ -138,6 +138,27 @@ class StdioSandboxIT {
         assertThat((Map<String, Object>) unknown.structuredContent()).containsEntry("code", "NOT_FOUND");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSandboxTellsThePlansStoryFiveMoreEpochsOfLlmAtAbout650AndThreeAtAbout390() {
+        McpSchema.Tool tool = client.listTools().tools().stream().filter(t -> t.name().equals("forecast_training_cost")).findFirst().orElseThrow();
+        Map<String, Object> five = (Map<String, Object>) client.callTool(new McpSchema.CallToolRequest("forecast_training_cost",
+                Map.of("job_name", "llm", "remaining_epochs", 5))).structuredContent();
+        JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator().validate(tool.outputSchema(), five);
+        assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+        assertThat(new java.math.BigDecimal((String) five.get("estimated_cost_at_peak"))).isBetween(new java.math.BigDecimal("6.30"), new java.math.BigDecimal("6.70"));
+        assertThat((Map<String, Object>) five.get("based_on")).containsEntry("run_name", "llm-bs64-baseline").containsEntry("gpu_type", "H100");
+        Map<String, Object> three = (Map<String, Object>) client.callTool(new McpSchema.CallToolRequest("forecast_training_cost",
+                Map.of("job_name", "llm", "remaining_epochs", 3))).structuredContent();
+        assertThat(new java.math.BigDecimal((String) three.get("estimated_cost_at_peak"))).isBetween(new java.math.BigDecimal("3.78"), new java.math.BigDecimal("4.02"));
+        McpSchema.CallToolResult unknown = client.callTool(new McpSchema.CallToolRequest("forecast_training_cost",
+                Map.of("job_name", "gpt-9", "remaining_epochs", 5)));
+        assertThat(unknown.isError()).isTrue();
+        McpSchema.CallToolResult negative = client.callTool(new McpSchema.CallToolRequest("forecast_training_cost",
+                Map.of("job_name", "llm", "remaining_epochs", -1)));
+        assertThat(((Map<String, Object>) negative.structuredContent()).get("message")).asString().contains("remaining_epochs");
+    }
+
     @SuppressWarnings("unchecked")
     private void assertError(Map<String, Object> args, String code, String messagePart) {
         McpSchema.CallToolResult result = call(args);

@@ -1,0 +1,46 @@
+package dev.trainops.app.sandbox;
+
+import dev.trainops.forecast.HistoricRun;
+import dev.trainops.forecast.RunHistorySource;
+import dev.trainops.mlflow.MlflowRun;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The sandbox's embedded run store as a forecast history source, with MLflow's conventions. */
+public final class SandboxRunHistory implements RunHistorySource {
+    private final Supplier<RunStore> store;
+
+    public SandboxRunHistory(Supplier<RunStore> store) {
+        this.store = store;
+    }
+
+    @Override
+    public List<HistoricRun> find(String nameOrId) {
+        RunStore runs = store.get();
+        if (runs == null) {
+            return List.of();
+        }
+        List<RunStore.Run> all = runs.runs();
+        List<RunStore.Run> hits = all.stream().filter(r -> r.runId().equals(nameOrId)).toList();
+        if (hits.isEmpty()) {
+            hits = all.stream().filter(r -> r.runName().equals(nameOrId)).toList();
+        }
+        if (hits.isEmpty()) {
+            hits = all.stream().filter(r -> nameOrId.equals(r.params().get("model"))).toList();
+        }
+        List<HistoricRun> out = new ArrayList<>();
+        for (RunStore.Run r : hits) {
+            List<MlflowRun.MetricPoint> epochs = r.metrics().stream().filter(m -> m.key().equals("val_loss"))
+                    .map(m -> new MlflowRun.MetricPoint(m.key(), m.value(), Instant.ofEpochMilli(m.timestamp()), m.step())).toList();
+            out.add(new HistoricRun(r.runId(), r.runName(), r.status(), Instant.ofEpochMilli(r.startTime()), r.params(), epochs, List.of()));
+        }
+        return out;
+    }
+
+    @Override
+    public String name() {
+        return "sandbox";
+    }
+}

@@ -1,0 +1,167 @@
+package dev.trainops.forecast;
+
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.catalog.ToolHints;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PriceList;
+import dev.trainops.cost.PricedSlice;
+import dev.trainops.cost.RateClass;
+import dev.trainops.cost.SpotModel;
+import dev.trainops.cost.UsageSegment;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * forecast_training_cost: finds the history, measures the steady-state epoch time, and prices the
+ * remaining epochs against the tariff calendar ahead (cost rule 7).
+ */
+public final class ForecastService {
+    static final Duration CHECKPOINT_EVERY = Duration.ofMinutes(30);
+    static final Duration RESTART_OVERHEAD = Duration.ofMinutes(5);
+
+    private final RunHistorySource source;
+    private final PriceBook prices;
+    private final Clock clock;
+
+    public ForecastService(RunHistorySource source, PriceBook prices, Clock clock) {
+        this.source = source;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    public Forecast forecast(ForecastRequest request) {
+        String name = request.jobName() == null ? "" : request.jobName().trim();
+        if (name.isEmpty()) {
+            throw ToolException.invalidArgument("job_name", "Argument 'job_name' is empty.",
+                    "Give a run name or id, or a model name with past runs such as llm.");
+        }
+        List<HistoricRun> runs = source.find(name);
+        // a run whose epochs can be placed; the most recent first
+        List<HistoricRun> usable = runs.stream().filter(r -> r.start() != null && !r.epochMetric().isEmpty())
+                .sorted(Comparator.comparing(HistoricRun::start).reversed()).toList();
+        if (usable.isEmpty()) {
+            throw new ToolException(ErrorCode.NOT_FOUND, runs.isEmpty()
+                    ? "No run, job or model named '" + name + "' in " + source.name() + "."
+                    : "'" + name + "' has no completed epoch to measure yet.",
+                    runs.isEmpty() ? "Use a run name or id from MLflow, or a model name with past runs (e.g. llm, mnist)."
+                            : "Retry after its first epoch ends.", false, Map.of("argument", "job_name"));
+        }
+        HistoricRun run = usable.get(0);
+        EpochTimeline timeline = EpochTimeline.of(run.start(), run.epochMetric(), run.stepMetric(), integer(run.param("steps_per_epoch", null)));
+        EpochRate rate = EpochRate.of(timeline);
+        String gpuType = run.param("gpu_type", null);
+        int gpuCount = integer(run.param("gpu_count", "1"));
+        PriceList current = prices.current(clock.instant());
+        if (gpuType == null || !current.gpuHour().containsKey(gpuType)) {
+            throw new ToolException(ErrorCode.NOT_FOUND, "Run " + run.runName() + " logged no priced gpu_type ("
+                    + gpuType + ").", "Price list types: " + String.join(", ", current.gpuHour().keySet()) + ".");
+        }
+        int n = request.remainingEpochs();
+        Instant start = run.running() ? timeline.lastEpochEnd() : clock.instant();
+        long seconds = Math.round(rate.remainingSeconds(n));
+        long low = Math.round(rate.lowSeconds() * n);
+        long high = Math.round(rate.highSeconds() * n);
+        UsageSegment usage = segment(run, start, seconds, gpuType, gpuCount, false);
+        List<PricedSlice> slices = prices.price(usage);
+        Money cost = sum(slices);
+        Money lowCost = prices.cost(segment(run, start, low, gpuType, gpuCount, false));
+        Money highCost = prices.cost(segment(run, start, high, gpuType, gpuCount, false));
+        BigDecimal hourly = PriceBook.hourlyRate(current, usage);
+        Money atPeak = new Money(hourly.multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 12, java.math.RoundingMode.HALF_EVEN), prices.currency());
+        Money perEpochAtPeak = n == 0 ? Money.zero(prices.currency())
+                : new Money(hourly.multiply(BigDecimal.valueOf(rate.secondsPerEpoch())).divide(BigDecimal.valueOf(3600), 12, java.math.RoundingMode.HALF_EVEN), prices.currency());
+
+        Map<RateClass, long[]> secondsBy = new EnumMap<>(RateClass.class);
+        Map<RateClass, Money> costBy = new EnumMap<>(RateClass.class);
+        for (PricedSlice s : slices) {
+            secondsBy.computeIfAbsent(s.rateClass(), k -> new long[1])[0] += s.seconds();
+            costBy.merge(s.rateClass(), s.cost(), Money::plus);
+        }
+        List<Forecast.Part> parts = new ArrayList<>();
+        costBy.forEach((rc, m) -> parts.add(new Forecast.Part(rc, secondsBy.get(rc)[0], m.amount())));
+
+        Forecast.Spot spot = null;
+        if (n > 0) {
+            SpotModel.Estimate e = SpotModel.estimate(Duration.ofSeconds(seconds), hourly, current, CHECKPOINT_EVERY, RESTART_OVERHEAD);
+            if (e.feasible()) {
+                spot = new Forecast.Spot(e.expectedCost().amount(), e.wastedCost().amount(), e.expectedWall().toSeconds(), e.expectedInterruptions());
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(switch (rate.method()) {
+            case STEADY_STATE_MEDIAN -> "Median of " + rate.basedOnEpochs() + " epochs after the first (warm-up left out).";
+            case STEP_RATE_AFTER_WARMUP -> "Only one epoch so far: rate from the step timestamps of its second half.";
+            case FIRST_EPOCH_ONLY -> "Only one epoch and no step-level metrics: epoch 1 includes warm-up, so this is on the high side.";
+        });
+        if (!run.runName().equals(name) && !run.runId().equals(name)) {
+            notes.add("No run is named '" + name + "'; the forecast uses the most recent run of that model, " + run.runName() + ".");
+        }
+        if (costBy.containsKey(RateClass.OFF_PEAK) && costBy.containsKey(RateClass.PEAK)) {
+            notes.add("The run would cross a tariff boundary; part of it is priced off-peak.");
+        }
+        List<String> others = usable.stream().skip(1).map(HistoricRun::runName).toList();
+        Integer batch = run.params().containsKey("batch_size") ? integer(run.param("batch_size", null)) : null;
+        return new Forecast(name, new Forecast.BasedOn(source.name(), run.runId(), run.runName(), run.status(), run.param("model", name),
+                gpuType, gpuCount, batch, others), timeline.completedEpochs(), n, round1(rate.secondsPerEpoch()), rate.method(), seconds,
+                start, start.plusSeconds(seconds), prices.currency().getCurrencyCode(), cost.amount(),
+                new Forecast.ConfidenceInterval(lowCost.amount(), highCost.amount(), low, high), atPeak.amount(), perEpochAtPeak.amount(),
+                parts, spot, notes);
+    }
+
+    private static UsageSegment segment(HistoricRun run, Instant start, long seconds, String gpuType, int gpuCount, boolean spot) {
+        return new UsageSegment(run.runId(), start, start.plusSeconds(Math.max(0, seconds)), gpuType, BigDecimal.valueOf(gpuCount),
+                BigDecimal.ZERO, BigDecimal.ZERO, spot);
+    }
+
+    private Money sum(List<PricedSlice> slices) {
+        Money total = Money.zero(prices.currency());
+        for (PricedSlice s : slices) {
+            total = total.plus(s.cost());
+        }
+        return total;
+    }
+
+    private static Integer integer(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static double round1(double d) {
+        return Math.round(d * 10) / 10.0;
+    }
+
+    public static Tool<ForecastRequest, Forecast> tool(java.util.function.Supplier<ForecastService> service) {
+        return new Tool<>("forecast_training_cost", "Forecast training cost",
+                "Forecast the time and cost of more epochs of a training job: give a running job or run (name or id) or a model "
+                        + "name with past runs (e.g. 'llm') and the number of remaining epochs. It measures the steady-state time per "
+                        + "epoch from the run's metric history (warm-up left out), prices the remaining time against the tariff calendar "
+                        + "ahead (peak, off-peak 22:00-06:00), and returns the estimate with a confidence interval, the cost at peak, a "
+                        + "per-rate breakdown and the spot alternative. Call it before queueing a job with a budget.",
+                ForecastRequest.class, Forecast.class, ToolHints.READ_ONLY, r -> service.get().forecast(r),
+                f -> f.remainingEpochs() + " more epochs of " + f.jobName() + " (" + f.basedOn().gpuCount() + "x " + f.basedOn().gpuType()
+                        + ", ~" + Math.round(f.secondsPerEpoch()) + " s/epoch): " + display(f.estimatedCost(), f.currency())
+                        + " (" + display(f.confidenceInterval().low(), f.currency()) + "-" + display(f.confidenceInterval().high(), f.currency())
+                        + "), about " + Math.round(f.estimatedDurationSeconds() / 60.0) + " min; at peak "
+                        + display(f.estimatedCostAtPeak(), f.currency()) + " (" + display(f.costPerEpochAtPeak(), f.currency()) + "/epoch).");
+    }
+
+    private static String display(BigDecimal amount, String currency) {
+        return new Money(amount, java.util.Currency.getInstance(currency)).display();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.trainops.forecast;
+
+import dev.trainops.mlflow.MlflowRun;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A run a forecast can rest on: its params, status, start, and its epoch- and step-level metrics. */
+public record HistoricRun(String runId, String runName, String status, Instant start, Map<String, String> params,
+                          List<MlflowRun.MetricPoint> epochMetric, List<MlflowRun.MetricPoint> stepMetric) {
+    public HistoricRun {
+        params = Map.copyOf(params);
+        epochMetric = List.copyOf(epochMetric);
+        stepMetric = List.copyOf(stepMetric);
+    }
+
+    public boolean running() {
+        return "RUNNING".equals(status);
+    }
+
+    public String param(String key, String otherwise) {
+        String v = params.get(key);
+        return v == null || v.isBlank() ? otherwise : v;
+    }
+}

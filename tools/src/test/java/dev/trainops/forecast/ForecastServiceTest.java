@@ -1,0 +1,77 @@
+package dev.trainops.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.cost.RateClass;
+import dev.trainops.mlflow.MlflowFixtures;
+import dev.trainops.mlflow.MlflowRun;
+import dev.trainops.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN.md cost rule 7 on the real H200 histories. */
+class ForecastServiceTest {
+    final MlflowFixtures h200 = MlflowFixtures.h200();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
+
+    ForecastService service() throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        RunHistorySource source = new RunHistorySource() {
+            @Override
+            public List<HistoricRun> find(String name) {
+                return List.of("mnist-bs32", "llm-bs64", "llm-bs128").stream().filter(n -> n.equals(name)).map(n -> {
+                    MlflowRun r = h200.run(n);
+                    return new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), r.params(), h200.history(n, "val_loss"),
+                            h200.history(n, "loss"));
+                }).toList();
+            }
+
+            @Override
+            public String name() {
+                return "test";
+            }
+        };
+        return new ForecastService(source, prices, clock);
+    }
+
+    @Test
+    void costRule7_forecastsLeaveWarmUpOutAndReturnAnInterval() throws Exception {
+        Forecast f = service().forecast(new ForecastRequest("llm-bs64", 10));
+        assertThat(f.method()).isEqualTo(EpochRate.Method.STEADY_STATE_MEDIAN);
+        assertThat(f.secondsPerEpoch()).isLessThan(2.865); // epoch 1 took 2.865 s with warm-up
+        assertThat(f.confidenceInterval().low()).isLessThanOrEqualTo(f.estimatedCost());
+        assertThat(f.confidenceInterval().high()).isGreaterThanOrEqualTo(f.estimatedCost());
+        assertThat(f.basedOn().gpuType()).isEqualTo("H200");
+    }
+
+    @Test
+    void costRule7_forecastsAreZeroForZeroEpochs() throws Exception {
+        Forecast f = service().forecast(new ForecastRequest("llm-bs64", 0));
+        assertThat(f.estimatedCost()).isEqualByComparingTo("0");
+        assertThat(f.estimatedDurationSeconds()).isZero();
+        assertThat(f.spot()).isNull();
+    }
+
+    @Test
+    void costRule7_forecastsSeeAnUpcoming2200() throws Exception {
+        clock.set(Instant.parse("2026-11-30T21:59:00Z"));
+        Forecast f = service().forecast(new ForecastRequest("mnist-bs32", 100)); // ~8 min
+        assertThat(f.breakdown()).extracting(Forecast.Part::rateClass).containsExactly(RateClass.PEAK, RateClass.OFF_PEAK);
+        assertThat(f.estimatedCost()).isLessThan(f.estimatedCostAtPeak());
+    }
+
+    @Test
+    void anUnknownJobIsNotFoundAndAnEmptyNameIsInvalid() throws Exception {
+        assertThatThrownBy(() -> service().forecast(new ForecastRequest("nope", 3))).isInstanceOf(ToolException.class)
+                .hasMessageContaining("No run, job or model named 'nope'");
+        assertThatThrownBy(() -> service().forecast(new ForecastRequest(" ", 3))).hasMessageContaining("job_name");
+        assertThat(Map.of()).isEmpty();
+    }
+}
