@@ -127,11 +127,7 @@ public final class Ledger {
     }
 
     private Money sum(List<PricedSlice> slices) {
-        Money total = Money.zero(prices.currency());
-        for (PricedSlice s : slices) {
-            total = total.plus(s.cost());
-        }
-        return total;
+        return PricedSlice.total(slices, prices.currency());
     }
 
     private List<PricedSlice> query(String sql, Object... args) {

@@ -88,11 +88,7 @@ public final class PriceBook {
 
     /** The total of {@link #price}: the exact sum of its slices. */
     public Money cost(UsageSegment usage) {
-        Money total = Money.zero(currency());
-        for (PricedSlice s : price(usage)) {
-            total = total.plus(s.cost());
-        }
-        return total;
+        return PricedSlice.total(price(usage), currency());
     }
 
     private Instant nextVersionStart(Instant after) {

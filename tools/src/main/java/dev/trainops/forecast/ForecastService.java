@@ -73,7 +73,7 @@ public final class ForecastService {
         long high = Math.round(rate.highSeconds() * n);
         UsageSegment usage = segment(run, start, seconds, gpuType, gpuCount, false);
         List<PricedSlice> slices = prices.price(usage);
-        Money cost = sum(slices);
+        Money cost = PricedSlice.total(slices, prices.currency());
         Money lowCost = prices.cost(segment(run, start, low, gpuType, gpuCount, false));
         Money highCost = prices.cost(segment(run, start, high, gpuType, gpuCount, false));
         BigDecimal hourly = PriceBook.hourlyRate(current, usage);
@@ -121,14 +121,6 @@ public final class ForecastService {
     private static UsageSegment segment(HistoricRun run, Instant start, long seconds, String gpuType, int gpuCount, boolean spot) {
         return new UsageSegment(run.runId(), start, start.plusSeconds(Math.max(0, seconds)), gpuType, BigDecimal.valueOf(gpuCount),
                 BigDecimal.ZERO, BigDecimal.ZERO, spot);
-    }
-
-    private Money sum(List<PricedSlice> slices) {
-        Money total = Money.zero(prices.currency());
-        for (PricedSlice s : slices) {
-            total = total.plus(s.cost());
-        }
-        return total;
     }
 
     private static Integer integer(String s) {
