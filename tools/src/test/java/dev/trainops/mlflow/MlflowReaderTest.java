@@ -29,7 +29,7 @@ class MlflowReaderTest {
     MlflowReader start() {
         mlflow.start();
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
-                Duration.ofMillis(300), 2, Duration.ofMillis(10)));
+                Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         // refreshes run on the caller's thread here, so the test sees their outcome at once
         return new MlflowReader(client, clock, Duration.ofMinutes(1), nanos::get, Runnable::run);
     }
