@@ -16,6 +16,7 @@ import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PricingConfig;
 import dev.trainops.cost.UsageRecorder;
 import dev.trainops.forecast.ForecastService;
+import dev.trainops.report.CostReports;
 import dev.trainops.store.Store;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
@@ -109,6 +110,10 @@ public final class Trainops implements AutoCloseable {
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
         tools.add(BudgetService.tool(() -> await(cost, "the cost store").budgets()));
+        tools.add(CostReports.tool(() -> {
+            CostStack stack = await(cost, "the cost store");
+            return new CostReports(stack.ledger(), stack.prices().currency());
+        }));
         if (sandbox != null) {
             SandboxCluster sb = sandbox;
             tools.add(ForecastService.tool(() -> {

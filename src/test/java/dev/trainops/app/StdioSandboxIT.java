@@ -159,6 +159,22 @@ class StdioSandboxIT {
         assertThat(((Map<String, Object>) negative.structuredContent()).get("message")).asString().contains("remaining_epochs");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCostReportIsSchemaValidAndABackwardsRangeIsRefused() {
+        McpSchema.Tool tool = client.listTools().tools().stream().filter(t -> t.name().equals("generate_cost_report")).findFirst().orElseThrow();
+        McpSchema.CallToolResult ok = client.callTool(new McpSchema.CallToolRequest("generate_cost_report",
+                Map.of("start_date", "2026-01-01", "end_date", "2027-01-01", "group_by", "team")));
+        assertThat(ok.isError()).as(String.valueOf(ok.content())).isFalse();
+        JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator()
+                .validate(tool.outputSchema(), (Map<String, Object>) ok.structuredContent());
+        assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+        McpSchema.CallToolResult backwards = client.callTool(new McpSchema.CallToolRequest("generate_cost_report",
+                Map.of("start_date", "2026-11-10", "end_date", "2026-11-01")));
+        assertThat(backwards.isError()).isTrue();
+        assertThat((Map<String, Object>) backwards.structuredContent()).containsEntry("code", "INVALID_ARGUMENT");
+    }
+
     @SuppressWarnings("unchecked")
     private void assertError(Map<String, Object> args, String code, String messagePart) {
         McpSchema.CallToolResult result = call(args);

@@ -126,6 +126,35 @@ public final class Ledger {
                 + "WHERE experiment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", experiment, from.toEpochMilli(), to.toEpochMilli()));
     }
 
+    /** A ledger row with where it is booked. */
+    public record Booked(String team, String experiment, PricedSlice slice) {
+    }
+
+    /** Every slice starting in [from, to), optionally of one team, in time order. */
+    public List<Booked> between(Instant from, Instant to, String team) {
+        String sql = "SELECT team, experiment, job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency "
+                + "FROM usage_slice WHERE start_ms >= ? AND start_ms < ?" + (team == null ? "" : " AND team = ?")
+                + " ORDER BY start_ms, job_id, rate_class";
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, from.toEpochMilli());
+            ps.setLong(2, to.toEpochMilli());
+            if (team != null) {
+                ps.setString(3, team);
+            }
+            List<Booked> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Booked(rs.getString(1), rs.getString(2), new PricedSlice(rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), RateClass.valueOf(rs.getString(7)), rs.getString(8),
+                            new Money(new BigDecimal(BigInteger.valueOf(rs.getLong(9)), Money.SCALE), Money.currency(rs.getString(10))))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+    }
+
     private Money sum(List<PricedSlice> slices) {
         return PricedSlice.total(slices, prices.currency());
     }

@@ -72,6 +72,11 @@ public final class PriceBook {
             PriceList prices = at(cursor);
             Instant versionEnd = nextVersionStart(cursor);
             Instant stretchEnd = versionEnd != null && versionEnd.isBefore(usage.end()) ? versionEnd : usage.end();
+            // also cut at UTC midnight, so each slice belongs to exactly one report day (cost rule 9)
+            Instant midnight = cursor.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            if (midnight.isBefore(stretchEnd)) {
+                stretchEnd = midnight;
+            }
             BigDecimal hourly = hourlyRate(prices, usage);
             if (usage.spot()) {
                 out.add(slice(usage, cursor, stretchEnd, RateClass.SPOT, prices, hourly.multiply(prices.spotMultiplier())));

@@ -1,0 +1,95 @@
+package dev.trainops.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.Ledger;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.cost.UsageSegment;
+import dev.trainops.store.Store;
+import dev.trainops.testing.MutableClock;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DESIGN.md cost rules 8-9 as far as the ledger carries them: half-open UTC ranges, exact sums. */
+class CostReportsTest {
+    @TempDir
+    Path dir;
+
+    Ledger ledger;
+    CostReports reports;
+
+    @BeforeEach
+    void fill() throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        ledger = new Ledger(Store.sqlite(dir), prices, new MutableClock(Instant.parse("2026-11-30T00:00:00Z")));
+        reports = new CostReports(ledger, prices.currency());
+        Random random = new Random(99);
+        String[] teams = {"team-a", "team-b", "team-c"};
+        String[] gpus = {"H100", "A100-80GB", "L4", "T4"};
+        BigDecimal[] shares = {BigDecimal.ONE, new BigDecimal("4"), UsageSegment.migFraction(1, 7), new BigDecimal("0.25")};
+        for (int i = 0; i < 60; i++) {
+            Instant start = Instant.parse("2026-11-09T00:00:00Z").plusSeconds(random.nextInt(14 * 86_400));
+            Instant end = start.plusSeconds(60 + random.nextInt(30 * 3600));
+            ledger.record(new UsageSegment("job-" + i, start, end, gpus[random.nextInt(gpus.length)], shares[random.nextInt(shares.length)],
+                    new BigDecimal(random.nextInt(16)), new BigDecimal(random.nextInt(128)), random.nextInt(5) == 0),
+                    teams[random.nextInt(teams.length)], random.nextBoolean() ? "llm" : "mnist");
+        }
+    }
+
+    @Test
+    void costRule9_aReportOverAnyPeriodEqualsTheSumOfItsDaysExactly() {
+        LocalDate first = LocalDate.parse("2026-11-16");
+        CostReport week = reports.report(new CostReportRequest(first.toString(), first.plusDays(7).toString(), CostReportRequest.GroupBy.day, null));
+        BigDecimal days = BigDecimal.ZERO;
+        for (int d = 0; d < 7; d++) {
+            CostReport one = reports.report(new CostReportRequest(first.plusDays(d).toString(), first.plusDays(d + 1).toString(), null, null));
+            days = days.add(one.total());
+        }
+        assertThat(week.total().signum()).isPositive();
+        assertThat(days).isEqualTo(week.total());
+        assertThat(week.lines().stream().map(CostReport.Line::cost).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualTo(week.total());
+        assertThat(week.byRateClass().stream().map(CostReport.RateSplit::cost).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualTo(week.total());
+        assertThat(week.total().scale()).isEqualTo(6);
+    }
+
+    @Test
+    void costRule9_teamLinesSumExactlyAndTheTeamFilterAgrees() {
+        CostReport all = reports.report(new CostReportRequest("2026-11-09", "2026-11-23", null, null));
+        BigDecimal teams = BigDecimal.ZERO;
+        for (CostReport.Line line : all.lines()) {
+            teams = teams.add(reports.report(new CostReportRequest("2026-11-09", "2026-11-23", null, line.key())).total());
+        }
+        assertThat(teams).isEqualTo(all.total());
+    }
+
+    @Test
+    void theTrendComparesWithThePreviousPeriodOfTheSameLength() {
+        CostReport second = reports.report(new CostReportRequest("2026-11-16", "2026-11-23", null, null));
+        CostReport first = reports.report(new CostReportRequest("2026-11-09", "2026-11-16", null, null));
+        assertThat(second.trend().previousStart()).isEqualTo(Instant.parse("2026-11-09T00:00:00Z"));
+        assertThat(second.trend().previousTotal()).isEqualTo(first.total());
+        assertThat(second.trend().change()).isEqualTo(second.total().subtract(first.total()));
+        CostReport empty = reports.report(new CostReportRequest("2026-01-01", "2026-01-08", null, null));
+        assertThat(empty.trend().changePercent()).isNull();
+        assertThat(empty.total()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void anEndBeforeTheStartNamesTheFix() {
+        assertThatThrownBy(() -> reports.report(new CostReportRequest("2026-11-10", "2026-11-10", null, null)))
+                .isInstanceOf(ToolException.class)
+                .hasMessage("end_date 2026-11-10 is not after start_date 2026-11-10.")
+                .satisfies(e -> assertThat(((ToolException) e).hint()).contains("end_date to the next day (2026-11-11)"));
+        assertThatThrownBy(() -> reports.report(new CostReportRequest("11/10/2026", "2026-11-12", null, null)))
+                .hasMessage("Argument 'start_date' must be a date YYYY-MM-DD.");
+    }
+}
