@@ -16,6 +16,10 @@ import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PricingConfig;
 import dev.trainops.cost.UsageRecorder;
 import dev.trainops.forecast.ForecastService;
+import dev.trainops.forecast.MlflowRunHistory;
+import dev.trainops.forecast.RunHistorySource;
+import dev.trainops.mlflow.MlflowClient;
+import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.report.CostReports;
 import dev.trainops.store.Store;
 import dev.trainops.catalog.Tool;
@@ -114,7 +118,16 @@ public final class Trainops implements AutoCloseable {
             CostStack stack = await(cost, "the cost store");
             return new CostReports(stack.ledger(), stack.prices().currency());
         }));
-        if (sandbox != null) {
+        // Run history: MLflow when MLFLOW_TRACKING_URI is set (it wins in the sandbox too), else the
+        // sandbox's run store; with neither there is no history, so no forecast tool.
+        java.util.Optional<MlflowClient.Config> mlflowConfig = MlflowClient.Config.fromEnvironment(System.getenv());
+        if (mlflowConfig.isPresent()) {
+            MlflowClient mlflow = new MlflowClient(mlflowConfig.get());
+            MlflowReader reader = new MlflowReader(mlflow, clock, Duration.ofMinutes(1), com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                    java.util.concurrent.ForkJoinPool.commonPool());
+            RunHistorySource history = new MlflowRunHistory(mlflow, reader);
+            tools.add(ForecastService.tool(() -> new ForecastService(history, await(cost, "the cost store").prices(), clock)));
+        } else if (sandbox != null) {
             SandboxCluster sb = sandbox;
             tools.add(ForecastService.tool(() -> {
                 await(sb.seeded(), "the sandbox run history");

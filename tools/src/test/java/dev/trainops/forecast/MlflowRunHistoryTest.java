@@ -1,0 +1,87 @@
+package dev.trainops.forecast;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.mlflow.MlflowClient;
+import dev.trainops.mlflow.MlflowFixtures;
+import dev.trainops.mlflow.MlflowReader;
+import dev.trainops.mlflow.MlflowRun;
+import dev.trainops.testing.MutableClock;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Forecasts resting on MLflow runs, served by WireMock with the real H200 histories. */
+class MlflowRunHistoryTest {
+    final WireMockServer mlflow = new WireMockServer(options().dynamicPort());
+    final MlflowFixtures h200 = MlflowFixtures.h200();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
+
+    @AfterEach
+    void stop() {
+        mlflow.stop();
+    }
+
+    ForecastService service() throws Exception {
+        mlflow.start();
+        MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
+                Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
+        MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), System::nanoTime, Runnable::run);
+        return new ForecastService(new MlflowRunHistory(client, reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+    }
+
+    void serve(String run) {
+        MlflowRun r = h200.run(run);
+        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/experiments/search"))
+                .willReturn(okJson("{\"experiments\":[{\"experiment_id\":\"1\",\"name\":\"h200\",\"lifecycle_stage\":\"active\"}]}")));
+        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
+                .withRequestBody(matchingJsonPath("$.filter", equalTo("attributes.run_name = '" + run + "'")))
+                .willReturn(okJson("{\"runs\":[" + h200.getRunJson(run).replaceFirst("^\\{\"run\":", "").replaceFirst("}$", "") + "]}")));
+        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
+                .withRequestBody(matchingJsonPath("$.filter", equalTo("params.model = 'nothing'"))).willReturn(okJson("{}")));
+        for (String key : new String[] {"val_loss", "loss", "train_loss"}) {
+            mlflow.stubFor(get(urlPathEqualTo("/api/2.0/mlflow/metrics/get-history")).withQueryParam("run_id", equalTo(r.runId()))
+                    .withQueryParam("metric_key", equalTo(key)).willReturn(okJson(h200.historyJson(run, key, null))));
+        }
+    }
+
+    @Test
+    void aForecastRestsOnTheMlflowRunOfThatName() throws Exception {
+        ForecastService service = service();
+        serve("llm-bs128");
+        Forecast f = service.forecast(new ForecastRequest("llm-bs128", 4));
+        assertThat(f.basedOn().source()).isEqualTo("mlflow");
+        assertThat(f.basedOn().runName()).isEqualTo("llm-bs128");
+        assertThat(f.basedOn().gpuType()).isEqualTo("H200");
+        assertThat(f.completedEpochs()).isGreaterThanOrEqualTo(2);
+        assertThat(f.method()).isEqualTo(EpochRate.Method.STEADY_STATE_MEDIAN);
+        assertThat(f.estimatedCost().signum()).isPositive();
+    }
+
+    @Test
+    void anUnknownNameIsNotFoundAndAQuoteIsRefused() throws Exception {
+        ForecastService service = service();
+        serve("llm-bs128");
+        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
+                .withRequestBody(matchingJsonPath("$.filter", equalTo("attributes.run_name = 'nothing'"))).willReturn(okJson("{}")));
+        assertThatThrownBy(() -> service.forecast(new ForecastRequest("nothing", 3))).isInstanceOf(ToolException.class)
+                .hasMessageContaining("No run, job or model named 'nothing' in mlflow");
+        assertThatThrownBy(() -> service.forecast(new ForecastRequest("x' OR '1'='1", 3)))
+                .hasMessageContaining("job_name");
+    }
+}
