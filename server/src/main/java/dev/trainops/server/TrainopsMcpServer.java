@@ -36,14 +36,15 @@ public final class TrainopsMcpServer {
     }
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
+        McpToolAdapter adapter = new McpToolAdapter(catalog);
         return spec.serverInfo(NAME, version)
                 .instructions(INSTRUCTIONS)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging().build())
                 // The catalog's binder checks arguments and names the argument in its message.
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofSeconds(30))
-                .tools(new McpToolAdapter(catalog).specifications())
-                .resources(new McpToolAdapter(catalog).resources())
+                .tools(adapter.specifications())
+                .resources(adapter.resources())
                 .build();
     }
 }

@@ -26,9 +26,4 @@ public record UsageSegment(String jobId, Instant start, Instant end, String gpuT
             Objects.requireNonNull(gpuType, "a segment with GPUs must name the GPU type");
         }
     }
-
-    /** A MIG slice of {@code sliceGpcs} of {@code totalGpcs} compute slices: e.g. 1g.10gb = 1/7 of an A100. */
-    public static BigDecimal migFraction(int sliceGpcs, int totalGpcs) {
-        return new BigDecimal(sliceGpcs).divide(new BigDecimal(totalGpcs), 12, java.math.RoundingMode.HALF_EVEN);
-    }
 }
