@@ -125,13 +125,13 @@ public final class Trainops implements AutoCloseable {
             MlflowClient mlflow = new MlflowClient(mlflowConfig.get());
             MlflowReader reader = new MlflowReader(mlflow, clock, Duration.ofMinutes(1), com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                     java.util.concurrent.ForkJoinPool.commonPool());
-            RunHistorySource history = new MlflowRunHistory(mlflow, reader);
-            tools.add(ForecastService.tool(() -> new ForecastService(history, await(cost, "the cost store").prices(), clock)));
+            RunHistorySource history = new MlflowRunHistory(reader);
+            tools.add(ForecastService.tool(() -> forecasts(history, await(cost, "the cost store"), clock)));
         } else if (sandbox != null) {
             SandboxCluster sb = sandbox;
             tools.add(ForecastService.tool(() -> {
                 await(sb.seeded(), "the sandbox run history");
-                return new ForecastService(new SandboxRunHistory(sb::runs), await(cost, "the cost store").prices(), clock);
+                return forecasts(new SandboxRunHistory(sb::runs), await(cost, "the cost store"), clock);
             }));
         }
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
@@ -194,6 +194,10 @@ public final class Trainops implements AutoCloseable {
             log.error("cannot open the cost store: {}", e.getMessage());
             cost.completeExceptionally(e);
         }
+    }
+
+    private static ForecastService forecasts(RunHistorySource history, CostStack stack, Clock clock) {
+        return new ForecastService(history, stack.prices(), stack.budgets()::peek, clock);
     }
 
     /** Waits, bounded, for a backend that starts in the background; UPSTREAM_UNAVAILABLE when it cannot. */

@@ -17,10 +17,10 @@ public final class SandboxRunHistory implements RunHistorySource {
     }
 
     @Override
-    public List<HistoricRun> find(String nameOrId) {
+    public Found find(String nameOrId) {
         RunStore runs = store.get();
         if (runs == null) {
-            return List.of();
+            return new Found(List.of(), null, false);
         }
         List<RunStore.Run> all = runs.runs();
         List<RunStore.Run> hits = all.stream().filter(r -> r.runId().equals(nameOrId)).toList();
@@ -32,11 +32,15 @@ public final class SandboxRunHistory implements RunHistorySource {
         }
         List<HistoricRun> out = new ArrayList<>();
         for (RunStore.Run r : hits) {
-            List<MlflowRun.MetricPoint> epochs = r.metrics().stream().filter(m -> m.key().equals("val_loss"))
-                    .map(m -> new MlflowRun.MetricPoint(m.key(), m.value(), Instant.ofEpochMilli(m.timestamp()), m.step())).toList();
-            out.add(new HistoricRun(r.runId(), r.runName(), r.status(), Instant.ofEpochMilli(r.startTime()), r.params(), epochs, List.of()));
+            out.add(new HistoricRun(r.runId(), r.runName(), r.status(), Instant.ofEpochMilli(r.startTime()), r.params(),
+                    metric(r, "val_loss"), List.of(), metric(r, "val_accuracy")));
         }
-        return out;
+        return new Found(out, null, false);
+    }
+
+    private static List<MlflowRun.MetricPoint> metric(RunStore.Run r, String key) {
+        return r.metrics().stream().filter(m -> m.key().equals(key))
+                .map(m -> new MlflowRun.MetricPoint(m.key(), m.value(), Instant.ofEpochMilli(m.timestamp()), m.step())).toList();
     }
 
     @Override

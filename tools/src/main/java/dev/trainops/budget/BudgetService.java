@@ -55,7 +55,21 @@ public final class BudgetService {
     }
 
     public BudgetStatus status(BudgetStatusRequest request) {
-        String scope = request.scope() == null ? "" : request.scope().trim();
+        return status(request.scope() == null ? "" : request.scope().trim(), true);
+    }
+
+    /**
+     * The status of a team's or experiment's budget, for other tools' answers (a forecast's budget
+     * impact): no threshold is marked as fired by looking. Empty when the scope has no budget.
+     */
+    public java.util.Optional<BudgetStatus> peek(String scope) {
+        if (scope == null || !(teams.containsKey(scope) || experiments.containsKey(scope))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(status(scope, false));
+    }
+
+    private BudgetStatus status(String scope, boolean observe) {
         Budget budget = teams.containsKey(scope) ? teams.get(scope) : experiments.get(scope);
         if (budget == null) {
             List<String> known = new ArrayList<>(teams.keySet());
@@ -84,7 +98,7 @@ public final class BudgetService {
         Money counted = spent.plus(reserved);
         Money forecast = counted.plus(projected);
         BudgetState state = BudgetState.of(counted, budget.limit());
-        for (BudgetState fired : alarms.observe(budget, period, counted)) {
+        for (BudgetState fired : observe ? alarms.observe(budget, period, counted) : List.<BudgetState>of()) {
             notes.add(fired == BudgetState.BLOCKED ? "Budget reached 100% this period: new jobs are not admitted."
                     : "Budget crossed 70% this period.");
         }

@@ -25,6 +25,9 @@ public record Forecast(
         BigDecimal costPerEpochAtPeak,
         List<Part> breakdown,
         @Nullable @JsonPropertyDescription("The same work on spot capacity, interruptions included (checkpoint every 30 min, 5 min restart).") Spot spot,
+        @JsonPropertyDescription("Pace per epoch, the cost of continuing, and what it does to the team's budget when the run names a team that has one.") BudgetImpact budgetImpact,
+        @JsonPropertyDescription("When the run history was read from its source.") Instant asOf,
+        @JsonPropertyDescription("True when the source did not answer and an older cached copy of the history was used.") boolean stale,
         List<String> notes) {
 
     public Forecast {
@@ -43,6 +46,16 @@ public record Forecast(
     }
 
     public record Part(RateClass rateClass, long seconds, BigDecimal cost) {
+    }
+
+    public record BudgetImpact(
+            @JsonPropertyDescription("One or two sentences for the user, e.g. 'Current pace: $1.30/epoch at peak. Continuing 5 more epochs: $6.50.'") String summary,
+            @Nullable String team,
+            @Nullable BigDecimal budgetLimit,
+            @Nullable @JsonPropertyDescription("limit - spent - committed, before this work.") BigDecimal remainingBefore,
+            @Nullable @JsonPropertyDescription("What is left once this forecast is spent too; negative when it would overrun.") BigDecimal remainingAfter,
+            @Nullable BigDecimal percentUsedAfter,
+            @Nullable dev.trainops.budget.BudgetState stateAfter) {
     }
 
     public record Spot(BigDecimal expectedCost, BigDecimal wastedCost, long expectedDurationSeconds, BigDecimal expectedInterruptions) {

@@ -20,6 +20,10 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import dev.trainops.budget.BudgetState;
+import dev.trainops.budget.BudgetStatus;
 
 /**
  * forecast_training_cost: finds the history, measures the steady-state epoch time, and prices the
@@ -31,12 +35,21 @@ public final class ForecastService {
 
     private final RunHistorySource source;
     private final PriceBook prices;
+    private final Function<String, Optional<BudgetStatus>> budgets;
     private final Clock clock;
 
-    public ForecastService(RunHistorySource source, PriceBook prices, Clock clock) {
+    /**
+     * @param budgets the budget status of a team, when it has one (read without firing thresholds)
+     */
+    public ForecastService(RunHistorySource source, PriceBook prices, Function<String, Optional<BudgetStatus>> budgets, Clock clock) {
         this.source = source;
         this.prices = prices;
+        this.budgets = budgets;
         this.clock = clock;
+    }
+
+    public ForecastService(RunHistorySource source, PriceBook prices, Clock clock) {
+        this(source, prices, team -> Optional.empty(), clock);
     }
 
     public Forecast forecast(ForecastRequest request) {
@@ -45,7 +58,8 @@ public final class ForecastService {
             throw ToolException.invalidArgument("job_name", "Argument 'job_name' is empty.",
                     "Give a run name or id, or a model name with past runs such as llm.");
         }
-        List<HistoricRun> runs = source.find(name);
+        RunHistorySource.Found found = source.find(name);
+        List<HistoricRun> runs = found.runs();
         // a run whose epochs can be placed; the most recent first
         List<HistoricRun> usable = runs.stream().filter(r -> r.start() != null && !r.epochMetric().isEmpty())
                 .sorted(Comparator.comparing(HistoricRun::start).reversed()).toList();
@@ -109,13 +123,38 @@ public final class ForecastService {
         if (costBy.containsKey(RateClass.OFF_PEAK) && costBy.containsKey(RateClass.PEAK)) {
             notes.add("The run would cross a tariff boundary; part of it is priced off-peak.");
         }
+        if (found.stale()) {
+            notes.add(source.name() + " did not answer; the history is the copy read at " + found.asOf() + ".");
+        }
         List<String> others = usable.stream().skip(1).map(HistoricRun::runName).toList();
+        Forecast.BudgetImpact impact = budgetImpact(run.param("team", null), n, cost, perEpochAtPeak, rate.secondsPerEpoch());
         Integer batch = run.params().containsKey("batch_size") ? integer(run.param("batch_size", null)) : null;
         return new Forecast(name, new Forecast.BasedOn(source.name(), run.runId(), run.runName(), run.status(), run.param("model", name),
                 gpuType, gpuCount, batch, others), timeline.completedEpochs(), n, round1(rate.secondsPerEpoch()), rate.method(), seconds,
                 start, start.plusSeconds(seconds), prices.currency().getCurrencyCode(), cost.amount(),
                 new Forecast.ConfidenceInterval(lowCost.amount(), highCost.amount(), low, high), atPeak.amount(), perEpochAtPeak.amount(),
-                parts, spot, notes);
+                parts, spot, impact, found.asOf() == null ? clock.instant() : found.asOf(), found.stale(), notes);
+    }
+
+    /** "Current pace: $1.30/epoch. Continuing 5 more epochs: $6.50", and what it does to the team's budget. */
+    private Forecast.BudgetImpact budgetImpact(String team, int epochs, Money cost, Money perEpochAtPeak, double secondsPerEpoch) {
+        String pace = "Current pace: " + perEpochAtPeak.display() + "/epoch at peak (about " + Math.round(secondsPerEpoch)
+                + " s/epoch). Continuing " + epochs + " more epoch" + (epochs == 1 ? "" : "s") + ": " + cost.display() + ".";
+        Optional<BudgetStatus> status = team == null ? Optional.empty() : budgets.apply(team);
+        if (status.isEmpty()) {
+            return new Forecast.BudgetImpact(pace + (team == null ? " The run names no team, so no budget applies."
+                    : " Team " + team + " has no budget."), team, null, null, null, null, null);
+        }
+        BudgetStatus b = status.get();
+        Money limit = new Money(b.limit(), prices.currency());
+        Money after = new Money(b.spent().add(b.committed()), prices.currency()).plus(cost);
+        BigDecimal percent = after.amount().multiply(BigDecimal.valueOf(100)).divide(b.limit(), 2, java.math.RoundingMode.HALF_EVEN);
+        BudgetState state = BudgetState.of(after, limit);
+        String effect = " Team " + team + "'s " + b.period().name().toLowerCase(java.util.Locale.ROOT) + " budget: "
+                + new Money(b.spent().add(b.committed()), prices.currency()).display() + " of " + limit.display() + " used; after this "
+                + after.display() + " (" + percent + "%, " + state + ")"
+                + (state == BudgetState.BLOCKED ? ": the queue would not admit it." : ".");
+        return new Forecast.BudgetImpact(pace + effect, team, b.limit(), b.remaining(), limit.minus(after).amount(), percent, state);
     }
 
     private static UsageSegment segment(HistoricRun run, Instant start, long seconds, String gpuType, int gpuCount, boolean spot) {
@@ -150,7 +189,10 @@ public final class ForecastService {
                         + ", ~" + Math.round(f.secondsPerEpoch()) + " s/epoch): " + display(f.estimatedCost(), f.currency())
                         + " (" + display(f.confidenceInterval().low(), f.currency()) + "-" + display(f.confidenceInterval().high(), f.currency())
                         + "), about " + Math.round(f.estimatedDurationSeconds() / 60.0) + " min; at peak "
-                        + display(f.estimatedCostAtPeak(), f.currency()) + " (" + display(f.costPerEpochAtPeak(), f.currency()) + "/epoch).");
+                        + display(f.estimatedCostAtPeak(), f.currency()) + " (" + display(f.costPerEpochAtPeak(), f.currency()) + "/epoch)."
+                        + (f.budgetImpact().stateAfter() == null ? "" : " Budget of " + f.budgetImpact().team() + " after it: "
+                        + f.budgetImpact().percentUsedAfter() + "% (" + f.budgetImpact().stateAfter() + ").")
+                        + (f.stale() ? " (history from cache, " + f.asOf() + ")" : ""));
     }
 
     private static String display(BigDecimal amount, String currency) {

@@ -33,6 +33,7 @@ public final class MlflowReader {
     private final Clock clock;
     private final LoadingCache<String, Timed<MlflowRun>> runs;
     private final LoadingCache<List<String>, Timed<List<MlflowRun.MetricPoint>>> histories;
+    private final LoadingCache<List<Object>, Timed<List<MlflowRun>>> searches;
     private final Map<Object, Instant> failedSince = new ConcurrentHashMap<>();
 
     public MlflowReader(MlflowClient client, Clock clock, Duration refreshAfter, Ticker ticker, Executor executor) {
@@ -42,6 +43,11 @@ public final class MlflowReader {
                 .build(id -> fetch(id, () -> client.getRun(id)));
         this.histories = Caffeine.newBuilder().maximumSize(50_000).refreshAfterWrite(refreshAfter).ticker(ticker).executor(executor)
                 .build(key -> fetch(key, () -> client.metricHistory(key.get(0), key.get(1))));
+        this.searches = Caffeine.newBuilder().maximumSize(1_000).refreshAfterWrite(refreshAfter).ticker(ticker).executor(executor)
+                .build(key -> fetch(key, () -> {
+                    List<String> experiments = List.copyOf(client.experiments().values());
+                    return experiments.isEmpty() ? List.of() : client.searchRuns(experiments, (String) key.get(0), (Integer) key.get(1));
+                }));
     }
 
     private <T> Timed<T> fetch(Object key, java.util.function.Supplier<T> call) {
@@ -61,6 +67,14 @@ public final class MlflowReader {
 
     public Read<List<MlflowRun.MetricPoint>> history(String runId, String metricKey) {
         return read(histories::get, List.of(runId, metricKey));
+    }
+
+    /**
+     * Runs matching a runs/search filter in every active experiment, at most {@code limit}; an
+     * empty answer is cached too, so a name that is not a run name costs MLflow one call a minute.
+     */
+    public Read<List<MlflowRun>> search(String filter, int limit) {
+        return read(searches::get, List.<Object>of(filter, limit));
     }
 
     private <K, T> Read<T> read(java.util.function.Function<K, Timed<T>> get, K key) {

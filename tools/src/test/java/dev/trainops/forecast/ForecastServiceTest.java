@@ -14,6 +14,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.math.BigDecimal;
+import dev.trainops.budget.Budget;
+import dev.trainops.budget.BudgetState;
+import dev.trainops.budget.BudgetStatus;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN.md cost rule 7 on the real H200 histories. */
@@ -22,15 +28,21 @@ class ForecastServiceTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
 
     ForecastService service() throws Exception {
+        return service(team -> Optional.empty());
+    }
+
+    ForecastService service(Function<String, Optional<BudgetStatus>> budgets) throws Exception {
         PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
         RunHistorySource source = new RunHistorySource() {
             @Override
-            public List<HistoricRun> find(String name) {
-                return List.of("mnist-bs32", "llm-bs64", "llm-bs128").stream().filter(n -> n.equals(name)).map(n -> {
+            public Found find(String name) {
+                return new Found(List.of("mnist-bs32", "llm-bs64", "llm-bs128").stream().filter(n -> n.equals(name)).map(n -> {
                     MlflowRun r = h200.run(n);
-                    return new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), r.params(), h200.history(n, "val_loss"),
-                            h200.history(n, "loss"));
-                }).toList();
+                    Map<String, String> params = new java.util.HashMap<>(r.params());
+                    params.put("team", "team-a");
+                    return new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), params, h200.history(n, "val_loss"),
+                            h200.history(n, "loss"), h200.history(n, "val_accuracy"));
+                }).toList(), clock.instant(), false);
             }
 
             @Override
@@ -38,7 +50,30 @@ class ForecastServiceTest {
                 return "test";
             }
         };
-        return new ForecastService(source, prices, clock);
+        return new ForecastService(source, prices, budgets, clock);
+    }
+
+    @Test
+    void theBudgetImpactSaysThePaceTheCostAndTheStateAfter() throws Exception {
+        BudgetStatus status = new BudgetStatus("team-a", Budget.Kind.TEAM, "USD", Budget.Period.MONTHLY, Instant.parse("2026-11-01T00:00:00Z"),
+                Instant.parse("2026-12-01T00:00:00Z"), new BigDecimal("1.000000"), new BigDecimal("0.600000"), new BigDecimal("0.050000"),
+                BigDecimal.ZERO, new BigDecimal("0.650000"), new BigDecimal("0.350000"), new BigDecimal("65.00"), BudgetState.OK, BudgetState.OK,
+                List.of());
+        Forecast f = service(team -> team.equals("team-a") ? Optional.of(status) : Optional.empty())
+                .forecast(new ForecastRequest("llm-bs64", 100));
+        Forecast.BudgetImpact impact = f.budgetImpact();
+        assertThat(impact.team()).isEqualTo("team-a");
+        assertThat(impact.summary()).startsWith("Current pace: $").contains("/epoch at peak").contains("Continuing 100 more epochs: $");
+        BigDecimal after = new BigDecimal("0.650000").add(f.estimatedCost());
+        assertThat(impact.remainingAfter()).isEqualByComparingTo(BigDecimal.ONE.subtract(after));
+        assertThat(impact.percentUsedAfter()).isEqualByComparingTo(after.multiply(BigDecimal.valueOf(100)).setScale(2, java.math.RoundingMode.HALF_EVEN));
+        assertThat(impact.stateAfter()).isEqualTo(BudgetState.of(new dev.trainops.cost.Money(after, java.util.Currency.getInstance("USD")),
+                new dev.trainops.cost.Money(BigDecimal.ONE, java.util.Currency.getInstance("USD"))));
+        assertThat(f.stale()).isFalse();
+
+        Forecast noBudget = service().forecast(new ForecastRequest("llm-bs64", 2));
+        assertThat(noBudget.budgetImpact().stateAfter()).isNull();
+        assertThat(noBudget.budgetImpact().summary()).contains("Team team-a has no budget");
     }
 
     @Test

@@ -42,22 +42,11 @@ class MlflowRunHistoryTest {
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), System::nanoTime, Runnable::run);
-        return new ForecastService(new MlflowRunHistory(client, reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+        return new ForecastService(new MlflowRunHistory(reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
     }
 
     void serve(String run) {
-        MlflowRun r = h200.run(run);
-        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/experiments/search"))
-                .willReturn(okJson("{\"experiments\":[{\"experiment_id\":\"1\",\"name\":\"h200\",\"lifecycle_stage\":\"active\"}]}")));
-        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
-                .withRequestBody(matchingJsonPath("$.filter", equalTo("attributes.run_name = '" + run + "'")))
-                .willReturn(okJson("{\"runs\":[" + h200.getRunJson(run).replaceFirst("^\\{\"run\":", "").replaceFirst("}$", "") + "]}")));
-        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
-                .withRequestBody(matchingJsonPath("$.filter", equalTo("params.model = 'nothing'"))).willReturn(okJson("{}")));
-        for (String key : new String[] {"val_loss", "loss", "train_loss"}) {
-            mlflow.stubFor(get(urlPathEqualTo("/api/2.0/mlflow/metrics/get-history")).withQueryParam("run_id", equalTo(r.runId()))
-                    .withQueryParam("metric_key", equalTo(key)).willReturn(okJson(h200.historyJson(run, key, null))));
-        }
+        h200.serve(mlflow);
     }
 
     @Test

@@ -1,5 +1,14 @@
 package dev.trainops.mlflow;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -81,6 +90,85 @@ public final class MlflowFixtures {
         data.putArray("tags").addObject().put("key", "mlflow.runName").put("value", name);
         runs.put(name, run);
         histories.put(name, history);
+    }
+
+    /**
+     * Adds a run of your own (synthetic curves, or a real run cut after some epochs) in MLflow's
+     * shapes: {@code metrics} maps a metric key to its points, as a script would have logged them.
+     */
+    public void put(String name, String runId, String status, java.time.Instant start, Map<String, String> params,
+                    Map<String, List<MlflowRun.MetricPoint>> metrics) {
+        Map<String, ArrayNode> history = new LinkedHashMap<>();
+        metrics.forEach((key, points) -> points.forEach(p -> point(history, key, p.value(), p.timestamp().toEpochMilli(), p.step())));
+        ObjectNode run = JSON.createObjectNode();
+        ObjectNode info = run.putObject("info");
+        info.put("run_id", runId).put("run_uuid", runId).put("run_name", name).put("experiment_id", "1").put("user_id", "trainer")
+                .put("status", status).put("start_time", start.toEpochMilli())
+                .put("artifact_uri", "mlflow-artifacts:/1/" + runId + "/artifacts").put("lifecycle_stage", "active");
+        ObjectNode data = run.putObject("data");
+        ArrayNode latest = data.putArray("metrics");
+        history.forEach((key, points) -> latest.add(points.get(points.size() - 1)));
+        ArrayNode ps = data.putArray("params");
+        params.forEach((k, v) -> param(ps, k, v));
+        data.putArray("tags").addObject().put("key", "mlflow.runName").put("value", name);
+        runs.put(name, run);
+        histories.put(name, history);
+    }
+
+    public java.util.Set<String> names() {
+        return runs.keySet();
+    }
+
+    /**
+     * Serves every run on WireMock as MLflow 2.x would: experiments/search, runs/search by run name
+     * and by params.model (most recent first, as MLflow orders by start time), runs/get and
+     * metrics/get-history; anything else searched finds nothing ({@code {}}).
+     */
+    public void serve(WireMockServer mlflow) {
+        mlflow.stubFor(post("/api/2.0/mlflow/experiments/search")
+                .willReturn(okJson(
+                        "{\"experiments\":[{\"experiment_id\":\"1\",\"name\":\"runs\",\"lifecycle_stage\":\"active\"}]}")));
+        mlflow.stubFor(post("/api/2.0/mlflow/runs/search").atPriority(10)
+                .willReturn(okJson("{}")));
+        mlflow.stubFor(get(
+                urlPathEqualTo("/api/2.0/mlflow/metrics/get-history")).atPriority(10)
+                .willReturn(okJson("{}")));
+        Map<String, List<ObjectNode>> byModel = new LinkedHashMap<>();
+        runs.forEach((name, run) -> {
+            String id = run.path("info").path("run_id").asString();
+            searchStub(mlflow, "attributes.run_name = '" + name + "'", List.of(run));
+            for (JsonNode p : run.path("data").path("params")) {
+                if (p.path("key").asString().equals("model")) {
+                    byModel.computeIfAbsent(p.path("value").asString(), k -> new ArrayList<>()).add(run);
+                }
+            }
+            ObjectNode body = JSON.createObjectNode();
+            body.set("run", run);
+            mlflow.stubFor(get(
+                    urlPathEqualTo("/api/2.0/mlflow/runs/get"))
+                    .withQueryParam("run_id", equalTo(id))
+                    .willReturn(okJson(body.toString())));
+            histories.get(name).forEach((key, points) -> mlflow.stubFor(get(
+                    urlPathEqualTo("/api/2.0/mlflow/metrics/get-history"))
+                    .withQueryParam("run_id", equalTo(id))
+                    .withQueryParam("metric_key", equalTo(key))
+                    .willReturn(okJson(historyJson(name, key, null)))));
+        });
+        byModel.forEach((model, list) -> {
+            List<ObjectNode> newestFirst = new ArrayList<>(list);
+            newestFirst.sort(java.util.Comparator.comparingLong((ObjectNode r) -> r.path("info").path("start_time").asLong()).reversed());
+            searchStub(mlflow, "params.model = '" + model + "'", newestFirst);
+        });
+    }
+
+    private static void searchStub(WireMockServer mlflow, String filter, List<ObjectNode> hits) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode items = body.putArray("runs");
+        hits.forEach(items::add);
+        mlflow.stubFor(post("/api/2.0/mlflow/runs/search").atPriority(1)
+                .withRequestBody(matchingJsonPath("$.filter",
+                        equalTo(filter)))
+                .willReturn(okJson(body.toString())));
     }
 
     private static void point(Map<String, ArrayNode> history, String key, double value, long ts, long step) {
