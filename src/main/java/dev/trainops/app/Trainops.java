@@ -9,6 +9,7 @@ import dev.trainops.budget.BudgetsConfig;
 import dev.trainops.catalog.CatalogResource;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
+import dev.trainops.compare.ConfigComparer;
 import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
@@ -127,11 +128,16 @@ public final class Trainops implements AutoCloseable {
                     java.util.concurrent.ForkJoinPool.commonPool());
             RunHistorySource history = new MlflowRunHistory(reader);
             tools.add(ForecastService.tool(() -> forecasts(history, await(cost, "the cost store"), clock)));
+            tools.add(ConfigComparer.tool(() -> new ConfigComparer(history, await(cost, "the cost store").prices(), clock)));
         } else if (sandbox != null) {
             SandboxCluster sb = sandbox;
             tools.add(ForecastService.tool(() -> {
                 await(sb.seeded(), "the sandbox run history");
                 return forecasts(new SandboxRunHistory(sb::runs), await(cost, "the cost store"), clock);
+            }));
+            tools.add(ConfigComparer.tool(() -> {
+                await(sb.seeded(), "the sandbox run history");
+                return new ConfigComparer(new SandboxRunHistory(sb::runs), await(cost, "the cost store").prices(), clock);
             }));
         }
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",

@@ -148,6 +148,9 @@ class StdioSandboxIT {
         assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
         assertThat(new java.math.BigDecimal((String) five.get("estimated_cost_at_peak"))).isBetween(new java.math.BigDecimal("6.30"), new java.math.BigDecimal("6.70"));
         assertThat((Map<String, Object>) five.get("based_on")).containsEntry("run_name", "llm-bs64-baseline").containsEntry("gpu_type", "H100");
+        Map<String, Object> impact = (Map<String, Object>) five.get("budget_impact");
+        assertThat(impact).containsEntry("team", "team-a").containsKey("state_after");
+        assertThat((String) impact.get("summary")).startsWith("Current pace: $1.").contains("Continuing 5 more epochs");
         Map<String, Object> three = (Map<String, Object>) client.callTool(new McpSchema.CallToolRequest("forecast_training_cost",
                 Map.of("job_name", "llm", "remaining_epochs", 3))).structuredContent();
         assertThat(new java.math.BigDecimal((String) three.get("estimated_cost_at_peak"))).isBetween(new java.math.BigDecimal("3.78"), new java.math.BigDecimal("4.02"));
@@ -173,6 +176,32 @@ class StdioSandboxIT {
                 Map.of("start_date", "2026-11-10", "end_date", "2026-11-01")));
         assertThat(backwards.isError()).isTrue();
         assertThat((Map<String, Object>) backwards.structuredContent()).containsEntry("code", "INVALID_ARGUMENT");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void comparingLlmNowOffPeakAndSpotRecommendsACheaperOneWithItsReason() {
+        McpSchema.Tool tool = client.listTools().tools().stream().filter(t -> t.name().equals("compare_training_configs")).findFirst().orElseThrow();
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("compare_training_configs", Map.of("configs", List.of(
+                Map.of("model", "llm", "epochs", 5, "label", "now"),
+                Map.of("model", "llm", "epochs", 5, "schedule", "off_peak", "label", "tonight"),
+                Map.of("model", "llm", "epochs", 5, "spot", true, "label", "spot")))));
+        assertThat(result.isError()).as(String.valueOf(result.content())).isFalse();
+        Map<String, Object> c = (Map<String, Object>) result.structuredContent();
+        JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator().validate(tool.outputSchema(), c);
+        assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+        List<Map<String, Object>> options = (List<Map<String, Object>>) c.get("options");
+        assertThat(options).allSatisfy(o -> assertThat(o).containsEntry("estimated", true));
+        assertThat(((Map<String, Object>) options.get(0).get("reference")).get("run_name")).isEqualTo("llm-bs64-baseline");
+        java.math.BigDecimal now = new java.math.BigDecimal((String) options.get(0).get("selected_cost"));
+        java.math.BigDecimal tonight = new java.math.BigDecimal((String) options.get(1).get("selected_cost"));
+        // the sandbox clock is the wall clock: at night "now" is off-peak too
+        assertThat(tonight).isLessThanOrEqualTo(now);
+        if (((Number) ((Map<String, Object>) options.get(0).get("on_demand")).get("off_peak_seconds")).longValue() == 0) {
+            assertThat(tonight.multiply(java.math.BigDecimal.valueOf(2))).isCloseTo(now, org.assertj.core.api.Assertions.within(new java.math.BigDecimal("0.00001")));
+        }
+        assertThat(c.get("recommended")).isIn(1, 2);
+        assertThat((String) c.get("recommendation")).isNotBlank();
     }
 
     @SuppressWarnings("unchecked")

@@ -25,49 +25,86 @@ final class ArgumentBinder {
     static final int MAX_STRING_LENGTH = 256;
 
     <Q extends Record> Q bind(Map<String, Object> arguments, Class<Q> type) {
-        Map<String, RecordComponent> components = new LinkedHashMap<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            components.put(Schemas.wireName(c.getName()), c);
-        }
-        for (String key : arguments.keySet()) {
-            if (!components.containsKey(key)) {
-                throw ToolException.invalidArgument(Json.shorten(key),
-                        "Unknown argument '" + Json.shorten(key) + "'.",
-                        components.isEmpty() ? "This tool takes no arguments."
-                                : "Accepted arguments: " + String.join(", ", components.keySet()) + ".");
-            }
-        }
-        for (var entry : components.entrySet()) {
-            RecordComponent c = entry.getValue();
-            Object value = arguments.get(entry.getKey());
-            boolean optional = c.isAnnotationPresent(Nullable.class);
-            if (value == null && !optional) {
-                throw ToolException.invalidArgument(entry.getKey(),
-                        "Missing required argument '" + entry.getKey() + "' (" + describe(c.getGenericType()) + ").",
-                        "Call again with " + entry.getKey() + " set.");
-            }
-            checkStrings(entry.getKey(), value);
-        }
+        checkShape("", arguments, type);
         Q request;
         try {
             request = Json.MAPPER.convertValue(arguments, type);
         } catch (ValueInstantiationException e) {
             throw unwrap(e);
         } catch (JacksonException e) {
-            throw translate(e, components);
+            throw translate(e, type);
         } catch (IllegalArgumentException e) {
             if (e.getCause() instanceof ValueInstantiationException vie) {
                 throw unwrap(vie);
             }
             if (e.getCause() instanceof JacksonException je) {
-                throw translate(je, components);
+                throw translate(je, type);
             }
             throw e;
         }
-        for (var entry : components.entrySet()) {
-            checkBounds(entry.getKey(), entry.getValue(), request);
-        }
+        checkBounds("", request);
         return request;
+    }
+
+    private static Map<String, RecordComponent> components(Class<?> type) {
+        Map<String, RecordComponent> components = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            components.put(Schemas.wireName(c.getName()), c);
+        }
+        return components;
+    }
+
+    /**
+     * Unknown, missing and over-long arguments, at any depth: an object inside an argument is
+     * checked against its record, each element of an array of objects too, and errors name the
+     * path ({@code configs[1].epochs}).
+     */
+    private static void checkShape(String prefix, Map<?, ?> arguments, Class<?> type) {
+        Map<String, RecordComponent> components = components(type);
+        for (Object k : arguments.keySet()) {
+            String key = String.valueOf(k);
+            if (!components.containsKey(key)) {
+                String where = prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1);
+                throw ToolException.invalidArgument(Json.shorten(prefix + key),
+                        "Unknown argument '" + Json.shorten(prefix + key) + "'.",
+                        components.isEmpty() ? "This tool takes no arguments."
+                                : "Accepted arguments" + where + ": " + String.join(", ", components.keySet()) + ".");
+            }
+        }
+        for (var entry : components.entrySet()) {
+            RecordComponent c = entry.getValue();
+            String path = prefix + entry.getKey();
+            Object value = arguments.get(entry.getKey());
+            boolean optional = c.isAnnotationPresent(Nullable.class);
+            if (value == null && !optional) {
+                throw ToolException.invalidArgument(path,
+                        "Missing required argument '" + path + "' (" + describe(c.getGenericType()) + ").",
+                        "Call again with " + path + " set.");
+            }
+            checkStrings(path, value);
+            Class<?> nested = recordType(c.getGenericType());
+            if (nested != null && value instanceof Map<?, ?> m && c.getType().isRecord()) {
+                checkShape(path + ".", m, nested);
+            } else if (nested != null && value instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i) instanceof Map<?, ?> m) {
+                        checkShape(path + "[" + i + "].", m, nested);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The record a component holds, directly or as the elements of a list; null for anything else. */
+    private static Class<?> recordType(Type type) {
+        if (type instanceof Class<?> c && c.isRecord()) {
+            return c;
+        }
+        if (type instanceof ParameterizedType p && p.getRawType() == List.class
+                && p.getActualTypeArguments()[0] instanceof Class<?> e && e.isRecord()) {
+            return e;
+        }
+        return null;
     }
 
     private static void checkStrings(String argument, Object value) {
@@ -87,25 +124,39 @@ final class ArgumentBinder {
         }
     }
 
-    private static void checkBounds(String argument, RecordComponent c, Record request) {
-        Bounds bounds = c.getAnnotation(Bounds.class);
-        if (bounds == null) {
-            return;
-        }
-        Object value;
-        try {
-            value = c.getAccessor().invoke(request);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read " + c.getName(), e);
-        }
-        if (!(value instanceof Number n)) {
-            return;
-        }
-        double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
-        if (d < bounds.min() || d > bounds.max()) {
-            throw ToolException.invalidArgument(argument,
-                    "Argument '" + argument + "' is " + n + "; it must be " + range(bounds) + ".",
-                    "Call again with " + argument + " " + range(bounds) + ".");
+    /** {@link Bounds} on numbers (the value) and on lists (their size), at any depth. */
+    private static void checkBounds(String prefix, Record request) {
+        for (RecordComponent c : request.getClass().getRecordComponents()) {
+            String argument = prefix + Schemas.wireName(c.getName());
+            Object value;
+            try {
+                value = c.getAccessor().invoke(request);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName(), e);
+            }
+            Bounds bounds = c.getAnnotation(Bounds.class);
+            if (bounds != null && value instanceof Number n) {
+                double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
+                if (d < bounds.min() || d > bounds.max()) {
+                    throw ToolException.invalidArgument(argument,
+                            "Argument '" + argument + "' is " + n + "; it must be " + range(bounds) + ".",
+                            "Call again with " + argument + " " + range(bounds) + ".");
+                }
+            }
+            if (value instanceof List<?> list) {
+                if (bounds != null && (list.size() < bounds.min() || list.size() > bounds.max())) {
+                    throw ToolException.invalidArgument(argument,
+                            "Argument '" + argument + "' has " + list.size() + " item(s); it must have " + range(bounds) + ".",
+                            "Call again with " + range(bounds) + " items in " + argument + ".");
+                }
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i) instanceof Record r) {
+                        checkBounds(argument + "[" + i + "].", r);
+                    }
+                }
+            } else if (value instanceof Record r) {
+                checkBounds(argument + ".", r);
+            }
         }
     }
 
@@ -132,10 +183,10 @@ final class ArgumentBinder {
         return ToolException.invalidArgument(argument, "Invalid arguments: " + message + ".", "Fix the value and call again.");
     }
 
-    private static ToolException translate(JacksonException e, Map<String, RecordComponent> components) {
+    private static ToolException translate(JacksonException e, Class<?> type) {
         String argument = argumentOf(e);
-        RecordComponent c = components.get(argument);
-        String expected = c == null ? "a valid value" : describe(c.getGenericType());
+        Type at = typeAt(type, e.getPath());
+        String expected = at == null ? "a valid value" : describe(at);
         String got = "";
         if (e instanceof InvalidFormatException ife && ife.getValue() != null) {
             got = " (got " + Json.shorten(String.valueOf(ife.getValue())) + ")";
@@ -145,6 +196,29 @@ final class ArgumentBinder {
         return ToolException.invalidArgument(argument,
                 "Argument '" + argument + "' must be " + expected + got + ".",
                 "Call again with " + argument + " as " + expected + ".");
+    }
+
+    /** The declared type at a Jackson path (property names and array indexes) from {@code root}. */
+    private static Type typeAt(Class<?> root, List<JacksonException.Reference> path) {
+        Type current = root;
+        for (JacksonException.Reference ref : path) {
+            if (ref.getPropertyName() != null) {
+                Class<?> record = current instanceof Class<?> c && c.isRecord() ? c : null;
+                RecordComponent found = null;
+                if (record != null) {
+                    found = components(record).get(ref.getPropertyName());
+                }
+                if (found == null) {
+                    return null;
+                }
+                current = found.getGenericType();
+            } else if (current instanceof ParameterizedType p && p.getRawType() == List.class) {
+                current = p.getActualTypeArguments()[0];
+            } else {
+                return null;
+            }
+        }
+        return current;
     }
 
     private static String argumentOf(JacksonException e) {

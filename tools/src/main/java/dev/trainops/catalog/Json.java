@@ -52,7 +52,7 @@ public final class Json {
     }
 
     /** Shortens a client-supplied string before it is echoed in a message. */
-    static String shorten(String s) {
+    public static String shorten(String s) {
         if (s == null) {
             return "null";
         }

@@ -74,6 +74,8 @@ public final class Schemas {
                 .withNullableCheck(field -> !input && isNullable(field))
                 .withNumberInclusiveMinimumResolver(field -> bound(field, true))
                 .withNumberInclusiveMaximumResolver(field -> bound(field, false))
+                .withArrayMinItemsResolver(field -> items(field, true))
+                .withArrayMaxItemsResolver(field -> items(field, false))
                 .withStringMaxLengthResolver(field -> input && field.getType().getErasedType() == String.class
                         ? ArgumentBinder.MAX_STRING_LENGTH : null);
         builder.forTypesInGeneral().withCustomDefinitionProvider((javaType, context) -> {
@@ -100,9 +102,19 @@ public final class Schemas {
         return field.getAnnotationConsideringFieldAndGetter(Nullable.class) != null;
     }
 
+    /** {@link Bounds} on a list are its size. */
+    private static Integer items(FieldScope field, boolean min) {
+        Bounds b = field.getAnnotationConsideringFieldAndGetter(Bounds.class);
+        if (b == null || field.isFakeContainerItemScope() || !java.util.Collection.class.isAssignableFrom(field.getType().getErasedType())) {
+            return null;
+        }
+        double v = min ? b.min() : b.max();
+        return Double.isInfinite(v) ? null : (int) v;
+    }
+
     private static BigDecimal bound(FieldScope field, boolean min) {
         Bounds b = field.getAnnotationConsideringFieldAndGetter(Bounds.class);
-        if (b == null) {
+        if (b == null || java.util.Collection.class.isAssignableFrom(field.getType().getErasedType())) {
             return null;
         }
         double v = min ? b.min() : b.max();
