@@ -115,30 +115,33 @@ public final class Trainops implements AutoCloseable {
         List<Tool<?, ?>> tools = new ArrayList<>();
         tools.add(GpuTools.getGpuAvailability(inventory));
         tools.add(BudgetService.tool(() -> await(cost, "the cost store").budgets()));
-        tools.add(CostReports.tool(() -> {
-            CostStack stack = await(cost, "the cost store");
-            return new CostReports(stack.ledger(), stack.prices().currency());
-        }));
         // Run history: MLflow when MLFLOW_TRACKING_URI is set (it wins in the sandbox too), else the
-        // sandbox's run store; with neither there is no history, so no forecast tool.
+        // sandbox's run store; with neither there is no history, so no forecast or comparison tool.
+        java.util.function.Supplier<RunHistorySource> history = null;
         java.util.Optional<MlflowClient.Config> mlflowConfig = MlflowClient.Config.fromEnvironment(System.getenv());
         if (mlflowConfig.isPresent()) {
             MlflowClient mlflow = new MlflowClient(mlflowConfig.get());
             MlflowReader reader = new MlflowReader(mlflow, clock, Duration.ofMinutes(1), com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                     java.util.concurrent.ForkJoinPool.commonPool());
-            RunHistorySource history = new MlflowRunHistory(reader);
-            tools.add(ForecastService.tool(() -> forecasts(history, await(cost, "the cost store"), clock)));
-            tools.add(ConfigComparer.tool(() -> new ConfigComparer(history, await(cost, "the cost store").prices(), clock)));
+            RunHistorySource fromMlflow = new MlflowRunHistory(reader);
+            history = () -> fromMlflow;
         } else if (sandbox != null) {
             SandboxCluster sb = sandbox;
-            tools.add(ForecastService.tool(() -> {
+            RunHistorySource fromSandbox = new SandboxRunHistory(sb::runs);
+            history = () -> {
                 await(sb.seeded(), "the sandbox run history");
-                return forecasts(new SandboxRunHistory(sb::runs), await(cost, "the cost store"), clock);
-            }));
-            tools.add(ConfigComparer.tool(() -> {
-                await(sb.seeded(), "the sandbox run history");
-                return new ConfigComparer(new SandboxRunHistory(sb::runs), await(cost, "the cost store").prices(), clock);
-            }));
+                return fromSandbox;
+            };
+        }
+        java.util.function.Supplier<RunHistorySource> runs = history;
+        tools.add(CostReports.tool(() -> {
+            CostStack stack = await(cost, "the cost store");
+            return new CostReports(stack.ledger(), stack.prices().currency(),
+                    runName -> runs == null ? java.util.Optional.empty() : accuracyOf(runs.get(), runName), stack.budgets()::peek);
+        }));
+        if (runs != null) {
+            tools.add(ForecastService.tool(() -> forecasts(runs.get(), await(cost, "the cost store"), clock)));
+            tools.add(ConfigComparer.tool(() -> new ConfigComparer(runs.get(), await(cost, "the cost store").prices(), clock)));
         }
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
@@ -200,6 +203,12 @@ public final class Trainops implements AutoCloseable {
             log.error("cannot open the cost store: {}", e.getMessage());
             cost.completeExceptionally(e);
         }
+    }
+
+    /** What a run gained in accuracy over its whole history (cost per accuracy point in reports). */
+    private static java.util.Optional<dev.trainops.compare.AccuracyGain> accuracyOf(RunHistorySource history, String runName) {
+        return history.find(runName).runs().stream().filter(r -> r.runName().equals(runName)).findFirst()
+                .map(r -> dev.trainops.compare.AccuracyGain.of(r.accuracyMetric(), r.param("baseline_accuracy", null), Long.MAX_VALUE));
     }
 
     private static ForecastService forecasts(RunHistorySource history, CostStack stack, Clock clock) {

@@ -34,6 +34,11 @@ public final class Ledger {
 
     /** Records a job's usage; returns the slices newly written (none when it was all recorded before). */
     public List<PricedSlice> record(UsageSegment usage, String team, String experiment) {
+        return record(usage, team, experiment, null);
+    }
+
+    /** As {@link #record(UsageSegment, String, String)}, with the MLflow run the job logs to (null when unknown). */
+    public List<PricedSlice> record(UsageSegment usage, String team, String experiment, String runName) {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
             try {
@@ -50,8 +55,8 @@ public final class Ledger {
                         usage.cpuCores(), usage.memoryGib(), usage.spot());
                 List<PricedSlice> written = new ArrayList<>();
                 String sql = "INSERT INTO usage_slice (job_id, team, experiment, start_ms, end_ms, seconds, gpu_type, gpus, cpu_cores, "
-                        + "memory_gib, rate_class, price_version, cost_micros, currency, recorded_ms) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+                        + "memory_gib, rate_class, price_version, cost_micros, currency, recorded_ms, run_name) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     for (PricedSlice s : prices.price(rest)) {
                         ps.setString(1, s.jobId());
@@ -69,6 +74,7 @@ public final class Ledger {
                         ps.setLong(13, micros(s.cost()));
                         ps.setString(14, s.cost().currency().getCurrencyCode());
                         ps.setLong(15, clock.millis());
+                        ps.setString(16, runName);
                         if (ps.executeUpdate() == 1) {
                             written.add(s);
                         }
@@ -126,13 +132,13 @@ public final class Ledger {
                 + "WHERE experiment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", experiment, from.toEpochMilli(), to.toEpochMilli()));
     }
 
-    /** A ledger row with where it is booked. */
-    public record Booked(String team, String experiment, PricedSlice slice) {
+    /** A ledger row with where it is booked; {@code runName} is null when the job named no run. */
+    public record Booked(String team, String experiment, String runName, PricedSlice slice) {
     }
 
     /** Every slice starting in [from, to), optionally of one team, in time order. */
     public List<Booked> between(Instant from, Instant to, String team) {
-        String sql = "SELECT team, experiment, job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency "
+        String sql = "SELECT team, experiment, job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency, run_name "
                 + "FROM usage_slice WHERE start_ms >= ? AND start_ms < ?" + (team == null ? "" : " AND team = ?")
                 + " ORDER BY start_ms, job_id, rate_class";
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -144,7 +150,7 @@ public final class Ledger {
             List<Booked> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Booked(rs.getString(1), rs.getString(2), new PricedSlice(rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+                    out.add(new Booked(rs.getString(1), rs.getString(2), rs.getString(11), new PricedSlice(rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
                             Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), RateClass.valueOf(rs.getString(7)), rs.getString(8),
                             new Money(new BigDecimal(BigInteger.valueOf(rs.getLong(9)), Money.SCALE), Money.currency(rs.getString(10))))));
                 }

@@ -27,7 +27,7 @@ public final class UsageRecorder {
         int written = 0;
         for (ClusterUsage.PodUsage p : usage.usage(clock.instant())) {
             try {
-                written += ledger.record(p.usage(), p.team(), p.experiment()).size();
+                written += ledger.record(p.usage(), p.team(), p.experiment(), p.runName()).size();
             } catch (IllegalArgumentException e) {
                 // e.g. a GPU type without a price: say so once per pass, keep recording the rest
                 log.warn("not billing {}: {}", p.usage().jobId(), e.getMessage());

@@ -2,6 +2,7 @@ package dev.trainops.report;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.trainops.catalog.Nullable;
+import dev.trainops.compare.AccuracyGain;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -18,12 +19,27 @@ public record CostReport(
         List<Line> lines,
         @JsonPropertyDescription("The previous period of the same length, and the change.") Trend trend,
         long gpuSeconds,
+        @JsonPropertyDescription("Cost per MLflow run in the range (most expensive first, at most 50), with the accuracy it "
+                + "gained and the cost per accuracy point where the run logged an accuracy metric.") List<RunCost> runs,
+        @JsonPropertyDescription("The current period of each team budget in the report: limit, used, state.") List<BudgetUse> budgetConsumption,
         List<String> notes) {
 
     public CostReport {
         byRateClass = List.copyOf(byRateClass);
         lines = List.copyOf(lines);
+        runs = List.copyOf(runs);
+        budgetConsumption = List.copyOf(budgetConsumption);
         notes = List.copyOf(notes);
+    }
+
+    public record RunCost(String runName, String team, String experiment, BigDecimal cost, long seconds,
+                          @Nullable @JsonPropertyDescription("From the run's first logged accuracy (or its baseline_accuracy param) to its last.") AccuracyGain accuracy,
+                          @Nullable @JsonPropertyDescription("cost / accuracy gain in percentage points; null when the run logged no accuracy or gained nothing.") BigDecimal costPerAccuracyPoint) {
+    }
+
+    public record BudgetUse(String scope, String period, Instant periodStart, Instant periodEnd, BigDecimal limit,
+                            @JsonPropertyDescription("spent + committed in the current period.") BigDecimal used,
+                            BigDecimal percentUsed, String state) {
     }
 
     public record RateSplit(String rateClass, BigDecimal cost, long seconds) {

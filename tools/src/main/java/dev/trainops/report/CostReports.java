@@ -16,18 +16,37 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import dev.trainops.budget.BudgetStatus;
+import dev.trainops.compare.AccuracyGain;
 import java.util.TreeMap;
 
 /** generate_cost_report over the ledger: half-open UTC day ranges, exact lines, a trend (cost rule 9). */
 public final class CostReports {
     static final int MAX_DAYS = 366;
 
+    static final int MAX_RUNS = 50;
+
     private final Ledger ledger;
     private final Currency currency;
+    private final Function<String, Optional<AccuracyGain>> accuracy;
+    private final Function<String, Optional<BudgetStatus>> budgets;
 
     public CostReports(Ledger ledger, Currency currency) {
+        this(ledger, currency, run -> Optional.empty(), team -> Optional.empty());
+    }
+
+    /**
+     * @param accuracy what a run (by run name) gained in accuracy, when it logged an accuracy metric
+     * @param budgets  a team's budget status this period, when it has a budget
+     */
+    public CostReports(Ledger ledger, Currency currency, Function<String, Optional<AccuracyGain>> accuracy,
+                       Function<String, Optional<BudgetStatus>> budgets) {
         this.ledger = ledger;
         this.currency = currency;
+        this.accuracy = accuracy;
+        this.budgets = budgets;
     }
 
     public CostReport report(CostReportRequest request) {
@@ -47,6 +66,8 @@ public final class CostReports {
 
         List<Ledger.Booked> rows = ledger.between(start, end, team);
         Map<String, Acc> lines = new TreeMap<>();
+        Map<String, Acc> byRun = new TreeMap<>();
+        Map<String, String[]> runHome = new TreeMap<>();
         Acc total = new Acc();
         long gpuSeconds = 0;
         for (Ledger.Booked b : rows) {
@@ -58,6 +79,10 @@ public final class CostReports {
                 case rate_class -> b.slice().rateClass().name();
             };
             lines.computeIfAbsent(key, k -> new Acc()).add(b);
+            if (b.runName() != null) {
+                byRun.computeIfAbsent(b.runName(), k -> new Acc()).add(b);
+                runHome.putIfAbsent(b.runName(), new String[] {b.team(), b.experiment()});
+            }
             total.add(b);
             gpuSeconds += b.slice().seconds();
         }
@@ -77,8 +102,49 @@ public final class CostReports {
             notes.add("No billed usage in this range" + (team == null ? "" : " for " + team) + ".");
         }
         notes.add("Usage is booked by the UTC day its slice starts; slices are cut at UTC midnight, so the days of a period sum to the period.");
+        List<CostReport.RunCost> runs = runCosts(byRun, runHome, notes);
+        List<CostReport.BudgetUse> consumption = new ArrayList<>();
+        java.util.Set<String> teams = new java.util.TreeSet<>();
+        rows.forEach(b -> teams.add(b.team()));
+        if (team != null) {
+            teams.add(team);
+        }
+        for (String t : teams) {
+            budgets.apply(t).ifPresent(s -> consumption.add(new CostReport.BudgetUse(s.scope(), s.period().name(), s.periodStart(),
+                    s.periodEnd(), s.limit(), s.spent().add(s.committed()), s.percentUsed(), s.state().name())));
+        }
         return new CostReport(start, end, groupBy, team, currency.getCurrencyCode(), total.cost.amount(), total.splits(), out,
-                new CostReport.Trend(previousStart, previous.amount(), change.amount(), percent), gpuSeconds, notes);
+                new CostReport.Trend(previousStart, previous.amount(), change.amount(), percent), gpuSeconds, runs, consumption, notes);
+    }
+
+    /** The most expensive runs, each with its accuracy gain and cost per accuracy point (cost rule 8). */
+    private List<CostReport.RunCost> runCosts(Map<String, Acc> byRun, Map<String, String[]> home, List<String> notes) {
+        List<Map.Entry<String, Acc>> ordered = new ArrayList<>(byRun.entrySet());
+        ordered.sort(java.util.Comparator.comparing((Map.Entry<String, Acc> e) -> e.getValue().cost).reversed()
+                .thenComparing(Map.Entry::getKey));
+        if (ordered.size() > MAX_RUNS) {
+            notes.add("Runs: the " + MAX_RUNS + " most expensive of " + ordered.size() + " are listed.");
+            ordered = ordered.subList(0, MAX_RUNS);
+        }
+        List<CostReport.RunCost> out = new ArrayList<>();
+        String unavailable = null;
+        for (Map.Entry<String, Acc> e : ordered) {
+            AccuracyGain gain = null;
+            if (unavailable == null) {
+                try {
+                    gain = accuracy.apply(e.getKey()).orElse(null);
+                } catch (ToolException ex) {
+                    unavailable = ex.getMessage();
+                }
+            }
+            Money cost = e.getValue().cost;
+            out.add(new CostReport.RunCost(e.getKey(), home.get(e.getKey())[0], home.get(e.getKey())[1], cost.amount(),
+                    e.getValue().seconds, gain, AccuracyGain.costPerPoint(cost, gain)));
+        }
+        if (unavailable != null) {
+            notes.add("Accuracy is missing for some runs: " + unavailable);
+        }
+        return out;
     }
 
     private static LocalDate day(String value, String argument) {

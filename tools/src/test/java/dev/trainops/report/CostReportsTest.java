@@ -84,6 +84,54 @@ class CostReportsTest {
     }
 
     @Test
+    void costRule8_costPerAccuracyPointInAReportIsCostOverGainAndNullWithoutGain() throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        java.util.Currency usd = prices.currency();
+        // two runs of one hour on an H100 at peak: $6.88 each; one gained 12.5 points, one lost 2
+        ledger.record(new UsageSegment("team-a/good-0", Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "H100",
+                BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "mnist", "good");
+        ledger.record(new UsageSegment("team-a/bad-0", Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"), "H100",
+                BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "mnist", "bad");
+        java.util.Map<String, java.util.List<dev.trainops.mlflow.MlflowRun.MetricPoint>> accuracy = java.util.Map.of(
+                "good", java.util.List.of(point(0.80, 1), point(0.90, 2), point(0.925, 3)),
+                "bad", java.util.List.of(point(0.60, 1), point(0.58, 2)));
+        dev.trainops.budget.BudgetStatus teamA = new dev.trainops.budget.BudgetStatus("team-a", dev.trainops.budget.Budget.Kind.TEAM, "USD",
+                dev.trainops.budget.Budget.Period.MONTHLY, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z"),
+                new BigDecimal("100.000000"), new BigDecimal("13.760000"), BigDecimal.ZERO, BigDecimal.ZERO, new BigDecimal("13.760000"),
+                new BigDecimal("86.240000"), new BigDecimal("13.76"), dev.trainops.budget.BudgetState.OK, dev.trainops.budget.BudgetState.OK,
+                java.util.List.of());
+        CostReports withRuns = new CostReports(ledger, usd,
+                run -> java.util.Optional.ofNullable(accuracy.get(run)).map(points -> dev.trainops.compare.AccuracyGain.of(points, null, Long.MAX_VALUE)),
+                team -> team.equals("team-a") ? java.util.Optional.of(teamA) : java.util.Optional.empty());
+        CostReport december = withRuns.report(new CostReportRequest("2026-12-01", "2026-12-02", CostReportRequest.GroupBy.experiment, null));
+        assertThat(december.total()).isEqualByComparingTo("13.760000");
+        CostReport.RunCost good = december.runs().stream().filter(r -> r.runName().equals("good")).findFirst().orElseThrow();
+        assertThat(good.cost()).isEqualByComparingTo("6.880000");
+        assertThat(good.accuracy().gainPoints()).isEqualByComparingTo("12.5");
+        assertThat(good.costPerAccuracyPoint()).isEqualByComparingTo("0.550400"); // 6.88 / 12.5
+        CostReport.RunCost bad = december.runs().stream().filter(r -> r.runName().equals("bad")).findFirst().orElseThrow();
+        assertThat(bad.accuracy().gainPoints()).isNegative();
+        assertThat(bad.costPerAccuracyPoint()).isNull();
+        assertThat(december.budgetConsumption()).singleElement().satisfies(b -> {
+            assertThat(b.scope()).isEqualTo("team-a");
+            assertThat(b.percentUsed()).isEqualByComparingTo("13.76");
+            assertThat(b.state()).isEqualTo("OK");
+        });
+        ledger.record(new UsageSegment("team-b/plain-0", Instant.parse("2026-12-01T12:00:00Z"), Instant.parse("2026-12-01T12:30:00Z"), "L4",
+                BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-b", "llm", "plain");
+        CostReport.RunCost plain = withRuns.report(new CostReportRequest("2026-12-01", "2026-12-02", null, null)).runs().stream()
+                .filter(r -> r.runName().equals("plain")).findFirst().orElseThrow();
+        assertThat(plain.accuracy()).isNull(); // it logged no accuracy metric
+        assertThat(plain.costPerAccuracyPoint()).isNull();
+        CostReport november = withRuns.report(new CostReportRequest("2026-11-09", "2026-11-23", null, null));
+        assertThat(november.runs()).isEmpty(); // the random jobs above name no run
+    }
+
+    static dev.trainops.mlflow.MlflowRun.MetricPoint point(double value, long epoch) {
+        return new dev.trainops.mlflow.MlflowRun.MetricPoint("val_accuracy", value, Instant.parse("2026-12-01T10:00:00Z").plusSeconds(epoch * 60), epoch);
+    }
+
+    @Test
     void anEndBeforeTheStartNamesTheFix() {
         assertThatThrownBy(() -> reports.report(new CostReportRequest("2026-11-10", "2026-11-10", null, null)))
                 .isInstanceOf(ToolException.class)
