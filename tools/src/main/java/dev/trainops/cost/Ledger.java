@@ -9,13 +9,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The usage ledger: every job's usage, priced slice by slice, in the store. Recording is
- * idempotent and gap-free: a segment is trimmed to start where the job's recorded usage ends and
+ * idempotent and gap-free, in whole seconds: a segment is trimmed to start where the job's recorded usage ends and
  * inserted in one transaction, so a writer that restarts mid-job and replays loses nothing and
  * counts nothing twice.
  */
@@ -42,16 +43,19 @@ public final class Ledger {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
             try {
-                Instant from = usage.start();
+                // whole seconds: slices are billed by the second, so a fraction at every recording
+                // pass would otherwise be lost (Kubernetes timestamps have whole seconds anyway)
+                Instant from = usage.start().truncatedTo(ChronoUnit.SECONDS);
+                Instant to = usage.end().truncatedTo(ChronoUnit.SECONDS);
                 Optional<Instant> until = recordedUntil(c, usage.jobId());
                 if (until.isPresent() && until.get().isAfter(from)) {
                     from = until.get();
                 }
-                if (!from.isBefore(usage.end())) {
+                if (!from.isBefore(to)) {
                     c.rollback();
                     return List.of();
                 }
-                UsageSegment rest = new UsageSegment(usage.jobId(), from, usage.end(), usage.gpuType(), usage.gpus(),
+                UsageSegment rest = new UsageSegment(usage.jobId(), from, to, usage.gpuType(), usage.gpus(),
                         usage.cpuCores(), usage.memoryGib(), usage.spot());
                 List<PricedSlice> written = new ArrayList<>();
                 String sql = "INSERT INTO usage_slice (job_id, team, experiment, start_ms, end_ms, seconds, gpu_type, gpus, cpu_cores, "

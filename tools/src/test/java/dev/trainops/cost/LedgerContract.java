@@ -61,6 +61,29 @@ abstract class LedgerContract {
     }
 
     @Test
+    void passesAtFractionalInstantsBillEveryWholeSecondOnce() {
+        // a pod started at 10:00:00.700 and billed every 15.3 s until it ends at 10:05:01.900
+        Instant start = Instant.parse("2026-03-02T10:00:00.700Z");
+        Instant end = Instant.parse("2026-03-02T10:05:01.900Z");
+        for (Instant now = start.plusMillis(15_300); now.isBefore(end); now = now.plusMillis(15_300)) {
+            ledger.record(new UsageSegment(job, start, now, "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "llm");
+        }
+        ledger.record(new UsageSegment(job, start, end, "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "llm");
+        List<PricedSlice> slices = ledger.slices(job);
+        assertThat(slices).hasSizeGreaterThan(10);
+        assertThat(slices.get(0).start()).isEqualTo(Instant.parse("2026-03-02T10:00:00Z"));
+        assertThat(slices.stream().mapToLong(PricedSlice::seconds).sum()).isEqualTo(301);
+        for (int i = 1; i < slices.size(); i++) {
+            assertThat(slices.get(i).start()).isEqualTo(slices.get(i - 1).end());
+        }
+        // each slice is a line item rounded half-even to the micro-unit: at most half a micro-unit each off a one-shot price
+        Money oneShot = prices.cost(new UsageSegment(job, Instant.parse("2026-03-02T10:00:00Z"), Instant.parse("2026-03-02T10:05:01Z"),
+                "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false));
+        assertThat(ledger.jobCost(job).minus(oneShot).amount().abs())
+                .isLessThanOrEqualTo(new BigDecimal("0.0000005").multiply(BigDecimal.valueOf(slices.size())));
+    }
+
+    @Test
     void teamCostUsesHalfOpenRanges() {
         ledger.record(usage("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z"), "team-x-" + job, "llm");
         String team = "team-x-" + job;
