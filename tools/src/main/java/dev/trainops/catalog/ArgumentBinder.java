@@ -128,13 +128,16 @@ final class ArgumentBinder {
     private static void checkBounds(String prefix, Record request) {
         for (RecordComponent c : request.getClass().getRecordComponents()) {
             String argument = prefix + Schemas.wireName(c.getName());
+            Bounds bounds = c.getAnnotation(Bounds.class);
+            if (bounds == null && recordType(c.getGenericType()) == null) {
+                continue; // nothing to check below it
+            }
             Object value;
             try {
                 value = c.getAccessor().invoke(request);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot read " + c.getName(), e);
             }
-            Bounds bounds = c.getAnnotation(Bounds.class);
             if (bounds != null && value instanceof Number n) {
                 double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
                 if (d < bounds.min() || d > bounds.max()) {
