@@ -87,7 +87,7 @@ public final class BudgetService {
         List<String> notes = new ArrayList<>();
         for (ClusterUsage.PodUsage p : cluster.usage(now)) {
             boolean mine = budget.kind() == Budget.Kind.TEAM ? p.team().equals(scope) : p.experiment().equals(scope);
-            if (!mine || !p.running() || p.expectedEnd() == null || !p.expectedEnd().isAfter(now)) {
+            if (!mine || !p.running() || p.queued() || p.expectedEnd() == null || !p.expectedEnd().isAfter(now)) {
                 continue;
             }
             Instant until = p.expectedEnd().isBefore(period.end()) ? p.expectedEnd() : period.end();

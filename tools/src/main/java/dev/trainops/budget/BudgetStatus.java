@@ -16,7 +16,7 @@ public record BudgetStatus(
         BigDecimal limit,
         @JsonPropertyDescription("Billed usage in the period so far, from the ledger.") BigDecimal spent,
         @JsonPropertyDescription("Admitted but not yet billed (the queue's reservations).") BigDecimal committed,
-        @JsonPropertyDescription("Cost still to come this period from running jobs' expected ends.") BigDecimal projected,
+        @JsonPropertyDescription("Cost still to come this period from running pods outside the queue, by their expected ends (queue jobs count in committed).") BigDecimal projected,
         @JsonPropertyDescription("spent + committed + projected.") BigDecimal forecast,
         @JsonPropertyDescription("limit - spent - committed: what new work may still commit.") BigDecimal remaining,
         @JsonPropertyDescription("(spent + committed) / limit, in percent, 2 decimals.") BigDecimal percentUsed,

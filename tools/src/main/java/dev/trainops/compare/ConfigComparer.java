@@ -53,6 +53,10 @@ public final class ConfigComparer {
         this.clock = clock;
     }
 
+    public java.util.Currency currency() {
+        return prices.currency();
+    }
+
     public Comparison compare(CompareRequest request) {
         Instant now = clock.instant();
         PriceList current = prices.current(now);

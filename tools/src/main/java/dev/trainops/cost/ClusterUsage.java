@@ -33,8 +33,12 @@ public final class ClusterUsage {
         this.index = index;
     }
 
-    /** A pod's usage and where it is booked. {@code expectedEnd} is null when the pod does not say. */
-    public record PodUsage(String team, String experiment, String runName, UsageSegment usage, Instant expectedEnd, boolean running) {
+    /**
+     * A pod's usage and where it is booked. {@code expectedEnd} is null when the pod does not say;
+     * {@code queued} marks pods of trainops queue jobs, whose remaining cost the queue commits.
+     */
+    public record PodUsage(String team, String experiment, String runName, UsageSegment usage, Instant expectedEnd, boolean running,
+                           boolean queued) {
     }
 
     /** Usage of every GPU pod that has started, up to {@code now} for running ones. */
@@ -73,7 +77,8 @@ public final class ClusterUsage {
                     requests(pod, "memory", true), spot);
             String expected = pod.getMetadata().getAnnotations() == null ? null
                     : pod.getMetadata().getAnnotations().get(KubeNames.ANNOTATION_EXPECTED_END);
-            out.add(new PodUsage(team, experiment, podLabels.get(KubeNames.LABEL_RUN_NAME), usage, expected == null ? null : parse(expected), running));
+            out.add(new PodUsage(team, experiment, podLabels.get(KubeNames.LABEL_RUN_NAME), usage, expected == null ? null : parse(expected), running,
+                    podLabels.containsKey(KubeNames.LABEL_JOB_ID)));
         }
         return out;
     }

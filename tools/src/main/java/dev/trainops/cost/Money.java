@@ -24,6 +24,16 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
         return new Money(new BigDecimal(amount), currency(currency));
     }
 
+    /** An amount stored as integer micro-units. */
+    public static Money micros(long micros, Currency currency) {
+        return new Money(BigDecimal.valueOf(micros, SCALE), currency);
+    }
+
+    /** This amount in integer micro-units (exact: amounts carry 6 decimals). */
+    public long toMicros() {
+        return amount.movePointRight(SCALE).longValueExact();
+    }
+
     public static Money zero(Currency currency) {
         return new Money(BigDecimal.ZERO, currency);
     }

@@ -45,4 +45,10 @@ public final class KubeNames {
     public static final String ANNOTATION_EXPECTED_END = DOMAIN + "/expected-end";
     public static final String ANNOTATION_EPOCHS = DOMAIN + "/epochs";
     public static final String ANNOTATION_BATCH_SIZE = DOMAIN + "/batch-size";
+    /** Which attempt of a queued job a Job/pod is (a preempted job restarts as the next attempt). */
+    public static final String LABEL_ATTEMPT = DOMAIN + "/attempt";
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String LABEL_HOSTNAME = "kubernetes.io/hostname";
+    /** Where the job keeps its checkpoints; a restarted attempt resumes from there. */
+    public static final String ANNOTATION_CHECKPOINT = DOMAIN + "/checkpoint-dir";
 }

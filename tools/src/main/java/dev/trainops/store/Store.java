@@ -51,6 +51,60 @@ public final class Store {
         return url;
     }
 
+    /** Work inside one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one write transaction and commits it. On SQLite the transaction takes
+     * the write lock up front (BEGIN IMMEDIATE), so two writers queue instead of deadlocking; on
+     * PostgreSQL, a non-zero {@code advisoryLock} is taken for the transaction
+     * ({@code pg_advisory_xact_lock}), so only one holder of that key runs at a time across replicas.
+     */
+    public <T> T inTransaction(long advisoryLock, Work<T> work) {
+        try (Connection c = connection()) {
+            if (sqlite) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("BEGIN IMMEDIATE");
+                }
+            } else {
+                c.setAutoCommit(false);
+                if (advisoryLock != 0) {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                        ps.setLong(1, advisoryLock);
+                        ps.execute();
+                    }
+                }
+            }
+            try {
+                T result = work.run(c);
+                if (sqlite) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("COMMIT");
+                    }
+                } else {
+                    c.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (sqlite) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("ROLLBACK");
+                    } catch (SQLException ignored) {
+                        // the transaction may already be gone
+                    }
+                } else {
+                    c.rollback();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("store transaction failed at " + url + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A new connection; SQLite waits up to 5 s for a writer instead of failing with SQLITE_BUSY. */
     public Connection connection() throws SQLException {
         Connection c = DriverManager.getConnection(url, user, password);

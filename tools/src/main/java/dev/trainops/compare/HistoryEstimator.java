@@ -1,0 +1,38 @@
+package dev.trainops.compare;
+
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.Money;
+import dev.trainops.queue.Estimator;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The queue's estimates, from the same engine as compare_training_configs: the model's closest
+ * past run, scaled to the GPU type and count, priced from the start time (spot with interruptions).
+ */
+public final class HistoryEstimator implements Estimator {
+    private final ConfigComparer comparer;
+
+    public HistoryEstimator(ConfigComparer comparer) {
+        this.comparer = comparer;
+    }
+
+    @Override
+    public Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, int gpuCount, boolean spot, Instant start) {
+        Comparison c;
+        try {
+            c = comparer.compare(new CompareRequest(List.of(new CompareRequest.Config(model, epochs, batchSize, gpuType, gpuCount, spot,
+                    start.toString(), null))));
+        } catch (ToolException notFound) {
+            return Optional.empty();
+        }
+        Comparison.Option o = c.options().get(0);
+        if (!o.estimated()) {
+            return Optional.empty();
+        }
+        long seconds = spot && o.spot() != null ? o.spot().expectedDurationSeconds() : o.durationSeconds();
+        return Optional.of(new Estimate(o.gpuType(), seconds, new Money(o.selectedCost(), comparer.currency()),
+                "scaled from " + o.reference().runName() + " (" + o.confidence() + " confidence)"));
+    }
+}

@@ -1,0 +1,320 @@
+package dev.trainops.queue;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One admission pass, as a pure function of a {@link Snapshot}: walks the queued jobs in
+ * {@link AdmissionOrder} and admits each one that its start time, its batch, its team's quota and
+ * budget, and some node's free GPUs allow (shared GPUs above the utilisation threshold only for
+ * URGENT work); an URGENT job that does not fit preempts the smallest set of BACKGROUND jobs on one
+ * node that makes it fit; a job waiting longer than the starvation limit reserves its GPU type.
+ * Every job left waiting gets a reason, the numbers behind it, its position and an ETA.
+ */
+public final class AdmissionPlanner {
+
+    public record Admit(QueuedJob job, String node) {
+    }
+
+    public record Preempt(QueuedJob victim, QueuedJob by, String detail) {
+    }
+
+    public record Wait(Reason reason, String detail, int position, Instant eta) {
+    }
+
+    public record Plan(List<Admit> admits, List<Preempt> preemptions, Map<String, Wait> waits) {
+        public Plan {
+            admits = List.copyOf(admits);
+            preemptions = List.copyOf(preemptions);
+            waits = Map.copyOf(waits);
+        }
+    }
+
+    private AdmissionPlanner() {
+    }
+
+    public static Plan plan(Snapshot s) {
+        Map<String, Long> free = new LinkedHashMap<>();
+        Map<String, Snapshot.NodeRoom> rooms = new LinkedHashMap<>();
+        for (Snapshot.NodeRoom r : s.nodes()) {
+            rooms.put(r.node(), r);
+            free.put(r.node(), r.allocatable() - r.usedOutside());
+        }
+        Map<String, Integer> teamUsed = new HashMap<>(s.quotaUsedOutside());
+        for (QueuedJob a : s.active()) {
+            if (a.node() != null && free.containsKey(a.node())) {
+                free.merge(a.node(), (long) -a.gpuCount(), Long::sum);
+            }
+            teamUsed.merge(a.team(), a.gpuCount(), Integer::sum);
+        }
+        Map<String, Long> budgetUsed = new HashMap<>();
+        s.budgets().forEach((team, b) -> budgetUsed.put(team, b.usedMicros()));
+
+        List<QueuedJob> order = new ArrayList<>(s.queued());
+        order.sort(AdmissionOrder.ORDER);
+        List<Admit> admits = new ArrayList<>();
+        List<Preempt> preemptions = new ArrayList<>();
+        Map<String, Wait> waits = new LinkedHashMap<>();
+        Set<String> reservedTypes = new HashSet<>();
+        Map<String, String> reservedNodes = new HashMap<>(); // node -> the URGENT job its preemption frees it for
+        Set<String> evicted = new HashSet<>();
+        for (QueuedJob a : s.active()) {
+            if (a.state() == JobState.PREEMPTED && a.preemptedBy() != null && a.node() != null) {
+                reservedNodes.put(a.node(), a.preemptedBy());
+            }
+        }
+        int position = 0;
+        for (QueuedJob job : order) {
+            position++;
+            // start time: off-peak or a given time
+            if (job.notBefore() != null && job.notBefore().isAfter(s.now())) {
+                boolean offPeak = "off_peak".equals(job.params().get("trainops.schedule"));
+                waits.put(job.jobId(), new Wait(offPeak ? Reason.OFF_PEAK_WAIT : Reason.SCHEDULED_START,
+                        (offPeak ? "Deferred to the off-peak window" : "Scheduled") + ": starts no earlier than " + job.notBefore() + ".",
+                        position, job.notBefore()));
+                continue;
+            }
+            // a sequential batch: item i+1 only after item i has ended
+            if (job.batchId() != null && job.batchIndex() != null && job.batchIndex() > 0) {
+                QueuedJob previous = previousItem(s.batches().get(job.batchId()), job);
+                if (previous != null && !previous.state().terminal()) {
+                    waits.put(job.jobId(), new Wait(Reason.BATCH_ORDER, "Item " + (job.batchIndex() + 1) + " of batch " + job.batchId()
+                            + " starts after item " + job.batchIndex() + " (" + previous.jobId() + ", " + previous.state() + ") ends.",
+                            position, null));
+                    continue;
+                }
+            }
+            Integer limit = s.quotaLimit().get(job.team());
+            int used = teamUsed.getOrDefault(job.team(), 0);
+            if (limit != null && used + job.gpuCount() > limit) {
+                waits.put(job.jobId(), new Wait(Reason.QUOTA_EXCEEDED, "Team " + job.team() + " holds " + used + " of its " + limit
+                        + " GPU quota; this job needs " + job.gpuCount() + " more.", position, quotaEta(s, job, limit - used)));
+                continue;
+            }
+            Snapshot.BudgetRoom budget = s.budgets().get(job.team());
+            if (budget != null) {
+                long after = budgetUsed.get(job.team()) + job.estimatedCostMicros();
+                if (after > budget.limitMicros()) {
+                    waits.put(job.jobId(), new Wait(Reason.BUDGET_EXCEEDED, "Team " + job.team() + " has spent and committed "
+                            + money(budgetUsed.get(job.team())) + " of its " + budget.period().toLowerCase() + " budget of "
+                            + money(budget.limitMicros()) + "; this job's estimate of " + money(job.estimatedCostMicros())
+                            + " would take it to " + money(after) + ".", position, null));
+                    continue;
+                }
+            }
+            if (reservedTypes.contains(job.gpuType())) {
+                waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, "The next free " + job.gpuType() + " GPUs are held for a job that "
+                        + "has waited longer (no starvation): it goes first.", position, capacityEta(s, job, free, rooms)));
+                continue;
+            }
+            // placement: the node of this GPU type that fits with the least left over
+            String best = null;
+            long bestLeft = Long.MAX_VALUE;
+            boolean gated = false;
+            String gatedDetail = null;
+            for (Snapshot.NodeRoom r : rooms.values()) {
+                if (!r.gpuType().equals(job.gpuType())) {
+                    continue;
+                }
+                String holder = reservedNodes.get(r.node());
+                if (holder != null && !holder.equals(job.jobId())) {
+                    continue;
+                }
+                long f = free.get(r.node());
+                if (f < job.gpuCount()) {
+                    continue;
+                }
+                if (r.shared() && job.priority() != Priority.URGENT && r.utilizationPercent() != null
+                        && BigDecimal.valueOf(r.utilizationPercent()).compareTo(s.utilizationThreshold()) > 0) {
+                    gated = true;
+                    gatedDetail = "Shared GPUs on " + r.node() + " are " + Math.round(r.utilizationPercent()) + "% busy, above the "
+                            + s.utilizationThreshold().stripTrailingZeros().toPlainString() + "% gate for shared GPUs (only URGENT work "
+                            + "goes there).";
+                    continue;
+                }
+                long left = f - job.gpuCount();
+                if (left < bestLeft) {
+                    best = r.node();
+                    bestLeft = left;
+                }
+            }
+            if (best != null) {
+                admits.add(new Admit(job, best));
+                free.merge(best, (long) -job.gpuCount(), Long::sum);
+                teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
+                if (budget != null) {
+                    budgetUsed.merge(job.team(), job.estimatedCostMicros(), Long::sum);
+                }
+                continue;
+            }
+            if (gated) {
+                waits.put(job.jobId(), new Wait(Reason.UTILIZATION_GATE, gatedDetail, position, null));
+                continue;
+            }
+            if (job.priority() == Priority.URGENT) {
+                if (reservedNodes.containsValue(job.jobId())) {
+                    String node = reservedNodes.entrySet().stream().filter(e -> e.getValue().equals(job.jobId())).findFirst().orElseThrow().getKey();
+                    List<String> victims = s.active().stream().filter(a -> job.jobId().equals(a.preemptedBy()) && a.state() == JobState.PREEMPTED)
+                            .map(QueuedJob::jobId).toList();
+                    waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Waiting for " + String.join(", ", victims)
+                            + " to leave " + node + ".", position, s.now().plusSeconds(30)));
+                    continue;
+                }
+                List<QueuedJob> victims = victims(s, job, free, rooms, evicted, reservedNodes);
+                if (!victims.isEmpty()) {
+                    String node = victims.get(0).node();
+                    for (QueuedJob v : victims) {
+                        evicted.add(v.jobId());
+                        preemptions.add(new Preempt(v, job, "Preempted by URGENT job " + job.jobId() + " (" + job.runName() + ") at "
+                                + s.now() + "; back in the queue with its original submit time, restarting from its last checkpoint."));
+                    }
+                    reservedNodes.put(node, job.jobId());
+                    waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + victims.stream().map(QueuedJob::jobId)
+                            .toList() + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
+                            s.now().plusSeconds(30)));
+                    continue;
+                }
+            }
+            waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, capacityDetail(job, free, rooms, position), position,
+                    capacityEta(s, job, free, rooms)));
+            if (job.submitted().plus(s.starvationAfter()).isBefore(s.now())) {
+                reservedTypes.add(job.gpuType()); // rule 8: nobody behind it takes this GPU type until it starts
+            }
+        }
+        // rule 9: a preempted job keeps its PREEMPTED reason, naming the preemptor, while it waits for room again
+        Map<String, QueuedJob> byId = new HashMap<>();
+        order.forEach(j -> byId.put(j.jobId(), j));
+        for (var e : waits.entrySet()) {
+            QueuedJob j = byId.get(e.getKey());
+            Wait w = e.getValue();
+            if (j.preemptedBy() != null && w.reason() == Reason.NO_CAPACITY) {
+                e.setValue(new Wait(Reason.PREEMPTED, "Preempted by URGENT job " + j.preemptedBy() + "; back in the queue with its "
+                        + "original submit time, it restarts from its last checkpoint. " + w.detail(), w.position(), w.eta()));
+            }
+        }
+        return new Plan(admits, preemptions, waits);
+    }
+
+    private static QueuedJob previousItem(List<QueuedJob> items, QueuedJob job) {
+        if (items == null) {
+            return null;
+        }
+        return items.stream().filter(i -> i.batchIndex() != null && i.batchIndex() == job.batchIndex() - 1).findFirst().orElse(null);
+    }
+
+    /**
+     * DESIGN.md rule 3: on one node, BACKGROUND jobs only, most recently started first, the smallest
+     * set that makes the URGENT job fit; none at all unless it then fits.
+     */
+    static List<QueuedJob> victims(Snapshot s, QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms,
+                                   Set<String> evicted, Map<String, String> reservedNodes) {
+        List<QueuedJob> best = List.of();
+        for (Snapshot.NodeRoom r : rooms.values()) {
+            if (!r.gpuType().equals(job.gpuType()) || reservedNodes.containsKey(r.node())) {
+                continue;
+            }
+            List<QueuedJob> candidates = s.active().stream()
+                    .filter(a -> r.node().equals(a.node()) && a.priority() == Priority.BACKGROUND && a.state() != JobState.PREEMPTED
+                            && !evicted.contains(a.jobId()))
+                    .sorted(Comparator.comparing((QueuedJob a) -> a.started() == null ? Instant.MAX : a.started()).reversed()
+                            .thenComparing(QueuedJob::jobId))
+                    .toList();
+            long room = free.get(r.node());
+            List<QueuedJob> chosen = new ArrayList<>();
+            for (QueuedJob c : candidates) {
+                if (room >= job.gpuCount()) {
+                    break;
+                }
+                chosen.add(c);
+                room += c.gpuCount();
+            }
+            if (room < job.gpuCount() || chosen.isEmpty()) {
+                continue;
+            }
+            if (best.isEmpty() || chosen.size() < best.size()
+                    || (chosen.size() == best.size() && gpus(chosen) < gpus(best))) {
+                best = chosen;
+            }
+        }
+        return best;
+    }
+
+    private static int gpus(List<QueuedJob> jobs) {
+        return jobs.stream().mapToInt(QueuedJob::gpuCount).sum();
+    }
+
+    private static String capacityDetail(QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms, int position) {
+        long largest = 0;
+        String where = null;
+        long total = 0;
+        for (Snapshot.NodeRoom r : rooms.values()) {
+            if (r.gpuType().equals(job.gpuType())) {
+                long f = Math.max(0, free.get(r.node()));
+                total += f;
+                if (f > largest) {
+                    largest = f;
+                    where = r.node();
+                }
+            }
+        }
+        return "Needs " + job.gpuCount() + " " + job.gpuType() + " on one node; " + total + " free in all, the largest free block is "
+                + largest + (where == null ? "" : " (" + where + ")") + "; position " + position + " in the queue.";
+    }
+
+    /** When enough GPUs of the job's type free up on one node, from running jobs' expected ends. */
+    static Instant capacityEta(Snapshot s, QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms) {
+        Instant best = null;
+        for (Snapshot.NodeRoom r : rooms.values()) {
+            if (!r.gpuType().equals(job.gpuType())) {
+                continue;
+            }
+            long room = free.get(r.node());
+            List<QueuedJob> ending = s.active().stream().filter(a -> r.node().equals(a.node()))
+                    .sorted(Comparator.comparing(a -> expectedEnd(a, s.now()))).toList();
+            for (QueuedJob a : ending) {
+                if (room >= job.gpuCount()) {
+                    break;
+                }
+                room += a.gpuCount();
+                if (room >= job.gpuCount()) {
+                    Instant t = expectedEnd(a, s.now());
+                    best = best == null || t.isBefore(best) ? t : best;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static Instant quotaEta(Snapshot s, QueuedJob job, int room) {
+        List<QueuedJob> mine = s.active().stream().filter(a -> a.team().equals(job.team()))
+                .sorted(Comparator.comparing(a -> expectedEnd(a, s.now()))).toList();
+        int r = room;
+        for (QueuedJob a : mine) {
+            r += a.gpuCount();
+            if (r >= job.gpuCount()) {
+                return expectedEnd(a, s.now());
+            }
+        }
+        return null;
+    }
+
+    /** When an active job should end: its start (or admission, or now) plus its estimated duration. */
+    public static Instant expectedEnd(QueuedJob a, Instant now) {
+        Instant from = a.started() != null ? a.started() : a.admitted() != null ? a.admitted() : now;
+        Instant end = from.plus(Duration.ofSeconds(a.estimatedSeconds()));
+        return end.isBefore(now) ? now : end;
+    }
+
+    static String money(long micros) {
+        return "$" + BigDecimal.valueOf(micros, 6).setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+}

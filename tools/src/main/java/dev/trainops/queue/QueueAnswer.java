@@ -1,0 +1,41 @@
+package dev.trainops.queue;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.trainops.catalog.Nullable;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** A job in the queue as tools report it. Amounts are exact decimal strings in {@code currency}. */
+public record QueueAnswer(
+        String jobId,
+        String runName,
+        String team,
+        String model,
+        JobState state,
+        Priority priority,
+        String priorityClass,
+        String gpuType,
+        int gpuCount,
+        int epochs,
+        @Nullable @JsonPropertyDescription("1-based place among waiting jobs, in admission order; null unless QUEUED.") Integer position,
+        @Nullable @JsonPropertyDescription("When it should start (waiting) or end (admitted or running), when that can be told.") Instant eta,
+        @Nullable @JsonPropertyDescription("Why it waits or how it ended, machine-readable.") Reason reason,
+        @Nullable @JsonPropertyDescription("The numbers behind the reason, for the user.") String reasonDetail,
+        @Nullable String node,
+        String currency,
+        BigDecimal estimatedCost,
+        long estimatedDurationSeconds,
+        @Nullable BigDecimal maxCost,
+        @Nullable Instant notBefore,
+        Instant submitted,
+        @Nullable Instant started,
+        @Nullable Instant ended,
+        @Nullable @JsonPropertyDescription("The URGENT job that preempted it, if any.") String preemptedBy,
+        int preemptions,
+        @Nullable String batchId,
+        List<String> warnings) {
+    public QueueAnswer {
+        warnings = List.copyOf(warnings);
+    }
+}
