@@ -239,7 +239,7 @@ public final class QueueService {
         }
         int used = scheduler.gpusInUse(team);
         boolean above = BigDecimal.valueOf(used).compareTo(quotas.warnAt().multiply(BigDecimal.valueOf(limit.get()))) >= 0;
-        boolean fired = queue.store().inTransaction(0, c -> observe(c, team, above));
+        boolean fired = queue.store().inTransaction(QueueStore.QUOTA_ALARM_LOCK, c -> observe(c, team, above));
         return fired ? Optional.of("Team " + team + " now holds " + used + " of its " + limit.get() + " GPU quota ("
                 + (100 * used / limit.get()) + "%, at or above " + quotas.warnAt().movePointRight(2).stripTrailingZeros().toPlainString()
                 + "%).") : Optional.empty();

@@ -21,6 +21,8 @@ import tools.jackson.core.type.TypeReference;
 public final class QueueStore {
     /** PostgreSQL advisory lock key of the admission loop (one admission pass at a time across replicas). */
     public static final long ADMISSION_LOCK = 0x7472_6169_6e6f_7073L; // "trainops"
+    /** PostgreSQL advisory lock key of the quota warning's read-and-flip. */
+    public static final long QUOTA_ALARM_LOCK = ADMISSION_LOCK + 1;
 
     private static final String COLUMNS = "job_id, idempotency_key, team, run_name, model, experiment, priority, priority_value, gpu_type, "
             + "gpu_count, epochs, batch_size, params, spot, not_before_ms, max_cost_micros, estimated_cost_micros, estimated_seconds, state, "

@@ -38,6 +38,16 @@ public final class Store {
     /** Opens and migrates the store at {@code url}. */
     public static Store open(String url, String user, String password) {
         Store store = new Store(url, user, password);
+        if (store.sqlite) {
+            // WAL is a property of the database file: set it once here, not on every connection, where
+            // concurrent openers would race for the lock the switch needs
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 5000");
+                s.execute("PRAGMA journal_mode = WAL");
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot open SQLite at " + url + ": " + e.getMessage(), e);
+            }
+        }
         Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
                 .loggers("slf4j").load().migrate();
         return store;
@@ -111,7 +121,6 @@ public final class Store {
         if (sqlite) {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout = 5000");
-                s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = FULL");
             }
         }

@@ -67,6 +67,18 @@ final class QueueHarness implements AutoCloseable {
         this.service = new QueueService(queue, scheduler, priorities, quotaConfig, this::estimate, this::budgetStatus, prices, clock);
     }
 
+    /** A second replica: its own scheduler and service over the same store and cluster. */
+    record Replica(QueueService service, Scheduler scheduler) {
+    }
+
+    Replica replica(Scheduler.Settings settings) {
+        QuotaConfig quotaConfig = QuotaConfig.defaults();
+        PriorityConfig priorities = PriorityConfig.defaults();
+        Scheduler other = new Scheduler(queue, index, new JobLauncher(client, priorities, quotaConfig), quotaConfig, this::budgetRoom,
+                node -> OptionalDouble.empty(), prices, clock, settings);
+        return new Replica(new QueueService(queue, other, priorities, quotaConfig, this::estimate, this::budgetStatus, prices, clock), other);
+    }
+
     /** A quota only for the teams a test names (the ResourceQuota path is exercised in the sandbox tests). */
     void quota(String team, int gpus) {
         client.resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withNamespace(team)
