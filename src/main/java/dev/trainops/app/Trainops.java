@@ -10,6 +10,19 @@ import dev.trainops.catalog.CatalogResource;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.compare.ConfigComparer;
+import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.queue.Commitments;
+import dev.trainops.queue.Estimator;
+import dev.trainops.queue.JobLauncher;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.PriorityClasses;
+import dev.trainops.queue.PriorityConfig;
+import dev.trainops.queue.QueueService;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueueTools;
+import dev.trainops.queue.QuotaConfig;
+import dev.trainops.queue.Scheduler;
+import dev.trainops.queue.Snapshot;
 import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
@@ -71,9 +84,21 @@ public final class Trainops implements AutoCloseable {
     private final CompletableFuture<KubernetesClient> kube;
     private final ClusterIndex index;
     private final ToolCatalog catalog;
+    private final CompletableFuture<QueueStack> queue;
+    private final java.util.function.Supplier<RunHistorySource> history;
+    private final GpuUtilization utilization;
+    private final ScheduledExecutorService admission = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "admission");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Trainops(Settings settings, Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube,
-                     ClusterIndex index, CompletableFuture<CostStack> cost, ToolCatalog catalog) {
+                     ClusterIndex index, CompletableFuture<CostStack> cost, ToolCatalog catalog, CompletableFuture<QueueStack> queue,
+                     java.util.function.Supplier<RunHistorySource> history, GpuUtilization utilization) {
+        this.queue = queue;
+        this.history = history;
+        this.utilization = utilization;
         this.settings = settings;
         this.cost = cost;
         this.clock = clock;
@@ -143,9 +168,13 @@ public final class Trainops implements AutoCloseable {
             tools.add(ForecastService.tool(() -> forecasts(runs.get(), await(cost, "the cost store"), clock)));
             tools.add(ConfigComparer.tool(() -> new ConfigComparer(runs.get(), await(cost, "the cost store").prices(), clock)));
         }
+        CompletableFuture<QueueStack> queue = new CompletableFuture<>();
+        tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
+        tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
+        tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
-        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources));
+        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization);
     }
 
     /**
@@ -173,6 +202,10 @@ public final class Trainops implements AutoCloseable {
         connector.start();
     }
 
+    /** The durable queue, its admission loop and the tools' service. */
+    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service) {
+    }
+
     /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
     record CostStack(Store store, PriceBook prices, Ledger ledger, UsageRecorder recorder, BudgetService budgets) {
     }
@@ -187,9 +220,14 @@ public final class Trainops implements AutoCloseable {
             Ledger ledger = new Ledger(store, prices, clock);
             ClusterUsage usage = new ClusterUsage(index);
             UsageRecorder recorder = new UsageRecorder(usage, ledger, clock);
+            QueueStore queueStore = new QueueStore(store, clock);
             BudgetService budgetService = new BudgetService(budgets, ledger, prices, usage,
-                    (b, p) -> Money.zero(prices.currency()), new BudgetAlarms(store, clock), clock);
-            cost.complete(new CostStack(store, prices, ledger, recorder, budgetService));
+                    (b, p) -> Money.micros(Commitments.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
+                            JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
+                            clock.instant()), prices.currency()), new BudgetAlarms(store, clock), clock);
+            CostStack stack = new CostStack(store, prices, ledger, recorder, budgetService);
+            cost.complete(stack);
+            kube.thenAcceptAsync(client -> openQueue(client, stack, queueStore), admission);
             background.scheduleWithFixedDelay(() -> {
                 try {
                     if (index.synced()) {
@@ -202,6 +240,47 @@ public final class Trainops implements AutoCloseable {
         } catch (Exception e) {
             log.error("cannot open the cost store: {}", e.getMessage());
             cost.completeExceptionally(e);
+        }
+    }
+
+    /** The queue: PriorityClasses, the scheduler and its admission loop every 2 s. */
+    private void openQueue(KubernetesClient client, CostStack stack, QueueStore queueStore) {
+        try {
+            // the index starts from the same future; admission and submissions need it synced
+            if (!index.awaitSynced(INITIAL_SYNC_WAIT)) {
+                log.warn("the Kubernetes inventory is not synced yet; the queue starts anyway and waits for it");
+            }
+            PriorityConfig priorities = Files.exists(settings.configDir().resolve("priorities.yaml"))
+                    ? PriorityConfig.load(settings.configDir().resolve("priorities.yaml")) : PriorityConfig.defaults();
+            QuotaConfig quotas = Files.exists(settings.configDir().resolve("quotas.yaml"))
+                    ? QuotaConfig.load(settings.configDir().resolve("quotas.yaml")) : QuotaConfig.defaults();
+            try {
+                PriorityClasses.ensure(client, priorities).forEach(line -> log.info("{}", line));
+            } catch (RuntimeException e) {
+                log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
+            }
+            Scheduler scheduler = new Scheduler(queueStore, index, new JobLauncher(client, priorities, quotas), quotas,
+                    team -> stack.budgets().peek(team).map(b -> new Snapshot.BudgetRoom(b.limit().movePointRight(Money.SCALE).longValueExact(),
+                            b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name())),
+                    utilization, stack.prices(), clock, Scheduler.Settings.defaults());
+            Estimator estimator = history == null ? (m, e, b, t, g, s, at) -> java.util.Optional.empty()
+                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.get(), stack.prices(), clock))
+                            .estimate(m, e, b, t, g, s, at);
+            QueueService service = new QueueService(queueStore, scheduler, priorities, quotas, estimator, stack.budgets()::peek,
+                    stack.prices(), clock);
+            queue.complete(new QueueStack(queueStore, scheduler, service));
+            admission.scheduleWithFixedDelay(() -> {
+                try {
+                    if (index.synced()) {
+                        scheduler.pass();
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("admission pass failed: {}", e.getMessage());
+                }
+            }, 0, 2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("cannot open the job queue: {}", e.getMessage());
+            queue.completeExceptionally(e);
         }
     }
 
@@ -248,6 +327,7 @@ public final class Trainops implements AutoCloseable {
 
     @Override
     public void close() {
+        admission.shutdownNow();
         background.shutdownNow();
         index.close();
         if (sandbox != null) {

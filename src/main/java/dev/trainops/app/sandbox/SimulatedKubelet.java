@@ -146,6 +146,17 @@ final class SimulatedKubelet implements AutoCloseable {
                 changed = true;
             }
         }
+        // the garbage collector: a deleted Job's pods terminate and go, freeing their GPUs
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        jobs.forEach(j -> existing.add(j.getMetadata().getNamespace() + "/" + j.getMetadata().getName()));
+        for (Pod pod : pods) {
+            String owner = label(pod, JOB_NAME_LABEL);
+            if (owner != null && !existing.contains(pod.getMetadata().getNamespace() + "/" + owner)) {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+                log.info("sandbox: pod {}/{} terminated (its Job was deleted)", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+                changed = true;
+            }
+        }
         return changed;
     }
 

@@ -171,27 +171,27 @@ public final class ClusterIndex implements AutoCloseable {
     }
 
     public List<Node> nodes() {
-        return nodes.getStore().list();
+        return nodes == null ? List.of() : nodes.getStore().list(); // empty until start()
     }
 
     public List<Pod> pods() {
-        return pods.getStore().list();
+        return pods == null ? List.of() : pods.getStore().list(); // empty until start()
     }
 
     public List<ResourceQuota> resourceQuotas() {
-        return quotas.getStore().list();
+        return quotas == null ? List.of() : quotas.getStore().list(); // empty until start()
     }
 
     public List<LimitRange> limitRanges() {
-        return limitRanges.getStore().list();
+        return limitRanges == null ? List.of() : limitRanges.getStore().list(); // empty until start()
     }
 
     public List<PriorityClass> priorityClasses() {
-        return priorityClasses.getStore().list();
+        return priorityClasses == null ? List.of() : priorityClasses.getStore().list(); // empty until start()
     }
 
     public List<Job> jobs() {
-        return jobs.getStore().list();
+        return jobs == null ? List.of() : jobs.getStore().list(); // empty until start()
     }
 
     @Override

@@ -331,7 +331,8 @@ public final class Scheduler {
             if (node != null && resourceOf.containsKey(node)) {
                 usedOutside.merge(node, gpus.getOrDefault(resourceOf.get(node), 0L), Long::sum);
             }
-            long whole = gpus.getOrDefault(KubeNames.GPU_RESOURCE, 0L) + gpus.getOrDefault(KubeNames.GPU_SHARED_RESOURCE, 0L);
+            // what a ResourceQuota on requests.nvidia.com/gpu counts: whole GPUs (not shared replicas or MIG slices)
+            long whole = gpus.getOrDefault(KubeNames.GPU_RESOURCE, 0L);
             if (whole > 0) {
                 teamOutside.merge(p.getMetadata().getNamespace(), (int) whole, Integer::sum);
             }

@@ -1,0 +1,117 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 4 in the sandbox through a real MCP client over stdio: fill the free H100s with BACKGROUND
+ * jobs, queue an URGENT one, and watch it start while a background job returns to the queue with
+ * a PREEMPTED reason naming it. The jobs really move through the states on the simulated kubelet.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueueSandboxIT {
+    @TempDir
+    static Path dataDir;
+
+    McpSyncClient client;
+
+    @BeforeAll
+    void launch() {
+        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir", System.getProperty("trainops.configDir"),
+                        "--data-dir", dataDir.toString())
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
+        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
+        client.initialize();
+    }
+
+    @AfterAll
+    void close() {
+        if (client != null) {
+            client.closeGracefully();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> call(String tool, Map<String, Object> args) {
+        McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        assertThat(r.isError()).as(tool + " " + r.content()).isFalse();
+        McpSchema.Tool t = client.listTools().tools().stream().filter(x -> x.name().equals(tool)).findFirst().orElseThrow();
+        JsonSchemaValidator.ValidationResponse v = McpJsonDefaults.getSchemaValidator().validate(t.outputSchema(), r.structuredContent());
+        assertThat(v.valid()).as(v.errorMessage()).isTrue();
+        return (Map<String, Object>) r.structuredContent();
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> job(String id) {
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) call("get_job_queue_status", Map.of("job_id", id)).get("jobs");
+        return jobs.get(0);
+    }
+
+    void await(String id, Predicate<Map<String, Object>> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        Map<String, Object> last = null;
+        while (System.nanoTime() < deadline) {
+            last = job(id);
+            if (condition.test(last)) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("job " + id + " never got there; last seen " + last);
+    }
+
+    Map<String, Object> submit(String team, String run, String model, int gpus, String priority) {
+        return call("queue_training_job", Map.of("model", model, "run_name", run, "team", team, "epochs",
+                priority.equals("BACKGROUND") ? 400 : 20, "batch_size", 64,
+                "gpu_type", "H100", "gpu_count", gpus, "priority", priority));
+    }
+
+    @Test
+    void anUrgentJobStartsWhileABackgroundJobReturnsToTheQueueWithItsReason() throws Exception {
+        // the sandbox's H100s: 16, of which llm-pretrain-7 holds 4; the teams' quotas: 8, 6, 4
+        String a = (String) submit("team-a", "bg-a", "validation", 4, "BACKGROUND").get("job_id");
+        String b = (String) submit("team-b", "bg-b", "validation", 4, "BACKGROUND").get("job_id");
+        String c = (String) submit("team-c", "bg-c", "validation", 4, "BACKGROUND").get("job_id");
+        for (String id : List.of(a, b, c)) {
+            await(id, j -> "RUNNING".equals(j.get("state")));
+        }
+        // team-b holds 5 of its 6 GPUs (bg-b and the seeded mnist-sweep-3): room for one more
+        Map<String, Object> urgent = submit("team-b", "urgent-llm", "llm", 1, "URGENT");
+        String u = (String) urgent.get("job_id");
+        assertThat(urgent.get("priority_class")).isEqualTo("trainops-urgent");
+        await(u, j -> "RUNNING".equals(j.get("state")));
+        // exactly one BACKGROUND job made room, and says who took it
+        List<Map<String, Object>> victims = List.of(job(a), job(b), job(c)).stream()
+                .filter(j -> u.equals(j.get("preempted_by"))).toList();
+        assertThat(victims).singleElement().satisfies(v -> {
+            assertThat(v.get("state")).isIn("PREEMPTED", "QUEUED");
+            assertThat((String) v.get("reason_detail")).contains("Preempted by URGENT job " + u);
+        });
+        String victim = (String) victims.get(0).get("job_id");
+        await(victim, j -> "QUEUED".equals(j.get("state")) && "PREEMPTED".equals(j.get("reason")));
+        assertThat(((Number) job(victim).get("preemptions")).intValue()).isEqualTo(1);
+        // cancel it: it leaves the queue and cost nothing more
+        Map<String, Object> cancelled = call("cancel_training_job", Map.of("job_id", victim, "reason", "not needed today"));
+        assertThat(cancelled).containsEntry("previous_state", "QUEUED").containsEntry("new_state", "CANCELLED");
+    }
+}
