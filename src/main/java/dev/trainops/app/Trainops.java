@@ -15,6 +15,8 @@ import dev.trainops.queue.Commitments;
 import dev.trainops.queue.Estimator;
 import dev.trainops.queue.JobLauncher;
 import dev.trainops.queue.JobState;
+import dev.trainops.queue.PlanningService;
+import dev.trainops.queue.PlanningTools;
 import dev.trainops.queue.PriorityClasses;
 import dev.trainops.queue.PriorityConfig;
 import dev.trainops.queue.QueueService;
@@ -172,6 +174,9 @@ public final class Trainops implements AutoCloseable {
         tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
+        tools.add(PlanningTools.decideJobPriority(() -> await(queue, "the job queue").planning()));
+        tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
+        tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
         return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization);
@@ -203,7 +208,7 @@ public final class Trainops implements AutoCloseable {
     }
 
     /** The durable queue, its admission loop and the tools' service. */
-    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service) {
+    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service, PlanningService planning) {
     }
 
     /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
@@ -268,7 +273,9 @@ public final class Trainops implements AutoCloseable {
                             .estimate(m, e, b, t, g, s, at);
             QueueService service = new QueueService(queueStore, scheduler, priorities, quotas, estimator, stack.budgets()::peek,
                     stack.prices(), clock);
-            queue.complete(new QueueStack(queueStore, scheduler, service));
+            PlanningService planning = new PlanningService(priorities, quotas, queueStore, scheduler, index, stack.budgets()::peek,
+                    stack.prices(), clock);
+            queue.complete(new QueueStack(queueStore, scheduler, service, planning));
             admission.scheduleWithFixedDelay(() -> {
                 try {
                     if (index.synced()) {

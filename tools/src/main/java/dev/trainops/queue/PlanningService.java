@@ -1,0 +1,264 @@
+package dev.trainops.queue;
+
+import dev.trainops.budget.BudgetStatus;
+import dev.trainops.catalog.Json;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.RateClass;
+import dev.trainops.cost.TariffCalendar;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.PodResources;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/** decide_job_priority, check_training_quota and calculate_quota: answers that plan, change nothing. */
+public final class PlanningService {
+    static final Duration URGENT_DEADLINE = Duration.ofHours(6);
+    private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
+
+    private final PriorityConfig priorities;
+    private final QuotaConfig quotas;
+    private final QueueStore queue;
+    private final Scheduler scheduler;
+    private final ClusterIndex index;
+    private final Function<String, Optional<BudgetStatus>> budgets;
+    private final PriceBook prices;
+    private final Clock clock;
+
+    public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
+                           Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
+        this.priorities = priorities;
+        this.quotas = quotas;
+        this.queue = queue;
+        this.scheduler = scheduler;
+        this.index = index;
+        this.budgets = budgets;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    public PriorityDecision decide(PriorityRequest r) {
+        Instant now = clock.instant();
+        String model = r.model() == null ? "" : r.model().trim();
+        if (model.isEmpty() || model.length() > 128) {
+            throw ToolException.invalidArgument("model", "Argument 'model' must be a model name (1-128 characters).", "For example model=llm.");
+        }
+        String type = r.jobType() == null || r.jobType().isBlank() ? model : r.jobType().trim();
+        Priority chosen;
+        String why;
+        if (r.requestedPriority() != null) {
+            chosen = r.requestedPriority();
+            why = chosen + " as asked.";
+            Priority byType = priorities.forModel(type);
+            if (byType != chosen) {
+                why += " (A " + type + " job would get " + byType + " by default.)";
+            }
+        } else if (r.deadline() != null && !r.deadline().isBlank()) {
+            Instant deadline;
+            try {
+                deadline = Instant.parse(r.deadline().trim());
+            } catch (DateTimeParseException e) {
+                throw ToolException.invalidArgument("deadline", "Argument 'deadline' must be an ISO-8601 instant (got "
+                        + Json.shorten(r.deadline()) + ").", "For example deadline=" + now.plus(Duration.ofHours(4)).truncatedTo(
+                        java.time.temporal.ChronoUnit.HOURS) + ".");
+            }
+            if (!deadline.isAfter(now.plus(URGENT_DEADLINE))) {
+                chosen = Priority.URGENT;
+                why = "URGENT: the deadline " + deadline + " is within " + URGENT_DEADLINE.toHours() + " hours.";
+            } else {
+                chosen = priorities.forModel(type);
+                why = chosen + " for a " + type + " job; the deadline " + deadline + " leaves more than " + URGENT_DEADLINE.toHours()
+                        + " hours.";
+            }
+        } else {
+            chosen = priorities.forModel(type);
+            why = chosen + " by job type: " + (priorities.jobTypes().isEmpty() ? "" : describeTypes()) + "; " + type + " -> " + chosen + ".";
+        }
+        List<PriorityDecision.Preemptible> victims = new ArrayList<>();
+        if (chosen == Priority.URGENT) {
+            for (QueuedJob j : queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING))) {
+                if (j.priority() == Priority.BACKGROUND) {
+                    victims.add(new PriorityDecision.Preemptible(j.jobId(), j.runName(), j.team(), j.gpuType(), j.gpuCount(), j.started()));
+                }
+            }
+            victims.sort(Comparator.comparing((PriorityDecision.Preemptible p) -> p.started() == null ? Instant.MAX : p.started()).reversed());
+        }
+        TariffCalendar calendar = prices.current(now).calendar();
+        RateClass rate = calendar.classAt(now);
+        Instant offPeak = rate == RateClass.OFF_PEAK ? null : QueueService.nextOffPeak(now, calendar);
+        List<String> cost = new ArrayList<>();
+        cost.add("Priority does not change the price per GPU-hour; it changes when the job runs and what it may displace.");
+        switch (chosen) {
+            case URGENT -> cost.add("URGENT starts as soon as GPUs allow, at the rate in force then (now " + rate.name().toLowerCase(Locale.ROOT)
+                    .replace('_', '-') + "), and may evict BACKGROUND jobs, whose lost work since their last checkpoint is paid again.");
+            case NORMAL -> cost.add("NORMAL waits its turn behind URGENT work; with schedule=off_peak it runs at half price from "
+                    + (offPeak == null ? "now" : offPeak) + ".");
+            case BACKGROUND -> cost.add("BACKGROUND yields to URGENT work: it may be preempted and restart from its last checkpoint "
+                    + "(checkpoint often); it suits off-peak runs at half price" + (offPeak == null ? "." : " from " + offPeak + "."));
+            default -> {
+            }
+        }
+        PriorityConfig.ClassSpec spec = priorities.spec(chosen);
+        String explanation = why + (chosen == Priority.URGENT ? " It may preempt BACKGROUND jobs only (" + victims.size()
+                + " running now)." : chosen == Priority.BACKGROUND ? " It never preempts anything." : " It never preempts; it is admitted "
+                + "before BACKGROUND work.");
+        return new PriorityDecision(chosen, spec.name(), spec.value(), spec.preemptionPolicy(), explanation, victims, cost, rate, offPeak);
+    }
+
+    private String describeTypes() {
+        List<String> parts = new ArrayList<>();
+        priorities.jobTypes().entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .forEach(e -> parts.add(e.getKey() + " " + e.getValue()));
+        return String.join(", ", parts);
+    }
+
+    public QuotaStatus check(QuotaRequest r) {
+        String team = knownTeam(r.team(), "team");
+        Optional<Integer> gpuLimit = scheduler.quotaLimit(team);
+        int gpusUsed = scheduler.gpusInUse(team);
+        Limits limits = limits(team);
+        Map<String, BigDecimal> used = cpuAndMemoryInUse(team);
+        List<QuotaStatus.Usage> usage = new ArrayList<>();
+        usage.add(usage("gpu", BigDecimal.valueOf(gpusUsed), gpuLimit.map(BigDecimal::valueOf).orElse(null)));
+        usage.add(usage("cpu", used.get("cpu"), limits.cpu));
+        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib));
+        List<String> warnings = new ArrayList<>();
+        BigDecimal line = quotas.warnAt().movePointRight(2);
+        for (QuotaStatus.Usage u : usage) {
+            if (u.percent() != null && u.percent().compareTo(line) >= 0) {
+                warnings.add(team + " uses " + u.percent().stripTrailingZeros().toPlainString() + "% of its " + u.resource() + " quota ("
+                        + u.used().stripTrailingZeros().toPlainString() + " of " + u.limit().stripTrailingZeros().toPlainString() + ").");
+            }
+        }
+        List<QueuedJob> waiting = queue.read(c -> queue.inStates(c, JobState.QUEUED)).stream().filter(j -> j.team().equals(team)).toList();
+        return new QuotaStatus(team, limits.source, usage, waiting.size(), waiting.stream().mapToInt(QueuedJob::gpuCount).sum(), warnings,
+                budgets.apply(team).orElse(null));
+    }
+
+    public QuotaWhatIf whatIf(QuotaWhatIfRequest r) {
+        String team = knownTeam(r.team(), "team");
+        int jobs = r.jobs() == null ? 1 : r.jobs();
+        double hours = r.hours() == null ? 1.0 : r.hours();
+        int asked = jobs * r.gpuCount();
+        int inUse = scheduler.gpusInUse(team);
+        Optional<Integer> limit = scheduler.quotaLimit(team);
+        Instant now = clock.instant();
+        String type = r.gpuType() == null ? mostCommonType() : priced(r.gpuType());
+        BigDecimal hourly = prices.current(now).gpuRate(type);
+        Money cost = new Money(hourly.multiply(BigDecimal.valueOf(asked)).multiply(BigDecimal.valueOf(hours))
+                .setScale(Money.SCALE, RoundingMode.HALF_EVEN), prices.currency());
+        Optional<BudgetStatus> budget = budgets.apply(team);
+        BigDecimal left = budget.map(b -> b.remaining().subtract(cost.amount())).orElse(null);
+        List<String> notes = new ArrayList<>();
+        if (r.gpuType() == null) {
+            notes.add("Priced as " + type + ", the GPU type with the most GPUs in the cluster; pass gpu_type to price another.");
+        }
+        if (limit.isEmpty()) {
+            notes.add(team + " has no GPU quota: any number fits it.");
+        }
+        int largest = scheduler.rooms().stream().filter(x -> x.gpuType().equals(type)).mapToInt(x -> (int) x.allocatable()).max().orElse(0);
+        if (r.gpuCount() > largest) {
+            notes.add("No " + type + " node holds " + r.gpuCount() + " GPUs (the largest has " + largest + "): a job that size never starts.");
+        }
+        return new QuotaWhatIf(team, asked, inUse, limit.orElse(null), limit.isEmpty() || inUse + asked <= limit.get(),
+                limit.map(l -> l - inUse - asked).orElse(null), type, prices.currency().getCurrencyCode(), cost.amount(),
+                left == null || left.signum() >= 0, left, Math.max(limit.orElse(0), inUse + asked), notes);
+    }
+
+    private String mostCommonType() {
+        Map<String, Long> totals = new HashMap<>();
+        scheduler.rooms().forEach(r -> totals.merge(r.gpuType(), r.allocatable(), Long::sum));
+        return totals.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey).orElse("H100");
+    }
+
+    private String priced(String gpuType) {
+        for (String known : prices.current(clock.instant()).gpuHour().keySet()) {
+            if (known.equalsIgnoreCase(gpuType.trim())) {
+                return known;
+            }
+        }
+        throw ToolException.invalidArgument("gpu_type", "Argument 'gpu_type' is " + Json.shorten(gpuType) + ", which trainops does not price.",
+                "Use one of: " + String.join(", ", prices.current(clock.instant()).gpuHour().keySet()) + ".");
+    }
+
+    String knownTeam(String value, String argument) {
+        String t = value == null ? "" : value.trim();
+        Set<String> known = new TreeSet<>(quotas.teams().keySet());
+        known.addAll(scheduler.quotaTeams());
+        if (!known.contains(t)) {
+            throw ToolException.invalidArgument(argument, "Unknown team '" + Json.shorten(t) + "'.", "Teams with a quota: "
+                    + String.join(", ", known) + ".");
+        }
+        return t;
+    }
+
+    private record Limits(String source, BigDecimal cpu, BigDecimal memoryGib) {
+    }
+
+    private Limits limits(String team) {
+        for (ResourceQuota rq : index.resourceQuotas()) {
+            if (team.equals(rq.getMetadata().getNamespace()) && rq.getSpec() != null && rq.getSpec().getHard() != null) {
+                Map<String, Quantity> hard = rq.getSpec().getHard();
+                Quantity cpu = hard.getOrDefault("requests.cpu", hard.get("cpu"));
+                Quantity memory = hard.getOrDefault("requests.memory", hard.get("memory"));
+                return new Limits("ResourceQuota " + team + "/" + rq.getMetadata().getName(),
+                        cpu == null ? null : Quantity.getAmountInBytes(cpu), memory == null ? null : gib(memory));
+            }
+        }
+        QuotaConfig.TeamQuota q = quotas.teams().get(team);
+        return q == null ? new Limits("none", null, null)
+                : new Limits("config/quotas.yaml", Quantity.getAmountInBytes(q.cpu()), gib(q.memory()));
+    }
+
+    private Map<String, BigDecimal> cpuAndMemoryInUse(String team) {
+        BigDecimal cpu = BigDecimal.ZERO;
+        BigDecimal memory = BigDecimal.ZERO;
+        for (Pod p : index.pods()) {
+            if (!team.equals(p.getMetadata().getNamespace()) || !PodResources.holdsResources(p) || p.getSpec() == null) {
+                continue;
+            }
+            for (Container c : p.getSpec().getContainers()) {
+                Map<String, Quantity> req = c.getResources() == null || c.getResources().getRequests() == null ? Map.of() : c.getResources().getRequests();
+                if (req.get("cpu") != null) {
+                    cpu = cpu.add(Quantity.getAmountInBytes(req.get("cpu")));
+                }
+                if (req.get("memory") != null) {
+                    memory = memory.add(gib(req.get("memory")));
+                }
+            }
+        }
+        return Map.of("cpu", cpu, "memory", memory);
+    }
+
+    private static BigDecimal gib(Quantity q) {
+        return Quantity.getAmountInBytes(q).divide(GIB, 3, RoundingMode.HALF_EVEN);
+    }
+
+    private static QuotaStatus.Usage usage(String resource, BigDecimal used, BigDecimal limit) {
+        if (limit == null || limit.signum() == 0) {
+            return new QuotaStatus.Usage(resource, used, limit, null, null);
+        }
+        return new QuotaStatus.Usage(resource, used, limit, limit.subtract(used),
+                used.multiply(BigDecimal.valueOf(100)).divide(limit, 2, RoundingMode.HALF_EVEN));
+    }
+}

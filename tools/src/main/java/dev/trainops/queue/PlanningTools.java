@@ -1,0 +1,42 @@
+package dev.trainops.queue;
+
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolHints;
+import java.util.function.Supplier;
+
+/** decide_job_priority, check_training_quota, calculate_quota. */
+public final class PlanningTools {
+    private PlanningTools() {
+    }
+
+    public static Tool<PriorityRequest, PriorityDecision> decideJobPriority(Supplier<PlanningService> service) {
+        return new Tool<>("decide_job_priority", "Decide a job's priority",
+                "Decide URGENT, NORMAL or BACKGROUND for a job before queueing it: by the requested priority, a deadline (within 6 h "
+                        + "is URGENT), or its job type (by default llm URGENT, mnist NORMAL, validation BACKGROUND). Explains the choice, "
+                        + "names the Kubernetes PriorityClass, lists the running BACKGROUND jobs an URGENT job could preempt, and says "
+                        + "what the choice means for cost (rate now, next off-peak window).",
+                PriorityRequest.class, PriorityDecision.class, ToolHints.READ_ONLY, r -> service.get().decide(r),
+                d -> d.priority() + " (" + d.priorityClass() + "): " + d.explanation());
+    }
+
+    public static Tool<QuotaRequest, QuotaStatus> checkTrainingQuota(Supplier<PlanningService> service) {
+        return new Tool<>("check_training_quota", "Check a team's quota",
+                "A team's quota use: GPUs, CPU and memory used, limit, remaining and percent (from its ResourceQuota or "
+                        + "config/quotas.yaml), warnings at or above 80%, its jobs still queued, and its budget status.",
+                QuotaRequest.class, QuotaStatus.class, ToolHints.READ_ONLY, r -> service.get().check(r),
+                s -> s.team() + ": " + s.resources().stream().map(u -> u.resource() + " " + u.used().stripTrailingZeros().toPlainString()
+                        + (u.limit() == null ? "" : "/" + u.limit().stripTrailingZeros().toPlainString())).reduce((a, b) -> a + ", " + b).orElse("")
+                        + "; " + s.queuedJobs() + " queued" + (s.warnings().isEmpty() ? "" : ". " + String.join(" ", s.warnings())));
+    }
+
+    public static Tool<QuotaWhatIfRequest, QuotaWhatIf> calculateQuota(Supplier<PlanningService> service) {
+        return new Tool<>("calculate_quota", "What-if on a team's quota",
+                "What if a team ran `jobs` jobs of `gpu_count` GPUs for `hours`: does it fit its GPU quota on top of what it holds "
+                        + "now, what is left afterwards, what it costs at the peak rate and whether the budget holds it, and the "
+                        + "smallest quota that would. Changes nothing.",
+                QuotaWhatIfRequest.class, QuotaWhatIf.class, ToolHints.READ_ONLY, r -> service.get().whatIf(r),
+                w -> w.team() + ": " + w.gpusAsked() + " more GPU(s) on top of " + w.gpusInUse() + (w.quotaGpus() == null ? "" : " of "
+                        + w.quotaGpus()) + (w.fitsQuota() ? " fit the quota" : " do not fit the quota") + "; "
+                        + QueueTools.money(w.estimatedCost(), w.currency()) + (w.fitsBudget() ? " fits the budget." : " does not fit the budget."));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.trainops.queue;
+
+import static dev.trainops.queue.QueueHarness.request;
+import static dev.trainops.testing.ClusterFixtures.gpuNode;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trainops.store.Store;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** decide_job_priority, check_training_quota and calculate_quota on the fabric8 CRUD mock. */
+@EnableKubernetesMockClient(https = false, crud = true)
+class PlanningServiceTest {
+    KubernetesMockServer server;
+    KubernetesClient client;
+    @TempDir
+    Path dir;
+    QueueHarness q;
+    PlanningService planning;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        client.resource(gpuNode("l4-a", "NVIDIA-L4", 23034, 4)).create();
+        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
+        q.quota("team-a", 8);
+        planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index, q::budgetStatus,
+                q.prices, q.clock);
+    }
+
+    @AfterEach
+    void close() {
+        q.close();
+    }
+
+    @Test
+    void priorityFollowsTheJobTypeADeadlineOrTheRequestAndAnUrgentJobNamesWhatItMayPreempt() {
+        assertThat(planning.decide(new PriorityRequest("llm", null, null, null)).priority()).isEqualTo(Priority.URGENT);
+        assertThat(planning.decide(new PriorityRequest("mnist", null, null, null)).priority()).isEqualTo(Priority.NORMAL);
+        assertThat(planning.decide(new PriorityRequest("resnet", "validation", null, null)).priority()).isEqualTo(Priority.BACKGROUND);
+        PriorityDecision soon = planning.decide(new PriorityRequest("mnist", null, QueueHarness.T0.plusSeconds(7200).toString(), null));
+        assertThat(soon.priority()).isEqualTo(Priority.URGENT);
+        assertThat(soon.explanation()).contains("within 6 hours");
+        PriorityDecision asked = planning.decide(new PriorityRequest("llm", null, null, Priority.BACKGROUND));
+        assertThat(asked.priority()).isEqualTo(Priority.BACKGROUND);
+        assertThat(asked.explanation()).contains("would get URGENT by default");
+        assertThat(asked.priorityClass()).isEqualTo("trainops-background");
+        assertThat(asked.preemptionPolicy()).isEqualTo("Never");
+
+        QueueAnswer bg = q.service.submit(request("team-a", "bg", "validation", 2, Priority.BACKGROUND));
+        PriorityDecision urgent = planning.decide(new PriorityRequest("llm", null, null, null));
+        assertThat(urgent.mayPreempt()).singleElement().satisfies(p -> assertThat(p.jobId()).isEqualTo(bg.jobId()));
+        assertThat(urgent.costImplications()).anyMatch(c -> c.contains("may evict BACKGROUND jobs"));
+        assertThatThrownBy(() -> planning.decide(new PriorityRequest("llm", null, "tomorrow", null))).hasMessageContaining("deadline");
+    }
+
+    @Test
+    void quotaShowsUseLimitAndTheEightyPercentWarning() {
+        q.service.submit(request("team-a", "big", "llm", 7, Priority.NORMAL));
+        QuotaStatus s = planning.check(new QuotaRequest("team-a"));
+        assertThat(s.source()).isEqualTo("ResourceQuota team-a/trainops-quota");
+        QuotaStatus.Usage gpu = s.resources().get(0);
+        assertThat(gpu.resource()).isEqualTo("gpu");
+        assertThat(gpu.used()).isEqualByComparingTo("7");
+        assertThat(gpu.limit()).isEqualByComparingTo("8");
+        assertThat(gpu.percent()).isEqualByComparingTo("87.50");
+        assertThat(s.warnings()).anyMatch(w -> w.contains("87.5% of its gpu quota"));
+        assertThatThrownBy(() -> planning.check(new QuotaRequest("team-z"))).hasMessageContaining("Unknown team 'team-z'");
+    }
+
+    @Test
+    void theWhatIfSaysWhetherItFitsWhatItCostsAndTheQuotaThatWould() {
+        q.budgetLimit.put("team-a", new BigDecimal("100.00"));
+        q.service.submit(request("team-a", "six", "llm", 6, Priority.NORMAL));
+        QuotaWhatIf fits = planning.whatIf(new QuotaWhatIfRequest("team-a", 2, 3.0, 1, "H100"));
+        assertThat(fits.fitsQuota()).isTrue();
+        assertThat(fits.remainingAfter()).isZero();
+        assertThat(fits.estimatedCost()).isEqualByComparingTo("41.280000"); // 2 x 3 h x $6.88
+        QuotaWhatIf not = planning.whatIf(new QuotaWhatIfRequest("team-a", 2, 10.0, 2, null));
+        assertThat(not.fitsQuota()).isFalse();
+        assertThat(not.remainingAfter()).isEqualTo(-2);
+        assertThat(not.suggestedQuotaGpus()).isEqualTo(10);
+        assertThat(not.gpuType()).isEqualTo("H100");
+        assertThat(not.fitsBudget()).isFalse(); // 4 x 10 h x $6.88 = $275.20 over what is left of $100
+        assertThat(not.notes()).anyMatch(n -> n.contains("the GPU type with the most GPUs"));
+    }
+}
