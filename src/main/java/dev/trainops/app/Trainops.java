@@ -11,6 +11,7 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.compare.ConfigComparer;
 import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.queue.BatchService;
 import dev.trainops.queue.Commitments;
 import dev.trainops.queue.Estimator;
 import dev.trainops.queue.JobLauncher;
@@ -174,6 +175,8 @@ public final class Trainops implements AutoCloseable {
         tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
+        tools.add(QueueTools.submitBatchTraining(() -> await(queue, "the job queue").batches()));
+        tools.add(QueueTools.getBatchStatus(() -> await(queue, "the job queue").batches()));
         tools.add(PlanningTools.decideJobPriority(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
@@ -208,7 +211,7 @@ public final class Trainops implements AutoCloseable {
     }
 
     /** The durable queue, its admission loop and the tools' service. */
-    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service, PlanningService planning) {
+    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service, PlanningService planning, BatchService batches) {
     }
 
     /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
@@ -275,7 +278,8 @@ public final class Trainops implements AutoCloseable {
                     stack.prices(), clock);
             PlanningService planning = new PlanningService(priorities, quotas, queueStore, scheduler, index, stack.budgets()::peek,
                     stack.prices(), clock);
-            queue.complete(new QueueStack(queueStore, scheduler, service, planning));
+            queue.complete(new QueueStack(queueStore, scheduler, service, planning,
+                    new BatchService(queueStore, service, scheduler, stack.prices(), clock)));
             admission.scheduleWithFixedDelay(() -> {
                 try {
                     if (index.synced()) {

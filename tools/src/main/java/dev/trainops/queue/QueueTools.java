@@ -51,6 +51,30 @@ public final class QueueTools {
                         + money(a.costSoFar(), a.currency()) + ".");
     }
 
+    public static Tool<BatchRequest, BatchStatus> submitBatchTraining(Supplier<BatchService> service) {
+        return new Tool<>("submit_batch_training", "Submit a batch of training jobs",
+                "Submit several training jobs as one batch (all stored together or none): sequential by default, each job "
+                        + "starting only after the one before it has ended, or parallel, each admitted on its own. Each job takes "
+                        + "queue_training_job's arguments and is checked the same way; an error names the job (jobs[2].team). "
+                        + "Survives server restarts: nothing finished or running is submitted again. Returns the batch id and each "
+                        + "item's job id and state.",
+                BatchRequest.class, BatchStatus.class, new ToolHints(false, false, false, false), r -> service.get().submit(r),
+                QueueTools::batchSummary);
+    }
+
+    public static Tool<BatchStatusRequest, BatchStatus> getBatchStatus(Supplier<BatchService> service) {
+        return new Tool<>("get_batch_status", "Batch status",
+                "The items of a batch in order with their job ids, states and reasons, counts by state, whether it is done, and "
+                        + "what resumes after an interruption.",
+                BatchStatusRequest.class, BatchStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r), QueueTools::batchSummary);
+    }
+
+    static String batchSummary(BatchStatus b) {
+        return b.batchId() + " (" + b.name() + ", " + (b.parallel() ? "parallel" : "sequential") + ", " + b.items().size() + " jobs): "
+                + b.counts() + (b.done() ? ", done" : "") + "; estimated " + money(b.estimatedCost(), b.currency()) + "."
+                + (b.warnings().isEmpty() ? "" : " " + String.join(" ", b.warnings()));
+    }
+
     static String money(BigDecimal amount, String currency) {
         return new Money(amount, Currency.getInstance(currency)).display();
     }

@@ -1,0 +1,199 @@
+package dev.trainops.queue;
+
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * submit_batch_training and get_batch_status. A batch and all its items are stored in one
+ * transaction, each item under the idempotency key batch-id/index, so a batch is either wholly
+ * acknowledged or not at all, a retried submission returns the stored batch, and a restarted
+ * server resumes it from the store: nothing finished or running is submitted again. Sequential
+ * batches admit item i+1 only after item i has ended (the planner's BATCH_ORDER).
+ */
+public final class BatchService {
+    private static final Pattern BATCH_ID = Pattern.compile("^tb-[0-9a-f]{12}$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final QueueStore queue;
+    private final QueueService jobs;
+    private final Scheduler scheduler;
+    private final PriceBook prices;
+    private final Clock clock;
+
+    public BatchService(QueueStore queue, QueueService jobs, Scheduler scheduler, PriceBook prices, Clock clock) {
+        this.queue = queue;
+        this.jobs = jobs;
+        this.scheduler = scheduler;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    private record Batch(String batchId, String key, String name, String team, boolean parallel, int size, Instant submitted) {
+    }
+
+    public BatchStatus submit(BatchRequest r) {
+        String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
+        if (key != null) {
+            Optional<Batch> existing = queue.read(c -> byKey(c, key));
+            if (existing.isPresent()) {
+                return status(existing.get(), List.of("Already submitted with this idempotency_key: the batch is returned as it stands."));
+            }
+        }
+        String batchId = newId();
+        boolean parallel = Boolean.TRUE.equals(r.parallel());
+        List<QueuedJob> items = new ArrayList<>();
+        for (int i = 0; i < r.jobs().size(); i++) {
+            try {
+                items.add(jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i));
+            } catch (ToolException e) {
+                Map<String, Object> details = new LinkedHashMap<>(e.details());
+                Object argument = details.get("argument");
+                details.put("argument", "jobs[" + i + "]" + (argument == null ? "" : "." + argument));
+                throw new ToolException(e.code(), "jobs[" + i + "]: " + e.getMessage(), e.hint() + " Nothing of the batch was stored.",
+                        e.retryable(), details);
+            }
+        }
+        String team = items.get(0).team();
+        String name = r.batchName() == null || r.batchName().isBlank() ? "batch of " + items.size() : r.batchName().trim();
+        if (name.length() > 128) {
+            throw ToolException.invalidArgument("batch_name", "Argument 'batch_name' is longer than 128 characters.", "Use a shorter name.");
+        }
+        Instant now = clock.instant();
+        Batch stored = queue.store().inTransaction(0, c -> {
+            if (key != null) {
+                Optional<Batch> raced = byKey(c, key);
+                if (raced.isPresent()) {
+                    return raced.get();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_batch (batch_id, idempotency_key, name, team, parallel, size, "
+                    + "submitted_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, batchId);
+                ps.setString(2, key);
+                ps.setString(3, name);
+                ps.setString(4, team);
+                ps.setInt(5, parallel ? 1 : 0);
+                ps.setInt(6, items.size());
+                ps.setLong(7, now.toEpochMilli());
+                ps.executeUpdate();
+            }
+            for (QueuedJob j : items) {
+                queue.insert(c, j);
+            }
+            return new Batch(batchId, key, name, team, parallel, items.size(), now);
+        });
+        scheduler.pass();
+        List<String> warnings = new ArrayList<>();
+        if (!stored.batchId().equals(batchId)) {
+            warnings.add("Already submitted with this idempotency_key: the batch is returned as it stands.");
+        }
+        return status(stored, warnings);
+    }
+
+    public BatchStatus status(BatchStatusRequest r) {
+        String id = r.batchId() == null ? "" : r.batchId().trim();
+        if (!BATCH_ID.matcher(id).matches()) {
+            throw ToolException.invalidArgument("batch_id", "Argument 'batch_id' is not a trainops batch id.",
+                    "Batch ids look like tb-3f9a2c1b7e4d (from submit_batch_training).");
+        }
+        Batch b = queue.read(c -> byId(c, id)).orElseThrow(() -> new ToolException(ErrorCode.NOT_FOUND, "No batch " + id + ".",
+                "Check the id submit_batch_training returned.", false, Map.of("argument", "batch_id")));
+        return status(b, List.of());
+    }
+
+    private BatchStatus status(Batch b, List<String> warnings) {
+        List<QueuedJob> items = queue.read(c -> queue.batchItems(c, b.batchId()));
+        items = new ArrayList<>(items);
+        items.sort(java.util.Comparator.comparing((QueuedJob j) -> j.idempotencyKey() == null ? "" : j.idempotencyKey(),
+                java.util.Comparator.comparingInt(k -> k.isEmpty() ? 0 : Integer.parseInt(k.substring(k.indexOf('/') + 1)))));
+        Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+        Money cost = Money.zero(prices.currency());
+        List<QueueAnswer> answers = new ArrayList<>();
+        for (QueuedJob j : items) {
+            counts.merge(j.state(), 1, Integer::sum);
+            cost = cost.plus(Money.micros(j.estimatedCostMicros(), prices.currency()));
+            answers.add(jobs.answer(j, List.of()));
+        }
+        boolean done = items.stream().allMatch(j -> j.state().terminal());
+        return new BatchStatus(b.batchId(), b.name(), b.team(), b.parallel(), b.submitted(), answers, counts, done,
+                prices.currency().getCurrencyCode(), cost.amount(), resume(items, b.parallel()), warnings);
+    }
+
+    private static String resume(List<QueuedJob> items, boolean parallel) {
+        if (items.stream().allMatch(j -> j.state().terminal())) {
+            return "Every item has ended; nothing is left to resume.";
+        }
+        List<String> parts = new ArrayList<>();
+        List<String> ended = new ArrayList<>();
+        List<String> running = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            QueuedJob j = items.get(i);
+            String label = "item " + (i + 1);
+            if (j.state().terminal()) {
+                ended.add(label);
+            } else if (j.state().active()) {
+                running.add(label);
+            } else {
+                waiting.add(label);
+            }
+        }
+        if (!ended.isEmpty()) {
+            parts.add(String.join(", ", ended) + " ended and will not run again");
+        }
+        if (!running.isEmpty()) {
+            parts.add(String.join(", ", running) + " keep running (their Jobs are found by name, not created twice)");
+        }
+        if (!waiting.isEmpty()) {
+            parts.add(String.join(", ", waiting) + (parallel ? " wait for room" : " start in order, each after the one before it ends"));
+        }
+        return "After a restart the batch continues from the store: " + String.join("; ", parts) + ".";
+    }
+
+    private static Optional<Batch> byKey(Connection c, String key) throws SQLException {
+        return one(c, "SELECT batch_id, idempotency_key, name, team, parallel, size, submitted_ms FROM queue_batch WHERE idempotency_key = ?", key);
+    }
+
+    private static Optional<Batch> byId(Connection c, String id) throws SQLException {
+        return one(c, "SELECT batch_id, idempotency_key, name, team, parallel, size, submitted_ms FROM queue_batch WHERE batch_id = ?", id);
+    }
+
+    private static Optional<Batch> one(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Batch(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
+                        rs.getInt(6), Instant.ofEpochMilli(rs.getLong(7))));
+            }
+        }
+    }
+
+    static String newId() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        StringBuilder sb = new StringBuilder("tb-");
+        for (byte x : b) {
+            sb.append(String.format("%02x", x));
+        }
+        return sb.toString();
+    }
+}
