@@ -119,7 +119,7 @@ class LedgerCrashIT {
         }
         Process server = launch();
         try {
-            await(Duration.ofSeconds(150), () -> {
+            awaitOrExplain(Duration.ofSeconds(150), () -> {
                 try {
                     Map<String, Instant[]> pods = pods();
                     Map<String, Long> until = recordedUntil();
@@ -160,6 +160,19 @@ class LedgerCrashIT {
             return ledger().values().stream().mapToInt(List::size).sum();
         } catch (SQLException e) {
             return -1;
+        }
+    }
+
+    /** As {@link #await}, and on timeout says what the ledger and the pods looked like, with the server's log tail. */
+    void awaitOrExplain(Duration timeout, BooleanSupplier condition) throws Exception {
+        try {
+            await(timeout, condition);
+        } catch (AssertionError e) {
+            StringBuilder sb = new StringBuilder(e.getMessage()).append("\nledger: ").append(recordedUntil()).append("\npods: ");
+            pods().forEach((k, v) -> sb.append(k).append("=").append(java.util.Arrays.toString(v)).append(' '));
+            List<String> log = Files.readAllLines(dataDir.resolve("server.log"));
+            sb.append("\nserver log tail:\n").append(String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
+            throw new AssertionError(sb.toString(), e);
         }
     }
 
