@@ -31,11 +31,40 @@ public final class Schemas {
     }
 
     public static Map<String, Object> input(Class<? extends Record> type) {
-        return INPUT_CACHE.computeIfAbsent(type, t -> toMap(INPUT.generateSchema(t)));
+        return INPUT_CACHE.computeIfAbsent(type, t -> exported("in", type).orElseGet(() -> generateInput(type)));
     }
 
     public static Map<String, Object> output(Class<? extends Record> type) {
-        return OUTPUT_CACHE.computeIfAbsent(type, t -> toMap(OUTPUT.generateSchema(t)));
+        return OUTPUT_CACHE.computeIfAbsent(type, t -> exported("out", type).orElseGet(() -> generateOutput(type)));
+    }
+
+    /** Generated, then normalised through JSON text, so a generated schema and an exported one are the same map. */
+    static Map<String, Object> generateInput(Class<? extends Record> type) {
+        return read(PLAIN.writeValueAsString(INPUT.generateSchema(type)));
+    }
+
+    static Map<String, Object> generateOutput(Class<? extends Record> type) {
+        return read(PLAIN.writeValueAsString(OUTPUT.generateSchema(type)));
+    }
+
+    /** Schemas as JSON: plain numbers and names, nothing of the wire's conventions. */
+    static final tools.jackson.databind.json.JsonMapper PLAIN = tools.jackson.databind.json.JsonMapper.builder().build();
+
+    static Map<String, Object> read(String json) {
+        return Map.copyOf(PLAIN.readValue(json, new tools.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {
+        }));
+    }
+
+    /** The schema {@link SchemaExport} wrote at build time, if it is on the classpath. */
+    private static java.util.Optional<Map<String, Object>> exported(String direction, Class<?> type) {
+        try (java.io.InputStream in = Schemas.class.getResourceAsStream("/schemas/" + direction + "/" + type.getName() + ".json")) {
+            if (in == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** {@code minMemoryGib} -> {@code min_memory_gib}, the same rule Jackson's SNAKE_CASE applies. */
