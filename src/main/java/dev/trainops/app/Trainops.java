@@ -90,6 +90,7 @@ public final class Trainops implements AutoCloseable {
     private final CompletableFuture<QueueStack> queue;
     private final java.util.function.Supplier<RunHistorySource> history;
     private final GpuUtilization utilization;
+    private final GpuInventory inventory;
     private final ScheduledExecutorService admission = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "admission");
         t.setDaemon(true);
@@ -98,7 +99,8 @@ public final class Trainops implements AutoCloseable {
 
     private Trainops(Settings settings, Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube,
                      ClusterIndex index, CompletableFuture<CostStack> cost, ToolCatalog catalog, CompletableFuture<QueueStack> queue,
-                     java.util.function.Supplier<RunHistorySource> history, GpuUtilization utilization) {
+                     java.util.function.Supplier<RunHistorySource> history, GpuUtilization utilization, GpuInventory inventory) {
+        this.inventory = inventory;
         this.queue = queue;
         this.history = history;
         this.utilization = utilization;
@@ -182,7 +184,8 @@ public final class Trainops implements AutoCloseable {
         tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
-        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization);
+        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization,
+                inventory);
     }
 
     /**
@@ -278,6 +281,7 @@ public final class Trainops implements AutoCloseable {
                     stack.prices(), clock);
             PlanningService planning = new PlanningService(priorities, quotas, queueStore, scheduler, index, stack.budgets()::peek,
                     stack.prices(), clock);
+            inventory.attachQueue(queuedDemand(queueStore));
             queue.complete(new QueueStack(queueStore, scheduler, service, planning,
                     new BatchService(queueStore, service, scheduler, stack.prices(), clock)));
             admission.scheduleWithFixedDelay(() -> {
@@ -293,6 +297,24 @@ public final class Trainops implements AutoCloseable {
             log.error("cannot open the job queue: {}", e.getMessage());
             queue.completeExceptionally(e);
         }
+    }
+
+    /** The queue's waiting jobs for the GPU inventory, read at most once a second. */
+    private static java.util.function.Supplier<List<GpuInventory.QueuedDemand>> queuedDemand(QueueStore store) {
+        java.util.concurrent.atomic.AtomicReference<Object[]> cached = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            Object[] c = cached.get();
+            long now = System.nanoTime();
+            if (c != null && now - (long) c[0] < 1_000_000_000L) {
+                @SuppressWarnings("unchecked")
+                List<GpuInventory.QueuedDemand> hit = (List<GpuInventory.QueuedDemand>) c[1];
+                return hit;
+            }
+            List<GpuInventory.QueuedDemand> fresh = store.read(conn -> store.inStates(conn, JobState.QUEUED)).stream()
+                    .map(j -> new GpuInventory.QueuedDemand(j.team(), j.gpuType(), j.gpuCount())).toList();
+            cached.set(new Object[] {now, fresh});
+            return fresh;
+        };
     }
 
     /** What a run gained in accuracy over its whole history (cost per accuracy point in reports). */

@@ -15,6 +15,8 @@ public record GpuAvailability(
         @JsonPropertyDescription("GPU nodes with their resources, most free first when there are more than max_nodes.") List<NodeView> nodes,
         @JsonPropertyDescription("Pods waiting for a node that ask for GPUs.") long queuedPods,
         @JsonPropertyDescription("GPUs (or slices) those waiting pods ask for.") long queuedGpuDemand,
+        @JsonPropertyDescription("Jobs waiting in trainops's queue (not yet admitted), and the GPUs they ask for.") long queuedJobs,
+        long queuedJobGpus,
         @JsonPropertyDescription("Where utilisation comes from (dcgm, sandbox), or none when unknown.") String utilizationSource,
         List<String> notes) {
 
@@ -40,6 +42,9 @@ public record GpuAvailability(
             @Nullable @JsonPropertyDescription("When the next unit frees up, from running pods' expected ends.") NextFree nextFree,
             long queuedPods,
             long queuedDemand,
+            @JsonPropertyDescription("Jobs of this GPU type waiting in trainops's queue, and the GPUs they ask for.") long queuedJobs,
+            long queuedJobGpus,
+            @JsonPropertyDescription("In words: what is free now, or when the next unit frees up (\"1 GPU available in about 2 min\").") String availability,
             @Nullable Double utilizationPercent,
             @Nullable @JsonPropertyDescription("Units held by the requested namespace, when one was given.") Long allocatedInNamespace) {
     }

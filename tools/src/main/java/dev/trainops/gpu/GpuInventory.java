@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * generation moves, so repeated calls cost a filter over nodes, not a pass over every pod.
  */
 public final class GpuInventory {
+    private volatile java.util.function.Supplier<List<QueuedDemand>> queue = List::of;
     private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
     private final ClusterIndex index;
@@ -149,13 +150,30 @@ public final class GpuInventory {
             }
         }
 
+        Map<String, long[]> queuedByType = new java.util.HashMap<>();
+        long queuedJobs = 0;
+        long queuedJobGpus = 0;
+        for (QueuedDemand d : queue.get()) {
+            if ((namespace != null && !namespace.equals(d.team())) || (gpuType != null && !gpuType.equals(d.gpuType()))) {
+                continue;
+            }
+            long[] q = queuedByType.computeIfAbsent(d.gpuType(), k -> new long[2]);
+            q[0]++;
+            q[1] += d.gpus();
+            queuedJobs++;
+            queuedJobGpus += d.gpus();
+        }
+        java.util.Set<String> firstPoolOfType = new java.util.HashSet<>();
         List<GpuAvailability.Pool> poolViews = new ArrayList<>();
         for (PoolAcc acc : pools.values()) {
             GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at,
                     Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node, acc.next.pod);
+            // the queue asks for whole GPUs of a type: count it once, on the type's whole-GPU pool
+            long[] q = acc.migProfile == null && firstPoolOfType.add(acc.gpuType) ? queuedByType.getOrDefault(acc.gpuType, new long[2])
+                    : new long[2];
             poolViews.add(new GpuAvailability.Pool(acc.gpuType, acc.resourceName, acc.sharing, acc.migProfile,
                     acc.memoryMibPerUnit, acc.nodes, acc.capacity, acc.allocatable, acc.allocated, acc.free,
-                    acc.largest, next, acc.queuedPods, acc.queuedDemand,
+                    acc.largest, next, acc.queuedPods, acc.queuedDemand, q[0], q[1], availability(acc, next),
                     acc.utilCount == 0 ? null : round1(acc.utilSum / acc.utilCount),
                     namespace == null ? null : acc.inNamespace));
         }
@@ -189,7 +207,43 @@ public final class GpuInventory {
             notes.add("Showing " + maxNodes + " of " + nodesTotal + " GPU nodes, most free first; raise max_nodes or filter by gpu_type to see others.");
         }
         return new GpuAvailability(freshness.asOf(), freshness.stale(), freshness.reason(), poolViews, nodesTotal, nodeViews,
-                queuedPods, queuedDemand, allUtil.isEmpty() ? "none" : utilization.source(), notes);
+                queuedPods, queuedDemand, queuedJobs, queuedJobGpus, allUtil.isEmpty() ? "none" : utilization.source(), notes);
+    }
+
+    /** "2 GPUs free now (4 on h100-b)", "1 GPU available in about 2 min", or that nothing is known to free up. */
+    private static String availability(PoolAcc acc, GpuAvailability.NextFree next) {
+        String unit = acc.migProfile != null ? "slice" : acc.sharing == Sharing.TIME_SLICED || acc.sharing == Sharing.MPS ? "shared GPU" : "GPU";
+        if (acc.free > 0) {
+            return acc.free + " " + unit + (acc.free == 1 ? "" : "s") + " free now" + (acc.largest == null ? "" : ", up to "
+                    + acc.largest.count() + " on one node (" + acc.largest.node() + ")") + ".";
+        }
+        if (next != null) {
+            return next.count() + " " + unit + (next.count() == 1 ? "" : "s") + " available in about " + human(next.inSeconds()) + " ("
+                    + next.node() + ").";
+        }
+        return "None free, and no running pod says when it ends.";
+    }
+
+    static String human(long seconds) {
+        if (seconds < 90) {
+            return "1 min";
+        }
+        if (seconds < 90 * 60) {
+            return Math.round(seconds / 60.0) + " min";
+        }
+        if (seconds < 36 * 3600) {
+            return Math.round(seconds / 3600.0) + " h";
+        }
+        return Math.round(seconds / 86400.0) + " days";
+    }
+
+    /** A job waiting in trainops's queue: its team, GPU type and GPUs. */
+    public record QueuedDemand(String team, String gpuType, int gpus) {
+    }
+
+    /** Where queued jobs come from: the job queue, once it is open (nothing before that). */
+    public void attachQueue(java.util.function.Supplier<List<QueuedDemand>> queued) {
+        this.queue = queued;
     }
 
     private String resolveType(String requested, View view) {

@@ -83,6 +83,29 @@ class GpuInventoryTest {
     }
 
     @Test
+    void theQueuesViewShowsQueuedJobsAndWhenTheNextGpuFreesUpInWords() {
+        inventory.attachQueue(() -> java.util.List.of(new GpuInventory.QueuedDemand("team-a", "H100", 4),
+                new GpuInventory.QueuedDemand("team-b", "H100", 8), new GpuInventory.QueuedDemand("team-b", "L4", 1)));
+        GpuAvailability all = inventory.availability(new GpuAvailabilityRequest(null, null, null));
+        assertThat(all.queuedJobs()).isEqualTo(3);
+        assertThat(all.queuedJobGpus()).isEqualTo(13);
+        GpuAvailability.Pool h100 = inventory.availability(new GpuAvailabilityRequest("H100", null, null)).pools().get(0);
+        assertThat(h100.queuedJobs()).isEqualTo(2);
+        assertThat(h100.queuedJobGpus()).isEqualTo(12);
+        assertThat(h100.availability()).isEqualTo("6 GPUs free now, up to 4 on one node (h100-b).");
+        // fill every H100: the answer says when one frees up
+        client.resource(runningPod("team-a", "fill-a", "h100-a", KubeNames.GPU_RESOURCE, 2, null)).create();
+        client.resource(runningPod("team-b", "fill-b", "h100-b", KubeNames.GPU_RESOURCE, 4, null)).create();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        GpuAvailability.Pool full;
+        do {
+            full = inventory.availability(new GpuAvailabilityRequest("H100", null, null)).pools().get(0);
+        } while (full.free() > 0 && System.nanoTime() < deadline);
+        assertThat(full.availability()).isEqualTo("6 GPUs available in about 2 min (h100-a).");
+        assertThat(inventory.availability(new GpuAvailabilityRequest(null, null, "team-b")).queuedJobs()).isEqualTo(2);
+    }
+
+    @Test
     void endedPodsHoldNoGpus() {
         GpuAvailability a = inventory.availability(new GpuAvailabilityRequest("l4", null, null));
         assertThat(a.pools()).singleElement().satisfies(p -> assertThat(p.free()).isEqualTo(4));
