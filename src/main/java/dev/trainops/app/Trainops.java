@@ -164,16 +164,17 @@ public final class Trainops implements AutoCloseable {
             };
         }
         java.util.function.Supplier<RunHistorySource> runs = history;
+        CompletableFuture<QueueStack> queue = new CompletableFuture<>();
         tools.add(CostReports.tool(() -> {
             CostStack stack = await(cost, "the cost store");
             return new CostReports(stack.ledger(), stack.prices().currency(),
                     runName -> runs == null ? java.util.Optional.empty() : accuracyOf(runs.get(), runName), stack.budgets()::peek);
         }));
         if (runs != null) {
-            tools.add(ForecastService.tool(() -> forecasts(runs.get(), await(cost, "the cost store"), clock)));
+            tools.add(ForecastService.tool(() -> forecasts(new dev.trainops.forecast.JobAwareHistory(runs.get(), id -> queued(queue, id)),
+                    await(cost, "the cost store"), clock)));
             tools.add(ConfigComparer.tool(() -> new ConfigComparer(runs.get(), await(cost, "the cost store").prices(), clock)));
         }
-        CompletableFuture<QueueStack> queue = new CompletableFuture<>();
         tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
@@ -297,6 +298,15 @@ public final class Trainops implements AutoCloseable {
             log.error("cannot open the job queue: {}", e.getMessage());
             queue.completeExceptionally(e);
         }
+    }
+
+    /** A queued or running job by id, for forecasts; empty while the queue is still opening. */
+    private static java.util.Optional<dev.trainops.forecast.JobAwareHistory.JobRef> queued(CompletableFuture<QueueStack> queue, String id) {
+        QueueStack q = queue.getNow(null);
+        if (q == null) {
+            return java.util.Optional.empty();
+        }
+        return q.store().read(c -> q.store().find(c, id)).map(j -> new dev.trainops.forecast.JobAwareHistory.JobRef(j.runName(), j.model()));
     }
 
     /** The queue's waiting jobs for the GPU inventory, read at most once a second. */

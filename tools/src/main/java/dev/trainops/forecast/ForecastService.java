@@ -65,7 +65,7 @@ public final class ForecastService {
                 .sorted(Comparator.comparing(HistoricRun::start).reversed()).toList();
         if (usable.isEmpty()) {
             throw new ToolException(ErrorCode.NOT_FOUND, runs.isEmpty()
-                    ? "No run, job or model named '" + name + "' in " + source.name() + "."
+                    ? "No run, job or model named '" + name + "' in " + source.name() + (name.startsWith("tj-") ? " or the job queue" : "") + "."
                     : "'" + name + "' has no completed epoch to measure yet.",
                     runs.isEmpty() ? "Use a run name or id from MLflow, or a model name with past runs (e.g. llm, mnist)."
                             : "Retry after its first epoch ends.", false, Map.of("argument", "job_name"));
@@ -117,7 +117,10 @@ public final class ForecastService {
             case STEP_RATE_AFTER_WARMUP -> "Only one epoch so far: rate from the step timestamps of its second half.";
             case FIRST_EPOCH_ONLY -> "Only one epoch and no step-level metrics: epoch 1 includes warm-up, so this is on the high side.";
         });
-        if (!run.runName().equals(name) && !run.runId().equals(name)) {
+        if (name.matches("^tj-[0-9a-f]{12}$")) {
+            notes.add(run.running() ? "Job " + name + " is running: the forecast rests on its own run, " + run.runName() + "."
+                    : "Job " + name + " has no epochs of its own yet: the forecast uses the most recent run of its model, " + run.runName() + ".");
+        } else if (!run.runName().equals(name) && !run.runId().equals(name)) {
             notes.add("No run is named '" + name + "'; the forecast uses the most recent run of that model, " + run.runName() + ".");
         }
         if (costBy.containsKey(RateClass.OFF_PEAK) && costBy.containsKey(RateClass.PEAK)) {

@@ -33,7 +33,11 @@ class ForecastServiceTest {
 
     ForecastService service(Function<String, Optional<BudgetStatus>> budgets) throws Exception {
         PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
-        RunHistorySource source = new RunHistorySource() {
+        return new ForecastService(h200Source(), prices, budgets, clock);
+    }
+
+    RunHistorySource h200Source() {
+        return new RunHistorySource() {
             @Override
             public Found find(String name) {
                 return new Found(List.of("mnist-bs32", "llm-bs64", "llm-bs128").stream().filter(n -> n.equals(name)).map(n -> {
@@ -50,7 +54,6 @@ class ForecastServiceTest {
                 return "test";
             }
         };
-        return new ForecastService(source, prices, budgets, clock);
     }
 
     @Test
@@ -100,6 +103,32 @@ class ForecastServiceTest {
         Forecast f = service().forecast(new ForecastRequest("mnist-bs32", 100)); // ~8 min
         assertThat(f.breakdown()).extracting(Forecast.Part::rateClass).containsExactly(RateClass.PEAK, RateClass.OFF_PEAK);
         assertThat(f.estimatedCost()).isLessThan(f.estimatedCostAtPeak());
+    }
+
+    @Test
+    void aQueuedJobIsForecastFromItsModelsRunsAndARunningOneFromItsOwn() throws Exception {
+        RunHistorySource inner = h200Source();
+        RunHistorySource byModel = new RunHistorySource() {
+            @Override
+            public Found find(String name) {
+                return name.equals("llm-tiny") ? inner.find("llm-bs128") : inner.find(name);
+            }
+
+            @Override
+            public String name() {
+                return "test";
+            }
+        };
+        ForecastService jobs = new ForecastService(new JobAwareHistory(byModel, id -> id.equals("tj-0123456789ab")
+                ? Optional.of(new JobAwareHistory.JobRef("sweep-7", "llm-tiny")) : id.equals("tj-00000000beef")
+                ? Optional.of(new JobAwareHistory.JobRef("llm-bs64", "llm-tiny")) : Optional.empty()), PricingConfig.load(
+                Path.of("../config/pricing.yaml")), clock);
+        Forecast queued = jobs.forecast(new ForecastRequest("tj-0123456789ab", 3));
+        assertThat(queued.basedOn().runName()).isEqualTo("llm-bs128");
+        assertThat(queued.notes()).anyMatch(n -> n.contains("has no epochs of its own yet"));
+        Forecast ownRun = jobs.forecast(new ForecastRequest("tj-00000000beef", 3));
+        assertThat(ownRun.basedOn().runName()).isEqualTo("llm-bs64");
+        assertThatThrownBy(() -> jobs.forecast(new ForecastRequest("tj-ffffffffffff", 3))).hasMessageContaining("or the job queue");
     }
 
     @Test

@@ -1,0 +1,45 @@
+package dev.trainops.forecast;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Lets forecasts name a queued or running trainops job by its id (tj-...): a running job's own run
+ * when it has logged epochs, else the past runs of its model, as for a job not yet started.
+ */
+public final class JobAwareHistory implements RunHistorySource {
+    private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
+
+    /** What the queue knows of a job: the run it logs to and its model. */
+    public record JobRef(String runName, String model) {
+    }
+
+    private final RunHistorySource inner;
+    private final Function<String, Optional<JobRef>> jobs;
+
+    public JobAwareHistory(RunHistorySource inner, Function<String, Optional<JobRef>> jobs) {
+        this.inner = inner;
+        this.jobs = jobs;
+    }
+
+    @Override
+    public Found find(String nameOrId) {
+        if (!JOB_ID.matcher(nameOrId).matches()) {
+            return inner.find(nameOrId);
+        }
+        Optional<JobRef> job = jobs.apply(nameOrId);
+        if (job.isEmpty()) {
+            return new Found(List.of(), null, false);
+        }
+        Found own = inner.find(job.get().runName());
+        boolean started = own.runs().stream().anyMatch(r -> r.runName().equals(job.get().runName()) && !r.epochMetric().isEmpty());
+        return started ? own : inner.find(job.get().model());
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+}
