@@ -25,16 +25,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--launches", defaultValue = "5", description = "Process launches timed to the first tools/list (default: ${DEFAULT-VALUE}; 0 skips).")
     int launches;
 
+    @Option(names = "--queued", defaultValue = "10000", description = "Jobs queued for the admission benchmark (default: ${DEFAULT-VALUE}; 0 skips).")
+    int queued;
+
     @Option(names = "--config-dir", paramLabel = "DIR", description = "Config directory for the launched servers (default: $TRAINOPS_HOME/config).")
     java.nio.file.Path configDir;
 
     @Override
     public Integer call() throws Exception {
-        if (nodes < 1 || gpusPerNode < 1 || pods < 0 || calls < 1 || launches < 0) {
+        if (nodes < 1 || gpusPerNode < 1 || pods < 0 || calls < 1 || launches < 0 || queued < 0) {
             System.err.println("trainops bench: --nodes, --gpus-per-node and --calls must be at least 1; --pods and --launches at least 0");
             return 2;
         }
-        new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, BackendOptions.orHome(configDir, "config"));
+        new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, BackendOptions.orHome(configDir, "config"), queued);
         return 0;
     }
 }

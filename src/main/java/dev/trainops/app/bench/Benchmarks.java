@@ -43,6 +43,10 @@ public final class Benchmarks {
     }
 
     public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir) throws Exception {
+        run(nodeCount, gpusPerNode, podCount, calls, launches, configDir, 10_000);
+    }
+
+    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir, int queued) throws Exception {
         out.printf("trainops bench on %s, %d CPUs, Java %s, max heap %d MiB%n", machine(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -117,6 +121,9 @@ public final class Benchmarks {
                     out.printf("  largest answer: about %d kB of JSON (%d nodes, the node list capped at max_nodes)%n", bytes / 1000, nodeCount);
                 }
             }
+            if (queued > 0) {
+                admission(index, clock, queued, configDir);
+            }
             index.close();
         } finally {
             server.destroy();
@@ -125,6 +132,74 @@ public final class Benchmarks {
         if (launches > 0) {
             launches(launches, configDir);
         }
+    }
+
+    /**
+     * Admission decisions per second: {@code queued} jobs in a SQLite store, admitted against the
+     * synthetic cluster in one pass (each decision, admit or wait with its reason, committed), then
+     * passes one submission at a time. Kubernetes Job creation is left out (a counting runner): it
+     * is the API server's work, not the decision.
+     */
+    private void admission(ClusterIndex index, Clock clock, int queued, Path configDir) throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("trainops-bench-queue");
+        dev.trainops.store.Store store = dev.trainops.store.Store.sqlite(dir);
+        dev.trainops.queue.QueueStore queue = new dev.trainops.queue.QueueStore(store, clock);
+        java.util.concurrent.atomic.AtomicLong launched = new java.util.concurrent.atomic.AtomicLong();
+        dev.trainops.queue.JobRunner counting = new dev.trainops.queue.JobRunner() {
+            @Override
+            public void launch(dev.trainops.queue.QueuedJob job, String resource, java.time.Instant now) {
+                launched.incrementAndGet();
+            }
+
+            @Override
+            public void delete(dev.trainops.queue.QueuedJob job) {
+            }
+        };
+        dev.trainops.cost.PriceBook prices = dev.trainops.cost.PricingConfig.load(configDir.resolve("pricing.yaml"));
+        dev.trainops.queue.Scheduler scheduler = new dev.trainops.queue.Scheduler(queue, index, counting,
+                dev.trainops.queue.QuotaConfig.defaults(), team -> java.util.Optional.empty(), GpuUtilization.UNKNOWN, prices, clock,
+                dev.trainops.queue.Scheduler.Settings.defaults());
+        List<String> types = scheduler.rooms().stream().map(dev.trainops.queue.Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
+        java.util.Random random = new java.util.Random(7);
+        java.time.Instant start = clock.instant().minusSeconds(queued);
+        long insertStart = System.nanoTime();
+        store.inTransaction(0, c -> {
+            for (int i = 0; i < queued; i++) {
+                queue.insert(c, job(i, types.get(random.nextInt(types.size())), 1 + random.nextInt(4), start.plusSeconds(i)));
+            }
+            return null;
+        });
+        out.printf("admission: %d jobs queued in one transaction in %d ms (SQLite, %s)%n", queued, ms(insertStart), dir);
+        long passStart = System.nanoTime();
+        dev.trainops.queue.Scheduler.PassResult first = scheduler.pass();
+        long passNanos = System.nanoTime() - passStart;
+        int decisions = first.plan().admits().size() + first.plan().waits().size();
+        out.printf("admission pass over %d queued jobs on %d nodes: %d admitted, %d waiting with a reason, %d ms: %.0f decisions/s "
+                        + "(each committed in the pass's transaction)%n", queued, index.nodes().size(), first.admitted().size(),
+                first.plan().waits().size(), passNanos / 1_000_000, decisions / (passNanos / 1e9));
+        long planStart = System.nanoTime();
+        dev.trainops.queue.AdmissionPlanner.plan(scheduler.snapshotNow());
+        out.printf("  of which planning alone (snapshot of %d waiting jobs, no writes): %d ms%n",
+                queue.read(c -> queue.inStates(c, dev.trainops.queue.JobState.QUEUED)).size(), ms(planStart));
+        int incremental = 200;
+        long[] each = new long[incremental];
+        for (int i = 0; i < incremental; i++) {
+            dev.trainops.queue.QueuedJob j = job(queued + i, types.get(random.nextInt(types.size())), 1, clock.instant());
+            long s = System.nanoTime();
+            store.inTransaction(0, c -> queue.insert(c, j));
+            scheduler.pass();
+            each[i] = System.nanoTime() - s;
+        }
+        report("one submission + admission pass, with " + (queued - first.admitted().size()) + "+ jobs waiting", each);
+        out.printf("  Job creation left out: %d launches counted, not sent to an API server%n", launched.get());
+    }
+
+    private static dev.trainops.queue.QueuedJob job(int i, String type, int gpus, java.time.Instant submitted) {
+        dev.trainops.queue.Priority p = dev.trainops.queue.Priority.values()[i % 3];
+        int value = p == dev.trainops.queue.Priority.URGENT ? 1_000_000 : p == dev.trainops.queue.Priority.NORMAL ? 1000 : 100;
+        return new dev.trainops.queue.QueuedJob(String.format("tj-%012x", i), null, "team-" + (char) ('a' + i % 3), "bench-" + i, "llm",
+                "llm", p, value, type, gpus, 2, 64, Map.of(), false, null, null, 1_000_000, 3600, dev.trainops.queue.JobState.QUEUED,
+                null, null, null, 1, false, submitted, null, null, null, null, 0, null, null);
     }
 
     private void launches(int launches, Path configDir) throws Exception {

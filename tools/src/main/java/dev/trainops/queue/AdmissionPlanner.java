@@ -72,6 +72,7 @@ public final class AdmissionPlanner {
                 reservedNodes.put(a.node(), a.preemptedBy());
             }
         }
+        Index ix = new Index(s, rooms);
         int position = 0;
         for (QueuedJob job : order) {
             position++;
@@ -113,7 +114,7 @@ public final class AdmissionPlanner {
             }
             if (reservedTypes.contains(job.gpuType())) {
                 waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, "The next free " + job.gpuType() + " GPUs are held for a job that "
-                        + "has waited longer (no starvation): it goes first.", position, capacityEta(s, job, free, rooms)));
+                        + "has waited longer (no starvation): it goes first.", position, ix.eta(job, free)));
                 continue;
             }
             // placement: the node of this GPU type that fits with the least left over
@@ -121,10 +122,9 @@ public final class AdmissionPlanner {
             long bestLeft = Long.MAX_VALUE;
             boolean gated = false;
             String gatedDetail = null;
-            for (Snapshot.NodeRoom r : rooms.values()) {
-                if (!r.gpuType().equals(job.gpuType())) {
-                    continue;
-                }
+            List<Snapshot.NodeRoom> ofType = ix.maxFree(job.gpuType(), free) >= job.gpuCount()
+                    ? ix.roomsByType.getOrDefault(job.gpuType(), List.of()) : List.of();
+            for (Snapshot.NodeRoom r : ofType) {
                 String holder = reservedNodes.get(r.node());
                 if (holder != null && !holder.equals(job.jobId())) {
                     continue;
@@ -150,6 +150,7 @@ public final class AdmissionPlanner {
             if (best != null) {
                 admits.add(new Admit(job, best));
                 free.merge(best, (long) -job.gpuCount(), Long::sum);
+                ix.changed(job.gpuType());
                 teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
                 if (budget != null) {
                     budgetUsed.merge(job.team(), job.estimatedCostMicros(), Long::sum);
@@ -169,7 +170,7 @@ public final class AdmissionPlanner {
                             + " to leave " + node + ".", position, s.now().plusSeconds(30)));
                     continue;
                 }
-                List<QueuedJob> victims = victims(s, job, free, rooms, evicted, reservedNodes);
+                List<QueuedJob> victims = ix.victims(job, free, evicted, reservedNodes);
                 if (!victims.isEmpty()) {
                     String node = victims.get(0).node();
                     for (QueuedJob v : victims) {
@@ -178,14 +179,14 @@ public final class AdmissionPlanner {
                                 + s.now() + "; back in the queue with its original submit time, restarting from its last checkpoint."));
                     }
                     reservedNodes.put(node, job.jobId());
+                    ix.changed(job.gpuType());
                     waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + victims.stream().map(QueuedJob::jobId)
                             .toList() + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
                             s.now().plusSeconds(30)));
                     continue;
                 }
             }
-            waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, capacityDetail(job, free, rooms, position), position,
-                    capacityEta(s, job, free, rooms)));
+            waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, ix.detail(job, free), position, ix.eta(job, free)));
             if (job.submitted().plus(s.starvationAfter()).isBefore(s.now())) {
                 reservedTypes.add(job.gpuType()); // rule 8: nobody behind it takes this GPU type until it starts
             }
@@ -212,86 +213,130 @@ public final class AdmissionPlanner {
     }
 
     /**
-     * DESIGN.md rule 3: on one node, BACKGROUND jobs only, most recently started first, the smallest
-     * set that makes the URGENT job fit; none at all unless it then fits.
+     * Per-pass indexes, so one pass over 10,000 waiting jobs on 1,000 nodes stays linear: rooms by
+     * GPU type, active jobs by node in order of expected end, and answers cached per GPU type (and
+     * size) until an admission or a preemption changes that type.
      */
-    static List<QueuedJob> victims(Snapshot s, QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms,
-                                   Set<String> evicted, Map<String, String> reservedNodes) {
-        List<QueuedJob> best = List.of();
-        for (Snapshot.NodeRoom r : rooms.values()) {
-            if (!r.gpuType().equals(job.gpuType()) || reservedNodes.containsKey(r.node())) {
-                continue;
+    private static final class Index {
+        final Snapshot s;
+        final Map<String, List<Snapshot.NodeRoom>> roomsByType = new HashMap<>();
+        final Map<String, List<QueuedJob>> activeByNode = new HashMap<>();
+        final Map<String, Long> maxFree = new HashMap<>();
+        final Map<String, Instant> eta = new HashMap<>();
+        final Map<String, String> detail = new HashMap<>();
+        final Map<String, Integer> noVictimsFrom = new HashMap<>();
+
+        Index(Snapshot s, Map<String, Snapshot.NodeRoom> rooms) {
+            this.s = s;
+            for (Snapshot.NodeRoom r : rooms.values()) {
+                roomsByType.computeIfAbsent(r.gpuType(), k -> new ArrayList<>()).add(r);
             }
-            List<QueuedJob> candidates = s.active().stream()
-                    .filter(a -> r.node().equals(a.node()) && a.priority() == Priority.BACKGROUND && a.state() != JobState.PREEMPTED
-                            && !evicted.contains(a.jobId()))
-                    .sorted(Comparator.comparing((QueuedJob a) -> a.started() == null ? Instant.MAX : a.started()).reversed()
-                            .thenComparing(QueuedJob::jobId))
-                    .toList();
-            long room = free.get(r.node());
-            List<QueuedJob> chosen = new ArrayList<>();
-            for (QueuedJob c : candidates) {
-                if (room >= job.gpuCount()) {
-                    break;
+            for (QueuedJob a : s.active()) {
+                if (a.node() != null) {
+                    activeByNode.computeIfAbsent(a.node(), k -> new ArrayList<>()).add(a);
                 }
-                chosen.add(c);
-                room += c.gpuCount();
             }
-            if (room < job.gpuCount() || chosen.isEmpty()) {
-                continue;
-            }
-            if (best.isEmpty() || chosen.size() < best.size()
-                    || (chosen.size() == best.size() && gpus(chosen) < gpus(best))) {
-                best = chosen;
-            }
+            activeByNode.values().forEach(l -> l.sort(Comparator.comparing(a -> expectedEnd(a, s.now()))));
         }
-        return best;
+
+        void changed(String gpuType) {
+            maxFree.remove(gpuType);
+            eta.keySet().removeIf(k -> k.startsWith(gpuType + "/"));
+            detail.remove(gpuType);
+            noVictimsFrom.remove(gpuType);
+        }
+
+        long maxFree(String gpuType, Map<String, Long> free) {
+            return maxFree.computeIfAbsent(gpuType, t -> roomsByType.getOrDefault(t, List.of()).stream()
+                    .mapToLong(r -> free.get(r.node())).max().orElse(0));
+        }
+
+        /**
+         * DESIGN.md rule 3: on one node, BACKGROUND jobs only, most recently started first, the
+         * smallest set that makes the URGENT job fit; none at all unless it then fits.
+         */
+        List<QueuedJob> victims(QueuedJob job, Map<String, Long> free, Set<String> evicted, Map<String, String> reservedNodes) {
+            Integer failedFrom = noVictimsFrom.get(job.gpuType());
+            if (failedFrom != null && job.gpuCount() >= failedFrom) {
+                return List.of();
+            }
+            List<QueuedJob> best = List.of();
+            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(job.gpuType(), List.of())) {
+                if (reservedNodes.containsKey(r.node())) {
+                    continue;
+                }
+                List<QueuedJob> candidates = activeByNode.getOrDefault(r.node(), List.of()).stream()
+                        .filter(a -> a.priority() == Priority.BACKGROUND && a.state() != JobState.PREEMPTED && !evicted.contains(a.jobId()))
+                        .sorted(Comparator.comparing((QueuedJob a) -> a.started() == null ? Instant.MAX : a.started()).reversed()
+                                .thenComparing(QueuedJob::jobId))
+                        .toList();
+                long room = free.get(r.node());
+                List<QueuedJob> chosen = new ArrayList<>();
+                for (QueuedJob c : candidates) {
+                    if (room >= job.gpuCount()) {
+                        break;
+                    }
+                    chosen.add(c);
+                    room += c.gpuCount();
+                }
+                if (room < job.gpuCount() || chosen.isEmpty()) {
+                    continue;
+                }
+                if (best.isEmpty() || chosen.size() < best.size() || (chosen.size() == best.size() && gpus(chosen) < gpus(best))) {
+                    best = chosen;
+                }
+            }
+            if (best.isEmpty()) {
+                noVictimsFrom.merge(job.gpuType(), job.gpuCount(), Math::min);
+            }
+            return best;
+        }
+
+        String detail(QueuedJob job, Map<String, Long> free) {
+            String where = detail.computeIfAbsent(job.gpuType(), t -> {
+                long largest = 0;
+                String node = null;
+                long total = 0;
+                for (Snapshot.NodeRoom r : roomsByType.getOrDefault(t, List.of())) {
+                    long f = Math.max(0, free.get(r.node()));
+                    total += f;
+                    if (f > largest) {
+                        largest = f;
+                        node = r.node();
+                    }
+                }
+                return total + " free in all, the largest free block is " + largest + (node == null ? "" : " (" + node + ")");
+            });
+            return "Needs " + job.gpuCount() + " " + job.gpuType() + " on one node; " + where + ".";
+        }
+
+        /** When enough GPUs of the job's type free up on one node, from active jobs' expected ends. */
+        Instant eta(QueuedJob job, Map<String, Long> free) {
+            String key = job.gpuType() + "/" + job.gpuCount();
+            if (eta.containsKey(key)) {
+                return eta.get(key);
+            }
+            Instant best = null;
+            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(job.gpuType(), List.of())) {
+                long room = free.get(r.node());
+                for (QueuedJob a : activeByNode.getOrDefault(r.node(), List.of())) {
+                    if (room >= job.gpuCount()) {
+                        break;
+                    }
+                    room += a.gpuCount();
+                    if (room >= job.gpuCount()) {
+                        Instant t = expectedEnd(a, s.now());
+                        best = best == null || t.isBefore(best) ? t : best;
+                    }
+                }
+            }
+            eta.put(key, best);
+            return best;
+        }
     }
 
     private static int gpus(List<QueuedJob> jobs) {
         return jobs.stream().mapToInt(QueuedJob::gpuCount).sum();
-    }
-
-    private static String capacityDetail(QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms, int position) {
-        long largest = 0;
-        String where = null;
-        long total = 0;
-        for (Snapshot.NodeRoom r : rooms.values()) {
-            if (r.gpuType().equals(job.gpuType())) {
-                long f = Math.max(0, free.get(r.node()));
-                total += f;
-                if (f > largest) {
-                    largest = f;
-                    where = r.node();
-                }
-            }
-        }
-        return "Needs " + job.gpuCount() + " " + job.gpuType() + " on one node; " + total + " free in all, the largest free block is "
-                + largest + (where == null ? "" : " (" + where + ")") + "; position " + position + " in the queue.";
-    }
-
-    /** When enough GPUs of the job's type free up on one node, from running jobs' expected ends. */
-    static Instant capacityEta(Snapshot s, QueuedJob job, Map<String, Long> free, Map<String, Snapshot.NodeRoom> rooms) {
-        Instant best = null;
-        for (Snapshot.NodeRoom r : rooms.values()) {
-            if (!r.gpuType().equals(job.gpuType())) {
-                continue;
-            }
-            long room = free.get(r.node());
-            List<QueuedJob> ending = s.active().stream().filter(a -> r.node().equals(a.node()))
-                    .sorted(Comparator.comparing(a -> expectedEnd(a, s.now()))).toList();
-            for (QueuedJob a : ending) {
-                if (room >= job.gpuCount()) {
-                    break;
-                }
-                room += a.gpuCount();
-                if (room >= job.gpuCount()) {
-                    Instant t = expectedEnd(a, s.now());
-                    best = best == null || t.isBefore(best) ? t : best;
-                }
-            }
-        }
-        return best;
     }
 
     private static Instant quotaEta(Snapshot s, QueuedJob job, int room) {

@@ -21,7 +21,7 @@ import java.util.Map;
  * PriorityClass, GPU limits equal to requests, the node chosen at admission, and the labels that
  * tie its pods back to the queue (team, experiment, run name, model, job id, attempt).
  */
-public final class JobLauncher {
+public final class JobLauncher implements JobRunner {
     /** The trainer image when a job's params do not name one (params.image). */
     public static final String DEFAULT_IMAGE = "ghcr.io/trainops/trainer:latest";
 
@@ -36,6 +36,7 @@ public final class JobLauncher {
     }
 
     /** Creates the Job for {@code job} on its node; an existing Job of that name counts as created. */
+    @Override
     public void launch(QueuedJob job, String resource, Instant now) {
         try {
             client.resource(build(job, resource, now)).create();
@@ -108,6 +109,7 @@ public final class JobLauncher {
      * Deletes the Job of this attempt; Kubernetes' garbage collector then terminates its pods
      * (background propagation), which hold their GPUs and quota until they are gone. Gone already is fine.
      */
+    @Override
     public void delete(QueuedJob job) {
         client.batch().v1().jobs().inNamespace(job.team()).withName(job.kubeName())
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();

@@ -60,7 +60,7 @@ public final class Scheduler {
 
     private final QueueStore queue;
     private final ClusterIndex index;
-    private final JobLauncher launcher;
+    private final JobRunner launcher;
     private final QuotaConfig quotas;
     private final Function<String, Optional<Snapshot.BudgetRoom>> budgets;
     private final GpuUtilization utilization;
@@ -69,7 +69,7 @@ public final class Scheduler {
     private final Settings settings;
     private volatile AdmissionPlanner.Plan lastPlan = new AdmissionPlanner.Plan(List.of(), List.of(), Map.of());
 
-    public Scheduler(QueueStore queue, ClusterIndex index, JobLauncher launcher, QuotaConfig quotas,
+    public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
                      Function<String, Optional<Snapshot.BudgetRoom>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
                      Settings settings) {
         this.queue = queue;
@@ -278,7 +278,7 @@ public final class Scheduler {
     }
 
     /** The cluster's whole-GPU pools, per schedulable ready node. */
-    List<Snapshot.NodeRoom> rooms() {
+    public List<Snapshot.NodeRoom> rooms() {
         List<Snapshot.NodeRoom> out = new ArrayList<>();
         for (Node n : index.nodes()) {
             if (!Nodes.ready(n) || !Nodes.schedulable(n) || n.getStatus() == null) {
@@ -357,6 +357,11 @@ public final class Scheduler {
         }
         return new Snapshot(now, withUse, queued, active, limits, teamOutside, rooms2, batches, settings.utilizationThreshold(),
                 settings.starvationAfter());
+    }
+
+    /** A snapshot read now, outside any admission transaction (for benchmarks and what-ifs). */
+    public Snapshot snapshotNow() {
+        return queue.read(c -> snapshot(c, clock.instant()));
     }
 
     /** Deletes a job's Job and pods in the cluster now (cancel); a failure is retried by later passes. */
