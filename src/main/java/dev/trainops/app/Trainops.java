@@ -180,6 +180,7 @@ public final class Trainops implements AutoCloseable {
         tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.submitBatchTraining(() -> await(queue, "the job queue").batches()));
         tools.add(QueueTools.getBatchStatus(() -> await(queue, "the job queue").batches()));
+        tools.add(PlanningTools.validateJobResources(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.decideJobPriority(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
@@ -281,7 +282,7 @@ public final class Trainops implements AutoCloseable {
             QueueService service = new QueueService(queueStore, scheduler, priorities, quotas, estimator, stack.budgets()::peek,
                     stack.prices(), clock);
             PlanningService planning = new PlanningService(priorities, quotas, queueStore, scheduler, index, stack.budgets()::peek,
-                    stack.prices(), clock);
+                    stack.prices(), clock, estimator);
             inventory.attachQueue(queuedDemand(queueStore));
             queue.complete(new QueueStack(queueStore, scheduler, service, planning,
                     new BatchService(queueStore, service, scheduler, stack.prices(), clock)));

@@ -43,9 +43,16 @@ public final class PlanningService {
     private final Function<String, Optional<BudgetStatus>> budgets;
     private final PriceBook prices;
     private final Clock clock;
+    private final Estimator estimator;
 
     public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
                            Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
+        this(priorities, quotas, queue, scheduler, index, budgets, prices, clock, (m, e, b, t, g, sp, at) -> Optional.empty());
+    }
+
+    public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
+                           Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, Estimator estimator) {
+        this.estimator = estimator;
         this.priorities = priorities;
         this.quotas = quotas;
         this.queue = queue;
@@ -182,6 +189,117 @@ public final class PlanningService {
         return new QuotaWhatIf(team, asked, inUse, limit.orElse(null), limit.isEmpty() || inUse + asked <= limit.get(),
                 limit.map(l -> l - inUse - asked).orElse(null), type, prices.currency().getCurrencyCode(), cost.amount(),
                 left == null || left.signum() >= 0, left, Math.max(limit.orElse(0), inUse + asked), notes);
+    }
+
+    public Validation validate(ValidateRequest r) {
+        Instant now = clock.instant();
+        String model = r.model() == null ? "" : r.model().trim();
+        if (model.isEmpty() || model.length() > 128) {
+            throw ToolException.invalidArgument("model", "Argument 'model' must be a model name (1-128 characters).", "For example model=llm.");
+        }
+        int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
+        String team = r.team() == null || r.team().isBlank() ? null : knownTeam(r.team(), "team");
+        List<Validation.Check> checks = new ArrayList<>();
+        String type = null;
+        if (r.gpuType() != null) {
+            try {
+                type = priced(r.gpuType());
+            } catch (ToolException e) {
+                checks.add(new Validation.Check("gpu_type", false, e.getMessage()));
+            }
+        }
+        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, false, now);
+        if (type == null && r.gpuType() == null) {
+            type = estimate.map(Estimator.Estimate::gpuType).orElse(null);
+            if (type == null) {
+                checks.add(new Validation.Check("gpu_type", false, "Model '" + model + "' has no past runs to take a GPU type from; give gpu_type."));
+            }
+        }
+        List<String> fitsOn = new ArrayList<>();
+        List<String> freeNow = new ArrayList<>();
+        if (type != null) {
+            String t = type;
+            List<Snapshot.NodeRoom> rooms = scheduler.rooms().stream().filter(x -> x.gpuType().equals(t)).toList();
+            Snapshot snapshot = scheduler.snapshotNow();
+            Map<String, Long> free = new HashMap<>();
+            for (Snapshot.NodeRoom x : snapshot.nodes()) {
+                free.put(x.node(), x.allocatable() - x.usedOutside());
+            }
+            for (QueuedJob a : snapshot.active()) {
+                if (a.node() != null) {
+                    free.merge(a.node(), (long) -a.gpuCount(), Long::sum);
+                }
+            }
+            for (Snapshot.NodeRoom x : rooms) {
+                if (x.allocatable() >= gpus) {
+                    fitsOn.add(x.node());
+                    if (free.getOrDefault(x.node(), 0L) >= gpus) {
+                        freeNow.add(x.node());
+                    }
+                }
+            }
+            long largest = rooms.stream().mapToLong(Snapshot.NodeRoom::allocatable).max().orElse(0);
+            checks.add(new Validation.Check("gpu_type", !rooms.isEmpty(), rooms.isEmpty() ? "No node in the cluster has " + type + " GPUs."
+                    : rooms.size() + " node(s) have " + type + " GPUs."));
+            if (!rooms.isEmpty()) {
+                checks.add(new Validation.Check("fits_a_node", !fitsOn.isEmpty(), fitsOn.isEmpty() ? "No " + type + " node holds " + gpus
+                        + " GPUs; the largest has " + largest + "." : gpus + " " + type + " fit on " + fitsOn.size() + " node(s); "
+                        + freeNow.size() + " have them free now."));
+            }
+        }
+        if (team != null) {
+            Optional<Integer> limit = scheduler.quotaLimit(team);
+            int inUse = scheduler.gpusInUse(team);
+            if (limit.isPresent()) {
+                boolean ever = gpus <= limit.get();
+                checks.add(new Validation.Check("quota", ever, ever ? team + " holds " + inUse + " of its " + limit.get() + " GPU quota; "
+                        + (inUse + gpus <= limit.get() ? "this job fits now." : "this job waits until " + (inUse + gpus - limit.get())
+                        + " GPU(s) free up.") : team + "'s GPU quota is " + limit.get() + ": a " + gpus + "-GPU job never fits it."));
+            } else {
+                checks.add(new Validation.Check("quota", true, team + " has no GPU quota."));
+            }
+            Optional<BudgetStatus> budget = budgets.apply(team);
+            if (budget.isPresent() && estimate.isPresent()) {
+                boolean fits = estimate.get().cost().amount().compareTo(budget.get().remaining()) <= 0;
+                checks.add(new Validation.Check("budget", fits, "Estimated " + estimate.get().cost().display() + "; " + team + " has "
+                        + new Money(budget.get().remaining(), prices.currency()).display() + " left this " + budget.get().period().name()
+                        .toLowerCase(Locale.ROOT).replace("ly", "") + "."));
+            }
+        }
+        checks.add(new Validation.Check("gpu_limit_equals_request", true,
+                "trainops sets the GPU limit equal to the request on every Job it creates."));
+        if (estimate.isEmpty()) {
+            checks.add(new Validation.Check("estimate", true, "No run history for '" + model + "': duration and cost cannot be estimated."));
+        }
+        List<Validation.Alternative> cheaper = new ArrayList<>();
+        if (estimate.isPresent() && type != null) {
+            BigDecimal base = estimate.get().cost().amount();
+            TariffCalendar calendar = prices.current(now).calendar();
+            Instant offPeak = QueueService.nextOffPeak(now, calendar);
+            estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, false, offPeak).ifPresent(e -> cheaper.add(alt(
+                    "The same on " + e.gpuType() + ", from the off-peak window at " + offPeak + ".", e.gpuType(), "off_peak", false, e, base)));
+            estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, true, now).ifPresent(e -> cheaper.add(alt(
+                    "The same on spot (expected cost with interruptions; needs checkpoints).", e.gpuType(), null, true, e, base)));
+            for (String other : scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList()) {
+                if (other.equals(type) || !prices.current(now).gpuHour().containsKey(other)) {
+                    continue;
+                }
+                boolean fitsOther = scheduler.rooms().stream().anyMatch(x -> x.gpuType().equals(other) && x.allocatable() >= gpus);
+                if (fitsOther) {
+                    estimator.estimate(model, r.epochs(), r.batchSize(), other, gpus, false, now).ifPresent(e -> cheaper.add(alt(
+                            "On " + other + " instead (" + e.basis() + ").", other, null, false, e, base)));
+                }
+            }
+            cheaper.removeIf(a -> a.estimatedCost().compareTo(base) >= 0);
+            cheaper.sort(Comparator.comparing(Validation.Alternative::estimatedCost));
+        }
+        boolean feasible = checks.stream().allMatch(Validation.Check::ok);
+        return new Validation(feasible, checks, type, gpus, fitsOn, freeNow, estimate.map(Estimator.Estimate::seconds).orElse(null),
+                estimate.map(e -> e.cost().amount()).orElse(null), prices.currency().getCurrencyCode(), cheaper);
+    }
+
+    private static Validation.Alternative alt(String what, String type, String schedule, boolean spot, Estimator.Estimate e, BigDecimal base) {
+        return new Validation.Alternative(what, type, schedule, spot, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()));
     }
 
     private String mostCommonType() {

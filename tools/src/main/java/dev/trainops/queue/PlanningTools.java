@@ -19,6 +19,21 @@ public final class PlanningTools {
                 d -> d.priority() + " (" + d.priorityClass() + "): " + d.explanation());
     }
 
+    public static Tool<ValidateRequest, Validation> validateJobResources(Supplier<PlanningService> service) {
+        return new Tool<>("validate_job_resources", "Validate a job's resources",
+                "Check a training request before queueing it: whether its GPU type exists, whether it fits some node, the team's "
+                        + "quota and budget (when a team is given), that the GPU limit equals the request; the nodes it fits on and "
+                        + "those free now; the estimated duration and cost from the model's run history; and cheaper feasible "
+                        + "alternatives (off-peak, spot, other GPU types). An infeasible request is an answer with feasible=false and "
+                        + "every reason, not an error.",
+                ValidateRequest.class, Validation.class, ToolHints.READ_ONLY, r -> service.get().validate(r),
+                v -> (v.feasible() ? "Feasible" : "Not feasible") + ": " + v.checks().stream().filter(c -> !c.ok() || v.feasible())
+                        .map(Validation.Check::detail).limit(3).reduce((a, b) -> a + " " + b).orElse("")
+                        + (v.estimatedCost() == null ? "" : " Estimated " + QueueTools.money(v.estimatedCost(), v.currency()) + ".")
+                        + (v.cheaperAlternatives().isEmpty() ? "" : " Cheaper: " + v.cheaperAlternatives().get(0).description() + " "
+                        + QueueTools.money(v.cheaperAlternatives().get(0).estimatedCost(), v.currency()) + "."));
+    }
+
     public static Tool<QuotaRequest, QuotaStatus> checkTrainingQuota(Supplier<PlanningService> service) {
         return new Tool<>("check_training_quota", "Check a team's quota",
                 "A team's quota use: GPUs, CPU and memory used, limit, remaining and percent (from its ResourceQuota or "

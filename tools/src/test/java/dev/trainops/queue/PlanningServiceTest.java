@@ -33,7 +33,7 @@ class PlanningServiceTest {
         q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 8);
         planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index, q::budgetStatus,
-                q.prices, q.clock);
+                q.prices, q.clock, q::estimate);
     }
 
     @AfterEach
@@ -91,5 +91,33 @@ class PlanningServiceTest {
         assertThat(not.gpuType()).isEqualTo("H100");
         assertThat(not.fitsBudget()).isFalse(); // 4 x 10 h x $6.88 = $275.20 over what is left of $100
         assertThat(not.notes()).anyMatch(n -> n.contains("the GPU type with the most GPUs"));
+    }
+
+    @Test
+    void validationAnswersEveryCheckWithTheNodesTheEstimateAndCheaperAlternatives() {
+        q.budgetLimit.put("team-a", new BigDecimal("100.00"));
+        Validation ok = planning.validate(new ValidateRequest("llm", 2, 64, 4, "H100", "team-a"));
+        assertThat(ok.feasible()).isTrue();
+        assertThat(ok.fitsOn()).containsExactly("h100-a");
+        assertThat(ok.freeNowOn()).containsExactly("h100-a");
+        assertThat(ok.estimatedCost()).isEqualByComparingTo("9.173333");
+        assertThat(ok.checks()).extracting(Validation.Check::check).contains("gpu_type", "fits_a_node", "quota", "budget",
+                "gpu_limit_equals_request");
+        assertThat(ok.cheaperAlternatives()).isNotEmpty().isSortedAccordingTo(java.util.Comparator.comparing(Validation.Alternative::estimatedCost));
+        assertThat(ok.cheaperAlternatives()).anySatisfy(a -> assertThat(a.spot()).isTrue());
+        assertThat(ok.cheaperAlternatives()).allSatisfy(a -> assertThat(a.estimatedCost()).isLessThan(ok.estimatedCost()));
+
+        Validation tooBig = planning.validate(new ValidateRequest("llm", 2, 64, 9, "H100", "team-a"));
+        assertThat(tooBig.feasible()).isFalse();
+        assertThat(tooBig.checks()).anySatisfy(c -> {
+            assertThat(c.check()).isEqualTo("fits_a_node");
+            assertThat(c.ok()).isFalse();
+            assertThat(c.detail()).contains("the largest has 8");
+        });
+        assertThat(tooBig.checks()).anySatisfy(c -> assertThat(c.detail()).contains("never fits it"));
+
+        Validation unknown = planning.validate(new ValidateRequest("llm", 2, 64, 1, "B200", null));
+        assertThat(unknown.feasible()).isFalse();
+        assertThat(unknown.checks().get(0).detail()).contains("B200");
     }
 }
