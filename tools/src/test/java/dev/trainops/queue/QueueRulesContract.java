@@ -12,8 +12,6 @@ import dev.trainops.kube.KubeNames;
 import dev.trainops.store.Store;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,23 +25,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DESIGN.md "Queue, quota and priority rules", each a test, against the fabric8 mock API server in
- * CRUD mode with an injected clock and a SQLite store (the concurrency rules also run on
- * PostgreSQL, in {@link QueueConcurrencyTest}).
+ * CRUD mode with an injected clock, on SQLite ({@link SqliteQueueRulesTest}) and PostgreSQL
+ * ({@link PostgresQueueRulesTest}); rule 12 and rule 4 under concurrency are in {@link QueueConcurrencyContract}.
  */
-@EnableKubernetesMockClient(https = false, crud = true)
-class QueueRulesTest {
-    KubernetesMockServer server;
-    KubernetesClient client;
+abstract class QueueRulesContract {
     @TempDir
     Path dir;
     QueueHarness q;
+    KubernetesClient client;
+
+    abstract KubernetesClient kube();
+
+    abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
+        client = kube();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(timeSlicedNode("t4-shared", "Tesla-T4", 2, 4)).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
+        q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 16);
         q.quota("team-b", 16);
     }
@@ -326,6 +327,22 @@ class QueueRulesTest {
         assertThat(restarted.state()).isEqualTo(JobState.SCHEDULED);
         Job again = client.batch().v1().jobs().inNamespace("team-c").withName(restarted.kubeName()).get();
         assertThat(again.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--resume");
+    }
+
+    @Test
+    void anOffPeakJobWaitsForTheWindowAndStartsInIt() {
+        QueueAnswer night = q.service.submit(new QueueRequest("mnist", "nightly", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null,
+                "off_peak", null, null));
+        assertThat(night.state()).isEqualTo(JobState.QUEUED);
+        assertThat(night.reason()).isEqualTo(Reason.OFF_PEAK_WAIT);
+        assertThat(night.eta()).isEqualTo(Instant.parse("2026-12-01T22:00:00Z"));
+        assertThat(night.notBefore()).isEqualTo(Instant.parse("2026-12-01T22:00:00Z"));
+        q.clock.set(Instant.parse("2026-12-01T21:59:59Z"));
+        q.scheduler.pass();
+        assertThat(q.job(night.jobId()).state()).isEqualTo(JobState.QUEUED);
+        q.clock.set(Instant.parse("2026-12-01T22:00:00Z"));
+        q.scheduler.pass();
+        assertThat(q.job(night.jobId()).state()).isEqualTo(JobState.SCHEDULED);
     }
 
     @Test
