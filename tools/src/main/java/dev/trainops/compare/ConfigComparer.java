@@ -156,7 +156,7 @@ public final class ConfigComparer {
         UsageSegment now0 = segment(now, duration, type, count);
         BigDecimal hourly = PriceBook.hourlyRate(current, now0);
         Comparison.Priced onDemand = priced(now, duration, type, count);
-        Instant offPeakStart = nextOffPeak(now, current.calendar());
+        Instant offPeakStart = current.calendar().nextOffPeak(now);
         Comparison.Priced offPeak = priced(offPeakStart, duration, type, count);
         SpotModel.Estimate s = SpotModel.estimate(Duration.ofSeconds(duration), hourly, current, CHECKPOINT_EVERY, RESTART_OVERHEAD);
         Comparison.SpotPriced spot = s.feasible() ? new Comparison.SpotPriced(s.expectedCost().amount(), s.wastedCost().amount(),
@@ -234,21 +234,13 @@ public final class ConfigComparer {
                 BigDecimal.ZERO, false);
     }
 
-    private static Instant nextOffPeak(Instant from, TariffCalendar calendar) {
-        Instant t = from;
-        for (int i = 0; i < 8 && calendar.classAt(t) != RateClass.OFF_PEAK; i++) {
-            t = calendar.nextBoundary(t);
-        }
-        return t;
-    }
-
     private static Instant schedule(String schedule, Instant now, TariffCalendar calendar, String at) {
         String s = schedule == null ? "now" : schedule.trim().toLowerCase(Locale.ROOT);
         if (s.equals("now") || s.isEmpty()) {
             return now;
         }
         if (s.equals("off_peak")) {
-            return nextOffPeak(now, calendar);
+            return calendar.nextOffPeak(now);
         }
         try {
             Instant t = Instant.parse(schedule.trim());
@@ -266,10 +258,9 @@ public final class ConfigComparer {
 
     private static String canonicalType(String given, PriceList current, String at) {
         String t = given.trim();
-        for (String known : current.gpuHour().keySet()) {
-            if (known.equalsIgnoreCase(t)) {
-                return known;
-            }
+        java.util.Optional<String> known = current.gpuType(t);
+        if (known.isPresent()) {
+            return known.get();
         }
         throw ToolException.invalidArgument(at + ".gpu_type", "Argument '" + at + ".gpu_type' is " + dev.trainops.catalog.Json.shorten(t)
                 + ", which has no price.", "Use one of: " + String.join(", ", current.gpuHour().keySet()) + ".");

@@ -74,6 +74,15 @@ public record TariffCalendar(ZoneId zone, List<Window> offPeak, BigDecimal offPe
         return RateClass.PEAK;
     }
 
+    /** {@code from} when it is off-peak, else when the next off-peak stretch begins. */
+    public Instant nextOffPeak(Instant from) {
+        Instant t = from;
+        for (int i = 0; i < 8 && classAt(t) != RateClass.OFF_PEAK; i++) {
+            t = nextBoundary(t);
+        }
+        return t;
+    }
+
     /** The next instant after {@code from} at which the rate class may change. */
     public Instant nextBoundary(Instant from) {
         ZonedDateTime local = from.atZone(zone);

@@ -111,7 +111,7 @@ public final class PlanningService {
         }
         TariffCalendar calendar = prices.current(now).calendar();
         RateClass rate = calendar.classAt(now);
-        Instant offPeak = rate == RateClass.OFF_PEAK ? null : QueueService.nextOffPeak(now, calendar);
+        Instant offPeak = rate == RateClass.OFF_PEAK ? null : calendar.nextOffPeak(now);
         List<String> cost = new ArrayList<>();
         cost.add("Priority does not change the price per GPU-hour; it changes when the job runs and what it may displace.");
         switch (chosen) {
@@ -275,7 +275,7 @@ public final class PlanningService {
         if (estimate.isPresent() && type != null) {
             BigDecimal base = estimate.get().cost().amount();
             TariffCalendar calendar = prices.current(now).calendar();
-            Instant offPeak = QueueService.nextOffPeak(now, calendar);
+            Instant offPeak = calendar.nextOffPeak(now);
             estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, false, offPeak).ifPresent(e -> cheaper.add(alt(
                     "The same on " + e.gpuType() + ", from the off-peak window at " + offPeak + ".", e.gpuType(), "off_peak", false, e, base)));
             estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, true, now).ifPresent(e -> cheaper.add(alt(
@@ -310,10 +310,9 @@ public final class PlanningService {
     }
 
     private String priced(String gpuType) {
-        for (String known : prices.current(clock.instant()).gpuHour().keySet()) {
-            if (known.equalsIgnoreCase(gpuType.trim())) {
-                return known;
-            }
+        java.util.Optional<String> known = prices.current(clock.instant()).gpuType(gpuType);
+        if (known.isPresent()) {
+            return known.get();
         }
         throw ToolException.invalidArgument("gpu_type", "Argument 'gpu_type' is " + Json.shorten(gpuType) + ", which trainops does not price.",
                 "Use one of: " + String.join(", ", prices.current(clock.instant()).gpuHour().keySet()) + ".");

@@ -6,7 +6,6 @@ import dev.trainops.catalog.Json;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
-import dev.trainops.cost.RateClass;
 import dev.trainops.cost.TariffCalendar;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
@@ -289,7 +288,7 @@ public final class QueueService {
         List<Map<String, Object>> options = new ArrayList<>();
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
         Optional<Estimator.Estimate> offPeak = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, false,
-                nextOffPeak(now, prices.current(now).calendar()));
+                prices.current(now).calendar().nextOffPeak(now));
         offPeak.filter(e -> e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
         Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, true, now);
@@ -340,20 +339,12 @@ public final class QueueService {
         return o;
     }
 
-    static Instant nextOffPeak(Instant from, TariffCalendar calendar) {
-        Instant t = from;
-        for (int i = 0; i < 8 && calendar.classAt(t) != RateClass.OFF_PEAK; i++) {
-            t = calendar.nextBoundary(t);
-        }
-        return t;
-    }
-
     private Instant schedule(String schedule, Instant now, TariffCalendar calendar) {
         if (schedule == null || schedule.isBlank() || schedule.trim().equalsIgnoreCase("now")) {
             return null;
         }
         if (schedule.trim().equalsIgnoreCase("off_peak")) {
-            Instant t = nextOffPeak(now, calendar);
+            Instant t = calendar.nextOffPeak(now);
             return t.equals(now) ? null : t;
         }
         try {
@@ -409,10 +400,9 @@ public final class QueueService {
 
     private String gpuType(String value) {
         String t = value.trim();
-        for (String known : prices.current(clock.instant()).gpuHour().keySet()) {
-            if (known.equalsIgnoreCase(t)) {
-                return known;
-            }
+        java.util.Optional<String> known = prices.current(clock.instant()).gpuType(t);
+        if (known.isPresent()) {
+            return known.get();
         }
         throw ToolException.invalidArgument("gpu_type", "Argument 'gpu_type' is " + Json.shorten(t) + ", which trainops does not price.",
                 "Use one of: " + String.join(", ", clusterTypes()) + ".");

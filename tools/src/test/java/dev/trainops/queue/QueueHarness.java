@@ -234,5 +234,6 @@ final class QueueHarness implements AutoCloseable {
     @Override
     public void close() {
         index.close();
+        client.close(); // drop the watches now, so the mock server shuts down at once
     }
 }

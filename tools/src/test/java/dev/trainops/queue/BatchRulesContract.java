@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.store.Store;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,21 +16,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md rule 10 and the batch tools, on the fabric8 CRUD mock with a SQLite store. */
-@EnableKubernetesMockClient(https = false, crud = true)
-class BatchRulesTest {
-    KubernetesMockServer server;
-    KubernetesClient client;
+/** DESIGN.md rule 10 and the batch tools, on the fabric8 CRUD mock, with each store ({@link SqliteBatchRulesTest}, {@link PostgresBatchRulesTest}). */
+abstract class BatchRulesContract {
     @TempDir
     Path dir;
     QueueHarness q;
     BatchService batches;
+    KubernetesClient client;
+
+    abstract KubernetesClient kube();
+
+    abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
+        client = kube();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
+        q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 16);
         batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
     }
