@@ -375,11 +375,20 @@ public final class Scheduler {
 
     /** GPUs a team holds now: its active queue jobs plus its other pods that hold GPUs. */
     public int gpusInUse(String team) {
-        Snapshot s = queue.read(c -> snapshot(c, clock.instant()));
-        int used = s.quotaUsedOutside().getOrDefault(team, 0);
-        for (QueuedJob a : s.active()) {
+        List<QueuedJob> active = queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING, JobState.PREEMPTED));
+        Set<String> attempts = new HashSet<>();
+        int used = 0;
+        for (QueuedJob a : active) {
+            attempts.add(a.jobId() + "/" + a.attempt());
             if (a.team().equals(team)) {
                 used += a.gpuCount();
+            }
+        }
+        for (Pod p : index.pods()) {
+            String id = label(p, KubeNames.LABEL_JOB_ID);
+            if (team.equals(p.getMetadata().getNamespace()) && PodResources.holdsResources(p)
+                    && (id == null || !attempts.contains(id + "/" + label(p, KubeNames.LABEL_ATTEMPT)))) {
+                used += PodResources.gpuRequests(p).getOrDefault(KubeNames.GPU_RESOURCE, 0L).intValue();
             }
         }
         return used;
