@@ -185,7 +185,10 @@ public final class Trainops implements AutoCloseable {
         tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
-                "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()));
+                "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()),
+                new CatalogResource("trainops://queue", "Job queue",
+                        "Every job queued, running or ended in the last 24 h (get_job_queue_status with no filters) as JSON.",
+                        "get_job_queue_status", Map.of()));
         return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization,
                 inventory);
     }

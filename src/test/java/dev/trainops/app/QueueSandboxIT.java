@@ -110,6 +110,11 @@ class QueueSandboxIT {
         String victim = (String) victims.get(0).get("job_id");
         await(victim, j -> "QUEUED".equals(j.get("state")) && "PREEMPTED".equals(j.get("reason")));
         assertThat(((Number) job(victim).get("preemptions")).intValue()).isEqualTo(1);
+        // the queue is also a resource
+        assertThat(client.listResources().resources()).extracting(McpSchema.Resource::uri).contains("trainops://queue");
+        String queue = ((McpSchema.TextResourceContents) client.readResource(new McpSchema.ReadResourceRequest("trainops://queue"))
+                .contents().get(0)).text();
+        assertThat(queue).contains("\"jobs\"").contains(victim).contains(u);
         // cancel it: it leaves the queue and cost nothing more
         Map<String, Object> cancelled = call("cancel_training_job", Map.of("job_id", victim, "reason", "not needed today"));
         assertThat(cancelled).containsEntry("previous_state", "QUEUED").containsEntry("new_state", "CANCELLED");
