@@ -4,7 +4,6 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +27,6 @@ import java.util.regex.Pattern;
  */
 public final class BatchService {
     private static final Pattern BATCH_ID = Pattern.compile("^tb-[0-9a-f]{12}$");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final QueueStore queue;
     private final QueueService jobs;
@@ -188,12 +186,6 @@ public final class BatchService {
     }
 
     static String newId() {
-        byte[] b = new byte[6];
-        RANDOM.nextBytes(b);
-        StringBuilder sb = new StringBuilder("tb-");
-        for (byte x : b) {
-            sb.append(String.format("%02x", x));
-        }
-        return sb.toString();
+        return Ids.random("tb-");
     }
 }

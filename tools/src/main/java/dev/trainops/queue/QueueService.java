@@ -8,7 +8,6 @@ import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.TariffCalendar;
 import java.math.BigDecimal;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,7 +39,6 @@ public final class QueueService {
     private static final Pattern TEAM = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
     private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final QueueStore queue;
     private final Scheduler scheduler;
@@ -64,13 +62,7 @@ public final class QueueService {
     }
 
     static String newJobId() {
-        byte[] b = new byte[6];
-        RANDOM.nextBytes(b);
-        StringBuilder sb = new StringBuilder("tj-");
-        for (byte x : b) {
-            sb.append(String.format("%02x", x));
-        }
-        return sb.toString();
+        return Ids.random("tj-");
     }
 
     /** Checks and prices a submission, then stores it; nothing is stored when this throws. */

@@ -311,28 +311,18 @@ public final class Scheduler {
     /** Reads the cluster, the queue, quotas and budgets for one pass. */
     Snapshot snapshot(Connection c, Instant now) throws SQLException {
         List<QueuedJob> active = queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING, JobState.PREEMPTED);
-        Set<String> activeAttempts = new HashSet<>();
-        active.forEach(a -> activeAttempts.add(a.jobId() + "/" + a.attempt()));
         List<Snapshot.NodeRoom> rooms = rooms();
         Map<String, String> resourceOf = new HashMap<>();
         rooms.forEach(r -> resourceOf.put(r.node(), r.resource()));
         Map<String, Long> usedOutside = new HashMap<>();
         Map<String, Integer> teamOutside = new HashMap<>();
-        for (Pod p : index.pods()) {
-            if (!PodResources.holdsResources(p) || p.getSpec() == null) {
-                continue;
-            }
-            String id = label(p, KubeNames.LABEL_JOB_ID);
-            if (id != null && activeAttempts.contains(id + "/" + label(p, KubeNames.LABEL_ATTEMPT))) {
-                continue; // counted through the queue
-            }
+        for (Pod p : outsidePods(active)) {
             Map<String, Long> gpus = PodResources.gpuRequests(p);
             String node = p.getSpec().getNodeName();
             if (node != null && resourceOf.containsKey(node)) {
                 usedOutside.merge(node, gpus.getOrDefault(resourceOf.get(node), 0L), Long::sum);
             }
-            // what a ResourceQuota on requests.nvidia.com/gpu counts: whole GPUs (not shared replicas or MIG slices)
-            long whole = gpus.getOrDefault(KubeNames.GPU_RESOURCE, 0L);
+            long whole = quotaGpus(p);
             if (whole > 0) {
                 teamOutside.merge(p.getMetadata().getNamespace(), (int) whole, Integer::sum);
             }
@@ -376,22 +366,38 @@ public final class Scheduler {
     /** GPUs a team holds now: its active queue jobs plus its other pods that hold GPUs. */
     public int gpusInUse(String team) {
         List<QueuedJob> active = queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING, JobState.PREEMPTED));
-        Set<String> attempts = new HashSet<>();
         int used = 0;
         for (QueuedJob a : active) {
-            attempts.add(a.jobId() + "/" + a.attempt());
             if (a.team().equals(team)) {
                 used += a.gpuCount();
             }
         }
-        for (Pod p : index.pods()) {
-            String id = label(p, KubeNames.LABEL_JOB_ID);
-            if (team.equals(p.getMetadata().getNamespace()) && PodResources.holdsResources(p)
-                    && (id == null || !attempts.contains(id + "/" + label(p, KubeNames.LABEL_ATTEMPT)))) {
-                used += PodResources.gpuRequests(p).getOrDefault(KubeNames.GPU_RESOURCE, 0L).intValue();
+        for (Pod p : outsidePods(active)) {
+            if (team.equals(p.getMetadata().getNamespace())) {
+                used += (int) quotaGpus(p);
             }
         }
         return used;
+    }
+
+    /** Pods that hold resources and are not the current attempt of an active queue job (those count through the queue). */
+    private List<Pod> outsidePods(List<QueuedJob> active) {
+        Set<String> attempts = new HashSet<>();
+        active.forEach(a -> attempts.add(a.jobId() + "/" + a.attempt()));
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : index.pods()) {
+            String id = label(p, KubeNames.LABEL_JOB_ID);
+            if (PodResources.holdsResources(p) && p.getSpec() != null
+                    && (id == null || !attempts.contains(id + "/" + label(p, KubeNames.LABEL_ATTEMPT)))) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** What a ResourceQuota on requests.nvidia.com/gpu counts of a pod: whole GPUs (not shared replicas or MIG slices). */
+    private static long quotaGpus(Pod p) {
+        return PodResources.gpuRequests(p).getOrDefault(KubeNames.GPU_RESOURCE, 0L);
     }
 
     /** Namespaces with a GPU ResourceQuota. */
