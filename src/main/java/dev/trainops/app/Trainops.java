@@ -1,6 +1,7 @@
 package dev.trainops.app;
 
 import dev.trainops.app.sandbox.SandboxCluster;
+import dev.trainops.app.sandbox.SandboxRunEvidence;
 import dev.trainops.app.sandbox.SandboxRunHistory;
 import dev.trainops.budget.Budget;
 import dev.trainops.budget.BudgetAlarms;
@@ -37,6 +38,10 @@ import dev.trainops.forecast.MlflowRunHistory;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.mlflow.MlflowReader;
+import dev.trainops.recommend.CostRecommender;
+import dev.trainops.recommend.JobContext;
+import dev.trainops.recommend.MlflowRunEvidence;
+import dev.trainops.recommend.RunEvidenceSource;
 import dev.trainops.report.CostReports;
 import dev.trainops.store.Store;
 import dev.trainops.catalog.Tool;
@@ -148,6 +153,7 @@ public final class Trainops implements AutoCloseable {
         // Run history: MLflow when MLFLOW_TRACKING_URI is set (it wins in the sandbox too), else the
         // sandbox's run store; with neither there is no history, so no forecast or comparison tool.
         java.util.function.Supplier<RunHistorySource> history = null;
+        java.util.function.Supplier<RunEvidenceSource> evidence = null;
         java.util.Optional<MlflowClient.Config> mlflowConfig = MlflowClient.Config.fromEnvironment(System.getenv());
         if (mlflowConfig.isPresent()) {
             MlflowClient mlflow = new MlflowClient(mlflowConfig.get());
@@ -155,12 +161,19 @@ public final class Trainops implements AutoCloseable {
                     java.util.concurrent.ForkJoinPool.commonPool());
             RunHistorySource fromMlflow = new MlflowRunHistory(reader);
             history = () -> fromMlflow;
+            RunEvidenceSource evidenceFromMlflow = new MlflowRunEvidence(reader);
+            evidence = () -> evidenceFromMlflow;
         } else if (sandbox != null) {
             SandboxCluster sb = sandbox;
             RunHistorySource fromSandbox = new SandboxRunHistory(sb::runs);
             history = () -> {
                 await(sb.seeded(), "the sandbox run history");
                 return fromSandbox;
+            };
+            RunEvidenceSource evidenceFromSandbox = new SandboxRunEvidence(sb::runs);
+            evidence = () -> {
+                await(sb.seeded(), "the sandbox run history");
+                return evidenceFromSandbox;
             };
         }
         java.util.function.Supplier<RunHistorySource> runs = history;
@@ -174,6 +187,9 @@ public final class Trainops implements AutoCloseable {
             tools.add(ForecastService.tool(() -> forecasts(new dev.trainops.forecast.JobAwareHistory(runs.get(), id -> queued(queue, id)),
                     await(cost, "the cost store"), clock)));
             tools.add(ConfigComparer.tool(() -> new ConfigComparer(runs.get(), await(cost, "the cost store").prices(), clock)));
+            java.util.function.Supplier<RunEvidenceSource> evidenceSource = evidence;
+            tools.add(CostRecommender.tool(() -> new CostRecommender(evidenceSource.get(), await(cost, "the cost store").prices(),
+                    jobContexts(queue), clock)));
         }
         tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
@@ -311,6 +327,28 @@ public final class Trainops implements AutoCloseable {
             return java.util.Optional.empty();
         }
         return q.store().read(c -> q.store().find(c, id)).map(j -> new dev.trainops.forecast.JobAwareHistory.JobRef(j.runName(), j.model()));
+    }
+
+    /** What the queue knows of the job behind a run, for the recommender (empty until the queue is open). */
+    private static JobContext.Lookup jobContexts(CompletableFuture<QueueStack> queue) {
+        return new JobContext.Lookup() {
+            @Override
+            public java.util.Optional<JobContext> byRunName(String runName) {
+                QueueStack q = queue.getNow(null);
+                return q == null ? java.util.Optional.empty() : q.store().read(c -> q.store().latestByRunName(c, runName)).map(Trainops::context);
+            }
+
+            @Override
+            public java.util.Optional<JobContext> byJobId(String jobId) {
+                QueueStack q = queue.getNow(null);
+                return q == null ? java.util.Optional.empty() : q.store().read(c -> q.store().find(c, jobId)).map(Trainops::context);
+            }
+        };
+    }
+
+    private static JobContext context(dev.trainops.queue.QueuedJob j) {
+        return new JobContext(j.jobId(), j.runName(), j.model(), j.team(), j.priority().name(), j.gpuType(), j.gpuCount(), j.epochs(),
+                j.batchSize(), j.spot(), j.notBefore(), j.state().name(), j.params());
     }
 
     /** The queue's waiting jobs for the GPU inventory, read at most once a second. */

@@ -50,13 +50,13 @@ public record PriceList(
         }
     }
 
-    /** The on-demand peak rate of one whole GPU-hour of this type. */
     /** The priced GPU type a user's spelling names (h100 -> H100), if any. */
     public java.util.Optional<String> gpuType(String given) {
         String t = given == null ? "" : given.trim();
         return gpuHour().keySet().stream().filter(k -> k.equalsIgnoreCase(t)).findFirst();
     }
 
+    /** The on-demand peak rate of one whole GPU-hour of this type. */
     public BigDecimal gpuRate(String gpuType) {
         BigDecimal rate = gpuHour.get(gpuType);
         if (rate == null) {

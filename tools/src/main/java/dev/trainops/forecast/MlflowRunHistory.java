@@ -4,7 +4,6 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.mlflow.MlflowRun;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -33,7 +32,7 @@ public final class MlflowRunHistory implements RunHistorySource {
             throw ToolException.invalidArgument("job_name", "Argument 'job_name' may hold letters, digits, spaces and _ . : / - only.",
                     "Use the run's name or id as MLflow shows it, or a model name.");
         }
-        Freshness freshness = new Freshness();
+        MlflowReader.Freshness freshness = new MlflowReader.Freshness();
         List<MlflowRun> runs = new ArrayList<>();
         if (RUN_ID.matcher(nameOrId).matches()) {
             try {
@@ -64,25 +63,11 @@ public final class MlflowRunHistory implements RunHistorySource {
             }
             out.add(new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), r.params(), epochs, steps, accuracy));
         }
-        return new Found(out, freshness.asOf, freshness.stale);
+        return new Found(out, freshness.asOf(), freshness.stale());
     }
 
     @Override
     public String name() {
         return "mlflow";
-    }
-
-    /** The oldest read and whether any was stale. */
-    private static final class Freshness {
-        Instant asOf;
-        boolean stale;
-
-        <T> T note(MlflowReader.Read<T> read) {
-            if (asOf == null || read.asOf().isBefore(asOf)) {
-                asOf = read.asOf();
-            }
-            stale |= read.stale();
-            return read.value();
-        }
     }
 }

@@ -26,6 +26,30 @@ public final class MlflowReader {
     public record Read<T>(T value, Instant asOf, boolean stale) {
     }
 
+    /** Collects the reads behind one answer: the oldest {@code asOf} among them, and whether any was stale. */
+    public static final class Freshness {
+        private Instant asOf;
+        private boolean stale;
+
+        /** Notes a read and returns its value. */
+        public <T> T note(Read<T> read) {
+            if (asOf == null || read.asOf().isBefore(asOf)) {
+                asOf = read.asOf();
+            }
+            stale |= read.stale();
+            return read.value();
+        }
+
+        /** When the oldest read was fetched from MLflow; null before the first read. */
+        public Instant asOf() {
+            return asOf;
+        }
+
+        public boolean stale() {
+            return stale;
+        }
+    }
+
     private record Timed<T>(T value, Instant fetchedAt) {
     }
 

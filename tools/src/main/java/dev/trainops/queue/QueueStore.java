@@ -74,6 +74,12 @@ public final class QueueStore {
         return found.stream().findFirst();
     }
 
+    /** The most recently submitted job that logs to {@code runName}, if any. */
+    public Optional<QueuedJob> latestByRunName(Connection c, String runName) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE run_name = ? ORDER BY submitted_ms DESC LIMIT 1", runName).stream()
+                .findFirst();
+    }
+
     public Optional<QueuedJob> byIdempotencyKey(Connection c, String key) throws SQLException {
         return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE idempotency_key = ?", key).stream().findFirst();
     }

@@ -105,6 +105,11 @@ public final class MlflowFixtures {
         info.put("run_id", runId).put("run_uuid", runId).put("run_name", name).put("experiment_id", "1").put("user_id", "trainer")
                 .put("status", status).put("start_time", start.toEpochMilli())
                 .put("artifact_uri", "mlflow-artifacts:/1/" + runId + "/artifacts").put("lifecycle_stage", "active");
+        if (!status.equals("RUNNING")) {
+            // an ended run's end_time: its last logged point
+            metrics.values().stream().flatMap(List::stream).map(p -> p.timestamp().toEpochMilli()).max(Long::compare)
+                    .ifPresent(end -> info.put("end_time", end));
+        }
         ObjectNode data = run.putObject("data");
         ArrayNode latest = data.putArray("metrics");
         history.forEach((key, points) -> latest.add(points.get(points.size() - 1)));
