@@ -204,6 +204,29 @@ class StdioSandboxIT {
         assertThat((String) c.get("recommendation")).isNotBlank();
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSandboxsLowUtilisationMnistRunGetsABatchSizeRecommendationThroughMcp() {
+        McpSchema.Tool tool = client.listTools().tools().stream().filter(t -> t.name().equals("recommend_cost_optimization")).findFirst()
+                .orElseThrow();
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("recommend_cost_optimization",
+                Map.of("run_id", "mnist-bs32")));
+        assertThat(result.isError()).as(String.valueOf(result.content())).isFalse();
+        Map<String, Object> c = (Map<String, Object>) result.structuredContent();
+        JsonSchemaValidator.ValidationResponse validation = McpJsonDefaults.getSchemaValidator().validate(tool.outputSchema(), c);
+        assertThat(validation.valid()).as(validation.errorMessage()).isTrue();
+        List<Map<String, Object>> recs = (List<Map<String, Object>>) c.get("recommendations");
+        assertThat(recs).extracting(r -> r.get("type")).contains("BATCH_SIZE", "LOW_GPU_UTILIZATION");
+        assertThat(recs).allSatisfy(r -> assertThat(new java.math.BigDecimal((String) ((Map<String, Object>) r.get("estimated_savings"))
+                .get("amount"))).isPositive());
+        // the busy large-batch llm run is left alone on those counts
+        McpSchema.CallToolResult busy = client.callTool(new McpSchema.CallToolRequest("recommend_cost_optimization",
+                Map.of("run_id", "llm-bs128")));
+        assertThat(busy.isError()).isFalse();
+        assertThat((List<Map<String, Object>>) ((Map<String, Object>) busy.structuredContent()).get("recommendations"))
+                .extracting(r -> r.get("type")).doesNotContain("BATCH_SIZE", "LOW_GPU_UTILIZATION", "RIGHT_SIZE_GPU");
+    }
+
     @SuppressWarnings("unchecked")
     private void assertError(Map<String, Object> args, String code, String messagePart) {
         McpSchema.CallToolResult result = call(args);

@@ -1,7 +1,6 @@
 package dev.trainops.recommend;
 
 import dev.trainops.cost.Money;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +98,7 @@ final class EarlyStopping implements Strategy {
                     s.key() + " has not improved for " + (run.completedEpochs() - stop.bestEpoch()) + " epochs (best "
                             + RunFacts.number(stop.best()) + " at epoch " + stop.bestEpoch() + "). The " + remaining
                             + " remaining planned epochs would cost about " + tail.display() + " and are unlikely to help.",
-                    evidence, baseline.minus(tail), Duration.between(run.start, run.lastEpochEnd()).toSeconds(),
+                    evidence, baseline.minus(tail), RunFacts.seconds(run.start, run.lastEpochEnd()),
                     "The remaining " + remaining + " planned epochs, priced ahead from the last completed epoch.",
                     Recommendations.Confidence.HIGH, new Recommendations.Action(tool, args, description));
         }
@@ -108,7 +107,7 @@ final class EarlyStopping implements Strategy {
             return new Silent(trigger + ", and the run ended right there (epoch " + s.epochs() + "): nothing to save.");
         }
         Instant cut = run.epochEnd(stop.stopEpoch());
-        long tailSeconds = Duration.between(cut, run.start.plusSeconds(run.durationSeconds)).toSeconds();
+        long tailSeconds = RunFacts.seconds(cut, run.start.plusSeconds(run.durationSeconds));
         Money tail = costing.cost(cut, tailSeconds);
         Map<String, Object> args = run.queueArguments("es");
         args.put("epochs", stop.stopEpoch());
@@ -120,7 +119,7 @@ final class EarlyStopping implements Strategy {
                 s.key() + " was best at epoch " + stop.bestEpoch() + " (" + RunFacts.number(stop.best()) + ") and no better for the "
                         + (s.epochs() - stop.bestEpoch()) + " epochs after it. Early stopping with patience " + patience + " would have "
                         + "stopped at epoch " + stop.stopEpoch() + ", saving the last " + wasted + " epoch(s), " + tail.display() + ".",
-                evidence, baseline.minus(tail), Duration.between(run.start, cut).toSeconds(),
+                evidence, baseline.minus(tail), RunFacts.seconds(run.start, cut),
                 "The epochs after " + stop.stopEpoch() + " as they ran (" + tailSeconds + " s), priced at the rates then in force.",
                 Recommendations.Confidence.HIGH, new Recommendations.Action("queue_training_job", args,
                         "Next time run " + stop.stopEpoch() + " epochs, or add early stopping on " + s.key() + " with patience "

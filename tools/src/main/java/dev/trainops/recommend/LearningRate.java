@@ -1,7 +1,6 @@
 package dev.trainops.recommend;
 
 import dev.trainops.cost.Money;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +61,7 @@ final class LearningRate implements Strategy {
         int saved = myEpochs - bestEpochs;
         Instant from = run.epochEnd(bestEpochs);
         Instant to = run.epochEnd(myEpochs);
-        Money savedCost = costing.cost(from, Duration.between(from, to).toSeconds());
+        Money savedCost = costing.cost(from, RunFacts.seconds(from, to));
         Money baseline = costing.cost(run.start, run.durationSeconds);
         String trigger = "run " + best.run.runName() + " at learning_rate " + best.learningRate + " reached " + mine.key() + " "
                 + RunFacts.number(target) + " (within " + RunFacts.number(REACH_TOLERANCE * 100) + "%) at epoch " + bestEpochs
@@ -85,7 +84,7 @@ final class LearningRate implements Strategy {
                 "Run " + best.run.runName() + " of the same model with learning_rate " + best.learningRate + " reached " + mine.key() + " "
                         + RunFacts.number(target) + " at epoch " + bestEpochs + "; this run got there at epoch " + myEpochs + ". " + saved
                         + " fewer epoch(s) would have saved " + savedCost.display() + ". One sibling is a single sample: confirm with a seed or two.",
-                evidence, baseline.minus(savedCost), run.durationSeconds - Duration.between(from, to).toSeconds(),
+                evidence, baseline.minus(savedCost), run.durationSeconds - RunFacts.seconds(from, to),
                 "Epochs " + (bestEpochs + 1) + "-" + myEpochs + " of this run as they ran, priced at the rates then in force.",
                 Recommendations.Confidence.MEDIUM, new Recommendations.Action("queue_training_job", args,
                         "Run it with learning_rate=" + best.learningRate + " and " + saved + " fewer epoch(s). " + run.queueHint(args)));

@@ -133,11 +133,16 @@ final class RunFacts {
         Instant lastEnd = timeline == null ? start : timeline.lastEpochEnd();
         if (!run.running()) {
             Instant end = run.end() != null && run.end().isAfter(start) ? run.end() : lastEnd;
-            return Duration.between(start, end).toSeconds();
+            return seconds(start, end);
         }
-        long elapsed = Duration.between(start, lastEnd).toSeconds();
+        long elapsed = seconds(start, lastEnd);
         int remaining = remainingEpochs();
         return elapsed + (rate == null ? 0 : Math.round(rate.secondsPerEpoch() * remaining));
+    }
+
+    /** Whole seconds between two instants, cut as the ledger and the price book cut them. */
+    static long seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toSeconds();
     }
 
     boolean running() {
@@ -221,7 +226,7 @@ final class RunFacts {
             }
         }
         return missing.isEmpty() ? "queue_training_job takes these arguments as they are."
-                : "queue_training_job also needs " + String.join(", ", missing) + " (the run did not log them).";
+                : "queue_training_job also needs " + String.join(", ", missing) + " (the run did not log " + (missing.size() == 1 ? "it" : "them") + ").";
     }
 
     static Series validationSeries(RunEvidence run) {
@@ -319,7 +324,12 @@ final class RunFacts {
         return String.format(Locale.ROOT, "%.1f%%", value);
     }
 
+    /** Four significant digits at most, no trailing zeros: 2.7, 0.38, 1.141, 600. */
     static String number(double value) {
-        return String.format(Locale.ROOT, value == Math.rint(value) && Math.abs(value) < 1e15 ? "%.0f" : "%.4g", value);
+        if (!Double.isFinite(value)) {
+            return String.valueOf(value);
+        }
+        java.math.BigDecimal d = new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0).toPlainString() : d.toPlainString();
     }
 }

@@ -48,7 +48,8 @@ public final class MlflowFixtures {
 
     private void add(JsonNode r) {
         String name = r.path("run_name").asString();
-        String runId = Integer.toHexString(name.hashCode()) + "0000000000000000";
+        // 32 hex digits, as MLflow run ids are
+        String runId = String.format("%08x", name.hashCode()) + "000000000000000000000000";
         JsonNode epochs = r.path("epochs");
         long start = r.has("start_ms") ? r.path("start_ms").asLong() : epochs.get(0).path("start_ms").asLong();
         long end = epochs.get(epochs.size() - 1).path("end_ms").asLong();
