@@ -54,6 +54,18 @@ public final class BudgetService {
         this.clock = clock;
     }
 
+    /** Every configured scope: the teams, then the experiments. */
+    public List<String> scopes() {
+        List<String> out = new java.util.ArrayList<>(teams.keySet());
+        out.addAll(experiments.keySet());
+        return out;
+    }
+
+    /** The teams that have a budget. */
+    public java.util.Set<String> teams() {
+        return java.util.Set.copyOf(teams.keySet());
+    }
+
     public BudgetStatus status(BudgetStatusRequest request) {
         return status(request.scope() == null ? "" : request.scope().trim(), true);
     }

@@ -16,14 +16,29 @@ import org.slf4j.LoggerFactory;
 public final class ToolCatalog {
     private static final Logger log = LoggerFactory.getLogger(ToolCatalog.class);
 
+    /** Told of every call: the tool, "ok" or the error code, and how long it took. */
+    @FunctionalInterface
+    public interface CallObserver {
+        void called(String tool, String outcome, long nanos);
+
+        CallObserver NONE = (tool, outcome, nanos) -> {
+        };
+    }
+
     private final Map<String, Tool<?, ?>> tools;
     private final ArgumentBinder binder;
+    private final CallObserver observer;
 
     public ToolCatalog(List<Tool<?, ?>> tools) {
         this(tools, List.of());
     }
 
     public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources) {
+        this(tools, resources, CallObserver.NONE);
+    }
+
+    public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources, CallObserver observer) {
+        this.observer = observer;
         Map<String, Tool<?, ?>> byName = new LinkedHashMap<>();
         for (Tool<?, ?> tool : tools) {
             if (byName.putIfAbsent(tool.name(), tool) != null) {
@@ -74,7 +89,14 @@ public final class ToolCatalog {
                     "Unknown tool '" + Json.shorten(name) + "'.",
                     "Call one of: " + String.join(", ", names) + "."));
         }
-        return invokeTyped(tool, arguments == null ? Map.of() : arguments);
+        long started = System.nanoTime();
+        ToolOutcome outcome = invokeTyped(tool, arguments == null ? Map.of() : arguments);
+        try {
+            observer.called(name, outcome instanceof ToolOutcome.Failure f ? f.error().code().name() : "ok", System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            log.warn("call observer failed: {}", e.getMessage());
+        }
+        return outcome;
     }
 
     private <Q extends Record, R extends Record> ToolOutcome invokeTyped(Tool<Q, R> tool, Map<String, Object> arguments) {

@@ -136,6 +136,34 @@ public final class Ledger {
                 + "WHERE experiment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms", experiment, from.toEpochMilli(), to.toEpochMilli()));
     }
 
+    /** All usage ever billed to one (team, experiment, rate class): GPU-seconds, CPU core-seconds, cost. */
+    public record Total(String team, String experiment, RateClass rateClass, BigDecimal gpuSeconds, BigDecimal cpuCoreSeconds, Money cost) {
+    }
+
+    /** The running totals per team, experiment and rate class (for the metrics; they only grow). */
+    public List<Total> totals() {
+        String sql = "SELECT team, experiment, rate_class, gpus, cpu_cores, SUM(seconds), SUM(cost_micros) FROM usage_slice "
+                + "GROUP BY team, experiment, rate_class, gpus, cpu_cores";
+        java.util.Map<List<String>, BigDecimal[]> sums = new java.util.LinkedHashMap<>();
+        java.util.Map<List<String>, Long> costs = new java.util.LinkedHashMap<>();
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                List<String> key = List.of(rs.getString(1), rs.getString(2), rs.getString(3));
+                BigDecimal seconds = BigDecimal.valueOf(rs.getLong(6));
+                BigDecimal[] t = sums.computeIfAbsent(key, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                t[0] = t[0].add(new BigDecimal(rs.getString(4)).multiply(seconds));
+                t[1] = t[1].add(new BigDecimal(rs.getString(5)).multiply(seconds));
+                costs.merge(key, rs.getLong(7), Long::sum);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+        List<Total> out = new ArrayList<>();
+        sums.forEach((k, t) -> out.add(new Total(k.get(0), k.get(1), RateClass.valueOf(k.get(2)), t[0], t[1],
+                Money.micros(costs.get(k), prices.currency()))));
+        return out;
+    }
+
     /** A ledger row with where it is booked; {@code runName} is null when the job named no run. */
     public record Booked(String team, String experiment, String runName, PricedSlice slice) {
     }

@@ -8,6 +8,11 @@ public interface GpuUtilization {
     /** Mean utilisation of the node's GPUs in percent, if known. */
     OptionalDouble nodePercent(String node);
 
+    /** GPU memory used / total on the node's GPUs (0-1), if known. */
+    default OptionalDouble nodeMemoryRatio(String node) {
+        return OptionalDouble.empty();
+    }
+
     /** A short name of the source, shown in answers ("dcgm", "sandbox"). */
     default String source() {
         return "dcgm";

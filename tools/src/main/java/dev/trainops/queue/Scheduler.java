@@ -67,11 +67,19 @@ public final class Scheduler {
     private final PriceBook prices;
     private final Clock clock;
     private final Settings settings;
+    private final QueueEvents events;
     private volatile AdmissionPlanner.Plan lastPlan = new AdmissionPlanner.Plan(List.of(), List.of(), Map.of());
 
     public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
                      Function<String, Optional<Snapshot.BudgetRoom>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
                      Settings settings) {
+        this(queue, index, launcher, quotas, budgets, utilization, prices, clock, settings, QueueEvents.NONE);
+    }
+
+    public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
+                     Function<String, Optional<Snapshot.BudgetRoom>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
+                     Settings settings, QueueEvents events) {
+        this.events = events;
         this.queue = queue;
         this.index = index;
         this.launcher = launcher;
@@ -94,9 +102,15 @@ public final class Scheduler {
         List<QueuedJob> toLaunch = new ArrayList<>();
         List<QueuedJob> toDelete = new ArrayList<>();
         List<String> transitions = new ArrayList<>();
+        List<QueuedJob> ended = new ArrayList<>();
+        List<QueuedJob> waiting = new ArrayList<>();
+        int[] active = new int[1];
         AdmissionPlanner.Plan plan = queue.store().inTransaction(QueueStore.ADMISSION_LOCK, c -> {
-            reconcile(c, now, toDelete, transitions);
+            ended.clear();
+            waiting.clear();
+            reconcile(c, now, toDelete, transitions, ended);
             Snapshot snapshot = snapshot(c, now);
+            active[0] = snapshot.active().size();
             AdmissionPlanner.Plan p = AdmissionPlanner.plan(snapshot);
             for (AdmissionPlanner.Admit a : p.admits()) {
                 QueuedJob admitted = a.job().admittedTo(a.node(), now);
@@ -108,6 +122,9 @@ public final class Scheduler {
                 queue.update(c, victim);
                 toDelete.add(victim);
             }
+            Set<String> admittedIds = new HashSet<>();
+            p.admits().forEach(a -> admittedIds.add(a.job().jobId()));
+            snapshot.queued().stream().filter(j -> !admittedIds.contains(j.jobId())).forEach(waiting::add);
             Map<String, QueuedJob> queued = new HashMap<>();
             snapshot.queued().forEach(j -> queued.put(j.jobId(), j));
             for (var w : p.waits().entrySet()) {
@@ -125,6 +142,13 @@ public final class Scheduler {
             return p;
         });
         lastPlan = plan;
+        try {
+            events.afterPass(now, toLaunch.stream().filter(j -> plan.admits().stream().anyMatch(a -> a.job().jobId().equals(j.jobId())))
+                    .toList(), plan.preemptions().stream().map(AdmissionPlanner.Preempt::victim).toList(), ended, waiting,
+                    active[0] + plan.admits().size());
+        } catch (RuntimeException e) {
+            log.warn("queue observer failed: {}", e.getMessage());
+        }
         Map<String, String> resources = new HashMap<>();
         for (Snapshot.NodeRoom r : rooms()) {
             resources.put(r.node(), r.resource());
@@ -161,7 +185,8 @@ public final class Scheduler {
     }
 
     /** Follows active jobs through the cluster. */
-    private void reconcile(Connection c, Instant now, List<QueuedJob> toDelete, List<String> transitions) throws SQLException {
+    private void reconcile(Connection c, Instant now, List<QueuedJob> toDelete, List<String> transitions, List<QueuedJob> ended)
+            throws SQLException {
         Map<String, Job> jobs = new HashMap<>();
         for (Job j : index.jobs()) {
             jobs.put(j.getMetadata().getNamespace() + "/" + j.getMetadata().getName(), j);
@@ -189,19 +214,25 @@ public final class Scheduler {
             String condition = kube == null ? null : finished(kube);
             if ("Complete".equals(condition)) {
                 Instant end = completion(kube, now);
-                queue.update(c, j.withState(JobState.SUCCEEDED, null, "Completed at " + end + ".", startOf(j, mine, now), end));
+                QueuedJob done = j.withState(JobState.SUCCEEDED, null, "Completed at " + end + ".", startOf(j, mine, now), end);
+                queue.update(c, done);
+                ended.add(done);
                 transitions.add(j.jobId() + " " + j.state() + " -> SUCCEEDED");
                 continue;
             }
             if ("Failed".equals(condition)) {
                 Instant end = completion(kube, now);
-                queue.update(c, j.withState(JobState.FAILED, Reason.JOB_FAILED, "The Job failed at " + end + ".", startOf(j, mine, now), end));
+                QueuedJob failed = j.withState(JobState.FAILED, Reason.JOB_FAILED, "The Job failed at " + end + ".", startOf(j, mine, now), end);
+                queue.update(c, failed);
+                ended.add(failed);
                 transitions.add(j.jobId() + " " + j.state() + " -> FAILED");
                 continue;
             }
             if (kube == null && j.launched() && j.admitted() != null && j.admitted().plus(INFORMER_GRACE).isBefore(now)) {
-                queue.update(c, j.withState(JobState.FAILED, Reason.JOB_DELETED, "Job " + j.team() + "/" + j.kubeName()
-                        + " was deleted outside trainops.", j.started(), now));
+                QueuedJob deleted = j.withState(JobState.FAILED, Reason.JOB_DELETED, "Job " + j.team() + "/" + j.kubeName()
+                        + " was deleted outside trainops.", j.started(), now);
+                queue.update(c, deleted);
+                ended.add(deleted);
                 transitions.add(j.jobId() + " " + j.state() + " -> FAILED (deleted)");
                 continue;
             }
@@ -221,6 +252,7 @@ public final class Scheduler {
                             + ".", current.started(), now);
                     queue.update(c, stopped);
                     toDelete.add(stopped);
+                    ended.add(stopped);
                     transitions.add(j.jobId() + " RUNNING -> FAILED (MAX_COST_REACHED)");
                 }
             }

@@ -1,0 +1,177 @@
+package dev.trainops.monitor;
+
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.catalog.ToolHints;
+import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueuedJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * get_training_health_status: the backends, the alerts Alertmanager has sent and not resolved
+ * (each with a remediation an agent can act on), the jobs that failed in the last day, and the
+ * running jobs that look wrong now.
+ */
+public final class HealthService {
+    static final double LOW_UTILIZATION_PERCENT = 30;
+    static final double OVERRUN_FACTOR = 2;
+    private static final Pattern TEAM = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+    private final AlertStore alerts;
+    private final QueueStore queue;
+    private final GpuUtilization utilization;
+    private final Supplier<List<HealthStatus.Backend>> backends;
+    private final Clock clock;
+
+    /** {@code queue} may be null before the queue is open. */
+    public HealthService(AlertStore alerts, QueueStore queue, GpuUtilization utilization, Supplier<List<HealthStatus.Backend>> backends,
+                         Clock clock) {
+        this.alerts = alerts;
+        this.queue = queue;
+        this.utilization = utilization;
+        this.backends = backends;
+        this.clock = clock;
+    }
+
+    public HealthStatus status(HealthRequest request) {
+        String team = request.team() == null || request.team().isBlank() ? null : request.team().trim();
+        if (team != null && !TEAM.matcher(team).matches()) {
+            throw ToolException.invalidArgument("team", "Argument 'team' must be a Kubernetes namespace name (lowercase letters, digits "
+                    + "and -), got " + dev.trainops.catalog.Json.shorten(request.team()) + ".", "Use e.g. team=team-a, or leave it out.");
+        }
+        Instant now = clock.instant();
+        List<HealthStatus.Backend> b = backends.get();
+        List<HealthStatus.ActiveAlert> active = new ArrayList<>();
+        for (AlertStore.Alert a : alerts.firing(team)) {
+            active.add(new HealthStatus.ActiveAlert(a.fingerprint(), a.alertname(), a.severity(), a.team(), a.annotations().get("summary"),
+                    a.annotations().get("description"), a.annotations().get("runbook"), a.labels(), a.startsAt(), a.notifications(),
+                    remediation(a)));
+        }
+        List<HealthStatus.FailingJob> failing = new ArrayList<>();
+        List<HealthStatus.Anomaly> anomalies = new ArrayList<>();
+        if (queue != null) {
+            List<QueuedJob> recent = queue.read(c -> queue.currentAndSince(c, now.minus(Duration.ofHours(24))));
+            for (QueuedJob j : recent) {
+                if (team != null && !team.equals(j.team())) {
+                    continue;
+                }
+                if (j.state() == JobState.FAILED) {
+                    failing.add(new HealthStatus.FailingJob(j.jobId(), j.runName(), j.team(), j.reason() == null ? "FAILED" : j.reason().name(),
+                            j.reasonDetail() == null ? "" : j.reasonDetail(), j.ended()));
+                }
+                if (j.state() == JobState.RUNNING) {
+                    anomalies(j, now, anomalies);
+                }
+            }
+        }
+        boolean critical = active.stream().anyMatch(a -> "critical".equalsIgnoreCase(a.severity()));
+        boolean degraded = !active.isEmpty() || !failing.isEmpty() || !anomalies.isEmpty()
+                || b.stream().anyMatch(x -> !x.up() || x.stale());
+        String status = critical ? "CRITICAL" : degraded ? "DEGRADED" : "HEALTHY";
+        return new HealthStatus(status, summary(status, b, active, failing, anomalies), team, b, active, failing, anomalies, now);
+    }
+
+    private void anomalies(QueuedJob j, Instant now, List<HealthStatus.Anomaly> out) {
+        if (j.node() != null) {
+            java.util.OptionalDouble util = utilization.nodePercent(j.node());
+            if (util.isPresent() && util.getAsDouble() < LOW_UTILIZATION_PERCENT) {
+                out.add(new HealthStatus.Anomaly("LOW_GPU_UTILIZATION", j.jobId(), j.runName(), j.team(),
+                        "GPU utilisation " + Math.round(util.getAsDouble()) + "% on " + j.node() + " (below " + (int) LOW_UTILIZATION_PERCENT
+                                + "%, source " + utilization.source() + ").",
+                        "Job " + j.jobId() + " at " + Math.round(util.getAsDouble()) + "% GPU: requeue with batch_size " + j.batchSize() * 4
+                                + " or on a smaller GPU; recommend_cost_optimization run_id=" + j.runName() + " prices the options."));
+            }
+        }
+        if (j.started() != null && j.estimatedSeconds() > 0) {
+            long ran = Duration.between(j.started(), now).toSeconds();
+            if (ran > OVERRUN_FACTOR * j.estimatedSeconds()) {
+                out.add(new HealthStatus.Anomaly("RUNNING_LONG", j.jobId(), j.runName(), j.team(),
+                        "Running " + ran / 60 + " min, over twice the " + j.estimatedSeconds() / 60 + " min its history predicts.",
+                        "Check job " + j.jobId() + " for a hang (data loader, NCCL); cancel_training_job if it is stuck, or "
+                                + "forecast_training_cost job_name=" + j.jobId() + " for what finishing it costs."));
+            }
+        }
+    }
+
+    /** A remediation for the alerts config/prometheus ships, and the runbook or summary for any other. */
+    static String remediation(AlertStore.Alert a) {
+        Map<String, String> l = a.labels();
+        String job = l.getOrDefault("job_id", "the job");
+        String team = l.getOrDefault("team", l.getOrDefault("namespace", "the team"));
+        String value = a.annotations().getOrDefault("value", "");
+        return switch (a.alertname()) {
+            case "TrainingJobLowGpuUtilization" -> "Job " + job + (value.isEmpty() ? "" : " at " + value) + " GPU: requeue it with a larger "
+                    + "batch_size (e.g. 4x) or move it to a smaller GPU or a MIG slice; call recommend_cost_optimization with its run for "
+                    + "the saving of each.";
+            case "TrainingJobRunningLong" -> "Job " + job + " runs over twice its expected time: look for a hang (data loader, NCCL); "
+                    + "cancel_training_job if it is stuck, or forecast_training_cost with job_name=" + job + " for the cost of finishing.";
+            case "GpuMemoryPressure" -> "GPU memory above 80% on " + l.getOrDefault("Hostname", l.getOrDefault("hostname", "the node"))
+                    + ": an out-of-memory crash is close; lower batch_size, or use gradient checkpointing or mixed precision.";
+            case "BudgetForecastOverBudget" -> "The forecast of " + l.getOrDefault("scope", team) + " exceeds its budget: get_budget_status "
+                    + "shows by how much; pause BACKGROUND work, or move it to off-peak (schedule=off_peak) or spot.";
+            case "TrainingJobFailed" -> "Jobs of " + team + " failed: get_job_queue_status team=" + team + " shows each reason; fix and "
+                    + "requeue with queue_training_job.";
+            case "QueueWaitTooLong" -> "Jobs at priority " + l.getOrDefault("priority", "?") + " wait too long: get_job_queue_status shows "
+                    + "why (NO_CAPACITY, QUOTA_EXCEEDED, BUDGET_EXCEEDED); get_gpu_availability shows when GPUs free up.";
+            default -> a.annotations().getOrDefault("runbook", a.annotations().getOrDefault("summary", "See the alert's generator URL."));
+        };
+    }
+
+    private static String summary(String status, List<HealthStatus.Backend> backends, List<HealthStatus.ActiveAlert> alerts,
+                                  List<HealthStatus.FailingJob> failing, List<HealthStatus.Anomaly> anomalies) {
+        List<String> parts = new ArrayList<>();
+        long down = backends.stream().filter(b -> !b.up()).count();
+        long stale = backends.stream().filter(b -> b.up() && b.stale()).count();
+        if (down > 0) {
+            parts.add(down + " backend(s) down");
+        }
+        if (stale > 0) {
+            parts.add(stale + " backend(s) stale");
+        }
+        if (!alerts.isEmpty()) {
+            parts.add(alerts.size() + " alert(s) firing (" + String.join(", ", alerts.stream().map(HealthStatus.ActiveAlert::alertname)
+                    .distinct().toList()) + ")");
+        }
+        if (!failing.isEmpty()) {
+            parts.add(failing.size() + " job(s) failed in the last 24 h");
+        }
+        if (!anomalies.isEmpty()) {
+            parts.add(anomalies.size() + " running job(s) look wrong");
+        }
+        return status.charAt(0) + status.substring(1).toLowerCase(Locale.ROOT) + (parts.isEmpty() ? ": every backend up, no alert, "
+                + "no failed job, no anomaly." : ": " + String.join("; ", parts) + ".");
+    }
+
+    public static Tool<HealthRequest, HealthStatus> tool(Supplier<HealthService> service) {
+        return new Tool<>("get_training_health_status", "Training health: backends, alerts, failures",
+                "Is training healthy? The backends (Kubernetes, MLflow, the store, Prometheus) up or stale, the alerts firing now "
+                        + "(from Alertmanager: low GPU utilisation, jobs running long, GPU memory pressure, budget forecast over budget, "
+                        + "failed jobs, long queue waits) each with a suggested remediation, the jobs that failed in the last 24 h with "
+                        + "their reasons, and running jobs that look wrong now. Optionally for one team.",
+                HealthRequest.class, HealthStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r), HealthService::text);
+    }
+
+    static String text(HealthStatus h) {
+        StringBuilder sb = new StringBuilder(h.summary());
+        int shown = 0;
+        for (HealthStatus.ActiveAlert a : h.alerts()) {
+            if (shown++ == 3) {
+                sb.append("\n... more in the structured content");
+                break;
+            }
+            sb.append("\n- ").append(a.alertname()).append(a.severity() == null ? "" : " (" + a.severity() + ")").append(": ")
+                    .append(a.remediation());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.trainops.monitor;
+
+import dev.trainops.budget.BudgetService;
+import dev.trainops.budget.BudgetStatus;
+import dev.trainops.cost.Ledger;
+import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueuedJob;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads what the metrics show from the stores, on a schedule the composition root sets (every
+ * 15 s): the ledger's running totals, each budget's consumption, and per running job its GPU
+ * utilisation and memory (from DCGM, or the sandbox), elapsed and expected time. Each part fails
+ * on its own: a store that does not answer leaves the last values and marks nothing else.
+ */
+public final class MonitorCollector {
+    private static final Logger log = LoggerFactory.getLogger(MonitorCollector.class);
+
+    private final Metrics metrics;
+    private final Ledger ledger;
+    private final BudgetService budgets;
+    private final QueueStore queue;
+    private final GpuUtilization utilization;
+    private final Clock clock;
+
+    /** Any of ledger, budgets, queue may be null when that part is not running. */
+    public MonitorCollector(Metrics metrics, Ledger ledger, BudgetService budgets, QueueStore queue, GpuUtilization utilization, Clock clock) {
+        this.metrics = metrics;
+        this.ledger = ledger;
+        this.budgets = budgets;
+        this.queue = queue;
+        this.utilization = utilization;
+        this.clock = clock;
+    }
+
+    public void collect() {
+        if (ledger != null) {
+            try {
+                for (Ledger.Total t : ledger.totals()) {
+                    metrics.usage(t.team(), t.experiment(), t.rateClass().name(), t.gpuSeconds().doubleValue(), t.cpuCoreSeconds().doubleValue(),
+                            t.cost().toMicros());
+                }
+            } catch (RuntimeException e) {
+                log.debug("ledger totals: {}", e.getMessage());
+            }
+        }
+        if (budgets != null) {
+            for (String scope : budgets.scopes()) {
+                try {
+                    budgets.peek(scope).ifPresent(b -> metrics.budget(scope, ratio(b.spent(), b), ratio(b.forecast(), b)));
+                } catch (RuntimeException e) {
+                    log.debug("budget {}: {}", scope, e.getMessage());
+                }
+            }
+        }
+        if (queue != null) {
+            try {
+                Instant now = clock.instant();
+                List<QueuedJob> running = queue.read(c -> queue.inStates(c, JobState.RUNNING));
+                Set<String> ids = new HashSet<>();
+                for (QueuedJob j : running) {
+                    ids.add(j.jobId());
+                    double util = j.node() == null ? 0 : utilization.nodePercent(j.node()).orElse(0) / 100.0;
+                    double memory = j.node() == null ? 0 : utilization.nodeMemoryRatio(j.node()).orElse(0);
+                    double elapsed = j.started() == null ? 0 : Duration.between(j.started(), now).toMillis() / 1000.0;
+                    metrics.jobGauges(j.jobId(), j.team(), util, memory, elapsed, j.estimatedSeconds());
+                }
+                metrics.retainJobs(ids);
+            } catch (RuntimeException e) {
+                log.debug("running jobs: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static double ratio(BigDecimal amount, BudgetStatus b) {
+        return b.limit().signum() == 0 ? 0 : amount.divide(b.limit(), MathContext.DECIMAL64).doubleValue();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.trainops.queue;
+
+import java.time.Instant;
+import java.util.List;
+
+/** What the scheduler tells observers (metrics) after each pass has committed. */
+public interface QueueEvents {
+
+    /** One pass: jobs admitted, preempted and ended in it, and the queue left waiting. */
+    void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended, List<QueuedJob> waiting,
+                   int active);
+
+    QueueEvents NONE = (now, admitted, preempted, ended, waiting, active) -> {
+    };
+}
