@@ -1,6 +1,7 @@
 package dev.trainops.app;
 
 import dev.trainops.server.HttpOptions;
+import dev.trainops.server.MonitoringHttp;
 import dev.trainops.server.HttpTransport;
 import dev.trainops.server.TrainopsMcpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -44,19 +45,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "Extra browser Origin allowed on /mcp (repeatable), e.g. https://console.example.com.")
     List<String> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--metrics-port", paramLabel = "N", description = "Also serve /metrics (Prometheus) and /alerts/webhook (Alertmanager) on this port, "
+            + "on --bind with the --auth-token-file tokens; for stdio, where there is no HTTP port. 0 picks a free one.")
+    Integer metricsPort;
+
     @Mixin
     BackendOptions backend;
 
     @Override
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
-        if (transport == Transport.http) {
-            try {
+        HttpOptions metricsOptions = null;
+        try {
+            if (transport == Transport.http) {
                 httpOptions = new HttpOptions(bind, port, readTokens(authTokenFile), allowedOrigins);
-            } catch (IllegalArgumentException e) {
-                System.err.println("trainops: " + e.getMessage());
-                return 2;
             }
+            if (metricsPort != null) {
+                if (metricsPort < 0 || metricsPort > 65535) {
+                    throw new IllegalArgumentException("--metrics-port must be between 0 and 65535, was " + metricsPort + ".");
+                }
+                metricsOptions = new HttpOptions(bind, metricsPort, readTokens(authTokenFile), allowedOrigins);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("trainops: " + e.getMessage());
+            return 2;
         }
         Trainops.Settings settings;
         try {
@@ -72,6 +84,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         try (Trainops trainops = Trainops.create(settings)) {
             TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version());
+            MonitoringHttp metricsHttp = null;
+            if (metricsOptions != null) {
+                metricsHttp = new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints());
+                int bound = metricsHttp.start();
+                log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
+            }
             if (transport == Transport.stdio) {
                 CountDownLatch eof = new CountDownLatch(1);
                 McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, eof), protocolOut);
@@ -79,8 +97,11 @@ final class ServeCommand implements Callable<Integer> {
                 log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
                 eof.await();
                 mcp.closeGracefully();
+                if (metricsHttp != null) {
+                    metricsHttp.close();
+                }
             } else {
-                try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness)) {
+                try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints())) {
                     int bound = http.start();
                     trainops.connect();
                     log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,

@@ -38,7 +38,21 @@ import dev.trainops.forecast.MlflowRunHistory;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.mlflow.MlflowReader;
+import dev.trainops.monitor.AlertStore;
+import dev.trainops.monitor.DcgmJobUtilization;
+import dev.trainops.monitor.HealthService;
+import dev.trainops.monitor.HealthStatus;
+import dev.trainops.monitor.JobUtilizationSource;
+import dev.trainops.monitor.Metrics;
+import dev.trainops.monitor.MonitorCollector;
+import dev.trainops.monitor.QueueMetrics;
+import dev.trainops.monitor.RunMetricsUtilization;
+import dev.trainops.monitor.TrainingPoller;
+import dev.trainops.monitor.UtilizationReports;
+import dev.trainops.prometheus.DcgmUtilization;
+import dev.trainops.prometheus.PrometheusClient;
 import dev.trainops.recommend.CostRecommender;
+import dev.trainops.server.MonitoringEndpoints;
 import dev.trainops.recommend.JobContext;
 import dev.trainops.recommend.MlflowRunEvidence;
 import dev.trainops.recommend.RunEvidenceSource;
@@ -96,6 +110,7 @@ public final class Trainops implements AutoCloseable {
     private final java.util.function.Supplier<RunHistorySource> history;
     private final GpuUtilization utilization;
     private final GpuInventory inventory;
+    private final Monitoring monitoring;
     private final ScheduledExecutorService admission = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "admission");
         t.setDaemon(true);
@@ -104,7 +119,9 @@ public final class Trainops implements AutoCloseable {
 
     private Trainops(Settings settings, Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube,
                      ClusterIndex index, CompletableFuture<CostStack> cost, ToolCatalog catalog, CompletableFuture<QueueStack> queue,
-                     java.util.function.Supplier<RunHistorySource> history, GpuUtilization utilization, GpuInventory inventory) {
+                     java.util.function.Supplier<RunHistorySource> history, GpuUtilization utilization, GpuInventory inventory,
+                     Monitoring monitoring) {
+        this.monitoring = monitoring;
         this.inventory = inventory;
         this.queue = queue;
         this.history = history;
@@ -138,6 +155,15 @@ public final class Trainops implements AutoCloseable {
             clock = Clock.systemUTC();
             kube = new CompletableFuture<>();
         }
+        // GPU utilisation: DCGM through Prometheus when PROMETHEUS_URL is set (it wins in the sandbox too)
+        DcgmUtilization dcgm = null;
+        PrometheusClient prometheus = null;
+        java.util.Optional<PrometheusClient.Config> prometheusConfig = PrometheusClient.Config.fromEnvironment(System.getenv());
+        if (prometheusConfig.isPresent()) {
+            prometheus = new PrometheusClient(prometheusConfig.get());
+            dcgm = new DcgmUtilization(prometheus, clock);
+            utilization = dcgm;
+        }
         ClusterIndex index = new ClusterIndex(clock);
         kube.thenAccept(index::start).exceptionally(e -> {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -154,11 +180,13 @@ public final class Trainops implements AutoCloseable {
         // sandbox's run store; with neither there is no history, so no forecast or comparison tool.
         java.util.function.Supplier<RunHistorySource> history = null;
         java.util.function.Supplier<RunEvidenceSource> evidence = null;
+        MlflowReader mlflowReader = null;
         java.util.Optional<MlflowClient.Config> mlflowConfig = MlflowClient.Config.fromEnvironment(System.getenv());
         if (mlflowConfig.isPresent()) {
             MlflowClient mlflow = new MlflowClient(mlflowConfig.get());
             MlflowReader reader = new MlflowReader(mlflow, clock, Duration.ofMinutes(1), com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                     java.util.concurrent.ForkJoinPool.commonPool());
+            mlflowReader = reader;
             RunHistorySource fromMlflow = new MlflowRunHistory(reader);
             history = () -> fromMlflow;
             RunEvidenceSource evidenceFromMlflow = new MlflowRunEvidence(reader);
@@ -200,13 +228,37 @@ public final class Trainops implements AutoCloseable {
         tools.add(PlanningTools.decideJobPriority(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
         tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
+        GpuUtilization util = utilization;
+        java.util.function.Supplier<List<HealthStatus.Backend>> backends = backends(index, mlflowReader, cost, dcgm);
+        tools.add(HealthService.tool(() -> new HealthService(await(cost, "the store").alerts(), queueStoreIfOpen(queue), util, backends, clock)));
+        List<JobUtilizationSource> utilizationSources = new ArrayList<>();
+        if (prometheus != null) {
+            utilizationSources.add(new DcgmJobUtilization(prometheus));
+        }
+        if (evidence != null) {
+            utilizationSources.add(new RunMetricsUtilization(evidence));
+        }
+        tools.add(UtilizationReports.tool(() -> new UtilizationReports(await(cost, "the cost store").ledger(), utilizationSources, clock)));
+        Metrics metrics = new Metrics(tools.stream().map(Tool::name).toList(), configuredTeams(settings.configDir()),
+                currencyOf(settings.configDir()));
+        for (HealthStatus.Backend b : List.of(new HealthStatus.Backend("kubernetes", false, false, ""),
+                new HealthStatus.Backend("mlflow", false, false, ""), new HealthStatus.Backend("store", false, false, ""),
+                new HealthStatus.Backend("prometheus", false, false, ""))) {
+            metrics.backend(b.name(), () -> backends.get().stream().anyMatch(x -> x.name().equals(b.name()) && x.up()),
+                    () -> backends.get().stream().anyMatch(x -> x.name().equals(b.name()) && x.stale()));
+        }
+        if (mlflowReader != null) {
+            mlflowReader.onRead(hit -> metrics.cacheRequest("mlflow", hit));
+        }
+        inventory.onRead(hit -> metrics.cacheRequest("kubernetes", hit));
+        Monitoring monitoring = new Monitoring(metrics, dcgm, evidence);
         List<CatalogResource> resources = List.of(new CatalogResource("trainops://gpus", "GPU availability",
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()),
                 new CatalogResource("trainops://queue", "Job queue",
                         "Every job queued, running or ended in the last 24 h (get_job_queue_status with no filters) as JSON.",
                         "get_job_queue_status", Map.of()));
-        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources), queue, runs, utilization,
-                inventory);
+        return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources, metrics::toolCall), queue, runs,
+                utilization, inventory, monitoring);
     }
 
     /**
@@ -217,6 +269,9 @@ public final class Trainops implements AutoCloseable {
         // The store opens a moment later: on two cores, Flyway and the SQLite native library would
         // otherwise compete with the first initialize and tools/list for the CPU.
         background.schedule(this::openCostStack, 2, TimeUnit.SECONDS);
+        if (monitoring.dcgm() != null) {
+            background.scheduleWithFixedDelay(() -> guarded("DCGM refresh", monitoring.dcgm()::refresh), 0, 15, TimeUnit.SECONDS);
+        }
         if (sandbox != null) {
             sandbox.start();
             return;
@@ -239,7 +294,7 @@ public final class Trainops implements AutoCloseable {
     }
 
     /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
-    record CostStack(Store store, PriceBook prices, Ledger ledger, UsageRecorder recorder, BudgetService budgets) {
+    record CostStack(Store store, PriceBook prices, Ledger ledger, UsageRecorder recorder, BudgetService budgets, AlertStore alerts) {
     }
 
     private void openCostStack() {
@@ -257,7 +312,7 @@ public final class Trainops implements AutoCloseable {
                     (b, p) -> Money.micros(Commitments.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
                             JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
                             clock.instant()), prices.currency()), new BudgetAlarms(store, clock), clock);
-            CostStack stack = new CostStack(store, prices, ledger, recorder, budgetService);
+            CostStack stack = new CostStack(store, prices, ledger, recorder, budgetService, new AlertStore(store, clock));
             cost.complete(stack);
             kube.thenAcceptAsync(client -> openQueue(client, stack, queueStore), admission);
             background.scheduleWithFixedDelay(() -> {
@@ -269,6 +324,12 @@ public final class Trainops implements AutoCloseable {
                     log.warn("usage recording failed: {}", e.getMessage());
                 }
             }, 0, 15, TimeUnit.SECONDS);
+            MonitorCollector collector = new MonitorCollector(monitoring.metrics(), ledger, budgetService, queueStore, utilization, clock);
+            background.scheduleWithFixedDelay(() -> guarded("metrics collection", collector::collect), 1, 15, TimeUnit.SECONDS);
+            if (monitoring.runs() != null) {
+                TrainingPoller poller = new TrainingPoller(monitoring.metrics(), queueStore, monitoring.runs());
+                background.scheduleWithFixedDelay(() -> guarded("training metrics", poller::poll), 5, 60, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             log.error("cannot open the cost store: {}", e.getMessage());
             cost.completeExceptionally(e);
@@ -294,7 +355,7 @@ public final class Trainops implements AutoCloseable {
             Scheduler scheduler = new Scheduler(queueStore, index, new JobLauncher(client, priorities, quotas), quotas,
                     team -> stack.budgets().peek(team).map(b -> new Snapshot.BudgetRoom(b.limit().movePointRight(Money.SCALE).longValueExact(),
                             b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name())),
-                    utilization, stack.prices(), clock, Scheduler.Settings.defaults());
+                    utilization, stack.prices(), clock, Scheduler.Settings.defaults(), new QueueMetrics(monitoring.metrics()));
             Estimator estimator = history == null ? (m, e, b, t, g, s, at) -> java.util.Optional.empty()
                     : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.get(), stack.prices(), clock))
                             .estimate(m, e, b, t, g, s, at);
@@ -317,6 +378,88 @@ public final class Trainops implements AutoCloseable {
         } catch (Exception e) {
             log.error("cannot open the job queue: {}", e.getMessage());
             queue.completeExceptionally(e);
+        }
+    }
+
+    /** The metrics, DCGM and the run source, for the monitoring side. */
+    record Monitoring(Metrics metrics, DcgmUtilization dcgm, java.util.function.Supplier<RunEvidenceSource> runs) {
+    }
+
+    /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */
+    public MonitoringEndpoints monitoringEndpoints() {
+        return new MonitoringEndpoints(monitoring.metrics()::scrape, body -> {
+            AlertStore.Received r = await(cost, "the store").alerts().receive(body);
+            return "{\"status\":\"ok\",\"alerts\":" + r.alerts() + ",\"firing\":" + r.firing() + ",\"resolved\":" + r.resolved()
+                    + ",\"ignored\":" + r.ignored() + "}";
+        });
+    }
+
+    public Metrics metrics() {
+        return monitoring.metrics();
+    }
+
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", what, e.getMessage());
+        }
+    }
+
+    /** Each backend trainops uses, up or not, stale or not. */
+    private static java.util.function.Supplier<List<HealthStatus.Backend>> backends(ClusterIndex index, MlflowReader mlflow,
+                                                                                      CompletableFuture<CostStack> cost, DcgmUtilization dcgm) {
+        return () -> {
+            List<HealthStatus.Backend> out = new ArrayList<>();
+            ClusterIndex.Freshness f = index.freshness();
+            out.add(new HealthStatus.Backend("kubernetes", f.synced() && !f.stale(), f.stale(),
+                    !f.synced() ? "not synced yet" : f.stale() ? "serving the inventory as of " + f.asOf() + ": " + f.reason() : "watching"));
+            if (mlflow != null) {
+                out.add(new HealthStatus.Backend("mlflow", mlflow.healthy(), !mlflow.healthy(), mlflow.healthy() ? "answering"
+                        : "a refresh failed; answers come from the cache"));
+            }
+            boolean storeUp = cost.isDone() && !cost.isCompletedExceptionally();
+            out.add(new HealthStatus.Backend("store", storeUp, false, storeUp ? "open" : cost.isDone() ? "could not be opened" : "opening"));
+            if (dcgm != null) {
+                out.add(new HealthStatus.Backend("prometheus", dcgm.up(), dcgm.stale(), dcgm.up() ? "DCGM series read"
+                        : dcgm.stale() ? "did not answer; utilisation is from the last read" : "no answer yet"));
+            }
+            return out;
+        };
+    }
+
+    private static QueueStore queueStoreIfOpen(CompletableFuture<QueueStack> queue) {
+        QueueStack q = queue.getNow(null);
+        return q == null ? null : q.store();
+    }
+
+    /** Teams in budgets.yaml and quotas.yaml, so their metric series exist from the start. */
+    private static List<String> configuredTeams(java.nio.file.Path configDir) {
+        java.util.Set<String> teams = new java.util.TreeSet<>();
+        try {
+            for (Budget b : BudgetsConfig.load(configDir.resolve("budgets.yaml"))) {
+                if (b.kind() == Budget.Kind.TEAM) {
+                    teams.add(b.scope());
+                }
+            }
+        } catch (Exception e) {
+            log.debug("budgets for metrics: {}", e.getMessage());
+        }
+        try {
+            if (Files.exists(configDir.resolve("quotas.yaml"))) {
+                teams.addAll(QuotaConfig.load(configDir.resolve("quotas.yaml")).teams().keySet());
+            }
+        } catch (Exception e) {
+            log.debug("quotas for metrics: {}", e.getMessage());
+        }
+        return List.copyOf(teams);
+    }
+
+    private static String currencyOf(java.nio.file.Path configDir) {
+        try {
+            return PricingConfig.load(configDir.resolve("pricing.yaml")).currency().getCurrencyCode();
+        } catch (Exception e) {
+            return "USD";
         }
     }
 

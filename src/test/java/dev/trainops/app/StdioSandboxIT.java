@@ -33,13 +33,19 @@ class StdioSandboxIT {
     McpSyncClient client;
     McpSchema.Tool availabilityTool;
 
+    int metricsPort;
+
     @BeforeAll
-    void launch() {
+    void launch() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            metricsPort = socket.getLocalPort();
+        }
         String jar = System.getProperty("trainops.jar");
         String configDir = System.getProperty("trainops.configDir");
         assertThat(Path.of(jar)).exists();
         ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-jar", jar, "serve", "--sandbox", "--config-dir", configDir, "--data-dir", dataDir.toString())
+                .args("-jar", jar, "serve", "--sandbox", "--metrics-port", Integer.toString(metricsPort), "--config-dir", configDir,
+                        "--data-dir", dataDir.toString())
                 .build();
         StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
         transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
@@ -53,6 +59,17 @@ class StdioSandboxIT {
     void close() {
         if (client != null) {
             client.closeGracefully();
+        }
+    }
+
+    @Test
+    void overStdioTheMetricsPortServesEveryFamily() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+        for (String family : dev.trainops.monitor.Metrics.FAMILIES) {
+            assertThat(r.body()).as(family).contains("# TYPE " + family + " ");
         }
     }
 

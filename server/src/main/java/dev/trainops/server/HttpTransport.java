@@ -30,6 +30,11 @@ public final class HttpTransport implements AutoCloseable {
     private final ServerConnector connector;
 
     public HttpTransport(TrainopsMcpServer server, HttpOptions options, Supplier<Readiness> readiness) {
+        this(server, options, readiness, null);
+    }
+
+    /** With {@code monitoring}, also {@code GET /metrics} and {@code POST /alerts/webhook}. */
+    public HttpTransport(TrainopsMcpServer server, HttpOptions options, Supplier<Readiness> readiness, MonitoringEndpoints monitoring) {
         HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(TrainopsMcpServer.jsonMapper())
                 .mcpEndpoint(MCP_PATH)
@@ -55,6 +60,11 @@ public final class HttpTransport implements AutoCloseable {
         ServletHolder health = new ServletHolder("health", new HealthServlet(readiness));
         context.addServlet(health, "/healthz");
         context.addServlet(health, "/readyz");
+        if (monitoring != null) {
+            ServletHolder m = new ServletHolder("monitoring", new MonitoringServlet(monitoring));
+            context.addServlet(m, MonitoringServlet.METRICS_PATH);
+            context.addServlet(m, MonitoringServlet.WEBHOOK_PATH);
+        }
         FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.bearerTokens()));
         auth.setAsyncSupported(true);
         context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));

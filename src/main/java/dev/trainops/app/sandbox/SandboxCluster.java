@@ -109,6 +109,26 @@ public final class SandboxCluster implements AutoCloseable {
             // One pass before anyone looks, so the seeded Jobs are already running at the first call.
             kubelet.tick();
             kubelet.start();
+            // A created or deleted Job is written to disk at once, as an API server's etcd would hold
+            // it: a crash right after trainops created a Job must not lose it (the kubelet's own
+            // saves follow its 250 ms ticks).
+            jobWatch = client.batch().v1().jobs().inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<>() {
+                @Override
+                public void eventReceived(Action action, io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+                    if ((action == Action.ADDED || action == Action.DELETED) && !closed) {
+                        try {
+                            saveState();
+                        } catch (RuntimeException e) {
+                            log.warn("could not save the sandbox state: {}", e.getMessage());
+                        }
+                    }
+                }
+
+                @Override
+                public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                    // the sandbox is closing
+                }
+            });
             log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
                     items.size(), server.url("/"), clock.speed());
             seeded.complete(client);
@@ -121,6 +141,8 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     /** Writes every object to the data directory so a restart continues where this run stopped. */
+    private volatile io.fabric8.kubernetes.client.Watch jobWatch;
+
     synchronized void saveState() {
         try {
             List<HasMetadata> items = new ArrayList<>();
@@ -173,6 +195,9 @@ public final class SandboxCluster implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (jobWatch != null) {
+            jobWatch.close();
+        }
         if (kubelet != null) {
             kubelet.close();
             try {

@@ -131,7 +131,8 @@ final class SimulatedKubelet implements AutoCloseable {
             String phase = phase(pod);
             if (KubeNames.PHASE_SUCCEEDED.equals(phase) || KubeNames.PHASE_FAILED.equals(phase)) {
                 boolean ok = KubeNames.PHASE_SUCCEEDED.equals(phase);
-                String at = clock.instant().toString();
+                // as in a cluster: the Job completes when its pod's container finished, not when the controller looked
+                String at = finishedAt(pod).orElse(clock.instant().toString());
                 JobCondition condition = new JobConditionBuilder().withType(ok ? "Complete" : "Failed").withStatus("True")
                         .withLastTransitionTime(at).withReason(ok ? "Completed" : "BackoffLimitExceeded").build();
                 Job updated = new JobBuilder(job).editOrNewStatus()
@@ -276,6 +277,15 @@ final class SimulatedKubelet implements AutoCloseable {
         }
         log.info("sandbox: bound {}/{} to {} for {} epochs, expected to end {}", pod.getMetadata().getNamespace(),
                 pod.getMetadata().getName(), node.getMetadata().getName(), plan.epochs().size(), end);
+    }
+
+    private static java.util.Optional<String> finishedAt(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return java.util.Optional.empty();
+        }
+        return pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> c.getState() != null && c.getState().getTerminated() != null && c.getState().getTerminated().getFinishedAt() != null)
+                .map(c -> c.getState().getTerminated().getFinishedAt()).findFirst();
     }
 
     /** The kubelets: log finished epochs, complete pods whose time is up. */

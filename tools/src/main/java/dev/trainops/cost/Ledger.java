@@ -164,6 +164,63 @@ public final class Ledger {
         return out;
     }
 
+    /** One job's GPU usage billed in a range. */
+    public record JobUsage(String jobId, String team, String experiment, String runName, String gpuType, BigDecimal gpuSeconds, Money cost,
+                           Instant first, Instant last) {
+    }
+
+    /** GPU-seconds and cost per job over slices starting in [from, to), optionally of one team; most GPU time first. */
+    public List<JobUsage> usageByJob(Instant from, Instant to, String team) {
+        String sql = "SELECT job_id, team, experiment, run_name, gpu_type, gpus, SUM(seconds), SUM(cost_micros), MIN(start_ms), MAX(end_ms) "
+                + "FROM usage_slice WHERE start_ms >= ? AND start_ms < ?" + (team == null ? "" : " AND team = ?")
+                + " GROUP BY job_id, team, experiment, run_name, gpu_type, gpus";
+        java.util.Map<String, JobUsage> byJob = new java.util.LinkedHashMap<>();
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, from.toEpochMilli());
+            ps.setLong(2, to.toEpochMilli());
+            if (team != null) {
+                ps.setString(3, team);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    JobUsage u = new JobUsage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            new BigDecimal(rs.getString(6)).multiply(BigDecimal.valueOf(rs.getLong(7))), Money.micros(rs.getLong(8), prices.currency()),
+                            Instant.ofEpochMilli(rs.getLong(9)), Instant.ofEpochMilli(rs.getLong(10)));
+                    byJob.merge(u.jobId(), u, (a, b) -> new JobUsage(a.jobId(), a.team(), a.experiment(), a.runName() != null ? a.runName()
+                            : b.runName(), a.gpuType() != null ? a.gpuType() : b.gpuType(), a.gpuSeconds().add(b.gpuSeconds()),
+                            a.cost().plus(b.cost()), a.first().isBefore(b.first()) ? a.first() : b.first(),
+                            a.last().isAfter(b.last()) ? a.last() : b.last()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+        List<JobUsage> out = new ArrayList<>(byJob.values());
+        out.sort(java.util.Comparator.comparing(JobUsage::gpuSeconds).reversed().thenComparing(JobUsage::jobId));
+        return out;
+    }
+
+    /** What the pods of one queue job were billed (their ledger ids are {@code team/<job id>-<attempt>-<suffix>}), and up to when. */
+    public record Billed(Money cost, Instant recordedUntil) {
+    }
+
+    public Billed queueJobBilled(String team, String jobId) {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT SUM(cost_micros), MAX(end_ms) FROM usage_slice WHERE team = ? AND job_id LIKE ?")) {
+            ps.setString(1, team);
+            // job ids (tj- and hex digits) and team names (DNS labels) hold no LIKE wildcard
+            ps.setString(2, team + "/" + jobId + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long micros = rs.getLong(1);
+                long end = rs.getLong(2);
+                return new Billed(Money.micros(micros, prices.currency()), rs.wasNull() ? null : Instant.ofEpochMilli(end));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+    }
+
     /** A ledger row with where it is booked; {@code runName} is null when the job named no run. */
     public record Booked(String team, String experiment, String runName, PricedSlice slice) {
     }

@@ -45,6 +45,14 @@ public final class GpuInventory {
     }
 
     /** The GPU types present in the cluster, canonical names, sorted. */
+    private volatile java.util.function.Consumer<Boolean> onRead = hit -> {
+    };
+
+    /** Told of every read: true when the informer cache was synced (a hit), false when the call had to wait for it. */
+    public void onRead(java.util.function.Consumer<Boolean> observer) {
+        this.onRead = observer;
+    }
+
     public List<String> gpuTypes() {
         return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown"))
                 .distinct().sorted().toList();
@@ -58,6 +66,7 @@ public final class GpuInventory {
                     "Use a lowercase DNS label such as team-a, or omit namespace for the whole cluster.");
         }
         ClusterIndex.Freshness freshness = index.freshness();
+        onRead.accept(freshness.synced());
         if (!freshness.synced() && !index.awaitSynced(initialSyncWait)) {
             throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE,
                     "No GPU inventory yet: the Kubernetes API at " + index.masterUrl() + " has not completed the initial sync ("

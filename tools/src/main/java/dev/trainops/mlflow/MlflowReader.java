@@ -60,6 +60,9 @@ public final class MlflowReader {
     private final LoadingCache<List<Object>, Timed<List<MlflowRun>>> searches;
     private final Map<Object, Instant> failedSince = new ConcurrentHashMap<>();
 
+    private volatile java.util.function.Consumer<Boolean> onRead = hit -> {
+    };
+
     public MlflowReader(MlflowClient client, Clock clock, Duration refreshAfter, Ticker ticker, Executor executor) {
         this.client = client;
         this.clock = clock;
@@ -85,12 +88,25 @@ public final class MlflowReader {
         }
     }
 
+    /** Told of every read: true when a value was cached (a hit), false when MLflow had to be asked first. */
+    public void onRead(java.util.function.Consumer<Boolean> observer) {
+        this.onRead = observer;
+    }
+
+    /** False while the last call to MLflow for some key failed. */
+    public boolean healthy() {
+        return failedSince.isEmpty();
+    }
+
     public Read<MlflowRun> run(String runId) {
+        onRead.accept(runs.asMap().containsKey(runId));
         return read(runs::get, runId);
     }
 
     public Read<List<MlflowRun.MetricPoint>> history(String runId, String metricKey) {
-        return read(histories::get, List.of(runId, metricKey));
+        List<String> key = List.of(runId, metricKey);
+        onRead.accept(histories.asMap().containsKey(key));
+        return read(histories::get, key);
     }
 
     /**
@@ -98,7 +114,9 @@ public final class MlflowReader {
      * empty answer is cached too, so a name that is not a run name costs MLflow one call a minute.
      */
     public Read<List<MlflowRun>> search(String filter, int limit) {
-        return read(searches::get, List.<Object>of(filter, limit));
+        List<Object> key = List.of(filter, limit);
+        onRead.accept(searches.asMap().containsKey(key));
+        return read(searches::get, key);
     }
 
     private <K, T> Read<T> read(java.util.function.Function<K, Timed<T>> get, K key) {

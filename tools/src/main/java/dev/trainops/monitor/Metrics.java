@@ -30,6 +30,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Metrics {
     public static final List<String> BACKENDS = List.of("kubernetes", "mlflow", "store", "prometheus");
+    /** The backends read through a cache: the informers' store, and the MLflow reader. */
+    public static final List<String> CACHED_BACKENDS = List.of("kubernetes", "mlflow");
     public static final List<String> PRIORITIES = List.of("URGENT", "NORMAL", "BACKGROUND");
     static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -66,9 +68,11 @@ public final class Metrics {
         for (String tool : tools) {
             toolTimer(tool, "ok");
         }
-        for (String backend : BACKENDS) {
+        for (String backend : CACHED_BACKENDS) {
             cacheCounter(backend, "hit");
             cacheCounter(backend, "miss");
+        }
+        for (String backend : BACKENDS) {
             gauge("trainops.backend.up", Tags.of("backend", backend), 0, "1 when the backend answered its last call.");
             gauge("trainops.backend.stale", Tags.of("backend", backend), 0, "1 when answers come from a cache the backend could not refresh.");
         }

@@ -80,8 +80,56 @@ public final class MonitorCollector {
             } catch (RuntimeException e) {
                 log.debug("running jobs: {}", e.getMessage());
             }
+            if (ledger != null) {
+                try {
+                    compareEnded(clock.instant());
+                } catch (RuntimeException e) {
+                    log.debug("forecast vs actual: {}", e.getMessage());
+                }
+            }
         }
     }
+
+    /**
+     * Ended jobs' estimates against what the ledger billed their pods, once the ledger has caught
+     * up with their end (its recorder runs every 15 s), or after a few collections if it never
+     * does (a pod that never started); each job once. Jobs are found by their end since the last
+     * collection (an hour back at start), so a fast sandbox clock misses none.
+     */
+    private void compareEnded(Instant now) {
+        Instant since = lastCompare == null ? now.minus(Duration.ofHours(1)) : lastCompare;
+        lastCompare = now;
+        for (QueuedJob j : queue.read(c -> queue.currentAndSince(c, since))) {
+            if ((j.state() == JobState.SUCCEEDED || j.state() == JobState.FAILED) && j.ended() != null && !compared.contains(j.jobId())) {
+                pending.putIfAbsent(j.jobId(), new Pending(j, 0));
+            }
+        }
+        for (Pending p : List.copyOf(pending.values())) {
+            QueuedJob j = p.job();
+            Ledger.Billed billed = ledger.queueJobBilled(j.team(), j.jobId());
+            boolean caughtUp = billed.recordedUntil() != null && !billed.recordedUntil().isBefore(j.ended().minusSeconds(1));
+            if (caughtUp || p.tries() >= MAX_TRIES) {
+                pending.remove(j.jobId());
+                compared.add(j.jobId());
+                metrics.forecastVsActual(j.team(), j.estimatedCostMicros() / 1_000_000.0, billed.cost().amount().doubleValue());
+            } else {
+                pending.put(j.jobId(), new Pending(j, p.tries() + 1));
+            }
+        }
+        if (compared.size() > MAX_REMEMBERED) {
+            // a job ends once; the ids only guard against the overlap of consecutive reads
+            compared.clear();
+        }
+    }
+
+    private record Pending(QueuedJob job, int tries) {
+    }
+
+    static final int MAX_TRIES = 8;
+    static final int MAX_REMEMBERED = 100_000;
+    private Instant lastCompare;
+    private final java.util.Map<String, Pending> pending = new java.util.LinkedHashMap<>();
+    private final Set<String> compared = new HashSet<>();
 
     private static double ratio(BigDecimal amount, BudgetStatus b) {
         return b.limit().signum() == 0 ? 0 : amount.divide(b.limit(), MathContext.DECIMAL64).doubleValue();

@@ -1,10 +1,7 @@
 package dev.trainops.monitor;
 
-import dev.trainops.cost.PriceBook;
-import dev.trainops.cost.UsageSegment;
 import dev.trainops.queue.QueueEvents;
 import dev.trainops.queue.QueuedJob;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -13,16 +10,14 @@ import java.util.Map;
 
 /**
  * The queue's side of the metrics: admissions with their wait, preemptions, ended jobs with their
- * run time and what they cost against their estimate (GPU time priced by the same price book the
- * estimate used), and the depth and oldest wait of the queue per priority after every pass.
+ * run time, and the depth and oldest wait of the queue per priority after every pass. (What ended
+ * jobs cost against their estimate comes from the ledger, in {@link MonitorCollector}.)
  */
 public final class QueueMetrics implements QueueEvents {
     private final Metrics metrics;
-    private final PriceBook prices;
 
-    public QueueMetrics(Metrics metrics, PriceBook prices) {
+    public QueueMetrics(Metrics metrics) {
         this.metrics = metrics;
-        this.prices = prices;
     }
 
     @Override
@@ -38,11 +33,6 @@ public final class QueueMetrics implements QueueEvents {
             Instant start = j.started() == null ? j.ended() : j.started();
             Instant end = j.ended() == null ? now : j.ended();
             metrics.jobEnded(j.team(), j.state().name(), Duration.between(start == null ? end : start, end));
-            if (start != null && !end.isBefore(start) && j.gpuType() != null) {
-                BigDecimal actual = prices.cost(new UsageSegment(j.jobId(), start, end, j.gpuType(), BigDecimal.valueOf(j.gpuCount()),
-                        BigDecimal.ZERO, BigDecimal.ZERO, j.spot())).amount();
-                metrics.forecastVsActual(j.team(), j.estimatedCostMicros() / 1_000_000.0, actual.doubleValue());
-            }
         }
         Map<String, Long> depth = new HashMap<>();
         Map<String, Duration> oldest = new HashMap<>();

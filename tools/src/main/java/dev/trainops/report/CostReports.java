@@ -147,7 +147,8 @@ public final class CostReports {
         return out;
     }
 
-    private static LocalDate day(String value, String argument) {
+    /** A YYYY-MM-DD argument, or INVALID_ARGUMENT naming it. */
+    public static LocalDate day(String value, String argument) {
         try {
             return LocalDate.parse(value == null ? "" : value.trim());
         } catch (DateTimeParseException e) {
