@@ -15,7 +15,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * MCP over Streamable HTTP at {@code /mcp} in embedded Jetty, with DNS-rebinding protection (Origin
@@ -43,14 +42,9 @@ public final class HttpTransport implements AutoCloseable {
                 .build();
         this.mcp = server.configure(McpServer.sync(provider));
 
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-        threads.setName("http");
-        threads.setDaemon(true);
-        this.jetty = new Server(threads);
-        this.connector = new ServerConnector(jetty);
-        connector.setHost(options.bind());
-        connector.setPort(options.port());
-        jetty.addConnector(connector);
+        Jetty listening = Jetty.listening("http", 64, 4, options);
+        this.jetty = listening.server();
+        this.connector = listening.connector();
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");

@@ -8,7 +8,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * {@code --metrics-port} when serving MCP over stdio: a small HTTP server with {@code /metrics},
@@ -20,14 +19,9 @@ public final class MonitoringHttp implements AutoCloseable {
     private final ServerConnector connector;
 
     public MonitoringHttp(HttpOptions options, Supplier<Readiness> readiness, MonitoringEndpoints monitoring) {
-        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
-        threads.setName("metrics-http");
-        threads.setDaemon(true);
-        this.jetty = new Server(threads);
-        this.connector = new ServerConnector(jetty);
-        connector.setHost(options.bind());
-        connector.setPort(options.port());
-        jetty.addConnector(connector);
+        Jetty listening = Jetty.listening("metrics-http", 8, 2, options);
+        this.jetty = listening.server();
+        this.connector = listening.connector();
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         ServletHolder m = new ServletHolder("monitoring", new MonitoringServlet(monitoring));

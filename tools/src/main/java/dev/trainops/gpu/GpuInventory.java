@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Live GPU inventory: what every node offers, what running pods hold, what pending pods wait for,
@@ -29,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class GpuInventory {
     private volatile java.util.function.Supplier<List<QueuedDemand>> queue = List::of;
-    private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
     private final ClusterIndex index;
     private final GpuUtilization utilization;
@@ -60,7 +58,7 @@ public final class GpuInventory {
 
     public GpuAvailability availability(GpuAvailabilityRequest request) {
         String namespace = request.namespace();
-        if (namespace != null && !NAMESPACE.matcher(namespace).matches()) {
+        if (namespace != null && !dev.trainops.kube.KubeNames.isNamespace(namespace)) {
             throw ToolException.invalidArgument("namespace",
                     "Argument 'namespace' is not a valid Kubernetes namespace name.",
                     "Use a lowercase DNS label such as team-a, or omit namespace for the whole cluster.");

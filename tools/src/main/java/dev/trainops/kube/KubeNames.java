@@ -2,6 +2,13 @@ package dev.trainops.kube;
 
 /** Every Kubernetes and NVIDIA name trainops reads or writes, in one place. */
 public final class KubeNames {
+    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+    /** A valid namespace (team) name: a DNS label, lowercase letters, digits and '-', at most 63. */
+    public static boolean isNamespace(String name) {
+        return name != null && DNS_LABEL.matcher(name).matches();
+    }
+
     private KubeNames() {
     }
 

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * get_training_health_status: the backends, the alerts Alertmanager has sent and not resolved
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
 public final class HealthService {
     static final double LOW_UTILIZATION_PERCENT = 30;
     static final double OVERRUN_FACTOR = 2;
-    private static final Pattern TEAM = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
     private final AlertStore alerts;
     private final QueueStore queue;
@@ -44,11 +42,7 @@ public final class HealthService {
     }
 
     public HealthStatus status(HealthRequest request) {
-        String team = request.team() == null || request.team().isBlank() ? null : request.team().trim();
-        if (team != null && !TEAM.matcher(team).matches()) {
-            throw ToolException.invalidArgument("team", "Argument 'team' must be a Kubernetes namespace name (lowercase letters, digits "
-                    + "and -), got " + dev.trainops.catalog.Json.shorten(request.team()) + ".", "Use e.g. team=team-a, or leave it out.");
-        }
+        String team = optionalTeam(request.team());
         Instant now = clock.instant();
         List<HealthStatus.Backend> b = backends.get();
         List<HealthStatus.ActiveAlert> active = new ArrayList<>();
@@ -79,6 +73,16 @@ public final class HealthService {
                 || b.stream().anyMatch(x -> !x.up() || x.stale());
         String status = critical ? "CRITICAL" : degraded ? "DEGRADED" : "HEALTHY";
         return new HealthStatus(status, summary(status, b, active, failing, anomalies), team, b, active, failing, anomalies, now);
+    }
+
+    /** An optional team argument: null when absent, else a namespace name or INVALID_ARGUMENT naming it. */
+    static String optionalTeam(String given) {
+        String team = given == null || given.isBlank() ? null : given.trim();
+        if (team != null && !dev.trainops.kube.KubeNames.isNamespace(team)) {
+            throw ToolException.invalidArgument("team", "Argument 'team' must be a Kubernetes namespace name (lowercase letters, digits "
+                    + "and -), got " + dev.trainops.catalog.Json.shorten(given) + ".", "Use e.g. team=team-a, or leave it out.");
+        }
+        return team;
     }
 
     private void anomalies(QueuedJob j, Instant now, List<HealthStatus.Anomaly> out) {

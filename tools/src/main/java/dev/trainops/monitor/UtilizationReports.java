@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,6 @@ public final class UtilizationReports {
     private static final Logger log = LoggerFactory.getLogger(UtilizationReports.class);
     static final int MAX_DAYS = 366;
     static final int MAX_JOBS = 100;
-    private static final Pattern TEAM = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
     private final Ledger ledger;
     private final List<JobUtilizationSource> sources;
@@ -56,11 +54,7 @@ public final class UtilizationReports {
         if (ChronoUnit.DAYS.between(start, end) > MAX_DAYS) {
             throw ToolException.invalidArgument("end_date", "The range is longer than " + MAX_DAYS + " days.", "Report a year at most at a time.");
         }
-        String team = request.team() == null || request.team().isBlank() ? null : request.team().trim();
-        if (team != null && !TEAM.matcher(team).matches()) {
-            throw ToolException.invalidArgument("team", "Argument 'team' must be a Kubernetes namespace name (lowercase letters, digits "
-                    + "and -), got " + dev.trainops.catalog.Json.shorten(request.team()) + ".", "Use e.g. team=team-a, or leave it out.");
-        }
+        String team = HealthService.optionalTeam(request.team());
         Instant from = start.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = end.atStartOfDay(ZoneOffset.UTC).toInstant();
         List<Ledger.JobUsage> usage = ledger.usageByJob(from, to, team);

@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
  * admitted at once when it can be), with the reason it waits and warnings that never block.
  */
 public final class QueueService {
-    private static final Pattern TEAM = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
     private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
 
@@ -368,7 +367,7 @@ public final class QueueService {
     private String team(String value) {
         String t = value == null ? "" : value.trim();
         Set<String> known = knownTeams();
-        if (!TEAM.matcher(t).matches() || !known.contains(t)) {
+        if (!dev.trainops.kube.KubeNames.isNamespace(t) || !known.contains(t)) {
             throw ToolException.invalidArgument("team", "Unknown team '" + Json.shorten(t) + "'.",
                     "Teams with a quota or budget: " + String.join(", ", known) + ".");
         }

@@ -28,14 +28,11 @@ final class BatchSize implements Strategy {
 
     @Override
     public Verdict evaluate(RunFacts run, Costing costing) {
+        Silent silent = Strategy.unlessUtilizationBelow(run, MAX_UTILIZATION, ": a larger batch would not speed it up much.");
+        if (silent != null) {
+            return silent;
+        }
         RunFacts.Utilization u = run.utilization;
-        if (u == null) {
-            return new Silent("No GPU utilisation metric (system/gpu_0_utilization_percentage) to judge the batch size by.");
-        }
-        if (u.mean() >= MAX_UTILIZATION) {
-            return new Silent("Mean GPU utilisation " + RunFacts.percent(u.mean()) + " is not below " + RunFacts.percent(MAX_UTILIZATION)
-                    + ": a larger batch would not speed it up much.");
-        }
         if (run.batchSize == null) {
             return new Silent("The run logged no batch_size param.");
         }

@@ -30,13 +30,11 @@ final class LowGpuUtilization implements Strategy {
 
     @Override
     public Verdict evaluate(RunFacts run, Costing costing) {
+        Silent silent = Strategy.unlessUtilizationBelow(run, MAX_UTILIZATION, ".");
+        if (silent != null) {
+            return silent;
+        }
         RunFacts.Utilization u = run.utilization;
-        if (u == null) {
-            return new Silent("No GPU utilisation metric (system/gpu_0_utilization_percentage).");
-        }
-        if (u.mean() >= MAX_UTILIZATION) {
-            return new Silent("Mean GPU utilisation " + RunFacts.percent(u.mean()) + " is not below " + RunFacts.percent(MAX_UTILIZATION) + ".");
-        }
         if (run.durationSeconds <= 0) {
             return new Silent("The run has no measured time to price.");
         }

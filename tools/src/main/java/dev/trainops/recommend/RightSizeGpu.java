@@ -30,14 +30,12 @@ final class RightSizeGpu implements Strategy {
 
     @Override
     public Verdict evaluate(RunFacts run, Costing costing) {
+        Silent silent = Strategy.unlessUtilizationBelow(run, MAX_UTILIZATION,
+                ": the run is compute-bound, and a smaller GPU would only slow it down.");
+        if (silent != null) {
+            return silent;
+        }
         RunFacts.Utilization u = run.utilization;
-        if (u == null) {
-            return new Silent("No GPU utilisation metric (system/gpu_0_utilization_percentage).");
-        }
-        if (u.mean() >= MAX_UTILIZATION) {
-            return new Silent("Mean GPU utilisation " + RunFacts.percent(u.mean()) + " is not below " + RunFacts.percent(MAX_UTILIZATION)
-                    + ": the run is compute-bound, and a smaller GPU would only slow it down.");
-        }
         if (run.peakMemoryMb == null || run.gpuMemoryMib == null) {
             return new Silent("GPU memory use or the GPU's memory is unknown.");
         }

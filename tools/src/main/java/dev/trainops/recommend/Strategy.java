@@ -33,6 +33,22 @@ interface Strategy {
     record Silent(String why) implements Verdict {
     }
 
+    /**
+     * Why a strategy that needs low utilisation stays silent: no utilisation samples, or a mean not
+     * below {@code limit} percent ({@code because} says what that means for it); null when the
+     * mean is below the limit and the strategy may go on.
+     */
+    static Silent unlessUtilizationBelow(RunFacts run, double limit, String because) {
+        RunFacts.Utilization u = run.utilization;
+        if (u == null) {
+            return new Silent("No GPU utilisation metric (system/gpu_0_utilization_percentage).");
+        }
+        if (u.mean() >= limit) {
+            return new Silent("Mean GPU utilisation " + RunFacts.percent(u.mean()) + " is not below " + RunFacts.percent(limit) + because);
+        }
+        return null;
+    }
+
     static Recommendations.Evidence evidence(String source, String observation) {
         return new Recommendations.Evidence(source, observation);
     }
