@@ -83,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
             System.setOut(System.err);
         }
         try (Trainops trainops = Trainops.create(settings)) {
-            TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version());
+            TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()));
             MonitoringHttp metricsHttp = null;
             if (metricsOptions != null) {
                 metricsHttp = new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints());
@@ -118,6 +118,12 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The prompts beside the config directory ({@code prompts/} in the checkout); none when it is missing. */
+    static dev.trainops.catalog.PromptLibrary prompts(Path configDir) throws IOException {
+        Path dir = configDir.toAbsolutePath().normalize().resolveSibling("prompts");
+        return dev.trainops.catalog.PromptLibrary.load(dir);
     }
 
     static Set<String> readTokens(Path file) throws IOException {

@@ -256,7 +256,24 @@ public final class Trainops implements AutoCloseable {
                 "The live GPU inventory (get_gpu_availability with no filters) as JSON.", "get_gpu_availability", Map.of()),
                 new CatalogResource("trainops://queue", "Job queue",
                         "Every job queued, running or ended in the last 24 h (get_job_queue_status with no filters) as JSON.",
-                        "get_job_queue_status", Map.of()));
+                        "get_job_queue_status", Map.of()),
+                CatalogResource.ofContent("trainops://pricing", "Price list",
+                        "The price list in force (GPU, CPU and memory rates, the off-peak windows and discount, spot discount and "
+                                + "interruption rate) and every version, as JSON.",
+                        () -> {
+                            PriceBook book = await(cost, "the cost store").prices();
+                            Map<String, Object> out = new java.util.LinkedHashMap<>();
+                            out.put("currency", book.currency().getCurrencyCode());
+                            out.put("current", book.current(clock.instant()));
+                            out.put("versions", book.versions());
+                            return out;
+                        }),
+                new CatalogResource("trainops://budgets/{team}", "Team budget",
+                        "A team's budget for the current period (get_budget_status with scope=team) as JSON.", "get_budget_status",
+                        vars -> Map.of("scope", vars.get("team")), null),
+                new CatalogResource("trainops://reports/cost/{month}", "Monthly cost report",
+                        "The cost report of a month, YYYY-MM (generate_cost_report from its first day to the next month's, by team) as JSON.",
+                        "generate_cost_report", vars -> monthReport(vars.get("month")), null));
         return new Trainops(settings, clock, sandbox, kube, index, cost, new ToolCatalog(tools, resources, metrics::toolCall), queue, runs,
                 utilization, inventory, monitoring);
     }
@@ -379,6 +396,18 @@ public final class Trainops implements AutoCloseable {
             log.error("cannot open the job queue: {}", e.getMessage());
             queue.completeExceptionally(e);
         }
+    }
+
+    /** generate_cost_report's arguments for a month given as YYYY-MM. */
+    static Map<String, Object> monthReport(String month) {
+        java.time.YearMonth m;
+        try {
+            m = java.time.YearMonth.parse(month);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ToolException.invalidArgument("month", "The month in trainops://reports/cost/{month} must be YYYY-MM, got "
+                    + dev.trainops.catalog.Json.shorten(month) + ".", "For example trainops://reports/cost/2026-11.");
+        }
+        return Map.of("start_date", m.atDay(1).toString(), "end_date", m.plusMonths(1).atDay(1).toString(), "group_by", "team");
     }
 
     /** The metrics, DCGM and the run source, for the monitoring side. */

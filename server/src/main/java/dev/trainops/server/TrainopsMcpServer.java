@@ -1,7 +1,7 @@
 package dev.trainops.server;
 
+import dev.trainops.catalog.PromptLibrary;
 import dev.trainops.catalog.ToolCatalog;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -20,15 +20,33 @@ public final class TrainopsMcpServer {
 
     private final ToolCatalog catalog;
     private final String version;
+    private final PromptLibrary prompts;
 
     public TrainopsMcpServer(ToolCatalog catalog, String version) {
-        this.catalog = catalog;
-        this.version = version;
+        this(catalog, version, PromptLibrary.empty());
     }
 
-    static McpJsonMapper jsonMapper() {
-        return McpJsonDefaults.getMapper();
+    public TrainopsMcpServer(ToolCatalog catalog, String version, PromptLibrary prompts) {
+        this.catalog = catalog;
+        this.version = version;
+        this.prompts = prompts;
     }
+
+    /**
+     * The SDK's default mapper (Jackson 3 defaults), with one mix-in: the SDK's ElicitFormRequest
+     * has a {@code mode} component that is also its type id, which Jackson 3 refuses to write
+     * ("Conflict between type id property 'mode' and bean property"); the type id alone carries it.
+     */
+    static McpJsonMapper jsonMapper() {
+        return MAPPER;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = "mode", allowSetters = true)
+    private abstract static class ElicitFormRequestMixIn {
+    }
+
+    private static final McpJsonMapper MAPPER = new io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper(
+            tools.jackson.databind.json.JsonMapper.builder().addMixIn(McpSchema.ElicitFormRequest.class, ElicitFormRequestMixIn.class).build());
 
     /** MCP over standard input and output; the caller must keep everything else off stdout. */
     public McpSyncServer stdio(InputStream in, OutputStream out) {
@@ -37,14 +55,20 @@ public final class TrainopsMcpServer {
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         McpToolAdapter adapter = new McpToolAdapter(catalog);
+        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
+        if (!prompts.prompts().isEmpty()) {
+            caps.prompts(false);
+        }
         return spec.serverInfo(NAME, version)
                 .instructions(INSTRUCTIONS)
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging().build())
+                .capabilities(caps.build())
                 // The catalog's binder checks arguments and names the argument in its message.
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofSeconds(30))
                 .tools(adapter.specifications())
                 .resources(adapter.resources())
+                .resourceTemplates(adapter.resourceTemplates())
+                .prompts(adapter.prompts(prompts))
                 .build();
     }
 }

@@ -49,7 +49,7 @@ public final class ToolCatalog {
         this.names = List.copyOf(byName.keySet());
         this.binder = new ArgumentBinder();
         for (CatalogResource r : resources) {
-            if (!this.tools.containsKey(r.tool())) {
+            if (r.tool() != null && !this.tools.containsKey(r.tool())) {
                 throw new IllegalArgumentException("resource " + r.uri() + " reads unknown tool " + r.tool());
             }
         }
@@ -79,6 +79,38 @@ public final class ToolCatalog {
 
     public Map<String, Object> outputSchema(Tool<?, ?> tool) {
         return Schemas.output(tool.responseType());
+    }
+
+    /**
+     * Reads a resource by its URI (a template's variables filled in): the tool's answer, or the
+     * resource's content. Never throws: an unknown URI or a failed read is a failure outcome.
+     */
+    public ToolOutcome readResource(String uri) {
+        for (CatalogResource r : resources) {
+            Optional<Map<String, String>> vars = r.match(uri);
+            if (vars.isEmpty()) {
+                continue;
+            }
+            if (r.tool() != null) {
+                Map<String, Object> args;
+                try {
+                    args = r.arguments().apply(vars.get());
+                } catch (ToolException e) {
+                    return failure(e);
+                }
+                return invoke(r.tool(), args);
+            }
+            try {
+                return new ToolOutcome.Success(Json.toMap(r.content().get()), r.name());
+            } catch (ToolException e) {
+                return failure(e);
+            } catch (RuntimeException e) {
+                log.error("resource {} failed", uri, e);
+                return failure(new ToolException(ErrorCode.INTERNAL, "trainops could not read " + Json.shorten(uri) + ".", "Retry once."));
+            }
+        }
+        return failure(new ToolException(ErrorCode.NOT_FOUND, "No resource " + Json.shorten(uri) + ".",
+                "Read one of: " + String.join(", ", resources.stream().map(CatalogResource::uri).toList()) + "."));
     }
 
     /** Calls a tool by name with raw JSON arguments. Never throws: every failure is an outcome. */

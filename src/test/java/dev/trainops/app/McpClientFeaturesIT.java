@@ -1,0 +1,175 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 7's MCP side with the SDK's own client over stdio on the sandbox: prompts list and render;
+ * a job over its max_cost with a client that supports elicitation asks the user and queues the
+ * chosen cheaper option (under the cap); without elicitation the call is BUDGET_EXCEEDED with the
+ * options and nothing is queued; a batch sends progress to a client that gave a token; the
+ * pricing, budget and monthly report resources read.
+ */
+class McpClientFeaturesIT {
+    @TempDir
+    Path dataDir;
+
+    final List<McpSyncClient> clients = new ArrayList<>();
+
+    McpSyncClient connect(McpClient.SyncSpec spec) {
+        McpSyncClient c = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
+        c.initialize();
+        clients.add(c);
+        return c;
+    }
+
+    StdioClientTransport transport(Path data) {
+        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir", System.getProperty("trainops.configDir"),
+                        "--data-dir", data.toString())
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
+        return transport;
+    }
+
+    @AfterEach
+    void close() {
+        clients.forEach(McpSyncClient::closeGracefully);
+    }
+
+    static Map<String, Object> overTheCap(String run) {
+        // 5 epochs of llm are about $6.50 at peak, $3.25 off-peak: over a $1.50 cap either way; 1-2 epochs fit
+        return Map.of("model", "llm", "run_name", run, "team", "team-a", "epochs", 5, "batch_size", 64, "gpu_type", "H100",
+                "max_cost", "1.50");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> jobs(McpSyncClient c) {
+        McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("get_job_queue_status", Map.of("team", "team-a")));
+        return (List<Map<String, Object>>) ((Map<String, Object>) r.structuredContent()).get("jobs");
+    }
+
+    @Test
+    void promptsListAndRenderThroughARealClient() {
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
+        assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
+                .containsExactlyInAnyOrder("cost_review", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
+        McpSchema.Prompt budget = c.listPrompts().prompts().stream().filter(p -> p.name().equals("train_within_budget")).findFirst().orElseThrow();
+        assertThat(budget.arguments()).extracting(McpSchema.PromptArgument::name).containsExactly("model", "epochs", "budget", "team");
+        McpSchema.GetPromptResult r = c.getPrompt(new McpSchema.GetPromptRequest("train_within_budget",
+                Map.of("model", "llm", "epochs", "5", "budget", "5")));
+        String text = ((McpSchema.TextContent) r.messages().get(0).content()).text();
+        assertThat(r.messages().get(0).role()).isEqualTo(McpSchema.Role.USER);
+        assertThat(text).contains("train llm for 5 epochs and spend at most 5.").contains("forecast_training_cost with job_name=llm")
+                .contains("max_cost=5").doesNotContain("{{").doesNotContain("(team");
+        try {
+            c.getPrompt(new McpSchema.GetPromptRequest("train_within_budget", Map.of("model", "llm")));
+            throw new AssertionError("a missing argument must be refused");
+        } catch (io.modelcontextprotocol.spec.McpError e) {
+            assertThat(e.getMessage()).contains("needs argument 'epochs'");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void withElicitationTheUserPicksACheaperOptionAndOnlyThatIsQueuedUnderTheCap() {
+        List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir))
+                .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
+                .elicitation(request -> {
+                    asked.add(request);
+                    Map<String, Object> option = (Map<String, Object>) ((Map<String, Object>) request.requestedSchema().get("properties"))
+                            .get("option");
+                    List<String> choices = (List<String>) option.get("enum");
+                    String fewer = choices.stream().filter(s -> s.startsWith("Train ")).findFirst().orElse(choices.get(0));
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("option", fewer));
+                }));
+        McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("queue_training_job", overTheCap("elicited")));
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0).message()).contains("Nothing is queued yet");
+        assertThat(r.isError()).as(String.valueOf(r.content())).isFalse();
+        Map<String, Object> job = (Map<String, Object>) r.structuredContent();
+        assertThat(((Number) job.get("epochs")).intValue()).isLessThan(5);
+        assertThat(job.get("max_cost")).isEqualTo("1.500000");
+        assertThat(new java.math.BigDecimal((String) job.get("estimated_cost"))).isLessThanOrEqualTo(new java.math.BigDecimal("1.50"));
+        assertThat(jobs(c)).filteredOn(j -> "elicited".equals(j.get("run_name"))).hasSize(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void withoutElicitationTheCallIsAnErrorCarryingTheOptionsAndNothingIsQueued() {
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
+        McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("queue_training_job", overTheCap("refused")));
+        assertThat(r.isError()).isTrue();
+        Map<String, Object> error = (Map<String, Object>) r.structuredContent();
+        assertThat(error.get("code")).isEqualTo("BUDGET_EXCEEDED");
+        List<Map<String, Object>> options = (List<Map<String, Object>>) ((Map<String, Object>) error.get("details")).get("options");
+        assertThat(options).isNotEmpty().allSatisfy(o -> {
+            assertThat(new java.math.BigDecimal((String) o.get("estimated_cost"))).isLessThanOrEqualTo(new java.math.BigDecimal("1.50"));
+            assertThat((Map<String, Object>) o.get("arguments")).containsEntry("max_cost", "1.50");
+        });
+        assertThat(jobs(c)).noneMatch(j -> "refused".equals(j.get("run_name")));
+    }
+
+    @Test
+    void aBatchSendsProgressToAClientThatGaveAToken() throws Exception {
+        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)).progressConsumer(progress::add));
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            items.add(Map.of("model", "validation", "run_name", "progress-" + i, "team", "team-c", "epochs", 1, "batch_size", 16,
+                    "gpu_type", "T4"));
+        }
+        McpSchema.CallToolResult r = c.callTool(McpSchema.CallToolRequest.builder().name("submit_batch_training")
+                .arguments(Map.of("jobs", items)).progressToken("batch-42").build());
+        assertThat(r.isError()).as(String.valueOf(r.content())).isFalse();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (progress.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(progress).hasSize(3).allSatisfy(p -> {
+            assertThat(p.progressToken()).isEqualTo("batch-42");
+            assertThat(p.total()).isEqualTo(3.0);
+        });
+        assertThat(progress).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0, 3.0);
+        assertThat(progress.get(2).message()).startsWith("item 3 of 3: tj-");
+    }
+
+    @Test
+    void thePricingBudgetAndMonthlyReportResourcesRead() {
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
+        assertThat(c.listResources().resources()).extracting(McpSchema.Resource::uri).contains("trainops://pricing", "trainops://queue");
+        assertThat(c.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)
+                .contains("trainops://budgets/{team}", "trainops://reports/cost/{month}");
+        String pricing = text(c, "trainops://pricing");
+        assertThat(pricing).contains("\"currency\":\"USD\"").contains("\"H100\":\"6.880000\"");
+        assertThat(text(c, "trainops://budgets/team-a")).contains("\"scope\":\"team-a\"").contains("\"state\"");
+        assertThat(text(c, "trainops://reports/cost/2026-11")).contains("\"start\":\"2026-11-01T00:00:00Z\"").contains("\"end\":\"2026-12-01T00:00:00Z\"");
+        try {
+            text(c, "trainops://reports/cost/november");
+            throw new AssertionError("a malformed month must be refused");
+        } catch (io.modelcontextprotocol.spec.McpError e) {
+            assertThat(e.getMessage()).contains("must be YYYY-MM");
+        }
+    }
+
+    static String text(McpSyncClient c, String uri) {
+        return ((McpSchema.TextResourceContents) c.readResource(new McpSchema.ReadResourceRequest(uri)).contents().get(0)).text();
+    }
+}
