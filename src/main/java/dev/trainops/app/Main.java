@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The trainops command line. */
 @Command(name = "trainops", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.",
-        subcommands = {ServeCommand.class, BenchCommand.class, QuotasCommand.class})
+        subcommands = {ServeCommand.class, ChatCommand.class, BenchCommand.class, QuotasCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // Logs go to stderr: over stdio, stdout belongs to the MCP protocol.
