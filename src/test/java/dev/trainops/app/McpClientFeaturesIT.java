@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,13 +37,7 @@ class McpClientFeaturesIT {
     }
 
     StdioClientTransport transport(Path data) {
-        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir", System.getProperty("trainops.configDir"),
-                        "--data-dir", data.toString())
-                .build();
-        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
-        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
-        return transport;
+        return SandboxServers.stdio(data);
     }
 
     @AfterEach

@@ -6,10 +6,6 @@ import dev.trainops.monitor.Metrics;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
-import io.modelcontextprotocol.spec.McpSchema;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,25 +48,8 @@ class MonitoringSandboxIT {
 
     @BeforeAll
     void launch() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("trainops.jar"), "serve", "--sandbox", "--sandbox-speed", "600", "--transport", "http", "--port",
-                Integer.toString(port), "--config-dir", System.getProperty("trainops.configDir"), "--data-dir", dataDir.toString());
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
-        server = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get("/readyz").statusCode() == 200) {
-                    break;
-                }
-            } catch (java.io.IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
+        port = SandboxServers.freePort();
+        server = SandboxServers.http(dataDir, port, "600");
         client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
                 .requestTimeout(Duration.ofSeconds(30)).build();
         client.initialize();
@@ -96,14 +75,8 @@ class MonitoringSandboxIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    @SuppressWarnings("unchecked")
     Map<String, Object> call(String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(tool, args));
-        assertThat(r.isError()).as(tool + " " + r.content()).isFalse();
-        McpSchema.Tool t = client.listTools().tools().stream().filter(x -> x.name().equals(tool)).findFirst().orElseThrow();
-        JsonSchemaValidator.ValidationResponse v = McpJsonDefaults.getSchemaValidator().validate(t.outputSchema(), r.structuredContent());
-        assertThat(v.valid()).as(v.errorMessage()).isTrue();
-        return (Map<String, Object>) r.structuredContent();
+        return SandboxServers.call(client, tool, args);
     }
 
     /** The sum of a metric's samples whose labels contain every one of {@code labels}. */

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +30,7 @@ class QueueSandboxIT {
 
     @BeforeAll
     void launch() {
-        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir", System.getProperty("trainops.configDir"),
-                        "--data-dir", dataDir.toString())
-                .build();
-        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
-        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
-        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
+        client = McpClient.sync(SandboxServers.stdio(dataDir)).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
         client.initialize();
     }
 
@@ -51,14 +41,8 @@ class QueueSandboxIT {
         }
     }
 
-    @SuppressWarnings("unchecked")
     Map<String, Object> call(String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(tool, args));
-        assertThat(r.isError()).as(tool + " " + r.content()).isFalse();
-        McpSchema.Tool t = client.listTools().tools().stream().filter(x -> x.name().equals(tool)).findFirst().orElseThrow();
-        JsonSchemaValidator.ValidationResponse v = McpJsonDefaults.getSchemaValidator().validate(t.outputSchema(), r.structuredContent());
-        assertThat(v.valid()).as(v.errorMessage()).isTrue();
-        return (Map<String, Object>) r.structuredContent();
+        return SandboxServers.call(client, tool, args);
     }
 
     @SuppressWarnings("unchecked")

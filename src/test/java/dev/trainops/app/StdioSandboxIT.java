@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,18 +35,9 @@ class StdioSandboxIT {
 
     @BeforeAll
     void launch() throws Exception {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            metricsPort = socket.getLocalPort();
-        }
-        String jar = System.getProperty("trainops.jar");
-        String configDir = System.getProperty("trainops.configDir");
-        assertThat(Path.of(jar)).exists();
-        ServerParameters params = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-jar", jar, "serve", "--sandbox", "--metrics-port", Integer.toString(metricsPort), "--config-dir", configDir,
-                        "--data-dir", dataDir.toString())
-                .build();
-        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
-        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
+        metricsPort = SandboxServers.freePort();
+        assertThat(Path.of(System.getProperty("trainops.jar"))).exists();
+        StdioClientTransport transport = SandboxServers.stdio(dataDir, "--metrics-port", Integer.toString(metricsPort));
         client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
         McpSchema.InitializeResult init = client.initialize();
         assertThat(init.serverInfo().name()).isEqualTo("trainops");

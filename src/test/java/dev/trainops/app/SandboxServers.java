@@ -1,0 +1,81 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged server on the sandbox, as the end-to-end tests start it, and a checked tool call. */
+final class SandboxServers {
+    private SandboxServers() {
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** {@code serve --sandbox} over stdio, its log lines on stderr marked [server]. */
+    static StdioClientTransport stdio(Path dataDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir",
+                System.getProperty("trainops.configDir"), "--data-dir", dataDir.toString()));
+        args.addAll(List.of(extra));
+        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(java()).args(args).build(),
+                McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> System.err.println("[server] " + line));
+        return transport;
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** {@code serve --sandbox --transport http} on {@code port}, logging to server.log in the data dir; returns once /readyz answers 200. */
+    static Process http(Path dataDir, int port, String speed) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java(), "-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--sandbox-speed", speed,
+                "--transport", "http", "--port", Integer.toString(port), "--config-dir", System.getProperty("trainops.configDir"),
+                "--data-dir", dataDir.toString());
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
+        Process p = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return p;
+                }
+            } catch (java.io.IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("server not ready within 60 s");
+    }
+
+    /** Calls a tool, asserts it succeeded and that its structured content validates against its output schema. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> call(McpSyncClient client, String tool, Map<String, Object> args) {
+        McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(tool, args));
+        assertThat(r.isError()).as(tool + " " + r.content()).isFalse();
+        McpSchema.Tool t = client.listTools().tools().stream().filter(x -> x.name().equals(tool)).findFirst().orElseThrow();
+        JsonSchemaValidator.ValidationResponse v = McpJsonDefaults.getSchemaValidator().validate(t.outputSchema(), r.structuredContent());
+        assertThat(v.valid()).as(v.errorMessage()).isTrue();
+        return (Map<String, Object>) r.structuredContent();
+    }
+}
