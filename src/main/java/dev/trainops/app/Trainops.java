@@ -216,8 +216,10 @@ public final class Trainops implements AutoCloseable {
                     await(cost, "the cost store"), clock)));
             tools.add(ConfigComparer.tool(() -> new ConfigComparer(runs.get(), await(cost, "the cost store").prices(), clock)));
             java.util.function.Supplier<RunEvidenceSource> evidenceSource = evidence;
+            dev.trainops.recommend.JobGpuUsage outside = prometheus == null ? dev.trainops.recommend.JobGpuUsage.NONE
+                    : new dev.trainops.prometheus.DcgmJobGpuUsage(prometheus);
             tools.add(CostRecommender.tool(() -> new CostRecommender(evidenceSource.get(), await(cost, "the cost store").prices(),
-                    jobContexts(queue), clock)));
+                    jobContexts(queue), clock, outside)));
         }
         tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
         tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));

@@ -37,10 +37,17 @@ public final class CostRecommender {
     private final PriceBook prices;
     private final JobContext.Lookup jobs;
     private final Clock clock;
+    private final JobGpuUsage outside;
     private final List<Strategy> strategies = List.of(new EarlyStopping(), new BatchSize(), new LearningRate(), new LowGpuUtilization(),
             new RightSizeGpu(), new OffPeak(), new Spot(), new MixedPrecision(), new DataLoading());
 
     public CostRecommender(RunEvidenceSource source, PriceBook prices, JobContext.Lookup jobs, Clock clock) {
+        this(source, prices, jobs, clock, JobGpuUsage.NONE);
+    }
+
+    /** With {@code outside}, a run that logged no GPU system metrics is judged on its job's DCGM series. */
+    public CostRecommender(RunEvidenceSource source, PriceBook prices, JobContext.Lookup jobs, Clock clock, JobGpuUsage outside) {
+        this.outside = outside;
         this.source = source;
         this.prices = prices;
         this.jobs = jobs;
@@ -83,7 +90,7 @@ public final class CostRecommender {
         RunFacts.Settings settings = new RunFacts.Settings(request.patience() == null ? DEFAULT_PATIENCE : request.patience(),
                 request.minDelta() == null ? 0 : request.minDelta());
         RunFacts facts = RunFacts.of(run, found.siblings(), job.orElse(null), settings, now,
-                type -> prices.at(run.start() == null ? now : run.start()).gpuType(type).orElse(null));
+                type -> prices.at(run.start() == null ? now : run.start()).gpuType(type).orElse(null), outside);
         Instant asOf = found.asOf() == null ? now : found.asOf();
         List<String> notes = new ArrayList<>();
         if (found.stale()) {

@@ -86,7 +86,7 @@ final class RunFacts {
     final List<RunFacts> siblings;
 
     private RunFacts(RunEvidence run, JobContext job, Settings settings, Instant now, Function<String, String> priced,
-                     List<RunFacts> siblings) {
+                     List<RunFacts> siblings, JobGpuUsage outside) {
         this.run = run;
         this.job = job;
         this.settings = settings;
@@ -110,20 +110,27 @@ final class RunFacts {
             this.timeline = null;
         }
         this.rate = timeline == null ? null : EpochRate.of(timeline);
-        this.utilization = utilization(run, gpuCount);
-        this.peakMemoryMb = peakMemory(run, gpuCount);
+        Utilization logged = utilization(run, gpuCount);
+        Double loggedMemory = peakMemory(run, gpuCount);
+        // a run without MLflow system metrics: the job's pods as DCGM saw them, over the run's window
+        java.util.Optional<JobGpuUsage.Measured> measured = logged != null || job == null || run.start() == null ? java.util.Optional.empty()
+                : outside.of(job, run.start(), run.end() != null ? run.end() : now);
+        this.utilization = measured.map(m -> new Utilization(1, m.meanPercent(), m.meanPercent(), m.meanPercent(), 0,
+                m.meanPercent() < 20 ? 1 : 0, List.of(m.source()))).orElse(logged);
+        this.peakMemoryMb = loggedMemory != null ? loggedMemory : measured.map(JobGpuUsage.Measured::peakMemoryMib)
+                .map(mib -> mib / MIB_PER_MB).orElse(null);
         this.gpuMemoryMib = GpuSpecs.memoryMib(gpuType);
         this.start = run.start();
         this.durationSeconds = duration();
     }
 
     static RunFacts of(RunEvidence run, List<RunEvidence> siblings, JobContext job, Settings settings, Instant now,
-                       Function<String, String> priced) {
+                       Function<String, String> priced, JobGpuUsage outside) {
         List<RunFacts> others = new ArrayList<>();
         for (RunEvidence s : siblings) {
-            others.add(new RunFacts(s, null, settings, now, priced, List.of()));
+            others.add(new RunFacts(s, null, settings, now, priced, List.of(), JobGpuUsage.NONE));
         }
-        return new RunFacts(run, job, settings, now, priced, others);
+        return new RunFacts(run, job, settings, now, priced, others, outside);
     }
 
     private long duration() {

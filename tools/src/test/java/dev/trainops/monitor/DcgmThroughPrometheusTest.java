@@ -112,6 +112,26 @@ class DcgmThroughPrometheusTest {
     }
 
     @Test
+    void aJobsGpuUseOverARunComesFromItsPodsSeries() {
+        prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).withQueryParam("query",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("avg(avg_over_time(DCGM_FI_DEV_GPU_UTIL{namespace=\"team-a\","
+                                + "pod=~\"tj-0a1b2c3d4e5f-.*\"}[3600s]) or avg_over_time(DCGM_FI_DEV_GPU_UTIL{exported_namespace=\"team-a\","
+                                + "exported_pod=~\"tj-0a1b2c3d4e5f-.*\"}[3600s]))"))
+                .willReturn(okJson(vector(sample("", "12.5")))));
+        prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).withQueryParam("query", containing("max(max_over_time(DCGM_FI_DEV_FB_USED"))
+                .willReturn(okJson(vector(sample("", "2048")))));
+        dev.trainops.recommend.JobContext job = new dev.trainops.recommend.JobContext("tj-0a1b2c3d4e5f", "run", "llm", "team-a", "NORMAL",
+                "H100", 1, 5, 64, false, null, "SUCCEEDED", java.util.Map.of());
+        var measured = new dev.trainops.prometheus.DcgmJobGpuUsage(client).of(job, Instant.parse("2026-11-30T10:00:00Z"),
+                Instant.parse("2026-11-30T11:00:00Z")).orElseThrow();
+        assertThat(measured.meanPercent()).isEqualTo(12.5);
+        assertThat(measured.peakMemoryMib()).isEqualTo(2048.0);
+        prometheus.stop();
+        assertThat(new dev.trainops.prometheus.DcgmJobGpuUsage(client).of(job, Instant.parse("2026-11-30T10:00:00Z"),
+                Instant.parse("2026-11-30T11:00:00Z"))).isEmpty();
+    }
+
+    @Test
     void theUtilisationReportTakesEachJobsPodsFromDcgmAndTheRestFromTheirRuns(@TempDir Path dir) throws Exception {
         PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
         Ledger ledger = new Ledger(Store.sqlite(dir), prices, clock);

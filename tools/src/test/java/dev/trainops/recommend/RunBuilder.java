@@ -26,6 +26,7 @@ final class RunBuilder {
     private List<Double> utilization = List.of(92.0);
     private long sampleSeconds = 60;
     private double memoryMb = 60_000;
+    private boolean systemMetrics = true;
 
     private RunBuilder(String name) {
         this.name = name;
@@ -86,6 +87,12 @@ final class RunBuilder {
         return this;
     }
 
+    /** A run that logged no MLflow system metrics (no GPU utilisation or memory series). */
+    RunBuilder noSystemMetrics() {
+        this.systemMetrics = false;
+        return this;
+    }
+
     RunBuilder memoryMb(double mb) {
         this.memoryMb = mb;
         return this;
@@ -116,8 +123,10 @@ final class RunBuilder {
         }
         m.put("val_loss", val);
         m.put("train_loss", train);
-        m.put("system/gpu_0_utilization_percentage", util);
-        m.put("system/gpu_0_memory_usage_megabytes", mem);
+        if (systemMetrics) {
+            m.put("system/gpu_0_utilization_percentage", util);
+            m.put("system/gpu_0_memory_usage_megabytes", mem);
+        }
         return m;
     }
 

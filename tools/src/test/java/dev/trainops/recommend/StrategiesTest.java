@@ -384,6 +384,41 @@ class StrategiesTest {
     }
 
     @Test
+    void aRunWithoutSystemMetricsIsJudgedOnItsJobsDcgmSeries() {
+        JobContext job = new JobContext("tj-0a1b2c3d4e5f", "no-sysmetrics", "resnet", "team-a", "NORMAL", "H100", 1, 10, 256, false, null,
+                "SUCCEEDED", Map.of());
+        JobContext.Lookup jobs = new JobContext.Lookup() {
+            @Override
+            public Optional<JobContext> byRunName(String runName) {
+                return Optional.of(job);
+            }
+
+            @Override
+            public Optional<JobContext> byJobId(String jobId) {
+                return Optional.empty();
+            }
+        };
+        InMemory source = new InMemory();
+        source.runs.add(run("no-sysmetrics").noSystemMetrics().build());
+        // without an outside source nothing can judge utilisation
+        Recommendations blind = new CostRecommender(source, prices, jobs, clock).recommend(new RecommendRequest("no-sysmetrics", null, null));
+        assertSilent(blind, RecommendationType.LOW_GPU_UTILIZATION, "No GPU utilisation metric");
+        List<Instant[]> asked = new ArrayList<>();
+        JobGpuUsage dcgm = (j, from, to) -> {
+            asked.add(new Instant[] {from, to});
+            return Optional.of(new JobGpuUsage.Measured(12, 2_861.0, "DCGM_FI_DEV_GPU_UTIL of job " + j.jobId() + "'s pods"));
+        };
+        Recommendations r = new CostRecommender(source, prices, jobs, clock, dcgm).recommend(new RecommendRequest("no-sysmetrics", null, null));
+        Recommendations.Recommendation low = find(r, RecommendationType.LOW_GPU_UTILIZATION).orElseThrow();
+        assertThat(low.evidence().get(0).source()).contains("DCGM_FI_DEV_GPU_UTIL of job tj-0a1b2c3d4e5f");
+        assertThat(find(r, RecommendationType.RIGHT_SIZE_GPU)).isPresent(); // 2,861 MiB peak on an 80 GB H100
+        assertThat(asked).singleElement().satisfies(w -> {
+            assertThat(w[0]).isEqualTo(Instant.parse("2026-11-30T22:30:00Z"));
+            assertThat(w[1]).isEqualTo(Instant.parse("2026-12-01T00:10:00Z"));
+        });
+    }
+
+    @Test
     void badInputNamesTheArgumentAndTheFix() {
         CostRecommender recommender = new CostRecommender(new InMemory(), prices, JobContext.Lookup.NONE, clock);
         assertThatThrownBy(() -> recommender.recommend(new RecommendRequest("x'; drop", null, null))).isInstanceOf(ToolException.class)
