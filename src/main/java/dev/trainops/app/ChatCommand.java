@@ -77,8 +77,13 @@ public final class ChatCommand implements Callable<Integer> {
             return 2;
         }
         PromptLibrary prompts = ServeCommand.prompts(settings.configDir());
-        String system = prompts.system("agent-system").orElseThrow(() -> new IllegalStateException(
-                "prompts/agent-system.md is missing beside " + settings.configDir()));
+        Optional<String> systemPrompt = prompts.system("agent-system");
+        if (systemPrompt.isEmpty()) {
+            System.err.println("trainops: the agent's system prompt (prompts/agent-system.md) is missing beside " + settings.configDir()
+                    + " and in the jar; pass --config-dir pointing at trainops's config/ folder.");
+            return 2;
+        }
+        String system = systemPrompt.get();
         boolean terminal = System.console() != null && in == System.in;
         try (Trainops trainops = Trainops.create(settings)) {
             trainops.connect();

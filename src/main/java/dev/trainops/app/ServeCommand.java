@@ -120,10 +120,10 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The prompts beside the config directory ({@code prompts/} in the checkout); none when it is missing. */
+    /** The prompts beside the config directory ({@code prompts/} in the checkout), else the copy in the jar. */
     static dev.trainops.catalog.PromptLibrary prompts(Path configDir) throws IOException {
         Path dir = configDir.toAbsolutePath().normalize().resolveSibling("prompts");
-        return dev.trainops.catalog.PromptLibrary.load(dir);
+        return dev.trainops.catalog.PromptLibrary.loadOrBundled(dir);
     }
 
     static Set<String> readTokens(Path file) throws IOException {

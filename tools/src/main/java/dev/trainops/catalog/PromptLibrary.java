@@ -92,6 +92,37 @@ public final class PromptLibrary {
                 "system".equals(head.path("kind").asString("")));
     }
 
+    /**
+     * The prompts in {@code dir} when it exists, else the copy bundled in the jar ({@code prompts/}
+     * on the class path, listed by its {@code index.txt}), else none.
+     */
+    public static PromptLibrary loadOrBundled(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return load(dir);
+        }
+        ClassLoader loader = PromptLibrary.class.getClassLoader();
+        try (java.io.InputStream index = loader.getResourceAsStream("prompts/index.txt")) {
+            if (index == null) {
+                return empty();
+            }
+            YAMLMapper yaml = YAMLMapper.builder().build();
+            Map<String, Prompt> out = new LinkedHashMap<>();
+            for (String file : new String(index.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+                if (file.isBlank()) {
+                    continue;
+                }
+                try (java.io.InputStream in = loader.getResourceAsStream("prompts/" + file.trim())) {
+                    if (in == null) {
+                        throw new IllegalStateException("prompts/index.txt lists " + file + ", which the jar does not hold");
+                    }
+                    Prompt p = parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8), yaml);
+                    out.put(p.name(), p);
+                }
+            }
+            return new PromptLibrary(Map.copyOf(out));
+        }
+    }
+
     /** The MCP prompts (not the system prompts), by name. */
     public List<Prompt> prompts() {
         return prompts.values().stream().filter(p -> !p.system()).sorted(Comparator.comparing(Prompt::name)).toList();

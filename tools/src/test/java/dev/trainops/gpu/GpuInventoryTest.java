@@ -16,7 +16,7 @@ import dev.trainops.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(https = false, crud = true)
 class GpuInventoryTest {
     static final Instant NOW = Instant.parse("2026-11-28T14:00:00Z");
 
+    CrudMockServer mock;
     KubernetesMockServer server;
     KubernetesClient client;
     MutableClock clock = new MutableClock(NOW);
@@ -37,6 +37,9 @@ class GpuInventoryTest {
 
     @BeforeEach
     void seed() {
+        mock = new CrudMockServer();
+        server = mock.server();
+        client = mock.client();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("l4-a", "NVIDIA-L4", 23034, 4)).create();
@@ -59,9 +62,7 @@ class GpuInventoryTest {
     @AfterEach
     void close() {
         index.close();
-        // closing the client drops the watches' connections now, so the mock server's shutdown
-        // does not wait on them (it gives up after 10 s on a loaded machine)
-        client.close();
+        mock.close();
     }
 
     @Test
