@@ -15,11 +15,11 @@ import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.store.Store;
 import dev.trainops.testing.ClusterFixtures;
+import dev.trainops.testing.CrudMockServer;
 import dev.trainops.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DESIGN.md cost rule 6 and the budget status built on the ledger. */
-@EnableKubernetesMockClient(https = false, crud = true)
 class BudgetRulesTest {
-    KubernetesClient client;
 
     @TempDir
     Path dir;
@@ -77,6 +75,12 @@ class BudgetRulesTest {
 
     @Test
     void statusCountsBilledUsageAndWhatRunningJobsWillStillCost() throws Exception {
+        try (CrudMockServer mock = new CrudMockServer()) {
+            statusFromALedgerAndARunningPod(mock.client());
+        }
+    }
+
+    private void statusFromALedgerAndARunningPod(KubernetesClient client) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-10T12:00:00Z"));
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         Pod running = new PodBuilder(ClusterFixtures.runningPod("team-a", "llm-1", "h100-a", KubeNames.GPU_RESOURCE, 2,

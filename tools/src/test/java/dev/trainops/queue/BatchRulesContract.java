@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainops.catalog.ToolException;
 import dev.trainops.store.Store;
+import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +24,15 @@ abstract class BatchRulesContract {
     QueueHarness q;
     BatchService batches;
     KubernetesClient client;
+    CrudMockServer mock;
 
-    abstract KubernetesClient kube();
 
     abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
-        client = kube();
+        mock = new CrudMockServer();
+        client = mock.client();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
@@ -41,6 +43,7 @@ abstract class BatchRulesContract {
     @AfterEach
     void close() {
         q.close();
+        mock.close();
     }
 
     static BatchRequest.Item item(String run, int gpus) {

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainops.store.Store;
+import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -17,9 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** decide_job_priority, check_training_quota and calculate_quota on the fabric8 CRUD mock. */
-@EnableKubernetesMockClient(https = false, crud = true)
 class PlanningServiceTest {
-    KubernetesMockServer server;
+    CrudMockServer mock;
     KubernetesClient client;
     @TempDir
     Path dir;
@@ -28,6 +26,8 @@ class PlanningServiceTest {
 
     @BeforeEach
     void cluster() throws Exception {
+        mock = new CrudMockServer();
+        client = mock.client();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("l4-a", "NVIDIA-L4", 23034, 4)).create();
         q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
@@ -39,6 +39,7 @@ class PlanningServiceTest {
     @AfterEach
     void close() {
         q.close();
+        mock.close();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.store.Store;
+import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,11 @@ import org.junit.jupiter.api.Test;
 abstract class QueueConcurrencyContract {
     static final int REPETITIONS = 25;
 
-    abstract KubernetesClient client();
+    CrudMockServer mock;
+
+    KubernetesClient client() {
+        return mock.client();
+    }
 
     abstract Store store() throws Exception;
 
@@ -33,6 +38,7 @@ abstract class QueueConcurrencyContract {
 
     @BeforeEach
     void cluster() throws Exception {
+        mock = new CrudMockServer();
         client().resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client().resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client().resource(gpuNode("h100-c", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
@@ -43,6 +49,7 @@ abstract class QueueConcurrencyContract {
     @AfterEach
     void close() {
         q.close();
+        mock.close();
     }
 
     @Test

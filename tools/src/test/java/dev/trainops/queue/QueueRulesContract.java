@@ -10,6 +10,7 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.store.Store;
+import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigDecimal;
@@ -33,14 +34,14 @@ abstract class QueueRulesContract {
     Path dir;
     QueueHarness q;
     KubernetesClient client;
-
-    abstract KubernetesClient kube();
+    CrudMockServer mock;
 
     abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
-        client = kube();
+        mock = new CrudMockServer();
+        client = mock.client();
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(timeSlicedNode("t4-shared", "Tesla-T4", 2, 4)).create();
@@ -52,6 +53,7 @@ abstract class QueueRulesContract {
     @AfterEach
     void close() {
         q.close();
+        mock.close();
     }
 
     QueuedJob running(String team, String run, int gpus, Priority priority) {
