@@ -139,8 +139,11 @@ class McpClientFeaturesIT {
             assertThat(p.progressToken()).isEqualTo("batch-42");
             assertThat(p.total()).isEqualTo(3.0);
         });
-        assertThat(progress).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0, 3.0);
-        assertThat(progress.get(2).message()).startsWith("item 3 of 3: tj-");
+        // the server sends them in order; the SDK client may hand notifications to the consumer on different threads
+        List<McpSchema.ProgressNotification> ordered = progress.stream()
+                .sorted(java.util.Comparator.comparing(McpSchema.ProgressNotification::progress)).toList();
+        assertThat(ordered).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0, 3.0);
+        assertThat(ordered.get(2).message()).startsWith("item 3 of 3: tj-");
     }
 
     @Test
