@@ -67,6 +67,21 @@ class StrategiesTest {
         return new CostRecommender(source, prices, jobs, clock).recommend(new RecommendRequest(t.runName(), patience, minDelta));
     }
 
+    /** The queue as it knows one job: by its run name and by its id. */
+    static JobContext.Lookup lookup(JobContext job) {
+        return new JobContext.Lookup() {
+            @Override
+            public Optional<JobContext> byRunName(String runName) {
+                return runName.equals(job.runName()) ? Optional.of(job) : Optional.empty();
+            }
+
+            @Override
+            public Optional<JobContext> byJobId(String jobId) {
+                return jobId.equals(job.jobId()) ? Optional.of(job) : Optional.empty();
+            }
+        };
+    }
+
     static Optional<Recommendations.Recommendation> find(Recommendations r, RecommendationType type) {
         return r.recommendations().stream().filter(x -> x.type() == type).findFirst();
     }
@@ -264,17 +279,7 @@ class StrategiesTest {
     void offPeakStaysSilentForAnUrgentJob() {
         JobContext urgent = new JobContext("tj-0123456789ab", "daytime", "resnet", "team-a", "URGENT", "H100", 1, 10, 256, false, null,
                 "SUCCEEDED", Map.of());
-        JobContext.Lookup jobs = new JobContext.Lookup() {
-            @Override
-            public Optional<JobContext> byRunName(String runName) {
-                return runName.equals("daytime") ? Optional.of(urgent) : Optional.empty();
-            }
-
-            @Override
-            public Optional<JobContext> byJobId(String jobId) {
-                return jobId.equals(urgent.jobId()) ? Optional.of(urgent) : Optional.empty();
-            }
-        };
+        JobContext.Lookup jobs = lookup(urgent);
         Recommendations r = advise(null, null, jobs, run("daytime").start("2026-11-30T09:00:00Z"));
         assertSilent(r, RecommendationType.OFF_PEAK, "is URGENT");
         assertThat(r.run().jobId()).isEqualTo("tj-0123456789ab");
@@ -359,17 +364,7 @@ class StrategiesTest {
     void aJobIdFindsItsRunThroughTheQueue() {
         JobContext job = new JobContext("tj-00000000000a", "small", "resnet", "team-b", "BACKGROUND", "H100", 1, 10, 32, false, null,
                 "SUCCEEDED", Map.of());
-        JobContext.Lookup jobs = new JobContext.Lookup() {
-            @Override
-            public Optional<JobContext> byRunName(String runName) {
-                return Optional.of(job);
-            }
-
-            @Override
-            public Optional<JobContext> byJobId(String jobId) {
-                return jobId.equals(job.jobId()) ? Optional.of(job) : Optional.empty();
-            }
-        };
+        JobContext.Lookup jobs = lookup(job);
         InMemory source = new InMemory();
         source.runs.add(run("small").start("2026-11-30T09:00:00Z").build());
         CostRecommender recommender = new CostRecommender(source, prices, jobs, clock);
@@ -387,17 +382,7 @@ class StrategiesTest {
     void aRunWithoutSystemMetricsIsJudgedOnItsJobsDcgmSeries() {
         JobContext job = new JobContext("tj-0a1b2c3d4e5f", "no-sysmetrics", "resnet", "team-a", "NORMAL", "H100", 1, 10, 256, false, null,
                 "SUCCEEDED", Map.of());
-        JobContext.Lookup jobs = new JobContext.Lookup() {
-            @Override
-            public Optional<JobContext> byRunName(String runName) {
-                return Optional.of(job);
-            }
-
-            @Override
-            public Optional<JobContext> byJobId(String jobId) {
-                return Optional.empty();
-            }
-        };
+        JobContext.Lookup jobs = lookup(job);
         InMemory source = new InMemory();
         source.runs.add(run("no-sysmetrics").noSystemMetrics().build());
         // without an outside source nothing can judge utilisation
