@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterIndex.class);
+
+    private static final String BY_NODE = "node";
+    private static final String BY_JOB_ID = "job-id";
+    private static final String BY_GPU = "gpu";
+    private static final String GPU_KEY = "requests-gpu";
 
     private final Clock clock;
     private volatile KubernetesClient client;
@@ -63,6 +69,7 @@ public final class ClusterIndex implements AutoCloseable {
         this.client = client;
         nodes = informer(client.nodes().runnableInformer(0));
         pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
+        pods.addIndexers(Map.of(BY_NODE, ClusterIndex::nodeOf, BY_JOB_ID, ClusterIndex::jobIdOf, BY_GPU, ClusterIndex::gpuKeyOf));
         quotas = informer(client.resourceQuotas().inAnyNamespace().runnableInformer(0));
         limitRanges = informer(client.limitRanges().inAnyNamespace().runnableInformer(0));
         priorityClasses = informer(client.scheduling().v1().priorityClasses().runnableInformer(0));
@@ -176,6 +183,40 @@ public final class ClusterIndex implements AutoCloseable {
 
     public List<Pod> pods() {
         return pods == null ? List.of() : pods.getStore().list(); // empty until start()
+    }
+
+    /** The pods bound to {@code node}, from the informer's index (no scan). */
+    public List<Pod> podsOnNode(String node) {
+        return pods == null ? List.of() : pods.getIndexer().byIndex(BY_NODE, node);
+    }
+
+    /** The pods labelled {@code trainops.dev/job-id=jobId}, every attempt, from the informer's index (no scan). */
+    public List<Pod> podsOfJob(String jobId) {
+        return pods == null ? List.of() : pods.getIndexer().byIndex(BY_JOB_ID, jobId);
+    }
+
+    /** The pods that request GPUs (any GPU resource), from the informer's index: the rest of a large cluster is never scanned. */
+    public List<Pod> gpuPods() {
+        return pods == null ? List.of() : pods.getIndexer().byIndex(BY_GPU, GPU_KEY);
+    }
+
+    /** The pods that are not labelled with a trainops job id but request GPUs. */
+    public List<Pod> gpuPodsOutsideTrainops() {
+        return gpuPods().stream().filter(p -> jobIdOf(p).isEmpty()).toList();
+    }
+
+    private static List<String> nodeOf(Pod p) {
+        String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+        return node == null || node.isEmpty() ? List.of() : List.of(node);
+    }
+
+    private static List<String> jobIdOf(Pod p) {
+        String id = p.getMetadata() == null || p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(KubeNames.LABEL_JOB_ID);
+        return id == null ? List.of() : List.of(id);
+    }
+
+    private static List<String> gpuKeyOf(Pod p) {
+        return PodResources.gpuRequests(p).isEmpty() ? List.of() : List.of(GPU_KEY);
     }
 
     public List<ResourceQuota> resourceQuotas() {

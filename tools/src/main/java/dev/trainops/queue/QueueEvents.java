@@ -10,6 +10,10 @@ public interface QueueEvents {
     void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended, List<QueuedJob> waiting,
                    int active);
 
+    /** One job event, after the change it reports was committed. */
+    default void onJobEvent(JobEvent event) {
+    }
+
     QueueEvents NONE = (now, admitted, preempted, ended, waiting, active) -> {
     };
 }
