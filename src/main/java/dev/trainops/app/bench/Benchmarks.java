@@ -197,9 +197,9 @@ public final class Benchmarks {
     private static dev.trainops.queue.QueuedJob job(int i, String type, int gpus, java.time.Instant submitted) {
         dev.trainops.queue.Priority p = dev.trainops.queue.Priority.values()[i % 3];
         int value = p == dev.trainops.queue.Priority.URGENT ? 1_000_000 : p == dev.trainops.queue.Priority.NORMAL ? 1000 : 100;
-        return new dev.trainops.queue.QueuedJob(String.format("tj-%012x", i), null, "team-" + (char) ('a' + i % 3), "bench-" + i, "llm",
-                "llm", p, value, type, gpus, 2, 64, Map.of(), false, null, null, 1_000_000, 3600, dev.trainops.queue.JobState.QUEUED,
-                null, null, null, 1, false, submitted, null, null, null, null, 0, null, null);
+        return dev.trainops.queue.QueuedJob.submitted(String.format("tj-%012x", i), new dev.trainops.queue.JobSpec("team-" + (char) ('a' + i % 3),
+                "bench-" + i, "llm", "llm", p, value, type, gpus, 2, 64, Map.of(), false, null, null, 1_000_000, 3600, null, null, null),
+                submitted);
     }
 
     private void launches(int launches, Path configDir) throws Exception {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -193,6 +194,11 @@ public final class ClusterIndex implements AutoCloseable {
     /** The pods labelled {@code trainops.dev/job-id=jobId}, every attempt, from the informer's index (no scan). */
     public List<Pod> podsOfJob(String jobId) {
         return pods == null ? List.of() : pods.getIndexer().byIndex(BY_JOB_ID, jobId);
+    }
+
+    /** The pods of one namespace, from the informer's namespace index (no scan). */
+    public List<Pod> podsInNamespace(String namespace) {
+        return pods == null ? List.of() : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
     }
 
     /** The pods that request GPUs (any GPU resource), from the informer's index: the rest of a large cluster is never scanned. */

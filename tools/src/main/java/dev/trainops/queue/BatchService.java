@@ -73,29 +73,28 @@ public final class BatchService {
             throw ToolException.invalidArgument("batch_name", "Argument 'batch_name' is longer than 128 characters.", "Use a shorter name.");
         }
         Instant now = clock.instant();
-        Batch stored = queue.store().inTransaction(0, c -> {
-            if (key != null) {
-                Optional<Batch> raced = byKey(c, key);
-                if (raced.isPresent()) {
-                    return raced.get();
+        Batch stored;
+        try {
+            stored = queue.store().inTransaction(0, c -> {
+                if (key != null) {
+                    Optional<Batch> raced = byKey(c, key);
+                    if (raced.isPresent()) {
+                        return raced.get();
+                    }
                 }
+                insert(c, new Batch(batchId, key, name, team, parallel, items.size(), now));
+                for (QueuedJob j : items) {
+                    queue.insert(c, j);
+                }
+                return new Batch(batchId, key, name, team, parallel, items.size(), now);
+            });
+        } catch (RuntimeException e) {
+            // the same key submitted twice at once: the loser reads the winner's batch (see QueueStore.insertOnce)
+            if (key == null || !QueueStore.uniqueViolation(e)) {
+                throw e;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_batch (batch_id, idempotency_key, name, team, parallel, size, "
-                    + "submitted_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, batchId);
-                ps.setString(2, key);
-                ps.setString(3, name);
-                ps.setString(4, team);
-                ps.setInt(5, parallel ? 1 : 0);
-                ps.setInt(6, items.size());
-                ps.setLong(7, now.toEpochMilli());
-                ps.executeUpdate();
-            }
-            for (QueuedJob j : items) {
-                queue.insert(c, j);
-            }
-            return new Batch(batchId, key, name, team, parallel, items.size(), now);
-        });
+            stored = queue.read(c -> byKey(c, key)).orElseThrow(() -> e);
+        }
         scheduler.pass();
         List<String> warnings = new ArrayList<>();
         if (!stored.batchId().equals(batchId)) {
@@ -162,6 +161,20 @@ public final class BatchService {
             parts.add(String.join(", ", waiting) + (parallel ? " wait for room" : " start in order, each after the one before it ends"));
         }
         return "After a restart the batch continues from the store: " + String.join("; ", parts) + ".";
+    }
+
+    private static void insert(Connection c, Batch b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_batch (batch_id, idempotency_key, name, team, parallel, size, "
+                + "submitted_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, b.batchId());
+            ps.setString(2, b.key());
+            ps.setString(3, b.name());
+            ps.setString(4, b.team());
+            ps.setInt(5, b.parallel() ? 1 : 0);
+            ps.setInt(6, b.size());
+            ps.setLong(7, b.submitted().toEpochMilli());
+            ps.executeUpdate();
+        }
     }
 
     private static Optional<Batch> byKey(Connection c, String key) throws SQLException {

@@ -350,8 +350,8 @@ public final class PlanningService {
     private Map<String, BigDecimal> cpuAndMemoryInUse(String team) {
         BigDecimal cpu = BigDecimal.ZERO;
         BigDecimal memory = BigDecimal.ZERO;
-        for (Pod p : index.pods()) {
-            if (!team.equals(p.getMetadata().getNamespace()) || !PodResources.holdsResources(p) || p.getSpec() == null) {
+        for (Pod p : index.podsInNamespace(team)) {
+            if (!PodResources.holdsResources(p) || p.getSpec() == null) {
                 continue;
             }
             for (Container c : p.getSpec().getContainers()) {

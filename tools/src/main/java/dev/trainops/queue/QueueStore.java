@@ -27,7 +27,8 @@ public final class QueueStore {
     private static final String COLUMNS = "job_id, idempotency_key, team, run_name, model, experiment, priority, priority_value, gpu_type, "
             + "gpu_count, epochs, batch_size, params, spot, not_before_ms, max_cost_micros, estimated_cost_micros, estimated_seconds, state, "
             + "reason, reason_detail, node, attempt, launched, submitted_ms, admitted_ms, started_ms, ended_ms, preempted_by, preemptions, "
-            + "batch_id, batch_index, updated_ms";
+            + "batch_id, batch_index, transitioned_ms, updated_ms";
+    private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     private final Store store;
     private final Clock clock;
@@ -57,12 +58,42 @@ public final class QueueStore {
         return job;
     }
 
+    /**
+     * Stores a new job in its own transaction, once per idempotency key. Two submissions with the
+     * same key can both find no job under it and both insert; on PostgreSQL the loser's insert then
+     * violates the key's unique index. The loser reads the winner's job in a new transaction and
+     * returns it, so both callers get the same job and neither an error.
+     */
+    public QueuedJob insertOnce(QueuedJob job) {
+        try {
+            return store.inTransaction(0, c -> insert(c, job));
+        } catch (RuntimeException e) {
+            if (job.idempotencyKey() == null || !uniqueViolation(e)) {
+                throw e;
+            }
+            return read(c -> byIdempotencyKey(c, job.idempotencyKey())).orElseThrow(() -> e);
+        }
+    }
+
+    /**
+     * Whether {@code e} was caused by a unique or primary-key violation: SQLSTATE 23505 on
+     * PostgreSQL, SQLITE_CONSTRAINT (19) on SQLite (whose write lock makes the race unlikely there).
+     */
+    static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("23505".equals(sql.getSQLState()) || sql.getErrorCode() == 19)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void update(Connection c, QueuedJob job) throws SQLException {
         String set = Arrays.stream(COLUMNS.split(",")).map(String::trim).filter(x -> !x.equals("job_id")).map(x -> x + " = ?")
                 .collect(Collectors.joining(", "));
         try (PreparedStatement ps = c.prepareStatement("UPDATE queue_job SET " + set + " WHERE job_id = ?")) {
             bindWithoutId(ps, job);
-            ps.setString(33, job.jobId());
+            ps.setString(COLUMN_COUNT, job.jobId());
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("queue job " + job.jobId() + " does not exist");
             }
@@ -100,6 +131,56 @@ public final class QueueStore {
         return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE batch_id = ? ORDER BY batch_index", batchId);
     }
 
+    /**
+     * Queue rule 7: records whether {@code team}'s GPU use is at or above the warning line now and
+     * says whether the warning fires: true only on a crossing (armed and above), after which it stays
+     * quiet until usage drops below the line and re-arms it. One read-and-flip at a time per store
+     * (its own advisory lock on PostgreSQL, the write lock on SQLite).
+     */
+    public boolean quotaAlarm(String team, boolean above) {
+        return store.inTransaction(QUOTA_ALARM_LOCK, c -> quotaAlarm(c, team, above));
+    }
+
+    private boolean quotaAlarm(Connection c, String team, boolean above) throws SQLException {
+        Boolean armed = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT armed FROM quota_alarm WHERE team = ?")) {
+            ps.setString(1, team);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    armed = rs.getInt(1) == 1;
+                }
+            }
+        }
+        if (armed == null) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO quota_alarm (team, armed, fired_ms) VALUES (?, ?, ?)")) {
+                ps.setString(1, team);
+                ps.setInt(2, above ? 0 : 1);
+                if (above) {
+                    ps.setLong(3, clock.millis());
+                } else {
+                    ps.setNull(3, Types.BIGINT);
+                }
+                ps.executeUpdate();
+            }
+            return above;
+        }
+        if (above && armed) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE quota_alarm SET armed = 0, fired_ms = ? WHERE team = ?")) {
+                ps.setLong(1, clock.millis());
+                ps.setString(2, team);
+                ps.executeUpdate();
+            }
+            return true;
+        }
+        if (!above && !armed) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE quota_alarm SET armed = 1 WHERE team = ?")) {
+                ps.setString(1, team);
+                ps.executeUpdate();
+            }
+        }
+        return false;
+    }
+
     /** Reads outside a caller's transaction. */
     public <T> T read(Store.Work<T> work) {
         try (Connection c = store.connection()) {
@@ -134,45 +215,49 @@ public final class QueueStore {
     }
 
     private void bindRest(PreparedStatement ps, QueuedJob j, int i) throws SQLException {
-        ps.setString(i++, j.idempotencyKey());
-        ps.setString(i++, j.team());
-        ps.setString(i++, j.runName());
-        ps.setString(i++, j.model());
-        ps.setString(i++, j.experiment());
-        ps.setString(i++, j.priority().name());
-        ps.setInt(i++, j.priorityValue());
-        ps.setString(i++, j.gpuType());
-        ps.setInt(i++, j.gpuCount());
-        ps.setInt(i++, j.epochs());
-        ps.setInt(i++, j.batchSize());
-        ps.setString(i++, Json.MAPPER.writeValueAsString(j.params()));
-        ps.setInt(i++, j.spot() ? 1 : 0);
-        millis(ps, i++, j.notBefore());
-        if (j.maxCostMicros() == null) {
+        JobSpec spec = j.spec();
+        JobStatus status = j.status();
+        ps.setString(i++, spec.idempotencyKey());
+        ps.setString(i++, spec.team());
+        ps.setString(i++, spec.runName());
+        ps.setString(i++, spec.model());
+        ps.setString(i++, spec.experiment());
+        ps.setString(i++, spec.priority().name());
+        ps.setInt(i++, spec.priorityValue());
+        ps.setString(i++, spec.gpuType());
+        ps.setInt(i++, spec.gpuCount());
+        ps.setInt(i++, spec.epochs());
+        ps.setInt(i++, spec.batchSize());
+        ps.setString(i++, Json.MAPPER.writeValueAsString(spec.params()));
+        ps.setInt(i++, spec.spot() ? 1 : 0);
+        millis(ps, i++, spec.notBefore());
+        if (spec.maxCostMicros() == null) {
             ps.setNull(i++, Types.BIGINT);
         } else {
-            ps.setLong(i++, j.maxCostMicros());
+            ps.setLong(i++, spec.maxCostMicros());
         }
-        ps.setLong(i++, j.estimatedCostMicros());
-        ps.setLong(i++, j.estimatedSeconds());
-        ps.setString(i++, j.state().name());
-        ps.setString(i++, j.reason() == null ? null : j.reason().name());
-        ps.setString(i++, j.reasonDetail() == null ? null : j.reasonDetail().length() > 1000 ? j.reasonDetail().substring(0, 1000) : j.reasonDetail());
-        ps.setString(i++, j.node());
-        ps.setInt(i++, j.attempt());
-        ps.setInt(i++, j.launched() ? 1 : 0);
-        ps.setLong(i++, j.submitted().toEpochMilli());
-        millis(ps, i++, j.admitted());
-        millis(ps, i++, j.started());
-        millis(ps, i++, j.ended());
-        ps.setString(i++, j.preemptedBy());
-        ps.setInt(i++, j.preemptions());
-        ps.setString(i++, j.batchId());
-        if (j.batchIndex() == null) {
+        ps.setLong(i++, spec.estimatedCostMicros());
+        ps.setLong(i++, spec.estimatedSeconds());
+        ps.setString(i++, status.state().name());
+        ps.setString(i++, status.reason() == null ? null : status.reason().name());
+        String detail = status.detail();
+        ps.setString(i++, detail == null ? null : detail.length() > 1000 ? detail.substring(0, 1000) : detail);
+        ps.setString(i++, status.node());
+        ps.setInt(i++, status.attempt());
+        ps.setInt(i++, status.launched() ? 1 : 0);
+        ps.setLong(i++, status.submitted().toEpochMilli());
+        millis(ps, i++, status.admitted());
+        millis(ps, i++, status.started());
+        millis(ps, i++, status.ended());
+        ps.setString(i++, status.preemptedBy());
+        ps.setInt(i++, status.preemptions());
+        ps.setString(i++, spec.batchId());
+        if (spec.batchIndex() == null) {
             ps.setNull(i++, Types.INTEGER);
         } else {
-            ps.setInt(i++, j.batchIndex());
+            ps.setInt(i++, spec.batchIndex());
         }
+        millis(ps, i++, status.changedAt());
         ps.setLong(i, clock.millis());
     }
 
@@ -197,13 +282,17 @@ public final class QueueStore {
         String reason = rs.getString("reason");
         Map<String, String> params = Json.MAPPER.readValue(rs.getString("params"), new TypeReference<Map<String, String>>() {
         });
-        return new QueuedJob(rs.getString("job_id"), rs.getString("idempotency_key"), rs.getString("team"), rs.getString("run_name"),
-                rs.getString("model"), rs.getString("experiment"), Priority.valueOf(rs.getString("priority")), rs.getInt("priority_value"),
-                rs.getString("gpu_type"), rs.getInt("gpu_count"), rs.getInt("epochs"), rs.getInt("batch_size"), params,
-                rs.getInt("spot") == 1, instant(rs, "not_before_ms"), max, rs.getLong("estimated_cost_micros"),
-                rs.getLong("estimated_seconds"), JobState.valueOf(rs.getString("state")), reason == null ? null : Reason.valueOf(reason),
-                rs.getString("reason_detail"), rs.getString("node"), rs.getInt("attempt"), rs.getInt("launched") == 1,
-                instant(rs, "submitted_ms"), instant(rs, "admitted_ms"), instant(rs, "started_ms"), instant(rs, "ended_ms"),
-                rs.getString("preempted_by"), rs.getInt("preemptions"), rs.getString("batch_id"), index);
+        JobSpec spec = new JobSpec(rs.getString("team"), rs.getString("run_name"), rs.getString("model"), rs.getString("experiment"),
+                Priority.valueOf(rs.getString("priority")), rs.getInt("priority_value"), rs.getString("gpu_type"), rs.getInt("gpu_count"),
+                rs.getInt("epochs"), rs.getInt("batch_size"), params, rs.getInt("spot") == 1, instant(rs, "not_before_ms"), max,
+                rs.getLong("estimated_cost_micros"), rs.getLong("estimated_seconds"), rs.getString("idempotency_key"),
+                rs.getString("batch_id"), index);
+        Instant submitted = instant(rs, "submitted_ms");
+        Instant changed = instant(rs, "transitioned_ms");
+        JobStatus status = new JobStatus(JobState.valueOf(rs.getString("state")), reason == null ? null : Reason.valueOf(reason),
+                rs.getString("reason_detail"), changed == null ? submitted : changed, rs.getString("node"), rs.getInt("attempt"),
+                rs.getInt("launched") == 1, submitted, instant(rs, "admitted_ms"), instant(rs, "started_ms"), instant(rs, "ended_ms"),
+                rs.getString("preempted_by"), rs.getInt("preemptions"));
+        return new QueuedJob(rs.getString("job_id"), spec, status);
     }
 }

@@ -2,89 +2,219 @@ package dev.trainops.queue;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 
-/** A job in the durable queue, as stored. Amounts are micro-units of the price list's currency. */
-public record QueuedJob(
-        String jobId,
-        String idempotencyKey,
-        String team,
-        String runName,
-        String model,
-        String experiment,
-        Priority priority,
-        int priorityValue,
-        String gpuType,
-        int gpuCount,
-        int epochs,
-        int batchSize,
-        Map<String, String> params,
-        boolean spot,
-        Instant notBefore,
-        Long maxCostMicros,
-        long estimatedCostMicros,
-        long estimatedSeconds,
-        JobState state,
-        Reason reason,
-        String reasonDetail,
-        String node,
-        int attempt,
-        boolean launched,
-        Instant submitted,
-        Instant admitted,
-        Instant started,
-        Instant ended,
-        String preemptedBy,
-        int preemptions,
-        String batchId,
-        Integer batchIndex) {
+/**
+ * A job in the durable queue, as stored: its id, what was asked ({@link JobSpec}) and what has
+ * happened ({@link JobStatus}). Every status change goes through {@link #transition}, the one place
+ * that checks it against the state machine; the named changes below only say what the new status
+ * holds. The accessors of spec and status are repeated here because almost every reader wants one
+ * or two of them.
+ */
+public record QueuedJob(String jobId, JobSpec spec, JobStatus status) {
 
     public QueuedJob {
-        params = Map.copyOf(params);
+        Objects.requireNonNull(jobId, "jobId must not be null");
+        Objects.requireNonNull(spec, "spec must not be null");
+        Objects.requireNonNull(status, "status must not be null");
+    }
+
+    /** A new job: QUEUED since {@code at}. */
+    public static QueuedJob submitted(String jobId, JobSpec spec, Instant at) {
+        return new QueuedJob(jobId, spec, JobStatus.queued(at));
+    }
+
+    /**
+     * The one checked change of status: refuses (IllegalStateException) a move from this job's state
+     * that {@link JobState#canMoveTo} does not allow, so a bug can never commit an impossible history.
+     */
+    public QueuedJob transition(JobStatus next) {
+        Objects.requireNonNull(next, "next must not be null");
+        if (!status.state().canMoveTo(next.state())) {
+            throw new IllegalStateException("job " + jobId + " cannot move from " + status.state() + " to " + next.state());
+        }
+        return new QueuedJob(jobId, spec, next);
     }
 
     /** The batch/v1 Job's name for this attempt: derived from the job id, so a retry finds the same object. */
     public String kubeName() {
-        return jobId + "-" + attempt;
+        return jobId + "-" + status.attempt();
     }
 
-    public QueuedJob waiting(Reason why, String detail) {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, JobState.QUEUED, why, detail,
-                null, attempt, false, submitted, admitted, started, ended, preemptedBy, preemptions, batchId, batchIndex);
+    /** Still (or again) in the queue, for {@code why}. */
+    public QueuedJob waiting(Reason why, String detail, Instant at) {
+        JobStatus s = status;
+        return transition(new JobStatus(JobState.QUEUED, why, detail, at, null, s.attempt(), false, s.submitted(), s.admitted(),
+                s.started(), s.ended(), s.preemptedBy(), s.preemptions()));
     }
 
+    /** Admitted to {@code onNode}: SCHEDULED, its Job not created yet. */
     public QueuedJob admittedTo(String onNode, Instant at) {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, JobState.SCHEDULED, null,
-                "Admitted to " + onNode + " at " + at + ".", onNode, attempt, false, submitted, at, null, null, preemptedBy, preemptions,
-                batchId, batchIndex);
+        JobStatus s = status;
+        return transition(new JobStatus(JobState.SCHEDULED, null, "Admitted to " + onNode + " at " + at + ".", at, onNode, s.attempt(),
+                false, s.submitted(), at, null, null, s.preemptedBy(), s.preemptions()));
     }
 
-    public QueuedJob withState(JobState to, Reason why, String detail, Instant startedAt, Instant endedAt) {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, to, why, detail, node, attempt,
-                launched, submitted, admitted, startedAt, endedAt, preemptedBy, preemptions, batchId, batchIndex);
+    /** Its pods run since {@code startedAt}. */
+    public QueuedJob runningSince(Instant startedAt, Instant at) {
+        JobStatus s = status;
+        return transition(new JobStatus(JobState.RUNNING, null, "Running on " + s.node() + ".", at, s.node(), s.attempt(), s.launched(),
+                s.submitted(), s.admitted(), startedAt, null, s.preemptedBy(), s.preemptions()));
     }
 
-    public QueuedJob launchedNow() {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, state, reason, reasonDetail, node,
-                attempt, true, submitted, admitted, started, ended, preemptedBy, preemptions, batchId, batchIndex);
+    /** Ended at {@code endedAt} (SUCCEEDED, FAILED or CANCELLED), having started at {@code startedAt} (or never: null). */
+    public QueuedJob ended(JobState to, Reason why, String detail, Instant startedAt, Instant endedAt) {
+        if (!to.terminal()) {
+            throw new IllegalArgumentException(to + " is not an end state");
+        }
+        JobStatus s = status;
+        return transition(new JobStatus(to, why, detail, endedAt, s.node(), s.attempt(), s.launched(), s.submitted(), s.admitted(),
+                startedAt, endedAt, s.preemptedBy(), s.preemptions()));
     }
 
     /** Evicted by {@code by}: pods terminating; back to the queue with its original submit time once they are gone. */
-    public QueuedJob preemptedBy(String by, String detail) {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, JobState.PREEMPTED,
-                Reason.PREEMPTED, detail, node, attempt, launched, submitted, admitted, started, ended, by, preemptions + 1, batchId,
-                batchIndex);
+    public QueuedJob preemptedBy(String by, String detail, Instant at) {
+        JobStatus s = status;
+        return transition(new JobStatus(JobState.PREEMPTED, Reason.PREEMPTED, detail, at, s.node(), s.attempt(), s.launched(),
+                s.submitted(), s.admitted(), s.started(), s.ended(), by, s.preemptions() + 1));
     }
 
     /** Back in the queue after a preemption: a new attempt (a new Job name), restarting from its last checkpoint. */
-    public QueuedJob requeuedAfterPreemption(String detail) {
-        return new QueuedJob(jobId, idempotencyKey, team, runName, model, experiment, priority, priorityValue, gpuType, gpuCount, epochs,
-                batchSize, params, spot, notBefore, maxCostMicros, estimatedCostMicros, estimatedSeconds, JobState.QUEUED,
-                Reason.PREEMPTED, detail, null, attempt + 1, false, submitted, null, null, null, preemptedBy, preemptions, batchId,
-                batchIndex);
+    public QueuedJob requeuedAfterPreemption(String detail, Instant at) {
+        JobStatus s = status;
+        return transition(new JobStatus(JobState.QUEUED, Reason.PREEMPTED, detail, at, null, s.attempt() + 1, false, s.submitted(), null,
+                null, null, s.preemptedBy(), s.preemptions()));
+    }
+
+    /** The Job of this SCHEDULED attempt was created (not a change of state). */
+    public QueuedJob launchedNow() {
+        if (status.state() != JobState.SCHEDULED) {
+            throw new IllegalStateException("job " + jobId + " is " + status.state() + ", only a SCHEDULED job is launched");
+        }
+        return new QueuedJob(jobId, spec, status.withLaunched(true));
+    }
+
+    public String idempotencyKey() {
+        return spec.idempotencyKey();
+    }
+
+    public String team() {
+        return spec.team();
+    }
+
+    public String runName() {
+        return spec.runName();
+    }
+
+    public String model() {
+        return spec.model();
+    }
+
+    public String experiment() {
+        return spec.experiment();
+    }
+
+    public Priority priority() {
+        return spec.priority();
+    }
+
+    public int priorityValue() {
+        return spec.priorityValue();
+    }
+
+    public String gpuType() {
+        return spec.gpuType();
+    }
+
+    public int gpuCount() {
+        return spec.gpuCount();
+    }
+
+    public int epochs() {
+        return spec.epochs();
+    }
+
+    public int batchSize() {
+        return spec.batchSize();
+    }
+
+    public Map<String, String> params() {
+        return spec.params();
+    }
+
+    public boolean spot() {
+        return spec.spot();
+    }
+
+    public Instant notBefore() {
+        return spec.notBefore();
+    }
+
+    public Long maxCostMicros() {
+        return spec.maxCostMicros();
+    }
+
+    public long estimatedCostMicros() {
+        return spec.estimatedCostMicros();
+    }
+
+    public long estimatedSeconds() {
+        return spec.estimatedSeconds();
+    }
+
+    public String batchId() {
+        return spec.batchId();
+    }
+
+    public Integer batchIndex() {
+        return spec.batchIndex();
+    }
+
+    public JobState state() {
+        return status.state();
+    }
+
+    public Reason reason() {
+        return status.reason();
+    }
+
+    public String reasonDetail() {
+        return status.detail();
+    }
+
+    public String node() {
+        return status.node();
+    }
+
+    public int attempt() {
+        return status.attempt();
+    }
+
+    public boolean launched() {
+        return status.launched();
+    }
+
+    public Instant submitted() {
+        return status.submitted();
+    }
+
+    public Instant admitted() {
+        return status.admitted();
+    }
+
+    public Instant started() {
+        return status.started();
+    }
+
+    public Instant ended() {
+        return status.ended();
+    }
+
+    public String preemptedBy() {
+        return status.preemptedBy();
+    }
+
+    public int preemptions() {
+        return status.preemptions();
     }
 }

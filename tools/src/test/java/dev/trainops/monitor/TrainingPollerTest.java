@@ -3,7 +3,9 @@ package dev.trainops.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.mlflow.MlflowRun;
+import dev.trainops.queue.JobSpec;
 import dev.trainops.queue.JobState;
+import dev.trainops.queue.JobStatus;
 import dev.trainops.queue.Priority;
 import dev.trainops.queue.QueueStore;
 import dev.trainops.queue.QueuedJob;
@@ -24,9 +26,11 @@ class TrainingPollerTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
 
     static QueuedJob job(String id, String run, JobState state) {
-        return new QueuedJob(id, null, "team-a", run, "llm", "llm", Priority.NORMAL, 0, "H100", 1, 5, 64, Map.of(), false, null, null,
-                1_000_000, 3600, state, null, null, "h100-a-1", 1, true, Instant.parse("2026-11-30T10:00:00Z"),
-                Instant.parse("2026-11-30T10:00:01Z"), Instant.parse("2026-11-30T10:00:05Z"), null, null, 0, null, null);
+        JobSpec spec = new JobSpec("team-a", run, "llm", "llm", Priority.NORMAL, 0, "H100", 1, 5, 64, Map.of(), false, null, null,
+                1_000_000, 3600, null, null, null);
+        return new QueuedJob(id, spec, new JobStatus(state, null, null, Instant.parse("2026-11-30T10:00:05Z"), "h100-a-1", 1, true,
+                Instant.parse("2026-11-30T10:00:00Z"), Instant.parse("2026-11-30T10:00:01Z"), Instant.parse("2026-11-30T10:00:05Z"), null,
+                null, 0));
     }
 
     static MlflowRun.MetricPoint p(String key, double v, long step) {
@@ -70,7 +74,7 @@ class TrainingPollerTest {
 
         store.inTransaction(0, c -> {
             QueuedJob j = queue.find(c, "tj-000000000001").orElseThrow();
-            queue.update(c, j.withState(JobState.SUCCEEDED, null, "done", j.started(), clock.instant()));
+            queue.update(c, j.ended(JobState.SUCCEEDED, null, "done", j.started(), clock.instant()));
             return null;
         });
         poller.poll();

@@ -112,11 +112,7 @@ abstract class BatchRulesContract {
         QueuedJob a = q.job(b.items().get(0).jobId());
         client.batch().v1().jobs().inNamespace("team-a").withName(a.kubeName()).delete();
         q.store.inTransaction(0, c -> {
-            q.queue.update(c, new QueuedJob(a.jobId(), a.idempotencyKey(), a.team(), a.runName(), a.model(), a.experiment(), a.priority(),
-                    a.priorityValue(), a.gpuType(), a.gpuCount(), a.epochs(), a.batchSize(), a.params(), a.spot(), a.notBefore(),
-                    a.maxCostMicros(), a.estimatedCostMicros(), a.estimatedSeconds(), a.state(), a.reason(), a.reasonDetail(), a.node(),
-                    a.attempt(), false, a.submitted(), a.admitted(), a.started(), a.ended(), a.preemptedBy(), a.preemptions(), a.batchId(),
-                    a.batchIndex()));
+            q.queue.update(c, new QueuedJob(a.jobId(), a.spec(), a.status().withLaunched(false)));
             return null;
         });
         QueueHarness.Replica restarted = q.replica(Scheduler.Settings.defaults());

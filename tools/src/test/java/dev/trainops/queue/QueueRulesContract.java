@@ -79,9 +79,7 @@ abstract class QueueRulesContract {
     }
 
     static QueuedJob copy(QueuedJob b, String id, Priority p, int value, Instant submitted) {
-        return new QueuedJob(id, null, b.team(), b.runName(), b.model(), b.experiment(), p, value, b.gpuType(), b.gpuCount(), b.epochs(),
-                b.batchSize(), b.params(), b.spot(), null, null, b.estimatedCostMicros(), b.estimatedSeconds(), JobState.QUEUED, null, null,
-                null, 1, false, submitted, null, null, null, null, 0, null, null);
+        return QueuedJob.submitted(id, b.spec().withPriority(p, value), submitted);
     }
 
     @Test

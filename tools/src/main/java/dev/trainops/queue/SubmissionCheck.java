@@ -1,0 +1,265 @@
+package dev.trainops.queue;
+
+import dev.trainops.budget.BudgetStatus;
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Json;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.TariffCalendar;
+import dev.trainops.kube.KubeNames;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * A submission checked and priced before anything is stored (DESIGN.md's submission outcomes):
+ * malformed input, a request that can never fit (queue rule 5), or an estimate above max_cost or
+ * the budget left is a ToolException that names the argument and what to do; an estimate over
+ * budget comes with cheaper options (off-peak, spot, fewer epochs) the caller can submit as they are.
+ */
+final class SubmissionCheck {
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
+
+    private final Scheduler scheduler;
+    private final PriorityConfig priorities;
+    private final QuotaConfig quotas;
+    private final Estimator estimator;
+    private final Function<String, Optional<BudgetStatus>> budgets;
+    private final PriceBook prices;
+    private final Clock clock;
+
+    SubmissionCheck(Scheduler scheduler, PriorityConfig priorities, QuotaConfig quotas, Estimator estimator,
+                    Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
+        this.scheduler = scheduler;
+        this.priorities = priorities;
+        this.quotas = quotas;
+        this.estimator = estimator;
+        this.budgets = budgets;
+        this.prices = prices;
+        this.clock = clock;
+    }
+
+    /** Checks and prices a submission into a new QUEUED job (not stored). */
+    QueuedJob prepare(QueueRequest r, String batchId, Integer batchIndex, String idempotencyKey) {
+        Instant now = clock.instant();
+        String team = team(r.team());
+        String model = name(r.model(), "model");
+        String runName = name(r.runName(), "run_name");
+        int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
+        boolean spot = Boolean.TRUE.equals(r.spot());
+        TariffCalendar calendar = prices.current(now).calendar();
+        Instant notBefore = schedule(r.schedule(), now, calendar);
+        String requestedType = r.gpuType() == null ? null : gpuType(r.gpuType());
+        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), requestedType, gpus, spot,
+                notBefore == null ? now : notBefore);
+        String gpuType = requestedType != null ? requestedType : estimate.map(Estimator.Estimate::gpuType).orElseThrow(() ->
+                ToolException.invalidArgument("gpu_type", "Model '" + model + "' has no past runs to take a GPU type from.",
+                        "Give gpu_type, e.g. " + String.join(", ", clusterTypes()) + "."));
+        fitsEver(team, gpuType, gpus);
+        Long maxCost = r.maxCost() == null ? null : maxCost(r.maxCost());
+        long costMicros = estimate.map(e -> e.cost().toMicros()).orElse(0L);
+        if (maxCost != null && estimate.isPresent() && costMicros > maxCost) {
+            throw overBudget("This job's estimated cost, " + estimate.get().cost().display() + ", is above its max_cost of "
+                    + Money.micros(maxCost, prices.currency()).display() + ".", r, maxCost, estimate.get(), now);
+        }
+        Optional<BudgetStatus> budget = budgets.apply(team);
+        if (budget.isPresent() && estimate.isPresent()) {
+            long left = budget.get().remaining().movePointRight(Money.SCALE).longValue();
+            if (costMicros > left) {
+                throw overBudget("This job's estimated cost, " + estimate.get().cost().display() + ", is above what is left of team "
+                        + team + "'s " + budget.get().period().name().toLowerCase(Locale.ROOT) + " budget: "
+                        + Money.micros(Math.max(0, left), prices.currency()).display() + " of " + money(budget.get().limit()) + ".",
+                        r, Math.max(0, left), estimate.get(), now);
+            }
+        }
+        Priority priority = r.priority() != null ? r.priority() : priorities.forModel(model);
+        Map<String, String> params = new LinkedHashMap<>(r.params() == null ? Map.of() : r.params());
+        if (r.schedule() != null) {
+            params.put("trainops.schedule", r.schedule().trim().toLowerCase(Locale.ROOT).equals("off_peak") ? "off_peak" : r.schedule().trim());
+        }
+        if (estimate.isEmpty()) {
+            params.put("trainops.estimate", "none");
+        }
+        String experiment = params.getOrDefault("experiment", model);
+        if (Json.MAPPER.writeValueAsString(params).length() > 4000) {
+            throw ToolException.invalidArgument("params", "Argument 'params' is too large (over 4,000 characters as JSON).",
+                    "Pass fewer or shorter parameters; put large configuration in a file the job reads.");
+        }
+        JobSpec spec = new JobSpec(team, runName, model, experiment, priority, priorities.spec(priority).value(), gpuType, gpus,
+                r.epochs(), r.batchSize(), params, spot, notBefore, maxCost, costMicros, estimate.map(Estimator.Estimate::seconds).orElse(0L),
+                idempotencyKey, batchId, batchIndex);
+        return QueuedJob.submitted(QueueService.newJobId(), spec, now);
+    }
+
+    private ToolException overBudget(String message, QueueRequest r, long allowedMicros, Estimator.Estimate estimate, Instant now) {
+        List<Map<String, Object>> options = new ArrayList<>();
+        int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
+        Optional<Estimator.Estimate> offPeak = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, false,
+                prices.current(now).calendar().nextOffPeak(now));
+        offPeak.filter(e -> e.cost().toMicros() <= allowedMicros)
+                .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
+        Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, true, now);
+        spot.filter(e -> e.cost().toMicros() <= allowedMicros)
+                .ifPresent(e -> options.add(option(r, Map.of("spot", true), e.cost(), "Run on spot (expected cost, interruptions included).")));
+        if (estimate.cost().toMicros() > 0) {
+            int epochs = (int) Math.min(r.epochs() - 1L, r.epochs() * allowedMicros / estimate.cost().toMicros());
+            if (epochs >= 1) {
+                Optional<Estimator.Estimate> fewer = estimator.estimate(r.model(), epochs, r.batchSize(), estimate.gpuType(), gpus, false, now);
+                fewer.filter(e -> e.cost().toMicros() <= allowedMicros)
+                        .ifPresent(e -> options.add(option(r, Map.of("epochs", epochs), e.cost(), "Train " + epochs + " epochs instead of "
+                                + r.epochs() + ".")));
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("estimated_cost", estimate.cost().toWire());
+        details.put("allowed", Money.micros(allowedMicros, prices.currency()).toWire());
+        details.put("options", options);
+        return new ToolException(ErrorCode.BUDGET_EXCEEDED, message, options.isEmpty()
+                ? "Raise max_cost, ask for more budget, or train fewer epochs." : "Nothing was queued. Pick one of the options (each is a "
+                + "set of queue_training_job arguments with its estimated cost) and submit it.", false, details);
+    }
+
+    private Map<String, Object> option(QueueRequest r, Map<String, Object> change, Money cost, String what) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("model", r.model());
+        args.put("run_name", r.runName());
+        args.put("team", r.team());
+        args.put("epochs", r.epochs());
+        args.put("batch_size", r.batchSize());
+        if (r.priority() != null) {
+            args.put("priority", r.priority().name());
+        }
+        if (r.gpuCount() != null) {
+            args.put("gpu_count", r.gpuCount());
+        }
+        if (r.gpuType() != null) {
+            args.put("gpu_type", r.gpuType());
+        }
+        if (r.maxCost() != null) {
+            args.put("max_cost", r.maxCost());
+        }
+        args.putAll(change);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("description", what);
+        o.put("estimated_cost", cost.toWire());
+        o.put("arguments", args);
+        return o;
+    }
+
+    private Instant schedule(String schedule, Instant now, TariffCalendar calendar) {
+        if (schedule == null || schedule.isBlank() || schedule.trim().equalsIgnoreCase("now")) {
+            return null;
+        }
+        if (schedule.trim().equalsIgnoreCase("off_peak")) {
+            Instant t = calendar.nextOffPeak(now);
+            return t.equals(now) ? null : t;
+        }
+        try {
+            Instant t = Instant.parse(schedule.trim());
+            if (t.isBefore(now.minus(Duration.ofMinutes(1)))) {
+                throw ToolException.invalidArgument("schedule", "Argument 'schedule' (" + t + ") is in the past.",
+                        "Use 'now', 'off_peak', or a future instant.");
+            }
+            return t.isAfter(now) ? t : null;
+        } catch (DateTimeParseException e) {
+            throw ToolException.invalidArgument("schedule", "Argument 'schedule' must be 'now', 'off_peak' or an ISO-8601 instant (got "
+                    + Json.shorten(schedule) + ").", "For example schedule=off_peak or schedule=2026-12-01T22:00:00Z.");
+        }
+    }
+
+    private long maxCost(String value) {
+        try {
+            BigDecimal v = new BigDecimal(value.trim());
+            if (v.signum() <= 0 || v.scale() > Money.SCALE) {
+                throw new NumberFormatException();
+            }
+            return v.movePointRight(Money.SCALE).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw ToolException.invalidArgument("max_cost", "Argument 'max_cost' must be a positive decimal string with at most 6 "
+                    + "decimals (got " + Json.shorten(value) + ").", "For example max_cost=\"5.00\" (in " + prices.currency() + ").");
+        }
+    }
+
+    private String team(String value) {
+        String t = value == null ? "" : value.trim();
+        Set<String> known = knownTeams();
+        if (!KubeNames.isNamespace(t) || !known.contains(t)) {
+            throw ToolException.invalidArgument("team", "Unknown team '" + Json.shorten(t) + "'.",
+                    "Teams with a quota or budget: " + String.join(", ", known) + ".");
+        }
+        return t;
+    }
+
+    private Set<String> knownTeams() {
+        Set<String> teams = new TreeSet<>(quotas.teams().keySet());
+        scheduler.quotaTeams().forEach(teams::add);
+        return teams;
+    }
+
+    private static String name(String value, String argument) {
+        String v = value == null ? "" : value.trim();
+        if (!NAME.matcher(v).matches()) {
+            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be 1-128 letters, digits, spaces or _ . : / -.",
+                    "For example " + argument + "=" + (argument.equals("model") ? "llm" : "llm-lr3e-4") + ".");
+        }
+        return v;
+    }
+
+    private String gpuType(String value) {
+        String t = value.trim();
+        Optional<String> known = prices.current(clock.instant()).gpuType(t);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        throw ToolException.invalidArgument("gpu_type", "Argument 'gpu_type' is " + Json.shorten(t) + ", which trainops does not price.",
+                "Use one of: " + String.join(", ", clusterTypes()) + ".");
+    }
+
+    private List<String> clusterTypes() {
+        return scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
+    }
+
+    /** DESIGN.md rule 5: bigger than any node of the type, or than the team's quota, is refused now. */
+    private void fitsEver(String team, String gpuType, int gpus) {
+        long largest = 0;
+        String where = null;
+        for (Snapshot.NodeRoom r : scheduler.rooms()) {
+            if (r.gpuType().equals(gpuType) && r.allocatable() > largest) {
+                largest = r.allocatable();
+                where = r.node();
+            }
+        }
+        if (where == null) {
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No node in the cluster has " + gpuType + " GPUs.", "GPU types here: "
+                    + String.join(", ", clusterTypes()) + ".", false, Map.of("argument", "gpu_type"));
+        }
+        if (gpus > largest) {
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No node can ever hold " + gpus + " " + gpuType + ": the largest has " + largest
+                    + " (" + where + ").", "Ask for at most " + largest + " GPUs per job.", false,
+                    Map.of("argument", "gpu_count", "largest_node_gpus", largest));
+        }
+        Optional<Integer> quota = scheduler.quotaLimit(team);
+        if (quota.isPresent() && gpus > quota.get()) {
+            throw new ToolException(ErrorCode.QUOTA_EXCEEDED, "Team " + team + "'s GPU quota is " + quota.get() + "; this job asks for "
+                    + gpus + ".", "Ask for at most " + quota.get() + " GPUs, or ask for a larger quota.", false,
+                    Map.of("argument", "gpu_count", "quota_gpus", quota.get()));
+        }
+    }
+
+    private String money(BigDecimal amount) {
+        return new Money(amount, prices.currency()).display();
+    }
+}
