@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -82,6 +83,34 @@ abstract class QueueConcurrencyContract {
                 assertThat(mine.stream().filter(j -> j.state() == JobState.QUEUED)).allSatisfy(j ->
                         assertThat(j.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
                 assertThat(client().batch().v1().jobs().inNamespace(team).list().getItems()).as("repetition " + rep).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoSubmissionsRacingWithTheSameIdempotencyKeyGetTheSameJobAndNoError() throws Exception {
+        q.quota("idem-team", 64);
+        List<QueueService> replicas = List.of(q.service, q.replica(Scheduler.Settings.defaults()).service());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int rep = 0; rep < REPETITIONS * 2; rep++) {
+                String key = "idem-" + rep;
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<Future<QueueAnswer>> answers = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    QueueService via = replicas.get(i);
+                    answers.add(pool.submit(() -> {
+                        together.await(); // both threads are released at once
+                        return via.submit(new QueueRequest("mnist", "idem-" + key, "idem-team", 1, 64, Priority.NORMAL, 1, "H100", null,
+                                null, null, null, key));
+                    }));
+                }
+                QueueAnswer first = answers.get(0).get(60, TimeUnit.SECONDS);
+                QueueAnswer second = answers.get(1).get(60, TimeUnit.SECONDS);
+                assertThat(second.jobId()).as("repetition " + rep).isEqualTo(first.jobId());
+                assertThat(q.all().stream().filter(j -> key.equals(j.idempotencyKey()))).as("repetition " + rep).hasSize(1);
             }
         } finally {
             pool.shutdownNow();

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,6 +52,11 @@ final class QueueHarness implements AutoCloseable {
     final Map<String, BigDecimal> budgetLimit = new ConcurrentHashMap<>();
     final Map<String, BigDecimal> spent = new ConcurrentHashMap<>();
     final Map<String, Double> utilization = new ConcurrentHashMap<>();
+    /** Every job event the scheduler and the service told, with the job's state in the store when it was told. */
+    final List<Told> told = new CopyOnWriteArrayList<>();
+
+    record Told(JobEvent event, JobState stored) {
+    }
 
     QueueHarness(KubernetesClient client, Store store, Scheduler.Settings settings) throws Exception {
         this.client = client;
@@ -63,7 +69,18 @@ final class QueueHarness implements AutoCloseable {
         PriorityConfig priorities = PriorityConfig.defaults();
         this.scheduler = new Scheduler(queue, index, new JobLauncher(client, priorities, quotaConfig), quotaConfig, this::budgetRoom,
                 node -> utilization.containsKey(node) ? OptionalDouble.of(utilization.get(node)) : OptionalDouble.empty(), prices, clock,
-                settings);
+                settings, new QueueEvents() {
+                    @Override
+                    public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
+                                          List<QueuedJob> waiting, int active) {
+                    }
+
+                    @Override
+                    public void onJobEvent(JobEvent event) {
+                        // read in a new transaction: an event told before its change committed would see the old state
+                        told.add(new Told(event, queue.read(c -> queue.find(c, event.jobId())).map(QueuedJob::state).orElse(null)));
+                    }
+                });
         this.service = new QueueService(queue, scheduler, priorities, quotaConfig, this::estimate, this::budgetStatus, prices, clock);
     }
 
@@ -215,6 +232,25 @@ final class QueueHarness implements AutoCloseable {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /** The events told about one job, in order. */
+    List<Told> told(String jobId) {
+        return told.stream().filter(t -> t.event().jobId().equals(jobId)).toList();
+    }
+
+    /** Fails a job's current attempt: Job condition Failed, pod Failed. */
+    void fail(String jobId) {
+        QueuedJob j = job(jobId);
+        Job kube = client.batch().v1().jobs().inNamespace(j.team()).withName(j.kubeName()).get();
+        String at = clock.instant().toString();
+        client.resource(new JobBuilder(kube).editOrNewStatus().addNewCondition().withType("Failed").withStatus("True")
+                .withLastTransitionTime(at).endCondition().endStatus().build()).updateStatus();
+        Pod pod = client.pods().inNamespace(j.team()).withName(j.kubeName() + "-pod").get();
+        if (pod != null) {
+            client.resource(new PodBuilder(pod).editStatus().withPhase("Failed").endStatus().build()).updateStatus();
+        }
+        awaitIndex();
     }
 
     List<QueuedJob> all() {
