@@ -12,21 +12,12 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.compare.ConfigComparer;
 import dev.trainops.compare.HistoryEstimator;
-import dev.trainops.queue.BatchService;
-import dev.trainops.queue.Commitments;
 import dev.trainops.queue.Estimator;
-import dev.trainops.queue.JobLauncher;
+import dev.trainops.queue.JobQueue;
 import dev.trainops.queue.JobState;
-import dev.trainops.queue.PlanningService;
-import dev.trainops.queue.PlanningTools;
-import dev.trainops.queue.PriorityClasses;
 import dev.trainops.queue.PriorityConfig;
-import dev.trainops.queue.QueueService;
 import dev.trainops.queue.QueueStore;
-import dev.trainops.queue.QueueTools;
 import dev.trainops.queue.QuotaConfig;
-import dev.trainops.queue.Scheduler;
-import dev.trainops.queue.Snapshot;
 import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
@@ -221,15 +212,7 @@ public final class Trainops implements AutoCloseable {
             tools.add(CostRecommender.tool(() -> new CostRecommender(evidenceSource.get(), await(cost, "the cost store").prices(),
                     jobContexts(queue), clock, outside)));
         }
-        tools.add(QueueTools.queueTrainingJob(() -> await(queue, "the job queue").service()));
-        tools.add(QueueTools.getJobQueueStatus(() -> await(queue, "the job queue").service()));
-        tools.add(QueueTools.cancelTrainingJob(() -> await(queue, "the job queue").service()));
-        tools.add(QueueTools.submitBatchTraining(() -> await(queue, "the job queue").batches()));
-        tools.add(QueueTools.getBatchStatus(() -> await(queue, "the job queue").batches()));
-        tools.add(PlanningTools.validateJobResources(() -> await(queue, "the job queue").planning()));
-        tools.add(PlanningTools.decideJobPriority(() -> await(queue, "the job queue").planning()));
-        tools.add(PlanningTools.checkTrainingQuota(() -> await(queue, "the job queue").planning()));
-        tools.add(PlanningTools.calculateQuota(() -> await(queue, "the job queue").planning()));
+        tools.addAll(JobQueue.tools(() -> await(queue, "the job queue").jobs()));
         GpuUtilization util = utilization;
         java.util.function.Supplier<List<HealthStatus.Backend>> backends = backends(index, mlflowReader, cost, dcgm);
         tools.add(HealthService.tool(() -> new HealthService(await(cost, "the store").alerts(), queueStoreIfOpen(queue), util, backends, clock)));
@@ -309,7 +292,7 @@ public final class Trainops implements AutoCloseable {
     }
 
     /** The durable queue, its admission loop and the tools' service. */
-    record QueueStack(QueueStore store, Scheduler scheduler, QueueService service, PlanningService planning, BatchService batches) {
+    record QueueStack(QueueStore store, JobQueue jobs) {
     }
 
     /** The store, the price book, the ledger and budgets, and a recorder that bills usage every 15 s. */
@@ -328,7 +311,7 @@ public final class Trainops implements AutoCloseable {
             UsageRecorder recorder = new UsageRecorder(usage, ledger, clock);
             QueueStore queueStore = new QueueStore(store, clock);
             BudgetService budgetService = new BudgetService(budgets, ledger, prices, usage,
-                    (b, p) -> Money.micros(Commitments.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
+                    (b, p) -> Money.micros(JobQueue.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
                             JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
                             clock.instant()), prices.currency()), new BudgetAlarms(store, clock), clock);
             CostStack stack = new CostStack(store, prices, ledger, recorder, budgetService, new AlertStore(store, clock));
@@ -367,28 +350,21 @@ public final class Trainops implements AutoCloseable {
             QuotaConfig quotas = Files.exists(settings.configDir().resolve("quotas.yaml"))
                     ? QuotaConfig.load(settings.configDir().resolve("quotas.yaml")) : QuotaConfig.defaults();
             try {
-                PriorityClasses.ensure(client, priorities).forEach(line -> log.info("{}", line));
+                JobQueue.ensurePriorityClasses(client, priorities).forEach(line -> log.info("{}", line));
             } catch (RuntimeException e) {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
-            Scheduler scheduler = new Scheduler(queueStore, index, new JobLauncher(client, priorities, quotas), quotas,
-                    team -> stack.budgets().peek(team).map(b -> new Snapshot.BudgetRoom(b.limit().movePointRight(Money.SCALE).longValueExact(),
-                            b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name())),
-                    utilization, stack.prices(), clock, Scheduler.Settings.defaults(), new QueueMetrics(monitoring.metrics()));
             Estimator estimator = history == null ? (m, e, b, t, g, s, at) -> java.util.Optional.empty()
                     : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.get(), stack.prices(), clock))
                             .estimate(m, e, b, t, g, s, at);
-            QueueService service = new QueueService(queueStore, scheduler, priorities, quotas, estimator, stack.budgets()::peek,
-                    stack.prices(), clock);
-            PlanningService planning = new PlanningService(priorities, quotas, queueStore, scheduler, index, stack.budgets()::peek,
-                    stack.prices(), clock, estimator);
+            JobQueue jobs = new JobQueue(queueStore, index, JobQueue.kubernetes(client, priorities, quotas), priorities, quotas,
+                    stack.budgets()::peek, utilization, stack.prices(), clock, estimator, new QueueMetrics(monitoring.metrics()));
             inventory.attachQueue(queuedDemand(queueStore));
-            queue.complete(new QueueStack(queueStore, scheduler, service, planning,
-                    new BatchService(queueStore, service, scheduler, stack.prices(), clock)));
+            queue.complete(new QueueStack(queueStore, jobs));
             admission.scheduleWithFixedDelay(() -> {
                 try {
                     if (index.synced()) {
-                        scheduler.pass();
+                        jobs.pass();
                     }
                 } catch (RuntimeException e) {
                     log.warn("admission pass failed: {}", e.getMessage());

@@ -156,10 +156,10 @@ public final class Benchmarks {
             }
         };
         dev.trainops.cost.PriceBook prices = dev.trainops.cost.PricingConfig.load(configDir.resolve("pricing.yaml"));
-        dev.trainops.queue.Scheduler scheduler = new dev.trainops.queue.Scheduler(queue, index, counting,
+        dev.trainops.queue.JobQueue jobs = new dev.trainops.queue.JobQueue(queue, index, counting, dev.trainops.queue.PriorityConfig.defaults(),
                 dev.trainops.queue.QuotaConfig.defaults(), team -> java.util.Optional.empty(), GpuUtilization.UNKNOWN, prices, clock,
-                dev.trainops.queue.Scheduler.Settings.defaults());
-        List<String> types = scheduler.rooms().stream().map(dev.trainops.queue.Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
+                (m, e, b, t, g, s, at) -> java.util.Optional.empty(), dev.trainops.queue.QueueEvents.NONE);
+        List<String> types = jobs.gpuTypes();
         java.util.Random random = new java.util.Random(7);
         java.time.Instant start = clock.instant().minusSeconds(queued);
         long insertStart = System.nanoTime();
@@ -171,14 +171,14 @@ public final class Benchmarks {
         });
         out.printf("admission: %d jobs queued in one transaction in %d ms (SQLite, %s)%n", queued, ms(insertStart), dir);
         long passStart = System.nanoTime();
-        dev.trainops.queue.Scheduler.PassResult first = scheduler.pass();
+        dev.trainops.queue.JobQueue.Pass first = jobs.pass();
         long passNanos = System.nanoTime() - passStart;
-        int decisions = first.plan().admits().size() + first.plan().waits().size();
+        int decisions = first.admitted().size() + first.waiting();
         out.printf("admission pass over %d queued jobs on %d nodes: %d admitted, %d waiting with a reason, %d ms: %.0f decisions/s "
                         + "(each committed in the pass's transaction)%n", queued, index.nodes().size(), first.admitted().size(),
-                first.plan().waits().size(), passNanos / 1_000_000, decisions / (passNanos / 1e9));
+                first.waiting(), passNanos / 1_000_000, decisions / (passNanos / 1e9));
         long planStart = System.nanoTime();
-        dev.trainops.queue.AdmissionPlanner.plan(scheduler.snapshotNow());
+        jobs.planOnly();
         out.printf("  of which planning alone (snapshot of %d waiting jobs, no writes): %d ms%n",
                 queue.read(c -> queue.inStates(c, dev.trainops.queue.JobState.QUEUED)).size(), ms(planStart));
         int incremental = 200;
@@ -187,7 +187,7 @@ public final class Benchmarks {
             dev.trainops.queue.QueuedJob j = job(queued + i, types.get(random.nextInt(types.size())), 1, clock.instant());
             long s = System.nanoTime();
             store.inTransaction(0, c -> queue.insert(c, j));
-            scheduler.pass();
+            jobs.pass();
             each[i] = System.nanoTime() - s;
         }
         report("one submission + admission pass, with " + (queued - first.admitted().size()) + "+ jobs waiting", each);

@@ -3,7 +3,7 @@ package dev.trainops.queue;
 import java.util.Comparator;
 
 /** DESIGN.md queue rule 1: admission order is priority (desc), then submit time (asc), then job id. */
-public final class AdmissionOrder {
+final class AdmissionOrder {
     public static final Comparator<QueuedJob> ORDER = Comparator.comparingInt(QueuedJob::priorityValue).reversed()
             .thenComparing(QueuedJob::submitted)
             .thenComparing(QueuedJob::jobId);

@@ -20,7 +20,7 @@ import java.util.Set;
  * node that makes it fit; a job waiting longer than the starvation limit reserves its GPU type.
  * Every job left waiting gets a reason, the numbers behind it, its position and an ETA.
  */
-public final class AdmissionPlanner {
+final class AdmissionPlanner {
 
     public record Admit(QueuedJob job, String node) {
     }

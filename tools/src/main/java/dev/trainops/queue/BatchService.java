@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * server resumes it from the store: nothing finished or running is submitted again. Sequential
  * batches admit item i+1 only after item i has ended (the planner's BATCH_ORDER).
  */
-public final class BatchService {
+final class BatchService {
     private static final Pattern BATCH_ID = Pattern.compile("^tb-[0-9a-f]{12}$");
 
     private final QueueStore queue;

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * estimate; a RUNNING one the share of its estimate still ahead of it (the ledger bills the rest as
  * it runs). Queued jobs commit nothing until they are admitted.
  */
-public final class Commitments {
+final class Commitments {
     private Commitments() {
     }
 

@@ -21,7 +21,7 @@ import java.util.Map;
  * PriorityClass, GPU limits equal to requests, the node chosen at admission, and the labels that
  * tie its pods back to the queue (team, experiment, run name, model, job id, attempt).
  */
-public final class JobLauncher implements JobRunner {
+final class JobLauncher implements JobRunner {
     /** The trainer image when a job's params do not name one (params.image). */
     public static final String DEFAULT_IMAGE = "ghcr.io/trainops/trainer:latest";
 

@@ -31,7 +31,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /** decide_job_priority, check_training_quota and calculate_quota: answers that plan, change nothing. */
-public final class PlanningService {
+final class PlanningService {
     static final Duration URGENT_DEADLINE = Duration.ofHours(6);
     private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
 

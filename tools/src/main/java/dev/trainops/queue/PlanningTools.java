@@ -5,7 +5,7 @@ import dev.trainops.catalog.ToolHints;
 import java.util.function.Supplier;
 
 /** decide_job_priority, check_training_quota, calculate_quota. */
-public final class PlanningTools {
+final class PlanningTools {
     private PlanningTools() {
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** Creates the PriorityClasses of config/priorities.yaml, or checks the ones already there. */
-public final class PriorityClasses {
+final class PriorityClasses {
     private PriorityClasses() {
     }
 

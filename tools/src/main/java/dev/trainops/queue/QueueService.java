@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * max_cost or the budget left is an error and stores nothing; everything else is queued (and
  * admitted at once when it can be), with the reason it waits and warnings that never block.
  */
-public final class QueueService {
+final class QueueService {
     private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
 
     private final QueueStore queue;

@@ -8,7 +8,7 @@ import java.util.Currency;
 import java.util.function.Supplier;
 
 /** The queue's MCP tools. */
-public final class QueueTools {
+final class QueueTools {
     private QueueTools() {
     }
 

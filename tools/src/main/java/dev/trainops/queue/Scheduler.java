@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * cluster; a crash in between is repaired by the next pass (a SCHEDULED job not yet launched is
  * launched again under the same name).
  */
-public final class Scheduler {
+final class Scheduler {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     /** Tunables with their defaults. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param budgets          a team's budget room this period (absent: no budget)
  * @param batches          every item of the batches the queued jobs belong to, in order
  */
-public record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<QueuedJob> active,
+record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<QueuedJob> active,
                        Map<String, Integer> quotaLimit, Map<String, Integer> quotaUsedOutside, Map<String, BudgetRoom> budgets,
                        Map<String, List<QueuedJob>> batches, BigDecimal utilizationThreshold, Duration starvationAfter) {
 

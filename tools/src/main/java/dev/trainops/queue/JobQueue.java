@@ -1,0 +1,118 @@
+package dev.trainops.queue;
+
+import dev.trainops.budget.BudgetStatus;
+import dev.trainops.catalog.Tool;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.kube.ClusterIndex;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The job queue's one entry point (docs/architecture.md, "Modules"): built from its dependencies,
+ * it holds the admission loop's pass, the services behind the queue's nine tools, and the few reads
+ * other capabilities need. Everything else in the package is package-private; what stays public
+ * besides this class is what callers must name: the tools' request and answer records (Jackson and
+ * the schema generator read them), the stored job ({@link QueuedJob}, {@link JobSpec},
+ * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the observer API
+ * ({@link QueueEvents}, {@link JobEvent}), configuration ({@link PriorityConfig}, {@link QuotaConfig},
+ * {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
+ */
+public final class JobQueue {
+    private final QueueStore store;
+    private final Scheduler scheduler;
+    private final QueueService service;
+    private final PlanningService planning;
+    private final BatchService batches;
+
+    /**
+     * @param runner   creates and deletes the cluster Jobs of admitted jobs ({@link #kubernetes} in production)
+     * @param budgets  a team's budget this period, spent and committed (absent: no budget)
+     * @param events   told after each pass and each job event, once committed
+     */
+    public JobQueue(QueueStore store, ClusterIndex index, JobRunner runner, PriorityConfig priorities, QuotaConfig quotas,
+                    Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
+                    Estimator estimator, QueueEvents events) {
+        this.store = store;
+        this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
+                clock, Scheduler.Settings.defaults(), events);
+        this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock);
+        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator);
+        this.batches = new BatchService(store, service, scheduler, prices, clock);
+    }
+
+    /** A budget's room for admission: its limit and what is spent and committed, in micro-units. */
+    private static Snapshot.BudgetRoom room(BudgetStatus b) {
+        return new Snapshot.BudgetRoom(b.limit().movePointRight(Money.SCALE).longValueExact(),
+                b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name());
+    }
+
+    /** The runner that creates the batch/v1 Jobs of admitted jobs in the cluster. */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas) {
+        return new JobLauncher(client, priorities, quotas);
+    }
+
+    /** Creates or checks the trainops PriorityClasses; one line per class, for the log. */
+    public static List<String> ensurePriorityClasses(KubernetesClient client, PriorityConfig priorities) {
+        return PriorityClasses.ensure(client, priorities);
+    }
+
+    /**
+     * The queue's tools, in catalog order: queue_training_job, get_job_queue_status,
+     * cancel_training_job, submit_batch_training, get_batch_status, validate_job_resources,
+     * decide_job_priority, check_training_quota, calculate_quota. The queue is looked up on each
+     * call, so the tools can be listed before it has opened.
+     */
+    public static List<Tool<?, ?>> tools(Supplier<JobQueue> queue) {
+        return List.of(
+                QueueTools.queueTrainingJob(() -> queue.get().service),
+                QueueTools.getJobQueueStatus(() -> queue.get().service),
+                QueueTools.cancelTrainingJob(() -> queue.get().service),
+                QueueTools.submitBatchTraining(() -> queue.get().batches),
+                QueueTools.getBatchStatus(() -> queue.get().batches),
+                PlanningTools.validateJobResources(() -> queue.get().planning),
+                PlanningTools.decideJobPriority(() -> queue.get().planning),
+                PlanningTools.checkTrainingQuota(() -> queue.get().planning),
+                PlanningTools.calculateQuota(() -> queue.get().planning));
+    }
+
+    /**
+     * Budget committed by admitted work not yet billed (docs/architecture.md, "Money model"): a
+     * SCHEDULED job's whole estimate, a RUNNING job's share still ahead of it.
+     */
+    public static long committedMicros(List<QueuedJob> active, Predicate<QueuedJob> scope, Instant now) {
+        return Commitments.committedMicros(active, scope, now);
+    }
+
+    /** What one admission pass did. */
+    public record Pass(List<String> admitted, List<String> preempted, int waiting) {
+    }
+
+    /** One reconcile-and-admit pass (the admission loop calls this every few seconds). */
+    public Pass pass() {
+        Scheduler.PassResult r = scheduler.pass();
+        return new Pass(r.admitted(), r.preempted(), r.plan().waits().size());
+    }
+
+    /** Plans on a snapshot read now and writes nothing (benchmarks): how many jobs a pass would admit. */
+    public int planOnly() {
+        return AdmissionPlanner.plan(scheduler.snapshotNow()).admits().size();
+    }
+
+    /** The GPU types of the cluster's schedulable nodes, sorted. */
+    public List<String> gpuTypes() {
+        return scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
+    }
+
+    /** The stored jobs, for readers (health, metrics, forecasts, recommendations). */
+    public QueueStore store() {
+        return store;
+    }
+}
