@@ -78,6 +78,23 @@ class PlanningServiceTest {
     }
 
     @Test
+    void cpuAndMemoryInUseCountTheTeamsOwnPodsOnly() {
+        for (String[] pod : new String[][] {{"team-a", "notebook", "2", "4Gi"}, {"team-b", "other", "3", "8Gi"}}) {
+            client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withNamespace(pod[0]).withName(pod[1])
+                    .endMetadata().withNewSpec().addNewContainer().withName("main").withImage("busybox").withNewResources()
+                    .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(pod[2]))
+                    .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity(pod[3])).endResources().endContainer().withNodeName("l4-a").endSpec()
+                    .withNewStatus().withPhase("Running").endStatus().build()).create();
+        }
+        q.awaitIndex();
+        QuotaStatus s = planning.check(new QuotaRequest("team-a"));
+        assertThat(s.resources()).filteredOn(u -> u.resource().equals("cpu")).singleElement()
+                .satisfies(u -> assertThat(u.used()).isEqualByComparingTo("2"));
+        assertThat(s.resources()).filteredOn(u -> u.resource().equals("memory_gib")).singleElement()
+                .satisfies(u -> assertThat(u.used()).isEqualByComparingTo("4"));
+    }
+
+    @Test
     void theWhatIfSaysWhetherItFitsWhatItCostsAndTheQuotaThatWould() {
         q.budgetLimit.put("team-a", new BigDecimal("100.00"));
         q.service.submit(request("team-a", "six", "llm", 6, Priority.NORMAL));
