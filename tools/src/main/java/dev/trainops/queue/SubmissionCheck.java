@@ -25,7 +25,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * A submission checked and priced before anything is stored (DESIGN.md's submission outcomes):
+ * A submission checked and priced before anything is stored (docs/architecture.md, "Life of a tool call"):
  * malformed input, a request that can never fit (queue rule 5), or an estimate above max_cost or
  * the budget left is a ToolException that names the argument and what to do; an estimate over
  * budget comes with cheaper options (off-peak, spot, fewer epochs) the caller can submit as they are.
@@ -232,7 +232,10 @@ final class SubmissionCheck {
         return scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
     }
 
-    /** DESIGN.md rule 5: bigger than any node of the type, or than the team's quota, is refused now. */
+    /**
+     * Queue rule 5 (docs/architecture.md, "Queue state machine"): bigger than any node of the type,
+     * or than the team's quota, is refused now instead of waiting forever.
+     */
     private void fitsEver(String team, String gpuType, int gpus) {
         long largest = 0;
         String where = null;

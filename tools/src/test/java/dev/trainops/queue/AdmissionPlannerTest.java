@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The admission planner on hand-built snapshots, one test (or table) per queue rule it decides
- * (DESIGN.md "Queue, quota and priority rules"; docs/architecture.md, "Queue state machine"). The
+ * (docs/architecture.md, "Queue state machine"). The
  * planner is a pure function, so each case states the whole world it plans on.
  */
 class AdmissionPlannerTest {
