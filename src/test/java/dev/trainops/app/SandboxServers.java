@@ -2,6 +2,8 @@ package dev.trainops.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainops.server.McpToolAdapter;
+import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
@@ -66,6 +68,35 @@ final class SandboxServers {
             Thread.sleep(200);
         }
         throw new AssertionError("server not ready within 60 s");
+    }
+
+    /**
+     * A connected client that behaves like the clients people use: it lists the tools before calling
+     * them and checks each successful result against the tool's output schema (the SDK client caches
+     * the schemas from tools/list and refuses a result that does not match).
+     */
+    static McpSyncClient connect(McpClient.SyncSpec spec) {
+        McpSyncClient c = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30))
+                .enableCallToolSchemaCaching(true).build();
+        c.initialize();
+        assertThat(c.listTools().tools()).isNotEmpty();
+        return c;
+    }
+
+    /**
+     * A failed call's structured error, from {@code _meta["trainops.dev/error"]}, after checking what
+     * every failure carries: isError, no structuredContent (it would be checked against the success
+     * schema), and a text that starts with the code.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> error(McpSchema.CallToolResult r) {
+        assertThat(r.isError()).as(String.valueOf(r.content())).isTrue();
+        assertThat(r.structuredContent()).as("an error has no structuredContent").isNull();
+        assertThat(r.meta()).as("an error's _meta").isNotNull().containsKey(McpToolAdapter.ERROR_META);
+        Map<String, Object> error = (Map<String, Object>) r.meta().get(McpToolAdapter.ERROR_META);
+        assertThat(error).containsKeys("code", "message", "hint", "retryable");
+        assertThat(((McpSchema.TextContent) r.content().get(0)).text()).startsWith(error.get("code") + ": ");
+        return error;
     }
 
     /** Calls a tool, asserts it succeeded and that its structured content validates against its output schema. */
