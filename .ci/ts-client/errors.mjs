@@ -24,7 +24,7 @@ async function call(label, name, args) {
 }
 
 await call("bad_arguments", "get_gpu_availability", { gpu_type: 7 });
-await call("unknown_job_cancel", "cancel_training_job", { job_id: "tj-000000000000" });
+await call("unknown_job_cancel", "cancel_training_job", { job_id: "tj-000000000000", reason: "not needed" });
 await call("unknown_job_status", "get_job_queue_status", { job_id: "tj-000000000000" });
 await call("over_budget", "queue_training_job", {
   model: "llm", run_name: "ts-over-budget", team: "team-a", epochs: 5, batch_size: 64, gpu_type: "H100", max_cost: "0.01",

@@ -33,7 +33,7 @@ class McpClientFeaturesIT {
     final List<McpSyncClient> clients = new ArrayList<>();
     final List<McpAsyncClient> asyncClients = new ArrayList<>();
 
-    McpSyncClient connect(McpClient.SyncSpec spec) {
+    McpSyncClient connect(McpClient.SyncSpec spec) throws InterruptedException {
         McpSyncClient c = SandboxServers.connect(spec);
         clients.add(c);
         return c;
@@ -62,7 +62,7 @@ class McpClientFeaturesIT {
     }
 
     @Test
-    void promptsListAndRenderThroughARealClient() {
+    void promptsListAndRenderThroughARealClient() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
                 .containsExactlyInAnyOrder("cost_review", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
@@ -84,7 +84,7 @@ class McpClientFeaturesIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void withElicitationTheUserPicksACheaperOptionAndOnlyThatIsQueuedUnderTheCap() {
+    void withElicitationTheUserPicksACheaperOptionAndOnlyThatIsQueuedUnderTheCap() throws Exception {
         List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
         McpSyncClient c = connect(McpClient.sync(transport(dataDir))
                 .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
@@ -109,7 +109,7 @@ class McpClientFeaturesIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void withoutElicitationTheCallIsAnErrorCarryingTheOptionsAndNothingIsQueued() {
+    void withoutElicitationTheCallIsAnErrorCarryingTheOptionsAndNothingIsQueued() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("queue_training_job", overTheCap("refused")));
         Map<String, Object> error = SandboxServers.error(r);
@@ -131,7 +131,7 @@ class McpClientFeaturesIT {
      * commit (BatchRulesContract shows the store is empty at each report).
      */
     @Test
-    void aBatchSendsProgressPerItemInOrderBeforeItsResult() {
+    void aBatchSendsProgressPerItemInOrderBeforeItsResult() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         McpAsyncClient c = McpClient.async(transport(dataDir)).requestTimeout(Duration.ofSeconds(30))
                 .initializationTimeout(Duration.ofSeconds(30))
@@ -140,6 +140,7 @@ class McpClientFeaturesIT {
                 .build();
         asyncClients.add(c);
         c.initialize().block(Duration.ofSeconds(30));
+        SandboxServers.awaitReady(request -> c.callTool(request).block(Duration.ofSeconds(30)));
         List<Map<String, Object>> items = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             items.add(Map.of("model", "validation", "run_name", "progress-" + i, "team", "team-c", "epochs", 1, "batch_size", 16,
@@ -162,7 +163,7 @@ class McpClientFeaturesIT {
     }
 
     @Test
-    void thePricingBudgetAndMonthlyReportResourcesRead() {
+    void thePricingBudgetAndMonthlyReportResourcesRead() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         assertThat(c.listResources().resources()).extracting(McpSchema.Resource::uri).contains("trainops://pricing", "trainops://queue");
         assertThat(c.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)

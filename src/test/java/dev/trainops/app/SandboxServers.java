@@ -73,14 +73,41 @@ final class SandboxServers {
     /**
      * A connected client that behaves like the clients people use: it lists the tools before calling
      * them and checks each successful result against the tool's output schema (the SDK client caches
-     * the schemas from tools/list and refuses a result that does not match).
+     * the schemas from tools/list and refuses a result that does not match). Returns once the server
+     * has read the cluster ({@link #awaitReady}).
      */
     static McpSyncClient connect(McpClient.SyncSpec spec) {
         McpSyncClient c = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30))
                 .enableCallToolSchemaCaching(true).build();
         c.initialize();
         assertThat(c.listTools().tools()).isNotEmpty();
+        try {
+            awaitReady(c::callTool);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
         return c;
+    }
+
+    /**
+     * Waits until the cluster inventory and the queue answer: the server answers {@code initialize}
+     * before it has read the cluster, and a tool called before then is UPSTREAM_UNAVAILABLE ("has
+     * not completed the initial sync", "still starting"), which on a loaded machine can last many
+     * seconds.
+     */
+    static void awaitReady(java.util.function.Function<McpSchema.CallToolRequest, McpSchema.CallToolResult> call) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        for (String tool : List.of("get_gpu_availability", "get_job_queue_status")) {
+            McpSchema.CallToolRequest probe = new McpSchema.CallToolRequest(tool, Map.of());
+            McpSchema.CallToolResult r = call.apply(probe);
+            while (Boolean.TRUE.equals(r.isError()) && String.valueOf(r.content()).contains("UPSTREAM_UNAVAILABLE")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                r = call.apply(probe);
+            }
+            assertThat(r.isError()).as(tool + " never answered: " + r.content()).isFalse();
+        }
     }
 
     /**
