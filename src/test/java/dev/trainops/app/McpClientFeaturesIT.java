@@ -2,6 +2,7 @@ package dev.trainops.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
@@ -15,12 +16,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
 
 /**
  * Issue 7's MCP side with the SDK's own client over stdio on the sandbox: prompts list and render;
  * a job over its max_cost with a client that supports elicitation asks the user and queues the
  * chosen cheaper option (under the cap); without elicitation the call is BUDGET_EXCEEDED with the
- * options and nothing is queued; a batch sends progress to a client that gave a token; the
+ * options (in _meta) and nothing is queued; a batch sends progress per item, in order, before its
+ * result to a client that gave a token; the
  * pricing, budget and monthly report resources read.
  */
 class McpClientFeaturesIT {
@@ -28,10 +31,10 @@ class McpClientFeaturesIT {
     Path dataDir;
 
     final List<McpSyncClient> clients = new ArrayList<>();
+    final List<McpAsyncClient> asyncClients = new ArrayList<>();
 
-    McpSyncClient connect(McpClient.SyncSpec spec) {
-        McpSyncClient c = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
-        c.initialize();
+    McpSyncClient connect(McpClient.SyncSpec spec) throws InterruptedException {
+        McpSyncClient c = SandboxServers.connect(spec);
         clients.add(c);
         return c;
     }
@@ -43,6 +46,7 @@ class McpClientFeaturesIT {
     @AfterEach
     void close() {
         clients.forEach(McpSyncClient::closeGracefully);
+        asyncClients.forEach(c -> c.closeGracefully().block(Duration.ofSeconds(10)));
     }
 
     static Map<String, Object> overTheCap(String run) {
@@ -58,7 +62,7 @@ class McpClientFeaturesIT {
     }
 
     @Test
-    void promptsListAndRenderThroughARealClient() {
+    void promptsListAndRenderThroughARealClient() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
                 .containsExactlyInAnyOrder("cost_review", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
@@ -80,7 +84,7 @@ class McpClientFeaturesIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void withElicitationTheUserPicksACheaperOptionAndOnlyThatIsQueuedUnderTheCap() {
+    void withElicitationTheUserPicksACheaperOptionAndOnlyThatIsQueuedUnderTheCap() throws Exception {
         List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
         McpSyncClient c = connect(McpClient.sync(transport(dataDir))
                 .capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
@@ -105,11 +109,10 @@ class McpClientFeaturesIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void withoutElicitationTheCallIsAnErrorCarryingTheOptionsAndNothingIsQueued() {
+    void withoutElicitationTheCallIsAnErrorCarryingTheOptionsAndNothingIsQueued() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("queue_training_job", overTheCap("refused")));
-        assertThat(r.isError()).isTrue();
-        Map<String, Object> error = (Map<String, Object>) r.structuredContent();
+        Map<String, Object> error = SandboxServers.error(r);
         assertThat(error.get("code")).isEqualTo("BUDGET_EXCEEDED");
         List<Map<String, Object>> options = (List<Map<String, Object>>) ((Map<String, Object>) error.get("details")).get("options");
         assertThat(options).isNotEmpty().allSatisfy(o -> {
@@ -119,35 +122,48 @@ class McpClientFeaturesIT {
         assertThat(jobs(c)).noneMatch(j -> "refused".equals(j.get("run_name")));
     }
 
+    /**
+     * Progress as the client receives it, in the order received, with the result's arrival in the
+     * same list. The async client is used because it hands each notification to its consumer on the
+     * thread that reads the transport, as it is read; the sync client's consumers run on a pool
+     * (boundedElastic), where two notifications can overtake each other before reaching the list.
+     * The server reports each item after checking and pricing it and before the batch's single
+     * commit (BatchRulesContract shows the store is empty at each report).
+     */
     @Test
-    void aBatchSendsProgressToAClientThatGaveAToken() throws Exception {
-        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-        McpSyncClient c = connect(McpClient.sync(transport(dataDir)).progressConsumer(progress::add));
+    void aBatchSendsProgressPerItemInOrderBeforeItsResult() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        McpAsyncClient c = McpClient.async(transport(dataDir)).requestTimeout(Duration.ofSeconds(30))
+                .initializationTimeout(Duration.ofSeconds(30))
+                .progressConsumer(p -> Mono.fromRunnable(() -> received.add(p.progressToken() + " " + p.progress() + "/" + p.total()
+                        + " " + p.message())))
+                .build();
+        asyncClients.add(c);
+        c.initialize().block(Duration.ofSeconds(30));
+        SandboxServers.awaitReady(request -> c.callTool(request).block(Duration.ofSeconds(30)));
         List<Map<String, Object>> items = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             items.add(Map.of("model", "validation", "run_name", "progress-" + i, "team", "team-c", "epochs", 1, "batch_size", 16,
                     "gpu_type", "T4"));
         }
         McpSchema.CallToolResult r = c.callTool(McpSchema.CallToolRequest.builder().name("submit_batch_training")
-                .arguments(Map.of("jobs", items)).progressToken("batch-42").build());
+                .arguments(Map.of("jobs", items)).progressToken("batch-42").build())
+                .doOnNext(result -> received.add("result")).block(Duration.ofSeconds(30));
+
         assertThat(r.isError()).as(String.valueOf(r.content())).isFalse();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (progress.size() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> stored = (List<Map<String, Object>>) ((Map<String, Object>) r.structuredContent()).get("items");
+        assertThat(received).hasSize(4);
+        for (int i = 0; i < 3; i++) {
+            assertThat(received.get(i)).startsWith("batch-42 " + (i + 1) + ".0/3.0 item " + (i + 1) + " of 3: " + stored.get(i).get("job_id")
+                    + " (progress-" + i + ") checked, estimated $");
         }
-        assertThat(progress).hasSize(3).allSatisfy(p -> {
-            assertThat(p.progressToken()).isEqualTo("batch-42");
-            assertThat(p.total()).isEqualTo(3.0);
-        });
-        // the server sends them in order; the SDK client may hand notifications to the consumer on different threads
-        List<McpSchema.ProgressNotification> ordered = progress.stream()
-                .sorted(java.util.Comparator.comparing(McpSchema.ProgressNotification::progress)).toList();
-        assertThat(ordered).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0, 3.0);
-        assertThat(ordered.get(2).message()).startsWith("item 3 of 3: tj-");
+        assertThat(received.get(2)).endsWith("; storing the batch");
+        assertThat(received.get(3)).isEqualTo("result");
     }
 
     @Test
-    void thePricingBudgetAndMonthlyReportResourcesRead() {
+    void thePricingBudgetAndMonthlyReportResourcesRead() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         assertThat(c.listResources().resources()).extracting(McpSchema.Resource::uri).contains("trainops://pricing", "trainops://queue");
         assertThat(c.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)

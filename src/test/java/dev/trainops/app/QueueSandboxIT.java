@@ -30,8 +30,7 @@ class QueueSandboxIT {
 
     @BeforeAll
     void launch() {
-        client = McpClient.sync(SandboxServers.stdio(dataDir)).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30)).build();
-        client.initialize();
+        client = SandboxServers.connect(McpClient.sync(SandboxServers.stdio(dataDir)));
     }
 
     @AfterAll

@@ -2,6 +2,8 @@ package dev.trainops.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainops.server.McpToolAdapter;
+import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
@@ -66,6 +68,62 @@ final class SandboxServers {
             Thread.sleep(200);
         }
         throw new AssertionError("server not ready within 60 s");
+    }
+
+    /**
+     * A connected client that behaves like the clients people use: it lists the tools before calling
+     * them and checks each successful result against the tool's output schema (the SDK client caches
+     * the schemas from tools/list and refuses a result that does not match). Returns once the server
+     * has read the cluster ({@link #awaitReady}).
+     */
+    static McpSyncClient connect(McpClient.SyncSpec spec) {
+        McpSyncClient c = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(30))
+                .enableCallToolSchemaCaching(true).build();
+        c.initialize();
+        assertThat(c.listTools().tools()).isNotEmpty();
+        try {
+            awaitReady(c::callTool);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return c;
+    }
+
+    /**
+     * Waits until the cluster inventory and the queue answer: the server answers {@code initialize}
+     * before it has read the cluster, and a tool called before then is UPSTREAM_UNAVAILABLE ("has
+     * not completed the initial sync", "still starting"), which on a loaded machine can last many
+     * seconds.
+     */
+    static void awaitReady(java.util.function.Function<McpSchema.CallToolRequest, McpSchema.CallToolResult> call) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        for (String tool : List.of("get_gpu_availability", "get_job_queue_status")) {
+            McpSchema.CallToolRequest probe = new McpSchema.CallToolRequest(tool, Map.of());
+            McpSchema.CallToolResult r = call.apply(probe);
+            while (Boolean.TRUE.equals(r.isError()) && String.valueOf(r.content()).contains("UPSTREAM_UNAVAILABLE")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                r = call.apply(probe);
+            }
+            assertThat(r.isError()).as(tool + " never answered: " + r.content()).isFalse();
+        }
+    }
+
+    /**
+     * A failed call's structured error, from {@code _meta["trainops.dev/error"]}, after checking what
+     * every failure carries: isError, no structuredContent (it would be checked against the success
+     * schema), and a text that starts with the code.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> error(McpSchema.CallToolResult r) {
+        assertThat(r.isError()).as(String.valueOf(r.content())).isTrue();
+        assertThat(r.structuredContent()).as("an error has no structuredContent").isNull();
+        assertThat(r.meta()).as("an error's _meta").isNotNull().containsKey(McpToolAdapter.ERROR_META);
+        Map<String, Object> error = (Map<String, Object>) r.meta().get(McpToolAdapter.ERROR_META);
+        assertThat(error).containsKeys("code", "message", "hint", "retryable");
+        assertThat(((McpSchema.TextContent) r.content().get(0)).text()).startsWith(error.get("code") + ": ");
+        return error;
     }
 
     /** Calls a tool, asserts it succeeded and that its structured content validates against its output schema. */

@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DESIGN.md's "Submission outcomes": a job over its max_cost or the budget left, submitted by a
- * client that supports elicitation, makes the server ask the user (form mode, an enum of the
- * cheaper options with their costs) and queue the chosen one. The chosen option goes through
- * queue_training_job again, with every check and cap: nobody talks their way past the budget.
+ * A job over its max_cost or the budget left (docs/architecture.md, "Money model"), submitted to a
+ * tool that declares {@code Tool.Feature.ELICITS_CHEAPER_OPTION} by a client that supports
+ * elicitation, makes the server ask the user (form mode, an enum of the cheaper options with their
+ * costs) and submit the chosen one. The chosen option goes through the same tool again, with every
+ * check and cap: nobody talks their way past the budget.
  * Declined, cancelled or unanswered: the original BUDGET_EXCEEDED error, nothing queued.
  */
 final class Elicitation {
@@ -26,7 +27,7 @@ final class Elicitation {
     }
 
     @SuppressWarnings("unchecked")
-    static Optional<ToolOutcome> chooseCheaper(ToolCatalog catalog, McpSyncServerExchange exchange, ToolOutcome.Failure failure) {
+    static Optional<ToolOutcome> chooseCheaper(ToolCatalog catalog, String tool, McpSyncServerExchange exchange, ToolOutcome.Failure failure) {
         Object raw = failure.error().details().get("options");
         if (!(raw instanceof List<?> list) || list.isEmpty()) {
             return Optional.empty();
@@ -62,6 +63,6 @@ final class Elicitation {
             return Optional.empty();
         }
         Map<String, Object> args = (Map<String, Object>) options.get(chosen).get("arguments");
-        return Optional.of(catalog.invoke("queue_training_job", args));
+        return Optional.of(catalog.invoke(tool, args));
     }
 }

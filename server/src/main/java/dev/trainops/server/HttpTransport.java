@@ -40,7 +40,7 @@ public final class HttpTransport implements AutoCloseable {
                 .securityValidator(securityValidator(options))
                 .keepAliveInterval(Duration.ofSeconds(30))
                 .build();
-        this.mcp = server.configure(McpServer.sync(provider));
+        this.mcp = server.configure(McpServer.sync(server.track(provider)));
 
         Jetty listening = Jetty.listening("http", 64, 4, options);
         this.jetty = listening.server();

@@ -1,8 +1,10 @@
 package dev.trainops.server;
 
+import dev.trainops.catalog.CallContext;
 import dev.trainops.catalog.CatalogResource;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Json;
+import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.PromptLibrary;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
@@ -15,6 +17,9 @@ import java.util.Map;
 
 /** Turns the tool catalog into MCP tools. It only adapts: the catalog does the work. */
 public final class McpToolAdapter {
+    /** The {@code _meta} key of a failed call's structured error: code, message, hint, retryable, details. */
+    public static final String ERROR_META = "trainops.dev/error";
+
     private final ToolCatalog catalog;
 
     public McpToolAdapter(ToolCatalog catalog) {
@@ -40,19 +45,19 @@ public final class McpToolAdapter {
     private SyncToolSpecification specification(Tool<?, ?> tool) {
         return SyncToolSpecification.builder()
                 .tool(describe(tool))
-                .callHandler((exchange, request) -> call(tool.name(), exchange, request))
+                .callHandler((exchange, request) -> call(tool, exchange, request))
                 .build();
     }
 
-    private McpSchema.CallToolResult call(String name, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+    /** One call: what the tool declared (Tool.Feature) decides what the adapter does besides calling it. */
+    private McpSchema.CallToolResult call(Tool<?, ?> tool, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
         Object progressToken = request.meta() == null ? null : request.meta().get("progressToken");
-        ToolOutcome outcome = catalog.invoke(name, request.arguments());
+        CallContext context = progressToken != null && tool.has(Tool.Feature.REPORTS_PROGRESS)
+                ? new CallContext(progressTo(exchange, progressToken)) : CallContext.NONE;
+        ToolOutcome outcome = catalog.invoke(tool.name(), request.arguments(), context);
         if (outcome instanceof ToolOutcome.Failure failure && failure.error().code() == ErrorCode.BUDGET_EXCEEDED
-                && name.equals("queue_training_job") && elicits(exchange)) {
-            outcome = Elicitation.chooseCheaper(catalog, exchange, failure).orElse(outcome);
-        }
-        if (progressToken != null && name.equals("submit_batch_training") && outcome instanceof ToolOutcome.Success success) {
-            progress(exchange, progressToken, success.structured());
+                && tool.has(Tool.Feature.ELICITS_CHEAPER_OPTION) && elicits(exchange)) {
+            outcome = Elicitation.chooseCheaper(catalog, tool.name(), exchange, failure).orElse(outcome);
         }
         return toResult(outcome);
     }
@@ -63,17 +68,13 @@ public final class McpToolAdapter {
         return caps != null && caps.elicitation() != null;
     }
 
-    /** One progress notification per batch item stored, with its job id and state, then the total. */
-    @SuppressWarnings("unchecked")
-    private static void progress(McpSyncServerExchange exchange, Object token, Map<String, Object> batch) {
-        List<Map<String, Object>> items = batch.get("items") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
-        double total = items.size();
-        int i = 0;
-        for (Map<String, Object> item : items) {
-            i++;
-            exchange.progressNotification(new McpSchema.ProgressNotification(token, (double) i, total, "item " + i + " of " + items.size()
-                    + ": " + item.get("job_id") + " " + item.get("state"), null));
-        }
+    /**
+     * Each step the tool reports becomes a progress notification on the call's own stream, sent
+     * before the tool returns (the SDK's sync exchange blocks until it is handed to the transport).
+     */
+    static Progress progressTo(McpSyncServerExchange exchange, Object token) {
+        return (done, total, message) -> exchange.progressNotification(
+                new McpSchema.ProgressNotification(token, (double) done, (double) total, message, null));
     }
 
     public List<io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification> resources() {
@@ -124,6 +125,12 @@ public final class McpToolAdapter {
                 })).toList();
     }
 
+    /**
+     * A failure's structured form goes in {@code _meta} under {@link #ERROR_META}, never in
+     * {@code structuredContent}: a client that listed the tools validates structuredContent
+     * against the tool's output schema, which describes the success (docs/architecture.md, "Life
+     * of a tool call"). The text starts with the code, for clients and models that read only text.
+     */
     static McpSchema.CallToolResult toResult(ToolOutcome outcome) {
         if (outcome instanceof ToolOutcome.Success success) {
             return McpSchema.CallToolResult.builder()
@@ -133,11 +140,10 @@ public final class McpToolAdapter {
                     .build();
         }
         ToolOutcome.Failure failure = (ToolOutcome.Failure) outcome;
-        Map<String, Object> error = Json.toMap(failure.error());
         return McpSchema.CallToolResult.builder()
-                .structuredContent(error)
                 .addTextContent(failure.text())
                 .isError(true)
+                .meta(Map.of(ERROR_META, Json.toMap(failure.error())))
                 .build();
     }
 }

@@ -7,6 +7,7 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -21,15 +22,35 @@ public final class TrainopsMcpServer {
     private final ToolCatalog catalog;
     private final String version;
     private final PromptLibrary prompts;
+    private final JobEventNotifier jobEvents;
 
     public TrainopsMcpServer(ToolCatalog catalog, String version) {
         this(catalog, version, PromptLibrary.empty());
     }
 
     public TrainopsMcpServer(ToolCatalog catalog, String version, PromptLibrary prompts) {
+        this(catalog, version, prompts, new JobEventNotifier());
+    }
+
+    /**
+     * @param jobEvents where the queue's job events go to become log notifications to this server's
+     *                  sessions; the composition root hands the same notifier to the queue
+     */
+    public TrainopsMcpServer(ToolCatalog catalog, String version, PromptLibrary prompts, JobEventNotifier jobEvents) {
         this.catalog = catalog;
         this.version = version;
         this.prompts = prompts;
+        this.jobEvents = jobEvents;
+    }
+
+    /** The sink for the queue's job events: each is sent to every connected session as a log notification. */
+    public JobEventNotifier jobEvents() {
+        return jobEvents;
+    }
+
+    /** The Streamable HTTP provider as the MCP server must see it: its sessions noted for job events. */
+    McpStreamableServerTransportProvider track(McpStreamableServerTransportProvider provider) {
+        return jobEvents.track(provider);
     }
 
     /**
@@ -50,9 +71,13 @@ public final class TrainopsMcpServer {
 
     /** MCP over standard input and output; the caller must keep everything else off stdout. */
     public McpSyncServer stdio(InputStream in, OutputStream out) {
-        return configure(McpServer.sync(new StdioServerTransportProvider(jsonMapper(), in, out)));
+        return configure(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), in, out))));
     }
 
+    /**
+     * Tools, resources and prompts from the catalog. {@code logging} is declared because the server
+     * sends log notifications: the queue's job events ({@link JobEventNotifier}).
+     */
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         McpToolAdapter adapter = new McpToolAdapter(catalog);
         McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();

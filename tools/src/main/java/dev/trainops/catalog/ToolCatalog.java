@@ -113,8 +113,13 @@ public final class ToolCatalog {
                 "Read one of: " + String.join(", ", resources.stream().map(CatalogResource::uri).toList()) + "."));
     }
 
-    /** Calls a tool by name with raw JSON arguments. Never throws: every failure is an outcome. */
+    /** Calls a tool by name with raw JSON arguments, nobody watching its progress. Never throws: every failure is an outcome. */
     public ToolOutcome invoke(String name, Map<String, Object> arguments) {
+        return invoke(name, arguments, CallContext.NONE);
+    }
+
+    /** Calls a tool by name with raw JSON arguments and the caller's context. Never throws: every failure is an outcome. */
+    public ToolOutcome invoke(String name, Map<String, Object> arguments, CallContext context) {
         Tool<?, ?> tool = tools.get(name);
         if (tool == null) {
             return failure(new ToolException(ErrorCode.NOT_FOUND,
@@ -122,7 +127,7 @@ public final class ToolCatalog {
                     "Call one of: " + String.join(", ", names) + "."));
         }
         long started = System.nanoTime();
-        ToolOutcome outcome = invokeTyped(tool, arguments == null ? Map.of() : arguments);
+        ToolOutcome outcome = invokeTyped(tool, arguments == null ? Map.of() : arguments, context == null ? CallContext.NONE : context);
         try {
             observer.called(name, outcome instanceof ToolOutcome.Failure f ? f.error().code().name() : "ok", System.nanoTime() - started);
         } catch (RuntimeException e) {
@@ -131,10 +136,10 @@ public final class ToolCatalog {
         return outcome;
     }
 
-    private <Q extends Record, R extends Record> ToolOutcome invokeTyped(Tool<Q, R> tool, Map<String, Object> arguments) {
+    private <Q extends Record, R extends Record> ToolOutcome invokeTyped(Tool<Q, R> tool, Map<String, Object> arguments, CallContext context) {
         try {
             Q request = binder.bind(arguments, tool.requestType());
-            R response = tool.call(request);
+            R response = tool.call(request, context);
             if (response == null) {
                 throw new IllegalStateException("tool " + tool.name() + " returned null");
             }

@@ -1,6 +1,7 @@
 package dev.trainops.queue;
 
 import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
@@ -46,6 +47,15 @@ final class BatchService {
     }
 
     public BatchStatus submit(BatchRequest r) {
+        return submit(r, Progress.NONE);
+    }
+
+    /**
+     * Submits a batch, reporting each item to {@code progress} once it is checked and priced, before
+     * the single commit that stores them all: a client watching sees the batch being worked through,
+     * and an item that fails the check stops it with nothing stored.
+     */
+    public BatchStatus submit(BatchRequest r, Progress progress) {
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<Batch> existing = queue.read(c -> byKey(c, key));
@@ -58,7 +68,11 @@ final class BatchService {
         List<QueuedJob> items = new ArrayList<>();
         for (int i = 0; i < r.jobs().size(); i++) {
             try {
-                items.add(jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i));
+                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i);
+                items.add(item);
+                progress.report(i + 1, r.jobs().size(), "item " + (i + 1) + " of " + r.jobs().size() + ": " + item.jobId() + " ("
+                        + item.runName() + ") checked, estimated " + Money.micros(item.estimatedCostMicros(), prices.currency()).display()
+                        + (i + 1 < r.jobs().size() ? "" : "; storing the batch"));
             } catch (ToolException e) {
                 Map<String, Object> details = new LinkedHashMap<>(e.details());
                 Object argument = details.get("argument");

@@ -5,6 +5,7 @@ import dev.trainops.catalog.ToolHints;
 import dev.trainops.cost.Money;
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** The queue's MCP tools. */
@@ -26,7 +27,9 @@ final class QueueTools {
                         + (a.reason() == null || a.state() != JobState.QUEUED ? "" : ", waiting: " + a.reason())
                         + (a.node() == null ? "" : " on " + a.node())
                         + "; estimated " + money(a.estimatedCost(), a.currency())
-                        + (a.warnings().isEmpty() ? "" : ". " + String.join(" ", a.warnings())));
+                        + (a.warnings().isEmpty() ? "" : ". " + String.join(" ", a.warnings())))
+                // its BUDGET_EXCEEDED carries cheaper argument sets (QueueService.overBudget): an MCP client may pick one
+                .with(Tool.Feature.ELICITS_CHEAPER_OPTION);
     }
 
     public static Tool<QueueStatusRequest, QueueStatus> getJobQueueStatus(Supplier<QueueService> service) {
@@ -58,8 +61,8 @@ final class QueueTools {
                         + "queue_training_job's arguments and is checked the same way; an error names the job (jobs[2].team). "
                         + "Survives server restarts: nothing finished or running is submitted again. Returns the batch id and each "
                         + "item's job id and state.",
-                BatchRequest.class, BatchStatus.class, new ToolHints(false, false, false, false), r -> service.get().submit(r),
-                QueueTools::batchSummary);
+                BatchRequest.class, BatchStatus.class, new ToolHints(false, false, false, false),
+                (r, call) -> service.get().submit(r, call.progress()), QueueTools::batchSummary, Set.of(Tool.Feature.REPORTS_PROGRESS));
     }
 
     public static Tool<BatchStatusRequest, BatchStatus> getBatchStatus(Supplier<BatchService> service) {

@@ -129,4 +129,30 @@ class ToolCatalogTest {
         assertThat(outcome).isInstanceOf(ToolOutcome.Failure.class);
         return ((ToolOutcome.Failure) outcome).error();
     }
+
+    @Test
+    void aToolGetsTheCallersContextAndDeclaresWhatItAsksOfItsAdapter() {
+        Tool<EchoRequest, EchoResponse> counting = new Tool<>("count", "Count", "Counts to epochs, reporting each step.",
+                EchoRequest.class, EchoResponse.class, ToolHints.READ_ONLY, (r, call) -> {
+                    for (int i = 1; i <= r.epochs(); i++) {
+                        call.progress().report(i, r.epochs(), "step " + i);
+                    }
+                    return new EchoResponse(r.epochs(), null, null);
+                }, r -> "counted", java.util.Set.of(Tool.Feature.REPORTS_PROGRESS));
+        ToolCatalog withCounting = new ToolCatalog(List.of(counting));
+        List<String> seen = new java.util.ArrayList<>();
+
+        ToolOutcome outcome = withCounting.invoke("count", Map.of("epochs", 3), new CallContext((done, total, m) -> seen.add(done + "/" + total + " " + m)));
+
+        assertThat(outcome).isInstanceOf(ToolOutcome.Success.class);
+        assertThat(seen).containsExactly("1/3 step 1", "2/3 step 2", "3/3 step 3");
+        // the plain invoke (the agent's) passes a context nobody watches
+        assertThat(withCounting.invoke("count", Map.of("epochs", 2))).isInstanceOf(ToolOutcome.Success.class);
+        assertThat(seen).hasSize(3);
+        assertThat(counting.has(Tool.Feature.REPORTS_PROGRESS)).isTrue();
+        assertThat(counting.has(Tool.Feature.ELICITS_CHEAPER_OPTION)).isFalse();
+        assertThat(counting.with(Tool.Feature.ELICITS_CHEAPER_OPTION).features())
+                .containsExactlyInAnyOrder(Tool.Feature.REPORTS_PROGRESS, Tool.Feature.ELICITS_CHEAPER_OPTION);
+        assertThat(catalog.find("echo").orElseThrow().features()).isEmpty();
+    }
 }

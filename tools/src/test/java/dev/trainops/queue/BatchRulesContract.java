@@ -135,4 +135,27 @@ abstract class BatchRulesContract {
         assertThat(q.all()).isEmpty();
         assertThatThrownBy(() -> batches.status(new BatchStatusRequest("tb-000000000000"))).hasMessageContaining("No batch");
     }
+
+    @Test
+    void eachItemIsReportedCheckedAndPricedInOrderBeforeTheBatchIsStored() {
+        // what the store holds at each report: nothing, because the batch is stored in one commit after the last
+        List<String> reports = new ArrayList<>();
+        BatchStatus stored = batches.submit(sweep(true, null), (done, total, message) ->
+                reports.add(done + "/" + total + " stored=" + q.all().size() + " " + message));
+
+        assertThat(reports).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(reports.get(i)).startsWith((i + 1) + "/3 stored=0 item " + (i + 1) + " of 3: " + stored.items().get(i).jobId()
+                    + " (" + stored.items().get(i).runName() + ") checked, estimated $");
+        }
+        assertThat(q.all()).hasSize(3);
+
+        // an item that fails its check stops the reports there, with nothing stored
+        List<Integer> partial = new ArrayList<>();
+        BatchRequest bad = new BatchRequest(List.of(item("ok-1", 1), item("ok-2", 1), new BatchRequest.Item("mnist", "x", "team-zz", 2, 64,
+                null, 1, "H100", null, null, null, null)), null, null, null);
+        assertThatThrownBy(() -> batches.submit(bad, (done, total, message) -> partial.add(done))).isInstanceOf(ToolException.class);
+        assertThat(partial).containsExactly(1, 2);
+        assertThat(q.all()).hasSize(3);
+    }
 }

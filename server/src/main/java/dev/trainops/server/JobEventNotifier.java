@@ -1,0 +1,177 @@
+package dev.trainops.server;
+
+import dev.trainops.catalog.Json;
+import dev.trainops.queue.JobEvent;
+import dev.trainops.queue.QueueEvents;
+import dev.trainops.queue.QueuedJob;
+import io.modelcontextprotocol.spec.McpLoggableSession;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The queue's job events as MCP log notifications ({@code notifications/message}, logger
+ * {@value #LOGGER}) to every connected session, each at or above the level the session chose with
+ * {@code logging/setLevel} (info by default): admitted, started, succeeded and cancelled at info;
+ * preempted, failed and stopped at its cost cap at warning (docs/architecture.md, "Events"). Until
+ * identity lands every session may see every job; then this filters by the event's team.
+ *
+ * <p>The SDK keeps its sessions to itself, so the server's transport provider is wrapped
+ * ({@link #track}) to note each session as it starts. Sessions are held weakly: one the transport
+ * has dropped is forgotten. {@code data} is the event as JSON text, not an object: the Java SDK
+ * types a log message's data as a string, and its clients drop a notification whose data is not.
+ */
+public final class JobEventNotifier implements Consumer<JobEvent> {
+    public static final String LOGGER = "trainops.jobs";
+    private static final Logger log = LoggerFactory.getLogger(JobEventNotifier.class);
+
+    private final Set<McpLoggableSession> sessions = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    /** Sends {@code event} to every session whose level admits it; never throws, never waits on a client. */
+    @Override
+    public void accept(JobEvent event) {
+        McpSchema.LoggingLevel level = level(event.kind());
+        McpSchema.LoggingMessageNotification message = new McpSchema.LoggingMessageNotification(level, LOGGER, data(event));
+        List<McpLoggableSession> now;
+        synchronized (sessions) {
+            now = new ArrayList<>(sessions);
+        }
+        for (McpLoggableSession session : now) {
+            if (!session.isNotificationForLevelAllowed(level)) {
+                continue;
+            }
+            try {
+                session.sendNotification(McpSchema.METHOD_NOTIFICATION_MESSAGE, message)
+                        .subscribe(null, e -> log.debug("job event not delivered to a session: {}", e.getMessage()));
+            } catch (RuntimeException e) {
+                log.debug("job event not delivered to a session: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** This notifier as a queue observer: job events only, passes are not its business. */
+    public QueueEvents queueEvents() {
+        JobEventNotifier self = this;
+        return new QueueEvents() {
+            @Override
+            public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
+                                  List<QueuedJob> waiting, int active) {
+            }
+
+            @Override
+            public void onJobEvent(JobEvent event) {
+                self.accept(event);
+            }
+        };
+    }
+
+    static McpSchema.LoggingLevel level(JobEvent.Kind kind) {
+        return switch (kind) {
+            case PREEMPTED, FAILED, MAX_COST_REACHED -> McpSchema.LoggingLevel.WARNING;
+            case ADMITTED, STARTED, SUCCEEDED, CANCELLED -> McpSchema.LoggingLevel.INFO;
+        };
+    }
+
+    /** {"kind":..., "job_id":..., "team":..., "run_name":..., "detail":..., "at":..., "message":...} as text. */
+    static String data(JobEvent event) {
+        Map<String, Object> data = new LinkedHashMap<>(Json.toMap(event));
+        data.put("message", event.message());
+        return Json.write(data);
+    }
+
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    /** The stdio (or SSE) provider, noting each session it creates. */
+    McpServerTransportProvider track(McpServerTransportProvider provider) {
+        return new McpServerTransportProvider() {
+            @Override
+            public void setSessionFactory(McpServerSession.Factory factory) {
+                provider.setSessionFactory(transport -> {
+                    McpServerSession session = factory.create(transport);
+                    sessions.add(session);
+                    return session;
+                });
+            }
+
+            @Override
+            public Mono<Void> notifyClients(String method, Object params) {
+                return provider.notifyClients(method, params);
+            }
+
+            @Override
+            public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+                return provider.notifyClient(sessionId, method, params);
+            }
+
+            @Override
+            public Mono<Void> closeGracefully() {
+                return provider.closeGracefully();
+            }
+
+            @Override
+            public void close() {
+                provider.close();
+            }
+
+            @Override
+            public List<String> protocolVersions() {
+                return provider.protocolVersions();
+            }
+        };
+    }
+
+    /** The Streamable HTTP provider, noting each session it starts. */
+    McpStreamableServerTransportProvider track(McpStreamableServerTransportProvider provider) {
+        return new McpStreamableServerTransportProvider() {
+            @Override
+            public void setSessionFactory(McpStreamableServerSession.Factory factory) {
+                provider.setSessionFactory(request -> {
+                    McpStreamableServerSession.McpStreamableServerSessionInit init = factory.startSession(request);
+                    sessions.add(init.session());
+                    return init;
+                });
+            }
+
+            @Override
+            public Mono<Void> notifyClients(String method, Object params) {
+                return provider.notifyClients(method, params);
+            }
+
+            @Override
+            public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+                return provider.notifyClient(sessionId, method, params);
+            }
+
+            @Override
+            public Mono<Void> closeGracefully() {
+                return provider.closeGracefully();
+            }
+
+            @Override
+            public void close() {
+                provider.close();
+            }
+
+            @Override
+            public List<String> protocolVersions() {
+                return provider.protocolVersions();
+            }
+        };
+    }
+}
