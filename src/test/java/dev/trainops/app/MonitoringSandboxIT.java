@@ -94,6 +94,23 @@ class MonitoringSandboxIT {
         return total;
     }
 
+    /**
+     * The value of the one series of a metric whose labels contain every one of {@code labels}; a
+     * missing series fails (it is not a zero), and so do several.
+     */
+    static double value(String text, String name, String... labels) {
+        List<Double> values = new java.util.ArrayList<>();
+        Matcher m = SAMPLE.matcher(text);
+        while (m.find()) {
+            String l = m.group(2) == null ? "" : m.group(2);
+            if (m.group(1).equals(name) && java.util.Arrays.stream(labels).allMatch(l::contains)) {
+                values.add(Double.parseDouble(m.group(3)));
+            }
+        }
+        assertThat(values).as("the series %s%s on /metrics", name, java.util.Arrays.toString(labels)).hasSize(1);
+        return values.get(0);
+    }
+
     String awaitMetric(String name, DoublePredicate condition, String... labels) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String text = "";
@@ -151,7 +168,10 @@ class MonitoringSandboxIT {
         // the ledger's totals reach the usage and cost families on the next collection (every 15 s)
         text = awaitMetric("trainops_cost_total", v -> v > costBefore, "team=\"team-c\"");
         assertThat(sum(text, "trainops_gpu_usage_seconds_total", "team=\"team-c\"")).isPositive();
-        assertThat(sum(text, "trainops_budget_consumption_ratio", "scope=\"team-c\"")).isBetween(0.0, 1.0);
+        // team-c's budget series is there, and the jobs it was billed for count in it
+        assertThat(value(text, "trainops_budget_consumption_ratio", "scope=\"team-c\"")).isBetween(0.0, 1.0);
+        text = awaitMetric("trainops_budget_consumption_ratio", v -> v > 0, "scope=\"team-c\"");
+        assertThat(value(text, "trainops_budget_consumption_ratio", "scope=\"team-c\"")).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
         assertThat(sum(text, "trainops_backend_up", "backend=\"kubernetes\"")).isEqualTo(1);
         assertThat(sum(text, "trainops_backend_up", "backend=\"store\"")).isEqualTo(1);
 

@@ -13,6 +13,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -138,8 +139,11 @@ class QueueCrashIT {
             assertThat(status.get("done")).as(String.valueOf(status)).isEqualTo(true);
             List<Map<String, Object>> items = (List<Map<String, Object>>) status.get("items");
             assertThat(items).hasSize(3).allSatisfy(item -> assertThat(item.get("state")).isEqualTo("SUCCEEDED"));
+            // as instants: ISO strings of different precision ("...:05Z", "...:05.250Z") do not sort as time
             for (int i = 1; i < items.size(); i++) {
-                assertThat((String) items.get(i).get("started")).isGreaterThanOrEqualTo((String) items.get(i - 1).get("ended"));
+                Instant started = Instant.parse((String) items.get(i).get("started"));
+                Instant previousEnded = Instant.parse((String) items.get(i - 1).get("ended"));
+                assertThat(started).as("item %d started after item %d ended", i, i - 1).isAfterOrEqualTo(previousEnded);
             }
             // one Kubernetes Job per item, never two
             Thread.sleep(2500); // the sandbox saves its state every 2 s

@@ -92,4 +92,15 @@ final class ScriptedOpenAi {
         }
         return out;
     }
+
+    /** The ids of the calls the tool results (role "tool") in one request's messages answer, in order. */
+    static List<String> toolCallIds(JsonNode request) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : request.path("messages")) {
+            if (m.path("role").asString().equals("tool")) {
+                out.add(m.path("tool_call_id").asString());
+            }
+        }
+        return out;
+    }
 }
