@@ -7,6 +7,9 @@ import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.TariffCalendar;
+import dev.trainops.names.JobId;
+import dev.trainops.names.SafeName;
+import dev.trainops.names.TeamName;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * queue_training_job, get_job_queue_status and cancel_training_job over the durable queue, with
@@ -36,8 +38,6 @@ import java.util.regex.Pattern;
  * admitted at once when it can be), with the reason it waits and warnings that never block.
  */
 public final class QueueService {
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
-    private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
 
     private final QueueStore queue;
     private final Scheduler scheduler;
@@ -143,11 +143,7 @@ public final class QueueService {
     public QueueStatus status(QueueStatusRequest r) {
         Instant now = clock.instant();
         String team = r.team() == null || r.team().isBlank() ? null : r.team().trim();
-        String jobId = r.jobId() == null || r.jobId().isBlank() ? null : r.jobId().trim();
-        if (jobId != null && !JOB_ID.matcher(jobId).matches()) {
-            throw ToolException.invalidArgument("job_id", "Argument 'job_id' is not a trainops job id.",
-                    "Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
-        }
+        String jobId = JobId.parseOptional("job_id", r.jobId()).map(JobId::value).orElse(null);
         List<QueuedJob> jobs = queue.read(c -> queue.currentAndSince(c, now.minus(Duration.ofHours(24))));
         List<QueuedJob> shown = jobs.stream().filter(j -> (team == null || j.team().equals(team)) && (jobId == null || j.jobId().equals(jobId)))
                 .sorted(Comparator.comparing((QueuedJob j) -> j.state() == JobState.QUEUED ? 0 : j.state().active() ? 1 : 2)
@@ -174,11 +170,7 @@ public final class QueueService {
     }
 
     public CancelAnswer cancel(CancelRequest r) {
-        String jobId = r.jobId() == null ? "" : r.jobId().trim();
-        if (!JOB_ID.matcher(jobId).matches()) {
-            throw ToolException.invalidArgument("job_id", "Argument 'job_id' is not a trainops job id.",
-                    "Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
-        }
+        String jobId = JobId.parse("job_id", r.jobId()).value();
         String why = r.reason() == null || r.reason().isBlank() ? "no reason given" : r.reason().trim();
         Instant now = clock.instant();
         QueuedJob[] before = new QueuedJob[1];
@@ -367,7 +359,7 @@ public final class QueueService {
     private String team(String value) {
         String t = value == null ? "" : value.trim();
         Set<String> known = knownTeams();
-        if (!dev.trainops.kube.KubeNames.isNamespace(t) || !known.contains(t)) {
+        if (!TeamName.isValid(t) || !known.contains(t)) {
             throw ToolException.invalidArgument("team", "Unknown team '" + Json.shorten(t) + "'.",
                     "Teams with a quota or budget: " + String.join(", ", known) + ".");
         }
@@ -381,12 +373,8 @@ public final class QueueService {
     }
 
     private static String name(String value, String argument) {
-        String v = value == null ? "" : value.trim();
-        if (!NAME.matcher(v).matches()) {
-            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be 1-128 letters, digits, spaces or _ . : / -.",
-                    "For example " + argument + "=" + (argument.equals("model") ? "llm" : "llm-lr3e-4") + ".");
-        }
-        return v;
+        return SafeName.parse(argument, value, "For example " + argument + "=" + (argument.equals("model") ? "llm" : "llm-lr3e-4") + ".")
+                .value();
     }
 
     private String gpuType(String value) {
