@@ -1,33 +1,24 @@
 package dev.trainops.names;
 
-import dev.trainops.catalog.Json;
-import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.KubeNames;
-import java.util.Objects;
 import java.util.Optional;
 
-/** A team: its Kubernetes namespace, so a DNS label ({@link KubeNames#isNamespace}). */
+/** A team: its Kubernetes namespace, so a DNS label ({@link KubeNames#isNamespace}, the one rule for both). */
 public record TeamName(String value) {
+    private static final NameRule RULE = new NameRule(KubeNames::isNamespace,
+            "must be a Kubernetes namespace name: lowercase letters, digits and -, at most 63", null);
+
     public TeamName {
-        Objects.requireNonNull(value, "value");
-        if (!isValid(value)) {
-            throw new IllegalArgumentException("a team name is a Kubernetes namespace name, not " + Json.shorten(value));
-        }
+        RULE.require(value, "a team name is a Kubernetes namespace name");
     }
 
     public static boolean isValid(String raw) {
-        return KubeNames.isNamespace(raw);
+        return RULE.matches(raw);
     }
 
     /** The team in {@code raw} (trimmed), or INVALID_ARGUMENT naming {@code argument}. */
     public static TeamName parse(String argument, String raw) {
-        String v = raw == null ? "" : raw.trim();
-        if (!isValid(v)) {
-            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be a Kubernetes namespace name: lowercase "
-                    + "letters, digits and -, at most 63 (got '" + Json.shorten(v) + "').", "Use the team's namespace, e.g. "
-                    + argument + "=team-a.");
-        }
-        return new TeamName(v);
+        return new TeamName(RULE.parse(argument, raw, "Use the team's namespace, e.g. " + argument + "=team-a."));
     }
 
     /** As {@link #parse}, with a missing or blank {@code raw} as empty. */

@@ -1,10 +1,9 @@
 package dev.trainops.names;
 
+import static dev.trainops.names.InvalidArgument.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trainops.catalog.ErrorCode;
-import dev.trainops.catalog.ToolException;
 import org.junit.jupiter.api.Test;
 
 class BatchIdTest {
@@ -23,12 +22,9 @@ class BatchIdTest {
 
     @Test
     void anInvalidBatchIdIsAnInvalidArgumentNamingTheArgumentAndWhereIdsComeFrom() {
-        assertThatThrownBy(() -> BatchId.parse("batch_id", "batch-7")).isInstanceOfSatisfying(ToolException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-            assertThat(e.getMessage()).isEqualTo("Argument 'batch_id' is not a trainops batch id (got 'batch-7').");
-            assertThat(e.hint()).isEqualTo("Batch ids look like tb-3f9a2c1b7e4d (from submit_batch_training).");
-            assertThat(e.details()).containsEntry("argument", "batch_id");
-        });
+        assertRefused(() -> BatchId.parse("batch_id", "batch-7"), "batch_id",
+                "Argument 'batch_id' is not a trainops batch id (got 'batch-7').",
+                "Batch ids look like tb-3f9a2c1b7e4d (from submit_batch_training).");
     }
 
     @Test

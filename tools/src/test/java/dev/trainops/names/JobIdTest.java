@@ -1,9 +1,9 @@
 package dev.trainops.names;
 
+import static dev.trainops.names.InvalidArgument.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +25,9 @@ class JobIdTest {
 
     @Test
     void anInvalidJobIdIsAnInvalidArgumentNamingTheArgumentAndWhereIdsComeFrom() {
-        assertThatThrownBy(() -> JobId.parse("job_id", "job-42")).isInstanceOfSatisfying(ToolException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-            assertThat(e.getMessage()).isEqualTo("Argument 'job_id' is not a trainops job id (got 'job-42').");
-            assertThat(e.hint()).isEqualTo("Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
-            assertThat(e.details()).containsEntry("argument", "job_id");
-        });
+        assertRefused(() -> JobId.parse("job_id", "job-42"), "job_id",
+                "Argument 'job_id' is not a trainops job id (got 'job-42').",
+                "Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
     }
 
     @Test

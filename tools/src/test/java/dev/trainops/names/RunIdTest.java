@@ -1,10 +1,9 @@
 package dev.trainops.names;
 
+import static dev.trainops.names.InvalidArgument.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trainops.catalog.ErrorCode;
-import dev.trainops.catalog.ToolException;
 import org.junit.jupiter.api.Test;
 
 class RunIdTest {
@@ -26,12 +25,9 @@ class RunIdTest {
 
     @Test
     void anInvalidRunIdIsAnInvalidArgumentNamingTheArgumentAndWhereToFindIt() {
-        assertThatThrownBy(() -> RunId.parse("run_id", "mnist-bs32")).isInstanceOfSatisfying(ToolException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-            assertThat(e.getMessage()).isEqualTo("Argument 'run_id' is not an MLflow run id (got 'mnist-bs32').");
-            assertThat(e.hint()).isEqualTo("MLflow run ids are 32 hex digits, as the MLflow UI shows them under Run ID.");
-            assertThat(e.details()).containsEntry("argument", "run_id");
-        });
+        assertRefused(() -> RunId.parse("run_id", "mnist-bs32"), "run_id",
+                "Argument 'run_id' is not an MLflow run id (got 'mnist-bs32').",
+                "MLflow run ids are 32 hex digits, as the MLflow UI shows them under Run ID.");
     }
 
     @Test

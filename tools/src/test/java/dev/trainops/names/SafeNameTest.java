@@ -1,10 +1,9 @@
 package dev.trainops.names;
 
+import static dev.trainops.names.InvalidArgument.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trainops.catalog.ErrorCode;
-import dev.trainops.catalog.ToolException;
 import org.junit.jupiter.api.Test;
 
 class SafeNameTest {
@@ -29,23 +28,16 @@ class SafeNameTest {
 
     @Test
     void anUnsafeNameIsAnInvalidArgumentNamingTheArgumentWithAGeneralFix() {
-        assertThatThrownBy(() -> SafeName.parse("model", "llm'")).isInstanceOfSatisfying(ToolException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-            assertThat(e.getMessage()).isEqualTo("Argument 'model' must be 1-128 letters, digits, spaces or _ . : / - (got 'llm'').");
-            assertThat(e.hint()).isEqualTo("Use a name of 1-128 letters, digits, spaces or _ . : / -, e.g. model=llm-lr3e-4.");
-            assertThat(e.details()).containsEntry("argument", "model");
-        });
+        assertRefused(() -> SafeName.parse("model", "llm'"), "model",
+                "Argument 'model' must be 1-128 letters, digits, spaces or _ . : / - (got 'llm'').",
+                "Use a name of 1-128 letters, digits, spaces or _ . : / -, e.g. model=llm-lr3e-4.");
     }
 
     @Test
     void aCallerMayGiveTheFixThatFitsWhereTheNameComesFrom() {
-        assertThatThrownBy(() -> SafeName.parse("configs[1].model", " ", "Use the model as its runs log it in params.model, e.g. llm."))
-                .isInstanceOfSatisfying(ToolException.class, e -> {
-                    assertThat(e.getMessage()).isEqualTo("Argument 'configs[1].model' must be 1-128 letters, digits, spaces or _ . : / - "
-                            + "(got '').");
-                    assertThat(e.hint()).isEqualTo("Use the model as its runs log it in params.model, e.g. llm.");
-                    assertThat(e.details()).containsEntry("argument", "configs[1].model");
-                });
+        assertRefused(() -> SafeName.parse("configs[1].model", " ", "Use the model as its runs log it in params.model, e.g. llm."),
+                "configs[1].model", "Argument 'configs[1].model' must be 1-128 letters, digits, spaces or _ . : / - (got '').",
+                "Use the model as its runs log it in params.model, e.g. llm.");
     }
 
     @Test

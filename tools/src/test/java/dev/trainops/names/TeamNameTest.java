@@ -1,10 +1,9 @@
 package dev.trainops.names;
 
+import static dev.trainops.names.InvalidArgument.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trainops.catalog.ErrorCode;
-import dev.trainops.catalog.ToolException;
 import org.junit.jupiter.api.Test;
 
 class TeamNameTest {
@@ -22,13 +21,10 @@ class TeamNameTest {
 
     @Test
     void anInvalidTeamIsAnInvalidArgumentNamingTheArgumentAndTheRule() {
-        assertThatThrownBy(() -> TeamName.parse("team", "Team A")).isInstanceOfSatisfying(ToolException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-            assertThat(e.getMessage()).isEqualTo("Argument 'team' must be a Kubernetes namespace name: lowercase letters, digits and -, "
-                    + "at most 63 (got 'Team A').");
-            assertThat(e.hint()).isEqualTo("Use the team's namespace, e.g. team=team-a.");
-            assertThat(e.details()).containsEntry("argument", "team");
-        });
+        assertRefused(() -> TeamName.parse("team", "Team A"), "team",
+                "Argument 'team' must be a Kubernetes namespace name: lowercase letters, digits and -, "
+                    + "at most 63 (got 'Team A').",
+                "Use the team's namespace, e.g. team=team-a.");
     }
 
     @Test

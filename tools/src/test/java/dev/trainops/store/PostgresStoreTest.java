@@ -9,9 +9,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
 
 /** Against the real PostgreSQL on 127.0.0.1:5432 (TRAINOPS_TEST_PG_URL overrides). */
 class PostgresStoreTest extends StoreContract {
@@ -20,16 +18,6 @@ class PostgresStoreTest extends StoreContract {
     @Override
     Store open() {
         return Postgres.freshSchemaStore("store");
-    }
-
-    @Override
-    Object physical(Connection c) throws SQLException {
-        return c.unwrap(PGConnection.class);
-    }
-
-    @Override
-    int maxPoolSize() {
-        return Store.POSTGRES_POOL_SIZE;
     }
 
     @Test

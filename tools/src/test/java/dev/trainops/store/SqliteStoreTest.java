@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteConnection;
 
 class SqliteStoreTest extends StoreContract {
     @TempDir
@@ -21,16 +20,6 @@ class SqliteStoreTest extends StoreContract {
     @Override
     Store open() throws Exception {
         return Store.sqlite(dir);
-    }
-
-    @Override
-    Object physical(Connection c) throws SQLException {
-        return c.unwrap(SQLiteConnection.class);
-    }
-
-    @Override
-    int maxPoolSize() {
-        return Store.SQLITE_POOL_SIZE;
     }
 
     @Test

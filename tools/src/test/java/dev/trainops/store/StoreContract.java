@@ -24,7 +24,11 @@ abstract class StoreContract {
     abstract Store open() throws Exception;
 
     /** The driver's own connection under the pool's proxy, to tell physical connections apart. */
-    abstract Object physical(Connection c) throws SQLException;
+    Object physical(Connection c) throws SQLException {
+        Connection driver = c.unwrap(Connection.class);
+        assertThat(driver).isNotSameAs(c);
+        return driver;
+    }
 
     @BeforeEach
     void openStore() throws Exception {
@@ -121,7 +125,9 @@ abstract class StoreContract {
         assertThat(store.poolStats().total()).isLessThanOrEqualTo(maxPoolSize());
     }
 
-    abstract int maxPoolSize();
+    private int maxPoolSize() {
+        return store.isSqlite() ? Store.SQLITE_POOL_SIZE : Store.POSTGRES_POOL_SIZE;
+    }
 
     @Test
     void closeClosesThePoolAndItsConnections() throws Exception {
