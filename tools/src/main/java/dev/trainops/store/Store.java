@@ -186,11 +186,6 @@ public final class Store implements AutoCloseable {
         return description;
     }
 
-    /** The pool, for Flyway and for a caller that needs a {@link DataSource}. */
-    public DataSource dataSource() {
-        return pool;
-    }
-
     /** How many connections the pool holds now, and how many of them are lent out. */
     public PoolStats poolStats() {
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();

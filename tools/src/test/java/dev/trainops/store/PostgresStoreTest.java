@@ -51,6 +51,8 @@ class PostgresStoreTest extends StoreContract {
             System.setErr(before);
         }
         String logged = err.toString(StandardCharsets.UTF_8);
+        // Flyway names the database at INFO: the line is there, with the store's description in place of the URL
+        assertThat(logged).contains("Database: the PostgreSQL store at ");
         assertThat(logged).doesNotContain(SECRET).doesNotContain("jdbc:postgresql").doesNotContain("currentSchema");
         assertThat(url).startsWith("the PostgreSQL store at ").doesNotContain("?");
     }
