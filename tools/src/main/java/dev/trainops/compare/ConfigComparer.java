@@ -17,6 +17,7 @@ import dev.trainops.forecast.EpochTimeline;
 import dev.trainops.forecast.HistoricRun;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuSpeeds;
+import dev.trainops.names.SafeName;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * compare_training_configs: each configuration's duration and cost on demand, off-peak and on
@@ -41,7 +41,6 @@ public final class ConfigComparer {
     static final Duration RESTART_OVERHEAD = Duration.ofMinutes(5);
     /** Data-parallel scaling: each doubling of GPUs keeps 90% of the ideal speed-up. */
     static final double SCALING_EFFICIENCY_PER_DOUBLING = 0.9;
-    private static final Pattern MODEL = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
 
     private final RunHistorySource source;
     private final PriceBook prices;
@@ -66,11 +65,7 @@ public final class ConfigComparer {
         for (int i = 0; i < request.configs().size(); i++) {
             CompareRequest.Config c = request.configs().get(i);
             String at = "configs[" + i + "]";
-            String model = c.model() == null ? "" : c.model().trim();
-            if (!MODEL.matcher(model).matches()) {
-                throw ToolException.invalidArgument(at + ".model", "Argument '" + at + ".model' must be a model name (letters, digits, "
-                        + "spaces and _ . : / -).", "Use the model as its runs log it in params.model, e.g. llm.");
-            }
+            String model = SafeName.parse(at + ".model", c.model(), "Use the model as its runs log it in params.model, e.g. llm.").value();
             String gpuType = c.gpuType() == null ? null : canonicalType(c.gpuType(), current, at);
             Instant scheduled = schedule(c.schedule(), now, current.calendar(), at);
             RunHistorySource.Found found = source.find(model);

@@ -91,7 +91,7 @@ public final class Ledger {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot write the usage ledger at " + store.url() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot write the usage ledger in " + store.description() + ": " + e.getMessage(), e);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import dev.trainops.budget.BudgetState;
 import dev.trainops.budget.BudgetStatus;
+import dev.trainops.names.JobId;
 
 /**
  * forecast_training_cost: finds the history, measures the steady-state epoch time, and prices the
@@ -117,7 +118,7 @@ public final class ForecastService {
             case STEP_RATE_AFTER_WARMUP -> "Only one epoch so far: rate from the step timestamps of its second half.";
             case FIRST_EPOCH_ONLY -> "Only one epoch and no step-level metrics: epoch 1 includes warm-up, so this is on the high side.";
         });
-        if (name.matches("^tj-[0-9a-f]{12}$")) {
+        if (JobId.isValid(name)) {
             notes.add(run.running() ? "Job " + name + " is running: the forecast rests on its own run, " + run.runName() + "."
                     : "Job " + name + " has no epochs of its own yet: the forecast uses the most recent run of its model, " + run.runName() + ".");
         } else if (!run.runName().equals(name) && !run.runId().equals(name)) {

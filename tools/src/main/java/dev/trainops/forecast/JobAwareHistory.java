@@ -1,17 +1,15 @@
 package dev.trainops.forecast;
 
+import dev.trainops.names.JobId;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Lets forecasts name a queued or running trainops job by its id (tj-...): a running job's own run
  * when it has logged epochs, else the past runs of its model, as for a job not yet started.
  */
 public final class JobAwareHistory implements RunHistorySource {
-    private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
-
     /** What the queue knows of a job: the run it logs to and its model. */
     public record JobRef(String runName, String model) {
     }
@@ -26,7 +24,7 @@ public final class JobAwareHistory implements RunHistorySource {
 
     @Override
     public Found find(String nameOrId) {
-        if (!JOB_ID.matcher(nameOrId).matches()) {
+        if (!JobId.isValid(nameOrId)) {
             return inner.find(nameOrId);
         }
         Optional<JobRef> job = jobs.apply(nameOrId);

@@ -4,9 +4,10 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.mlflow.MlflowRun;
+import dev.trainops.names.RunId;
+import dev.trainops.names.SafeName;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Run history from MLflow: a run id, else runs with that run name, else runs whose {@code model}
@@ -16,8 +17,6 @@ import java.util.regex.Pattern;
  * cache, so with MLflow down a name asked before still answers, marked stale.
  */
 public final class MlflowRunHistory implements RunHistorySource {
-    private static final Pattern RUN_ID = Pattern.compile("^[0-9a-f]{32}$");
-    private static final Pattern SAFE_NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
     static final int MAX_RUNS = 20;
 
     private final MlflowReader reader;
@@ -28,13 +27,11 @@ public final class MlflowRunHistory implements RunHistorySource {
 
     @Override
     public Found find(String nameOrId) {
-        if (!SAFE_NAME.matcher(nameOrId).matches()) {
-            throw ToolException.invalidArgument("job_name", "Argument 'job_name' may hold letters, digits, spaces and _ . : / - only.",
-                    "Use the run's name or id as MLflow shows it, or a model name.");
-        }
+        // the name goes into an MLflow filter string below
+        SafeName.parse("job_name", nameOrId, "Use the run's name or id as MLflow shows it, or a model name.");
         MlflowReader.Freshness freshness = new MlflowReader.Freshness();
         List<MlflowRun> runs = new ArrayList<>();
-        if (RUN_ID.matcher(nameOrId).matches()) {
+        if (RunId.isValid(nameOrId)) {
             try {
                 runs.add(freshness.note(reader.run(nameOrId)));
             } catch (ToolException e) {

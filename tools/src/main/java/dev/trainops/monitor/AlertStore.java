@@ -137,7 +137,7 @@ public final class AlertStore {
             }
             return out;
         } catch (SQLException e) {
-            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "The store at " + store.url() + " did not answer: " + e.getMessage(),
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "The store did not answer (" + store.description() + "): " + e.getMessage(),
                     "Check the data directory or the PostgreSQL URL, then retry.", true, Map.of("backend", "store"));
         }
     }

@@ -4,6 +4,7 @@ import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
 import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.names.TeamName;
 import dev.trainops.queue.JobState;
 import dev.trainops.queue.QueueStore;
 import dev.trainops.queue.QueuedJob;
@@ -77,12 +78,7 @@ public final class HealthService {
 
     /** An optional team argument: null when absent, else a namespace name or INVALID_ARGUMENT naming it. */
     static String optionalTeam(String given) {
-        String team = given == null || given.isBlank() ? null : given.trim();
-        if (team != null && !dev.trainops.kube.KubeNames.isNamespace(team)) {
-            throw ToolException.invalidArgument("team", "Argument 'team' must be a Kubernetes namespace name (lowercase letters, digits "
-                    + "and -), got " + dev.trainops.catalog.Json.shorten(given) + ".", "Use e.g. team=team-a, or leave it out.");
-        }
-        return team;
+        return TeamName.parseOptional("team", given).map(TeamName::value).orElse(null);
     }
 
     private void anomalies(QueuedJob j, Instant now, List<HealthStatus.Anomaly> out) {

@@ -5,6 +5,7 @@ import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
+import dev.trainops.names.BatchId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * submit_batch_training and get_batch_status. A batch and all its items are stored in one
@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
  * batches admit item i+1 only after item i has ended (the planner's BATCH_ORDER).
  */
 final class BatchService {
-    private static final Pattern BATCH_ID = Pattern.compile("^tb-[0-9a-f]{12}$");
 
     private final QueueStore queue;
     private final QueueService jobs;
@@ -118,11 +117,7 @@ final class BatchService {
     }
 
     public BatchStatus status(BatchStatusRequest r) {
-        String id = r.batchId() == null ? "" : r.batchId().trim();
-        if (!BATCH_ID.matcher(id).matches()) {
-            throw ToolException.invalidArgument("batch_id", "Argument 'batch_id' is not a trainops batch id.",
-                    "Batch ids look like tb-3f9a2c1b7e4d (from submit_batch_training).");
-        }
+        String id = BatchId.parse("batch_id", r.batchId()).value();
         Batch b = queue.read(c -> byId(c, id)).orElseThrow(() -> new ToolException(ErrorCode.NOT_FOUND, "No batch " + id + ".",
                 "Check the id submit_batch_training returned.", false, Map.of("argument", "batch_id")));
         return status(b, List.of());

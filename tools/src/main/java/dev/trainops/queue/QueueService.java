@@ -5,6 +5,7 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
+import dev.trainops.names.JobId;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * queue_training_job, get_job_queue_status and cancel_training_job over the durable queue, with
@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
  * admitted at once when it can be), with the reason it waits and warnings that never block.
  */
 final class QueueService {
-    private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
 
     private final QueueStore queue;
     private final Scheduler scheduler;
@@ -82,11 +81,7 @@ final class QueueService {
     public QueueStatus status(QueueStatusRequest r) {
         Instant now = clock.instant();
         String team = r.team() == null || r.team().isBlank() ? null : r.team().trim();
-        String jobId = r.jobId() == null || r.jobId().isBlank() ? null : r.jobId().trim();
-        if (jobId != null && !JOB_ID.matcher(jobId).matches()) {
-            throw ToolException.invalidArgument("job_id", "Argument 'job_id' is not a trainops job id.",
-                    "Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
-        }
+        String jobId = JobId.parseOptional("job_id", r.jobId()).map(JobId::value).orElse(null);
         List<QueuedJob> jobs = queue.read(c -> queue.currentAndSince(c, now.minus(Duration.ofHours(24))));
         List<QueuedJob> shown = jobs.stream().filter(j -> (team == null || j.team().equals(team)) && (jobId == null || j.jobId().equals(jobId)))
                 .sorted(Comparator.comparing((QueuedJob j) -> j.state() == JobState.QUEUED ? 0 : j.state().active() ? 1 : 2)
@@ -113,11 +108,7 @@ final class QueueService {
     }
 
     public CancelAnswer cancel(CancelRequest r) {
-        String jobId = r.jobId() == null ? "" : r.jobId().trim();
-        if (!JOB_ID.matcher(jobId).matches()) {
-            throw ToolException.invalidArgument("job_id", "Argument 'job_id' is not a trainops job id.",
-                    "Job ids look like tj-3f9a2c1b7e4d (from queue_training_job or get_job_queue_status).");
-        }
+        String jobId = JobId.parse("job_id", r.jobId()).value();
         String why = r.reason() == null || r.reason().isBlank() ? "no reason given" : r.reason().trim();
         Instant now = clock.instant();
         Change change = queue.store().inTransaction(QueueStore.ADMISSION_LOCK, c -> {

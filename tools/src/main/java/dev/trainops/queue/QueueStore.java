@@ -186,7 +186,7 @@ public final class QueueStore {
         try (Connection c = store.connection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the job queue at " + store.url() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the job queue in " + store.description() + ": " + e.getMessage(), e);
         }
     }
 

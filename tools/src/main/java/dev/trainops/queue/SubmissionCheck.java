@@ -7,7 +7,8 @@ import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.TariffCalendar;
-import dev.trainops.kube.KubeNames;
+import dev.trainops.names.SafeName;
+import dev.trainops.names.TeamName;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * A submission checked and priced before anything is stored (docs/architecture.md, "Life of a tool call"):
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  * budget comes with cheaper options (off-peak, spot, fewer epochs) the caller can submit as they are.
  */
 final class SubmissionCheck {
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
 
     private final Scheduler scheduler;
     private final PriorityConfig priorities;
@@ -196,7 +195,7 @@ final class SubmissionCheck {
     private String team(String value) {
         String t = value == null ? "" : value.trim();
         Set<String> known = knownTeams();
-        if (!KubeNames.isNamespace(t) || !known.contains(t)) {
+        if (!TeamName.isValid(t) || !known.contains(t)) {
             throw ToolException.invalidArgument("team", "Unknown team '" + Json.shorten(t) + "'.",
                     "Teams with a quota or budget: " + String.join(", ", known) + ".");
         }
@@ -210,12 +209,8 @@ final class SubmissionCheck {
     }
 
     private static String name(String value, String argument) {
-        String v = value == null ? "" : value.trim();
-        if (!NAME.matcher(v).matches()) {
-            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be 1-128 letters, digits, spaces or _ . : / -.",
-                    "For example " + argument + "=" + (argument.equals("model") ? "llm" : "llm-lr3e-4") + ".");
-        }
-        return v;
+        return SafeName.parse(argument, value, "For example " + argument + "=" + (argument.equals("model") ? "llm" : "llm-lr3e-4") + ".")
+                .value();
     }
 
     private String gpuType(String value) {

@@ -7,6 +7,8 @@ import dev.trainops.catalog.ToolHints;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PriceList;
+import dev.trainops.names.JobId;
+import dev.trainops.names.SafeName;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * recommend_cost_optimization: runs every strategy on one run's evidence, prices each change with
@@ -30,8 +31,6 @@ public final class CostRecommender {
     static final BigDecimal MIN_PERCENT = BigDecimal.ONE;
     static final int DEFAULT_PATIENCE = 3;
     static final int MAX_SIBLINGS = 20;
-    private static final Pattern JOB_ID = Pattern.compile("^tj-[0-9a-f]{12}$");
-    private static final Pattern SAFE = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
 
     private final RunEvidenceSource source;
     private final PriceBook prices;
@@ -55,18 +54,14 @@ public final class CostRecommender {
     }
 
     public Recommendations recommend(RecommendRequest request) {
-        String id = request.runId() == null ? "" : request.runId().trim();
-        if (!SAFE.matcher(id).matches()) {
-            throw ToolException.invalidArgument("run_id", "Argument 'run_id' must be an MLflow run id or run name (letters, digits, "
-                    + "spaces and _ . : / -), got " + dev.trainops.catalog.Json.shorten(request.runId()) + ".",
-                    "Pass the run's id (32 hex digits) or its name as MLflow shows it, e.g. run_id=mnist-bs32.");
-        }
+        String id = SafeName.parse("run_id", request.runId(),
+                "Pass the run's id (32 hex digits) or its name as MLflow shows it, e.g. run_id=mnist-bs32.").value();
         if (request.minDelta() != null && !Double.isFinite(request.minDelta())) {
             throw ToolException.invalidArgument("min_delta", "Argument 'min_delta' must be a finite number.", "Use e.g. min_delta=0.001.");
         }
         Optional<JobContext> job = Optional.empty();
         String lookFor = id;
-        if (JOB_ID.matcher(id).matches()) {
+        if (JobId.isValid(id)) {
             job = jobs.byJobId(id);
             if (job.isEmpty()) {
                 throw new ToolException(ErrorCode.NOT_FOUND, "No trainops job " + id + ".",

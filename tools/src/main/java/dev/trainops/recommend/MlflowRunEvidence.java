@@ -4,13 +4,14 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.mlflow.MlflowRun;
+import dev.trainops.names.RunId;
+import dev.trainops.names.SafeName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -20,8 +21,6 @@ import java.util.stream.Collectors;
  * fetched with metrics/get-history, so a run without system metrics costs no extra calls.
  */
 public final class MlflowRunEvidence implements RunEvidenceSource {
-    private static final Pattern RUN_ID = Pattern.compile("^[0-9a-f]{32}$");
-    private static final Pattern SAFE = Pattern.compile("^[A-Za-z0-9_.:/ -]{1,128}$");
     private static final int MAX_SEARCH = 50;
 
     private final MlflowReader reader;
@@ -34,7 +33,7 @@ public final class MlflowRunEvidence implements RunEvidenceSource {
     public Lookup lookup(String runIdOrName, int maxSiblings) {
         MlflowReader.Freshness freshness = new MlflowReader.Freshness();
         MlflowRun run = null;
-        if (RUN_ID.matcher(runIdOrName).matches()) {
+        if (RunId.isValid(runIdOrName)) {
             try {
                 run = freshness.note(reader.run(runIdOrName));
             } catch (ToolException e) {
@@ -43,7 +42,7 @@ public final class MlflowRunEvidence implements RunEvidenceSource {
                 }
             }
         }
-        if (run == null && SAFE.matcher(runIdOrName).matches()) {
+        if (run == null && SafeName.isValid(runIdOrName)) {
             run = freshness.note(reader.search("attributes.run_name = '" + runIdOrName + "'", MAX_SEARCH)).stream()
                     .filter(r -> r.runName().equals(runIdOrName))
                     .max(Comparator.comparing(MlflowRun::startTime, Comparator.nullsFirst(Comparator.naturalOrder()))).orElse(null);
@@ -54,7 +53,7 @@ public final class MlflowRunEvidence implements RunEvidenceSource {
         RunEvidence evidence = read(run, RunEvidence.KEYS, freshness);
         List<RunEvidence> siblings = new ArrayList<>();
         String model = run.params().get("model");
-        if (model != null && SAFE.matcher(model).matches()) {
+        if (SafeName.isValid(model)) {
             String self = run.runId();
             String experiment = run.experimentId();
             List<MlflowRun> same = freshness.note(reader.search("params.model = '" + model + "'", MAX_SEARCH)).stream()

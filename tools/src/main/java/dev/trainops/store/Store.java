@@ -1,64 +1,210 @@
 package dev.trainops.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * The relational store: SQLite by default (a file in the data directory), PostgreSQL when
  * {@code TRAINOPS_DB_URL} names one (several replicas share it). Flyway migrates it at open.
+ *
+ * <p>Connections come from one HikariCP pool per store, so a read or a transaction borrows an open
+ * connection instead of opening a new one. The store owns the pool: whoever opens a store closes it
+ * (the composition root, on shutdown). No message and no log line names the JDBC URL, the user or
+ * the password: errors name {@link #description()}, which is at most host, port and database.
  */
-public final class Store {
-    private final String url;
-    private final String user;
-    private final String password;
-    private final boolean sqlite;
+public final class Store implements AutoCloseable {
+    /**
+     * SQLite takes one writer at a time; WAL lets readers run beside it. The pool holds the writer
+     * and readers, including the reads a transaction makes on another connection (budgets read from
+     * the ledger inside the admission pass), so it is small but never one.
+     */
+    static final int SQLITE_POOL_SIZE = 4;
+    /** Per replica; PostgreSQL's default limit of 100 connections leaves room for several replicas. */
+    static final int POSTGRES_POOL_SIZE = 10;
+    /** How long a transaction waits for its turn before its call fails. */
+    private static final Duration TRANSACTION_WAIT = Duration.ofSeconds(30);
+    private static final int SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-    private Store(String url, String user, String password) {
-        this.url = Objects.requireNonNull(url, "url");
-        this.user = user;
-        this.password = password;
-        this.sqlite = url.startsWith("jdbc:sqlite:");
-        if (!sqlite && !url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("TRAINOPS_DB_URL must be a jdbc:sqlite: or jdbc:postgresql: URL, was " + url);
-        }
+    private final HikariDataSource pool;
+    private final boolean sqlite;
+    private final String description;
+    private final Redactor redactor;
+    /**
+     * Transactions queue here, in arrival order, before they borrow a connection: one at a time on
+     * SQLite (its single writer), half the pool on PostgreSQL. A transaction may read on a second
+     * connection while it holds its own (the admission pass reads budgets from the ledger), so the
+     * pool always keeps connections for readers; a waiting writer holding a connection could
+     * otherwise starve the one running, until the pool's timeout failed them both.
+     */
+    private final Semaphore transactions;
+
+    private Store(HikariDataSource pool, boolean sqlite, String description, Redactor redactor) {
+        this.pool = pool;
+        this.sqlite = sqlite;
+        this.description = description;
+        this.redactor = redactor;
+        this.transactions = new Semaphore(sqlite ? 1 : POSTGRES_POOL_SIZE / 2, true);
     }
 
     /** A SQLite file in {@code dataDir}. */
     public static Store sqlite(Path dataDir) throws java.io.IOException {
         Files.createDirectories(dataDir);
-        return open("jdbc:sqlite:" + dataDir.resolve("trainops.db").toAbsolutePath(), null, null);
+        Path file = dataDir.resolve("trainops.db").toAbsolutePath();
+        return open("jdbc:sqlite:" + file, null, null, "the SQLite store in " + dataDir.toAbsolutePath());
     }
 
     /** Opens and migrates the store at {@code url}. */
     public static Store open(String url, String user, String password) {
-        Store store = new Store(url, user, password);
-        if (store.sqlite) {
+        Objects.requireNonNull(url, "url");
+        return open(url, user, password, StoreUrls.describe(url));
+    }
+
+    private static Store open(String url, String user, String password, String description) {
+        boolean sqlite = url.startsWith("jdbc:sqlite:");
+        if (!sqlite && !url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("TRAINOPS_DB_URL must be a jdbc:sqlite: or jdbc:postgresql: URL; it starts with "
+                    + StoreUrls.scheme(url) + ".");
+        }
+        Redactor redactor = new Redactor(url, user, password);
+        if (sqlite) {
             // WAL is a property of the database file: set it once here, not on every connection, where
             // concurrent openers would race for the lock the switch needs
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 5000");
+                s.execute("PRAGMA busy_timeout = " + SQLITE_BUSY_TIMEOUT_MS);
                 s.execute("PRAGMA journal_mode = WAL");
             } catch (SQLException e) {
-                throw new IllegalStateException("cannot open SQLite at " + url + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot open " + description + ": " + redactor.redact(e.getMessage()), e);
             }
         }
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
-                .loggers("slf4j").load().migrate();
-        return store;
+        HikariDataSource pool = pool(url, user, password, sqlite, description, redactor);
+        try {
+            migrate(pool, description, redactor);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Store(pool, sqlite, description, redactor);
+    }
+
+    private static HikariDataSource pool(String url, String user, String password, boolean sqlite, String description,
+            Redactor redactor) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(sqlite ? "trainops-sqlite" : "trainops-postgresql");
+        // the pool gets a DataSource, not the URL: HikariCP logs its configuration at DEBUG, and the
+        // URL with it (it masks a password, not the rest of the query string)
+        config.setDataSource(sqlite ? sqliteDataSource(url) : postgresDataSource(url, user, password));
+        config.setAutoCommit(true);
+        if (sqlite) {
+            config.setMaximumPoolSize(SQLITE_POOL_SIZE);
+            config.setMinimumIdle(1);
+        } else {
+            config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+            config.setMinimumIdle(2);
+        }
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // HikariCP's PoolInitializationException: the driver's reason is in the causes
+            throw new IllegalStateException("cannot open " + description + ": " + redactor.redact(rootMessage(e)));
+        }
+    }
+
+    private static DataSource sqliteDataSource(String url) {
+        SQLiteConfig config = new SQLiteConfig();
+        // per connection, as sqlite-jdbc applies them when it opens one: wait for a writer instead
+        // of failing with SQLITE_BUSY, and sync every commit to disk (jobs and money live here)
+        config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(url);
+        return dataSource;
+    }
+
+    private static DataSource postgresDataSource(String url, String user, String password) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        try {
+            dataSource.setURL(url);
+        } catch (IllegalArgumentException e) {
+            // the driver's message repeats the whole URL
+            throw new IllegalArgumentException("TRAINOPS_DB_URL is not a PostgreSQL URL the driver can read; write it as "
+                    + "jdbc:postgresql://HOST:PORT/DATABASE (" + StoreUrls.describe(url) + ").");
+        }
+        if (user != null) {
+            dataSource.setUser(user);
+        }
+        if (password != null) {
+            dataSource.setPassword(password);
+        }
+        return dataSource;
+    }
+
+    private static void migrate(DataSource dataSource, String description, Redactor redactor) {
+        try {
+            // RedactingFlywayLogs: Flyway names the database's URL at INFO when it starts
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .loggers(RedactingFlywayLogs.class.getName()).load().migrate();
+        } catch (FlywayException e) {
+            throw new IllegalStateException("cannot migrate " + description + ": " + redactor.redact(rootMessage(e)));
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     public boolean isSqlite() {
         return sqlite;
     }
 
-    public String url() {
-        return url;
+    /**
+     * Which store this is, for messages: "the SQLite store in DIR" or "the PostgreSQL store at
+     * HOST:PORT/DB". Never the URL's query string, user or password.
+     */
+    public String description() {
+        return description;
+    }
+
+    /** How many connections the pool holds now, and how many of them are lent out. */
+    public PoolStats poolStats() {
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        return bean == null ? new PoolStats(0, 0, 0) : new PoolStats(bean.getTotalConnections(), bean.getActiveConnections(),
+                bean.getIdleConnections());
+    }
+
+    /** A snapshot of the pool's connections. */
+    public record PoolStats(int total, int active, int idle) {
+    }
+
+    public boolean isClosed() {
+        return pool.isClosed();
+    }
+
+    /** Closes the pool and its connections; reads and transactions after this fail. */
+    @Override
+    public void close() {
+        pool.close();
     }
 
     /** Work inside one transaction. */
@@ -72,58 +218,95 @@ public final class Store {
      * the write lock up front (BEGIN IMMEDIATE), so two writers queue instead of deadlocking; on
      * PostgreSQL, a non-zero {@code advisoryLock} is taken for the transaction
      * ({@code pg_advisory_xact_lock}), so only one holder of that key runs at a time across replicas.
+     * The connection goes back to the pool with no transaction open and autocommit on.
      */
     public <T> T inTransaction(long advisoryLock, Work<T> work) {
-        try (Connection c = connection()) {
-            if (sqlite) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("BEGIN IMMEDIATE");
-                }
-            } else {
-                c.setAutoCommit(false);
-                if (advisoryLock != 0) {
-                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                        ps.setLong(1, advisoryLock);
-                        ps.execute();
-                    }
-                }
+        try {
+            if (!transactions.tryAcquire(TRANSACTION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("a transaction on " + description + " waited " + TRANSACTION_WAIT.toSeconds()
+                        + " s for the transactions before it and gave up");
             }
-            try {
-                T result = work.run(c);
-                if (sqlite) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("COMMIT");
-                    }
-                } else {
-                    c.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (sqlite) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("ROLLBACK");
-                    } catch (SQLException ignored) {
-                        // the transaction may already be gone
-                    }
-                } else {
-                    c.rollback();
-                }
-                throw e;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to write to " + description, e);
+        }
+        try (Connection c = pool.getConnection()) {
+            return sqlite ? sqliteTransaction(c, work) : postgresTransaction(c, advisoryLock, work);
         } catch (SQLException e) {
-            throw new IllegalStateException("store transaction failed at " + url + ": " + e.getMessage(), e);
+            throw failed(e);
+        } finally {
+            transactions.release();
         }
     }
 
-    /** A new connection; SQLite waits up to 5 s for a writer instead of failing with SQLITE_BUSY. */
-    public Connection connection() throws SQLException {
-        Connection c = DriverManager.getConnection(url, user, password);
-        if (sqlite) {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 5000");
-                s.execute("PRAGMA synchronous = FULL");
+    private IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("a transaction on " + description + " failed: " + redactor.redact(e.getMessage()), e);
+    }
+
+    private <T> T sqliteTransaction(Connection c, Work<T> work) throws SQLException {
+        // autocommit stays on: sqlite-jdbc's own transactions begin DEFERRED, and a deferred reader
+        // that later writes fails with SQLITE_BUSY instead of waiting
+        execute(c, "BEGIN IMMEDIATE");
+        boolean open = true;
+        try {
+            T result = work.run(c);
+            execute(c, "COMMIT");
+            open = false;
+            return result;
+        } finally {
+            if (open) {
+                try {
+                    execute(c, "ROLLBACK");
+                } catch (SQLException e) {
+                    // the transaction may be gone already; if not, the connection must not go back
+                    // to the pool inside it, where the next BEGIN on it would fail
+                    pool.evictConnection(c);
+                }
             }
         }
-        return c;
+    }
+
+    private <T> T postgresTransaction(Connection c, long advisoryLock, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            if (advisoryLock != 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    ps.setLong(1, advisoryLock);
+                    ps.execute();
+                }
+            }
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+                pool.evictConnection(c);
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                pool.evictConnection(c);
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /**
+     * A pooled connection; close it to give it back. SQLite waits up to 5 s for a writer instead of
+     * failing with SQLITE_BUSY. A caller that turns autocommit off gets it back on, and its open
+     * transaction rolled back, when the connection returns to the pool.
+     */
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
     }
 }

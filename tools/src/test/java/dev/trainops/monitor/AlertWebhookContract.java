@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +27,21 @@ abstract class AlertWebhookContract {
     AlertStore alerts;
     HealthService health;
 
+    private Store store;
+
     abstract Store store();
 
     @BeforeEach
     void open() {
-        alerts = new AlertStore(store(), clock);
+        store = store();
+        alerts = new AlertStore(store, clock);
         health = new HealthService(alerts, null, GpuUtilization.UNKNOWN, () -> List.of(new HealthStatus.Backend("kubernetes", true, false, "ok")),
                 clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
     }
 
     static String payload(String name) throws IOException {

@@ -271,5 +271,6 @@ final class QueueHarness implements AutoCloseable {
     public void close() {
         index.close();
         client.close(); // drop the watches now, so the mock server shuts down at once
+        store.close();
     }
 }

@@ -26,6 +26,14 @@ public final class Postgres {
     }
 
     public static Store freshSchemaStore(String purpose) {
+        return freshSchemaStore(purpose, null);
+    }
+
+    /**
+     * As {@link #freshSchemaStore(String)}, with a password both in the URL and as the argument
+     * (trust auth ignores it), for tests that check it never shows.
+     */
+    public static Store freshSchemaStore(String purpose, String password) {
         String schema = "t_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(baseUrl(), user(), null); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
@@ -34,6 +42,7 @@ public final class Postgres {
                     + "TRAINOPS_TEST_PG_URL): " + e.getMessage(), e);
         }
         String sep = baseUrl().contains("?") ? "&" : "?";
-        return Store.open(baseUrl() + sep + "currentSchema=" + schema, user(), null);
+        String url = baseUrl() + sep + "currentSchema=" + schema + (password == null ? "" : "&password=" + password);
+        return Store.open(url, user(), password);
     }
 }
