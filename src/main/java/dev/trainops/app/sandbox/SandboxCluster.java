@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded demo cluster: fabric8's mock API server in CRUD mode, in-process, seeded from
  * {@code config/sandbox/cluster.yaml} (or from the state a previous run left in the data
- * directory), with a {@link SimulatedKubelet} that schedules and runs the Jobs. trainops talks to
+ * directory), with a {@link ControlLoop} (Job controller, scheduler, kubelets) that schedules and runs the Jobs. trainops talks to
  * it through the same fabric8 client code it uses for a real cluster.
  */
 public final class SandboxCluster implements AutoCloseable {
@@ -47,7 +47,8 @@ public final class SandboxCluster implements AutoCloseable {
     private final CompletableFuture<KubernetesClient> seeded = new CompletableFuture<>();
     private volatile KubernetesMockServer server;
     private volatile KubernetesClient client;
-    private volatile SimulatedKubelet kubelet;
+    private final UtilizationModel utilization = new UtilizationModel();
+    private volatile ControlLoop kubelet;
     private volatile RunStore runs;
     private volatile boolean closed;
 
@@ -105,7 +106,7 @@ public final class SandboxCluster implements AutoCloseable {
             if (closed) {
                 return;
             }
-            kubelet = new SimulatedKubelet(client, clock, history, runs, this::saveState);
+            kubelet = new ControlLoop(client, clock, history, runs, utilization, this::saveState);
             // One pass before anyone looks, so the seeded Jobs are already running at the first call.
             kubelet.tick();
             kubelet.start();
@@ -172,19 +173,9 @@ public final class SandboxCluster implements AutoCloseable {
         return seeded;
     }
 
+    /** The simulated utilisation of every node (none before the first pass of the control loop). */
     public GpuUtilization utilization() {
-        return new GpuUtilization() {
-            @Override
-            public java.util.OptionalDouble nodePercent(String node) {
-                SimulatedKubelet k = kubelet;
-                return k == null ? java.util.OptionalDouble.empty() : k.utilization(node);
-            }
-
-            @Override
-            public String source() {
-                return "sandbox";
-            }
-        };
+        return utilization;
     }
 
     /** The embedded run store, once seeding finished. */
