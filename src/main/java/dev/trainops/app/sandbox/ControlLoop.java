@@ -66,6 +66,15 @@ final class ControlLoop implements AutoCloseable {
         }, 0, 250, TimeUnit.MILLISECONDS);
     }
 
+    /** Runs {@code task} on the loop's thread between passes; nothing once the loop is closed. */
+    void runSoon(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the final save in SandboxCluster.close covers it
+        }
+    }
+
     /** One pass of every part. Package-private so tests can drive it. */
     synchronized void tick() {
         Instant now = clock.instant();
