@@ -128,6 +128,7 @@ public final class Benchmarks {
         } finally {
             server.destroy();
         }
+        new StaleCacheBench(out).run(nodeCount, gpusPerNode, podCount, calls);
 
         if (launches > 0) {
             launches(launches, configDir);

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded demo cluster: fabric8's mock API server in CRUD mode, in-process, seeded from
  * {@code config/sandbox/cluster.yaml} (or from the state a previous run left in the data
- * directory), with a {@link SimulatedKubelet} that schedules and runs the Jobs. trainops talks to
+ * directory), with a {@link ControlLoop} (Job controller, scheduler, kubelets) that schedules and runs the Jobs. trainops talks to
  * it through the same fabric8 client code it uses for a real cluster.
  */
 public final class SandboxCluster implements AutoCloseable {
@@ -47,7 +46,8 @@ public final class SandboxCluster implements AutoCloseable {
     private final CompletableFuture<KubernetesClient> seeded = new CompletableFuture<>();
     private volatile KubernetesMockServer server;
     private volatile KubernetesClient client;
-    private volatile SimulatedKubelet kubelet;
+    private final UtilizationModel utilization = new UtilizationModel();
+    private volatile ControlLoop kubelet;
     private volatile RunStore runs;
     private volatile boolean closed;
 
@@ -85,7 +85,7 @@ public final class SandboxCluster implements AutoCloseable {
     private synchronized void seed() {
         try {
             server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                    new KubernetesCrudDispatcher(), false);
+                    new JobWriteDispatcher(this::jobCreatedOrDeleted), false);
             server.init(InetAddress.getLoopbackAddress(), 0);
             client = server.createClient();
             Files.createDirectories(stateDir);
@@ -105,30 +105,10 @@ public final class SandboxCluster implements AutoCloseable {
             if (closed) {
                 return;
             }
-            kubelet = new SimulatedKubelet(client, clock, history, runs, this::saveState);
+            kubelet = new ControlLoop(client, clock, history, runs, utilization, this::saveState);
             // One pass before anyone looks, so the seeded Jobs are already running at the first call.
             kubelet.tick();
             kubelet.start();
-            // A created or deleted Job is written to disk at once, as an API server's etcd would hold
-            // it: a crash right after trainops created a Job must not lose it (the kubelet's own
-            // saves follow its 250 ms ticks).
-            jobWatch = client.batch().v1().jobs().inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<>() {
-                @Override
-                public void eventReceived(Action action, io.fabric8.kubernetes.api.model.batch.v1.Job job) {
-                    if ((action == Action.ADDED || action == Action.DELETED) && !closed) {
-                        try {
-                            saveState();
-                        } catch (RuntimeException e) {
-                            log.warn("could not save the sandbox state: {}", e.getMessage());
-                        }
-                    }
-                }
-
-                @Override
-                public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
-                    // the sandbox is closing
-                }
-            });
             log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
                     items.size(), server.url("/"), clock.speed());
             seeded.complete(client);
@@ -140,8 +120,27 @@ public final class SandboxCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A created or deleted Job is written to disk at once, as an API server's etcd would hold it: a
+     * crash right after trainops created a Job must not lose it (the control loop's own saves
+     * follow its 250 ms ticks). Called on the API server's event loop, so the save runs on the loop's thread.
+     */
+    private void jobCreatedOrDeleted() {
+        ControlLoop loop = kubelet;
+        if (loop != null && !closed) {
+            loop.runSoon(() -> {
+                if (!closed) {
+                    try {
+                        saveState();
+                    } catch (RuntimeException e) {
+                        log.warn("could not save the sandbox state: {}", e.getMessage());
+                    }
+                }
+            });
+        }
+    }
+
     /** Writes every object to the data directory so a restart continues where this run stopped. */
-    private volatile io.fabric8.kubernetes.client.Watch jobWatch;
 
     synchronized void saveState() {
         try {
@@ -172,19 +171,9 @@ public final class SandboxCluster implements AutoCloseable {
         return seeded;
     }
 
+    /** The simulated utilisation of every node (none before the first pass of the control loop). */
     public GpuUtilization utilization() {
-        return new GpuUtilization() {
-            @Override
-            public java.util.OptionalDouble nodePercent(String node) {
-                SimulatedKubelet k = kubelet;
-                return k == null ? java.util.OptionalDouble.empty() : k.utilization(node);
-            }
-
-            @Override
-            public String source() {
-                return "sandbox";
-            }
-        };
+        return utilization;
     }
 
     /** The embedded run store, once seeding finished. */
@@ -195,9 +184,6 @@ public final class SandboxCluster implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        if (jobWatch != null) {
-            jobWatch.close();
-        }
         if (kubelet != null) {
             kubelet.close();
             try {

@@ -50,7 +50,7 @@ class OffPeakSavingsTest {
         PriceBook prices = PricingConfig.load(CONFIG.resolve("pricing.yaml"));
         try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start();
              ClusterIndex index = new ClusterIndex(wall)) {
-            KubernetesClient client = sandbox.seeded().get(30, TimeUnit.SECONDS);
+            KubernetesClient client = sandbox.seeded().get(SandboxClusterTest.SEEDED_WITHIN_S, TimeUnit.SECONDS);
             index.start(client);
             assertThat(index.awaitSynced(Duration.ofSeconds(30))).isTrue();
             for (int i = 0; i < 3; i++) {

@@ -48,7 +48,7 @@ public final class ClusterUsage {
             nodes.put(n.getMetadata().getName(), n);
         }
         List<PodUsage> out = new ArrayList<>();
-        for (Pod pod : index.pods()) {
+        for (Pod pod : index.gpuPods()) { // the informer's index: pods without GPUs are never looked at
             Map<String, Long> gpuRequests = PodResources.gpuRequests(pod);
             if (gpuRequests.isEmpty() || pod.getStatus() == null || pod.getStatus().getStartTime() == null || pod.getSpec().getNodeName() == null) {
                 continue;
@@ -65,9 +65,7 @@ public final class ClusterUsage {
             }
             Map<String, String> labels = Nodes.labels(node);
             String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
-            int replicas = (int) Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
-            BigDecimal gpus = GpuShares.equivalents(gpuRequests, replicas,
-                    "time-slicing".equals(labels.get(KubeNames.LABEL_GPU_SHARING_STRATEGY)));
+            BigDecimal gpus = GpuShares.equivalents(gpuRequests, node);
             Map<String, String> podLabels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             String team = podLabels.getOrDefault(KubeNames.LABEL_TEAM, pod.getMetadata().getNamespace());
             String experiment = podLabels.getOrDefault(KubeNames.LABEL_EXPERIMENT, "default");

@@ -24,7 +24,8 @@ import java.util.TreeSet;
 /**
  * Live GPU inventory: what every node offers, what running pods hold, what pending pods wait for,
  * read from the {@link ClusterIndex} stores. The per-node view is rebuilt only when the index's
- * generation moves, so repeated calls cost a filter over nodes, not a pass over every pod.
+ * generation moves, and then from the index of GPU pods, so repeated calls cost a filter over
+ * nodes and a rebuild costs a pass over the GPU pods, not over every pod.
  */
 public final class GpuInventory {
     private volatile java.util.function.Supplier<List<QueuedDemand>> queue = List::of;
@@ -297,7 +298,8 @@ public final class GpuInventory {
             }
         }
         List<PendingDemand> pending = new ArrayList<>();
-        for (Pod pod : index.pods()) {
+        // only the pods that ask for GPUs, from the informer's index: on a large cluster most pods do not
+        for (Pod pod : index.gpuPods()) {
             Map<String, Long> requests = PodResources.gpuRequests(pod);
             if (requests.isEmpty()) {
                 continue;

@@ -13,6 +13,11 @@ public interface GpuUtilization {
         return OptionalDouble.empty();
     }
 
+    /** Both figures of the node from one read of the source; sources that refresh override it to read one snapshot. */
+    default NodeReading node(String node) {
+        return new NodeReading(nodePercent(node), nodeMemoryRatio(node));
+    }
+
     /** A short name of the source, shown in answers ("dcgm", "sandbox"). */
     default String source() {
         return "dcgm";

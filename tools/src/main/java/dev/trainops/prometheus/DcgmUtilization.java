@@ -1,13 +1,13 @@
 package dev.trainops.prometheus;
 
 import dev.trainops.gpu.GpuUtilization;
+import dev.trainops.gpu.NodeReading;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,19 +16,38 @@ import org.slf4j.LoggerFactory;
  * {@code DCGM_FI_DEV_GPU_UTIL} (percent) and {@code DCGM_FI_DEV_FB_USED} / {@code DCGM_FI_DEV_FB_FREE}
  * (MiB), keyed by the exporter's {@code Hostname} (or {@code hostname}, or {@code node}) label,
  * and by {@code namespace}/{@code pod} when the exporter maps GPUs to pods. {@link #refresh} is
- * called on a schedule; readers get the last snapshot and never wait on Prometheus.
+ * called on a schedule and publishes a new immutable {@link Snapshot} in one volatile write;
+ * every read takes the reference once, so readers never wait on Prometheus and never see a
+ * refresh half done. A caller that needs more than one figure of a node uses {@link #node}.
  */
 public final class DcgmUtilization implements GpuUtilization {
     private static final Logger log = LoggerFactory.getLogger(DcgmUtilization.class);
     static final String[] HOST_LABELS = {"Hostname", "hostname", "node", "kubernetes_node"};
 
-    /** One read of the exporter's series. */
-    record Snapshot(Map<String, double[]> byNode, Map<String, double[]> byPod, Instant asOf) {
+    /** The exporter's series summed over one node's (or one pod's) GPUs. */
+    record Sums(double utilSum, int utilCount, double fbUsedMib, double fbFreeMib) {
+        OptionalDouble percent() {
+            return utilCount == 0 ? OptionalDouble.empty() : OptionalDouble.of(utilSum / utilCount);
+        }
+
+        OptionalDouble memoryRatio() {
+            return fbUsedMib + fbFreeMib <= 0 ? OptionalDouble.empty() : OptionalDouble.of(fbUsedMib / (fbUsedMib + fbFreeMib));
+        }
+    }
+
+    /** One read of the exporter's series; immutable. */
+    record Snapshot(Map<String, Sums> byNode, Map<String, Sums> byPod, Instant asOf) {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), null);
+
+        Snapshot {
+            byNode = Map.copyOf(byNode);
+            byPod = Map.copyOf(byPod);
+        }
     }
 
     private final PrometheusClient client;
     private final Clock clock;
-    private final AtomicReference<Snapshot> last = new AtomicReference<>();
+    private volatile Snapshot last = Snapshot.EMPTY;
     private volatile boolean stale;
     private volatile boolean everAnswered;
 
@@ -49,7 +68,7 @@ public final class DcgmUtilization implements GpuUtilization {
             add(util, 0, byNode, byPod);
             add(used, 2, byNode, byPod);
             add(free, 3, byNode, byPod);
-            last.set(new Snapshot(byNode, byPod, clock.instant()));
+            last = new Snapshot(freeze(byNode), freeze(byPod), clock.instant());
             stale = false;
             everAnswered = true;
         } catch (PrometheusClient.PrometheusException e) {
@@ -82,25 +101,37 @@ public final class DcgmUtilization implements GpuUtilization {
         }
     }
 
+    private static Map<String, Sums> freeze(Map<String, double[]> sums) {
+        Map<String, Sums> out = new HashMap<>();
+        sums.forEach((k, a) -> out.put(k, new Sums(a[0], (int) a[1], a[2], a[3])));
+        return out;
+    }
+
+    /** The last published read (empty before the first answer). */
+    Snapshot snapshot() {
+        return last;
+    }
+
+    @Override
+    public NodeReading node(String node) {
+        Sums s = last.byNode().get(node);
+        return s == null ? NodeReading.UNKNOWN : new NodeReading(s.percent(), s.memoryRatio());
+    }
+
     @Override
     public OptionalDouble nodePercent(String node) {
-        Snapshot s = last.get();
-        double[] a = s == null ? null : s.byNode().get(node);
-        return a == null || a[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of(a[0] / a[1]);
+        return node(node).percent();
     }
 
     @Override
     public OptionalDouble nodeMemoryRatio(String node) {
-        Snapshot s = last.get();
-        double[] a = s == null ? null : s.byNode().get(node);
-        return a == null || a[2] + a[3] <= 0 ? OptionalDouble.empty() : OptionalDouble.of(a[2] / (a[2] + a[3]));
+        return node(node).memoryRatio();
     }
 
     /** Utilisation (percent) of the GPUs the exporter maps to a pod, if it maps them. */
     public OptionalDouble podPercent(String namespace, String pod) {
-        Snapshot s = last.get();
-        double[] a = s == null ? null : s.byPod().get(namespace + "/" + pod);
-        return a == null || a[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of(a[0] / a[1]);
+        Sums s = last.byPod().get(namespace + "/" + pod);
+        return s == null ? OptionalDouble.empty() : s.percent();
     }
 
     @Override

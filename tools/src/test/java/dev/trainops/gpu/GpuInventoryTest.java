@@ -204,7 +204,7 @@ class GpuInventoryTest {
     }
 
     @Test
-    void withTheApiServerStoppedItAnswersFastFromCacheMarkedStale() throws Exception {
+    void withTheApiServerStoppedItAnswersFromCacheMarkedStale() throws Exception { // how fast: StaleCacheBench, ./trainops bench
         server.destroy();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!index.freshness().stale() && System.nanoTime() < deadline) {
@@ -212,11 +212,8 @@ class GpuInventoryTest {
         }
         clock.advance(Duration.ofMinutes(1));
 
-        long start = System.nanoTime();
         GpuAvailability a = inventory.availability(new GpuAvailabilityRequest(null, null, null));
-        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
-        assertThat(elapsedMs).isLessThan(500);
         assertThat(a.stale()).isTrue();
         assertThat(a.staleReason()).contains("watch on the Kubernetes API");
         assertThat(a.asOf()).isBefore(clock.instant());

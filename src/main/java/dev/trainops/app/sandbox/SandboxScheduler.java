@@ -1,0 +1,109 @@
+package dev.trainops.app.sandbox;
+
+import dev.trainops.kube.Nodes;
+import dev.trainops.kube.PodResources;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sandbox's scheduler: binds pending pods, by priority and then age, to the schedulable node
+ * whose nodeSelector matches and that leaves the least of the GPU resources they ask for. It never
+ * binds beyond a node's free GPUs or MIG slices: what bound, unfinished pods hold is taken off the
+ * node's allocatable first, and each binding takes its share before the next pod is placed.
+ */
+final class SandboxScheduler {
+    private final KubernetesClient client;
+
+    SandboxScheduler(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Binds what fits; true when it bound any pod. */
+    boolean schedule(List<Node> nodes, List<Pod> pods, Map<String, Integer> priorities) {
+        Map<String, Map<String, Long>> free = free(nodes, pods);
+        List<Pod> pending = pods.stream().filter(PodResources::pending)
+                .sorted(Comparator.<Pod>comparingInt(p -> -priorities.getOrDefault(p.getSpec().getPriorityClassName(), 0))
+                        .thenComparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp()))
+                        .thenComparing(p -> p.getMetadata().getName()))
+                .toList();
+        boolean changed = false;
+        for (Pod pod : pending) {
+            Map<String, Long> wants = PodResources.gpuRequests(pod);
+            Node best = bestFit(pod, wants, nodes, free);
+            if (best == null) {
+                continue;
+            }
+            wants.forEach((k, v) -> free.get(best.getMetadata().getName()).merge(k, -v, Long::sum));
+            Pod bound = new PodBuilder(pod).editSpec().withNodeName(best.getMetadata().getName()).endSpec().build();
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(bound).update();
+            changed = true;
+        }
+        return changed;
+    }
+
+    /** GPU resources left per schedulable node: allocatable less what bound, unfinished pods hold. */
+    private static Map<String, Map<String, Long>> free(List<Node> nodes, List<Pod> pods) {
+        Map<String, Map<String, Long>> free = new HashMap<>();
+        for (Node node : nodes) {
+            if (!Nodes.schedulable(node)) {
+                continue;
+            }
+            Map<String, Long> f = new HashMap<>();
+            Map<String, Quantity> allocatable = node.getStatus().getAllocatable();
+            if (allocatable != null) {
+                allocatable.forEach((k, v) -> {
+                    if (PodResources.isGpuResource(k)) {
+                        f.put(k, PodResources.count(v));
+                    }
+                });
+            }
+            free.put(node.getMetadata().getName(), f);
+        }
+        for (Pod pod : pods) {
+            if (PodResources.holdsResources(pod)) {
+                Map<String, Long> f = free.get(pod.getSpec().getNodeName());
+                if (f != null) {
+                    PodResources.gpuRequests(pod).forEach((k, v) -> f.merge(k, -v, Long::sum));
+                }
+            }
+        }
+        return free;
+    }
+
+    private static Node bestFit(Pod pod, Map<String, Long> wants, List<Node> nodes, Map<String, Map<String, Long>> free) {
+        Node best = null;
+        long bestLeft = Long.MAX_VALUE;
+        for (Node node : nodes) {
+            Map<String, Long> f = free.get(node.getMetadata().getName());
+            if (f == null || !selects(pod, node)) {
+                continue;
+            }
+            boolean fits = wants.entrySet().stream().allMatch(e -> f.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            if (!fits) {
+                continue;
+            }
+            long left = wants.keySet().stream().mapToLong(k -> f.getOrDefault(k, 0L) - wants.get(k)).sum();
+            if (left < bestLeft) {
+                best = node;
+                bestLeft = left;
+            }
+        }
+        return best;
+    }
+
+    private static boolean selects(Pod pod, Node node) {
+        Map<String, String> selector = pod.getSpec().getNodeSelector();
+        if (selector == null || selector.isEmpty()) {
+            return true;
+        }
+        Map<String, String> labels = Nodes.labels(node);
+        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+}
