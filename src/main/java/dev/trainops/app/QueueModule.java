@@ -1,0 +1,141 @@
+package dev.trainops.app;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.trainops.compare.ConfigComparer;
+import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.cost.Money;
+import dev.trainops.gpu.GpuInventory;
+import dev.trainops.monitor.Metrics;
+import dev.trainops.monitor.QueueMetrics;
+import dev.trainops.queue.BatchService;
+import dev.trainops.queue.Estimator;
+import dev.trainops.queue.JobLauncher;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.PlanningService;
+import dev.trainops.queue.PriorityClasses;
+import dev.trainops.queue.QueueService;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueuedJob;
+import dev.trainops.queue.Scheduler;
+import dev.trainops.queue.Snapshot;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue: once the store is open and the cluster client exists, the PriorityClasses, the
+ * scheduler and the services behind the queue and planning tools, and the admission loop every
+ * 2 s on its own executor (docs/architecture.md, "Queue state machine").
+ */
+final class QueueModule {
+    private static final Logger log = LoggerFactory.getLogger(QueueModule.class);
+    static final Duration ADMIT_EVERY = Duration.ofSeconds(2);
+    /** The GPU inventory shows queued demand; reading it at most once a second keeps a busy client off the store. */
+    static final Duration DEMAND_FRESH_FOR = Duration.ofSeconds(1);
+
+    /** The durable queue and the services on it. */
+    record Stack(QueueStore store, Scheduler scheduler, QueueService service, PlanningService planning, BatchService batches) {
+    }
+
+    private final TrainopsConfig config;
+    private final ClusterModule cluster;
+    private final CostModule cost;
+    private final HistoryModule history;
+    private final BackgroundLoops loops;
+    private final Metrics metrics;
+    final CompletableFuture<Stack> stack = new CompletableFuture<>();
+
+    QueueModule(TrainopsConfig config, ClusterModule cluster, CostModule cost, HistoryModule history, BackgroundLoops loops, Metrics metrics) {
+        this.config = config;
+        this.cluster = cluster;
+        this.cost = cost;
+        this.history = history;
+        this.loops = loops;
+        this.metrics = metrics;
+    }
+
+    /** Opens the queue in the background once the store and the cluster client are there. */
+    void open() {
+        cost.stack.thenAcceptBothAsync(cluster.kube, this::openNow, loops.executor("queue-open")).exceptionally(e -> {
+            stack.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+            return null;
+        });
+    }
+
+    private void openNow(CostModule.Stack money, KubernetesClient client) {
+        if (loops.closed()) {
+            return;
+        }
+        try {
+            Clock clock = cluster.clock;
+            // admission and submissions need the inventory; the index starts from the same client
+            if (!cluster.index.awaitSynced(ClusterModule.INITIAL_SYNC_WAIT)) {
+                log.warn("the Kubernetes inventory is not synced yet; the queue starts anyway and waits for it");
+            }
+            try {
+                PriorityClasses.ensure(client, config.priorities()).forEach(line -> log.info("{}", line));
+            } catch (RuntimeException e) {
+                log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
+            }
+            QueueStore queueStore = money.queueStore();
+            Scheduler scheduler = new Scheduler(queueStore, cluster.index, new JobLauncher(client, config.priorities(), config.quotas()),
+                    config.quotas(), team -> money.budgets().peek(team).map(b -> new Snapshot.BudgetRoom(
+                            b.limit().movePointRight(Money.SCALE).longValueExact(),
+                            b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name())),
+                    cluster.utilization, config.prices(), clock, Scheduler.Settings.defaults(), new QueueMetrics(metrics));
+            Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
+                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), clock))
+                            .estimate(m, e, b, t, g, s, at);
+            QueueService service = new QueueService(queueStore, scheduler, config.priorities(), config.quotas(), estimator,
+                    money.budgets()::peek, config.prices(), clock);
+            PlanningService planning = new PlanningService(config.priorities(), config.quotas(), queueStore, scheduler, cluster.index,
+                    money.budgets()::peek, config.prices(), clock, estimator);
+            cluster.inventory.attachQueue(queuedDemand(queueStore));
+            stack.complete(new Stack(queueStore, scheduler, service, planning,
+                    new BatchService(queueStore, service, scheduler, config.prices(), clock)));
+            loops.loop("admission", ADMIT_EVERY, () -> {
+                if (cluster.index.synced()) {
+                    scheduler.pass();
+                }
+            }).start(Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.error("cannot open the job queue: {}", e.getMessage());
+            stack.completeExceptionally(e);
+        }
+    }
+
+    Stack await() {
+        return Trainops.await(stack, "the job queue");
+    }
+
+    /** The queue when it is open, else null. */
+    Stack ifOpen() {
+        return stack.isDone() && !stack.isCompletedExceptionally() ? stack.join() : null;
+    }
+
+    /** A queued or running job by id; empty while the queue is still opening. */
+    Optional<QueuedJob> find(String jobId) {
+        Stack q = ifOpen();
+        return q == null ? Optional.empty() : q.store().read(c -> q.store().find(c, jobId));
+    }
+
+    /** The latest job behind an MLflow run name; empty while the queue is still opening. */
+    Optional<QueuedJob> latestByRunName(String runName) {
+        Stack q = ifOpen();
+        return q == null ? Optional.empty() : q.store().read(c -> q.store().latestByRunName(c, runName));
+    }
+
+    /** The queue's waiting jobs for the GPU inventory, read at most once per {@link #DEMAND_FRESH_FOR}. */
+    static java.util.function.Supplier<List<GpuInventory.QueuedDemand>> queuedDemand(QueueStore store) {
+        LoadingCache<Boolean, List<GpuInventory.QueuedDemand>> cache = Caffeine.newBuilder().expireAfterWrite(DEMAND_FRESH_FOR)
+                .maximumSize(1).build(key -> store.read(conn -> store.inStates(conn, JobState.QUEUED)).stream()
+                        .map(j -> new GpuInventory.QueuedDemand(j.team(), j.gpuType(), j.gpuCount())).toList());
+        return () -> cache.get(Boolean.TRUE);
+    }
+}
