@@ -14,6 +14,7 @@ import dev.trainops.server.MonitoringEndpoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Monitoring: the Prometheus metrics and their loops (the collector every 15 s, the training
@@ -63,11 +64,18 @@ final class MonitoringModule {
             MonitorCollector collector = new MonitorCollector(metrics, money.ledger(), money.budgets(), money.queueStore(),
                     cluster.utilization, cluster.clock);
             loops.loop("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
-            if (history.present()) {
-                TrainingPoller poller = new TrainingPoller(metrics, money.queueStore(), history.evidence);
-                loops.loop("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
-            }
         });
+        if (history.present()) {
+            // the sandbox's run history exists once the sandbox is seeded; MLflow's is there at once
+            CompletableFuture<?> runsReady = history.mlflow == null && cluster.sandbox != null ? cluster.kube
+                    : CompletableFuture.completedFuture(null);
+            cost.stack.thenAcceptBoth(runsReady, (money, ready) -> {
+                if (!loops.closed()) {
+                    TrainingPoller poller = new TrainingPoller(metrics, money.queueStore(), history.evidence);
+                    loops.loop("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
+                }
+            });
+        }
     }
 
     /** Each backend trainops uses, up or not, stale or not. */

@@ -105,8 +105,12 @@ final class QueueModule {
                 }
             }).start(Duration.ZERO);
         } catch (RuntimeException e) {
-            log.error("cannot open the job queue: {}", e.getMessage());
             stack.completeExceptionally(e);
+            if (loops.closed()) {
+                log.debug("the job queue was opening when trainops stopped: {}", e.getMessage());
+            } else {
+                log.error("cannot open the job queue: {}", e.getMessage());
+            }
         }
     }
 

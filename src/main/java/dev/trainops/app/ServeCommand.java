@@ -82,42 +82,110 @@ final class ServeCommand implements Callable<Integer> {
         if (transport == Transport.stdio) {
             System.setOut(System.err);
         }
-        try (Trainops trainops = Trainops.create(settings)) {
+        Trainops trainops = Trainops.create(settings);
+        Stop stop = new Stop(trainops);
+        try {
             TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()));
-            MonitoringHttp metricsHttp = null;
             if (metricsOptions != null) {
-                metricsHttp = new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints());
+                MonitoringHttp metricsHttp = stop.then(new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints()));
                 int bound = metricsHttp.start();
                 log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
             }
+            // SIGTERM is a normal stop: the same ordered close as end of input, then exit 0
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
             if (transport == Transport.stdio) {
-                CountDownLatch eof = new CountDownLatch(1);
-                McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, eof), protocolOut);
+                McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, stop.requested), protocolOut);
+                stop.first(mcp::closeGracefully);
                 trainops.connect();
                 log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
-                eof.await();
-                mcp.closeGracefully();
-                if (metricsHttp != null) {
-                    metricsHttp.close();
-                }
             } else {
-                try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints())) {
-                    int bound = http.start();
-                    trainops.connect();
-                    log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
-                            HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        try {
-                            http.close();
-                        } catch (Exception e) {
-                            log.debug("stopping http: {}", e.getMessage());
-                        }
-                    }));
-                    http.join();
-                }
+                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
+                stop.first(http::close);
+                int bound = http.start();
+                trainops.connect();
+                log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
+                        HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
             }
+            stop.requested.await();
+        } finally {
+            stop.run();
         }
         return 0;
+    }
+
+    /**
+     * The one way trainops stops, on end of input or SIGTERM, whichever comes first, and only once:
+     * the MCP transport (no new calls; the session closes), the metrics port, then trainops itself
+     * (its loops, the store, the informers and the client, in that order). Nothing is left running
+     * against a client that is already closed, so a normal stop logs no error.
+     */
+    static final class Stop {
+        final CountDownLatch requested = new CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final Trainops trainops;
+        private final List<AutoCloseable> transports = new ArrayList<>();
+        private final List<AutoCloseable> extras = new ArrayList<>();
+        private boolean started;
+
+        Stop(Trainops trainops) {
+            this.trainops = trainops;
+        }
+
+        /** Closed before everything else (the MCP transport). */
+        synchronized void first(AutoCloseable c) {
+            transports.add(c);
+        }
+
+        /** Closed after the transport, before trainops. */
+        synchronized <T extends AutoCloseable> T then(T c) {
+            extras.add(c);
+            return c;
+        }
+
+        void run() {
+            synchronized (this) {
+                if (started) {
+                    return;
+                }
+                started = true;
+            }
+            requested.countDown();
+            try {
+                List<AutoCloseable> order = new ArrayList<>(transports);
+                order.addAll(extras);
+                for (AutoCloseable c : order) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        log.warn("stopping: {}", e.getMessage());
+                    }
+                }
+                trainops.close();
+            } finally {
+                done.countDown();
+            }
+        }
+
+        /** From the shutdown hook: stop (or wait for the stop under way), then exit 0 if the signal started it. */
+        void onSignal() {
+            boolean mine;
+            synchronized (this) {
+                mine = !started;
+            }
+            if (mine) {
+                log.info("trainops stopping (signal)");
+            }
+            run();
+            try {
+                done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (mine) {
+                System.err.flush();
+                Runtime.getRuntime().halt(0);
+            }
+        }
     }
 
     /** The prompts beside the config directory ({@code prompts/} in the checkout), else the copy in the jar. */

@@ -96,6 +96,9 @@ public final class SandboxCluster implements AutoCloseable {
                 items = client.load(in).items();
             }
             for (HasMetadata item : items) {
+                if (closed) {
+                    return; // stopped while seeding: close() takes it down
+                }
                 item.getMetadata().setResourceVersion(null);
                 item.getMetadata().setUid(null);
                 client.resource(item).create();
@@ -193,8 +196,14 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        // set before taking the lock, so a seeding in progress stops at its next object instead of
+        // holding the stop until it has seeded everything
         closed = true;
+        closeSeeded();
+    }
+
+    private synchronized void closeSeeded() {
         if (jobWatch != null) {
             jobWatch.close();
         }
