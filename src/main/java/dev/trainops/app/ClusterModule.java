@@ -27,6 +27,7 @@ final class ClusterModule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterModule.class);
     /** How long the first inventory call waits for the initial sync before it answers UPSTREAM_UNAVAILABLE. */
     static final Duration INITIAL_SYNC_WAIT = Duration.ofSeconds(15);
+    static final Duration SANDBOX_CLOSE_WAIT = Duration.ofSeconds(10);
 
     final Clock clock;
     final SandboxCluster sandbox;
@@ -121,7 +122,18 @@ final class ClusterModule implements AutoCloseable {
         }
         index.close();
         if (sandbox != null) {
-            sandbox.close();
+            // a sandbox still seeding on a busy machine finishes its current step first; do not hold the stop for it
+            Thread closer = new Thread(sandbox::close, "sandbox-close");
+            closer.setDaemon(true);
+            closer.start();
+            try {
+                closer.join(SANDBOX_CLOSE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closer.isAlive()) {
+                log.info("the sandbox is still seeding; it stops at its next step");
+            }
         } else {
             kube.thenAccept(KubernetesClient::close);
         }

@@ -28,9 +28,9 @@ public final class Main {
                     throw e;
                 })
                 .execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        // exit explicitly: a backend thread still finishing (a sandbox seeding on a busy machine) must
+        // not keep a stopped server alive
+        System.exit(code);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -4,7 +4,6 @@ import dev.trainops.server.HttpOptions;
 import dev.trainops.server.MonitoringHttp;
 import dev.trainops.server.HttpTransport;
 import dev.trainops.server.TrainopsMcpServer;
-import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,23 +81,23 @@ final class ServeCommand implements Callable<Integer> {
         if (transport == Transport.stdio) {
             System.setOut(System.err);
         }
-        Trainops trainops = Trainops.create(settings);
-        Stop stop = new Stop(trainops);
+        TrainopsConfig config;
         try {
-            TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()));
-            if (metricsOptions != null) {
-                MonitoringHttp metricsHttp = stop.then(new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints()));
-                int bound = metricsHttp.start();
-                log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
-            }
-            // SIGTERM is a normal stop: the same ordered close as end of input, then exit 0
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
+            config = TrainopsConfig.read(settings, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("trainops: " + e.getMessage());
+            return 2;
+        }
+        Stop stop = new Stop();
+        // SIGTERM is a normal stop: the same ordered close as end of input, then exit 0
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
+        try {
             if (transport == Transport.stdio) {
-                McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, stop.requested), protocolOut);
-                stop.first(mcp::closeGracefully);
-                trainops.connect();
-                log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
+                serveStdio(config, protocolOut, metricsOptions, stop);
             } else {
+                Trainops trainops = stop.trainops(Trainops.create(config));
+                serveMetrics(trainops, metricsOptions, stop);
+                TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()));
                 HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
                 stop.first(http::close);
                 int bound = http.start();
@@ -109,8 +108,36 @@ final class ServeCommand implements Callable<Integer> {
             stop.requested.await();
         } finally {
             stop.run();
+            stop.returning();
         }
         return 0;
+    }
+
+    /**
+     * Over stdio the handshake comes first: the MCP server answers {@code initialize} before the
+     * modules, the metrics and the tool schemas exist; they are built once that answer is out (or
+     * after a second), and requests after {@code initialize} wait for them. The cluster, the store
+     * and the loops then start in the background (docs/architecture.md, "Life of a tool call").
+     */
+    private void serveStdio(TrainopsConfig config, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
+        TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), prompts(config.configDir()),
+                new EofSignallingInput(System.in, stop.requested), protocolOut);
+        stop.first(mcp.server()::closeGracefully);
+        stop.first(mcp::release);
+        mcp.awaitFirstAnswer(java.time.Duration.ofSeconds(1));
+        Trainops trainops = stop.trainops(Trainops.create(config));
+        mcp.register(trainops.catalog());
+        serveMetrics(trainops, metricsOptions, stop);
+        trainops.connect();
+        log.info("trainops serving MCP over stdio{}", config.sandbox() ? " on the sandbox cluster" : "");
+    }
+
+    private void serveMetrics(Trainops trainops, HttpOptions metricsOptions, Stop stop) throws Exception {
+        if (metricsOptions != null) {
+            MonitoringHttp metricsHttp = stop.then(new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints()));
+            int bound = metricsHttp.start();
+            log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
+        }
     }
 
     /**
@@ -122,13 +149,15 @@ final class ServeCommand implements Callable<Integer> {
     static final class Stop {
         final CountDownLatch requested = new CountDownLatch(1);
         private final CountDownLatch done = new CountDownLatch(1);
-        private final Trainops trainops;
+        private volatile Trainops trainops;
         private final List<AutoCloseable> transports = new ArrayList<>();
         private final List<AutoCloseable> extras = new ArrayList<>();
         private boolean started;
 
-        Stop(Trainops trainops) {
-            this.trainops = trainops;
+        /** The app to close last, once it exists. */
+        Trainops trainops(Trainops created) {
+            this.trainops = created;
+            return created;
         }
 
         /** Closed before everything else (the MCP transport). */
@@ -160,31 +189,48 @@ final class ServeCommand implements Callable<Integer> {
                         log.warn("stopping: {}", e.getMessage());
                     }
                 }
-                trainops.close();
+                if (trainops != null) {
+                    trainops.close();
+                }
             } finally {
                 done.countDown();
             }
         }
 
-        /** From the shutdown hook: stop (or wait for the stop under way), then exit 0 if the signal started it. */
+        /** The command is about to return its exit status: a shutdown from now on is Main's System.exit, not a signal. */
+        synchronized void returning() {
+            if (!signalled) {
+                returned = true;
+            }
+        }
+
+        private boolean signalled;
+        private boolean returned;
+
+        /**
+         * From the shutdown hook. A signal (SIGTERM) is a normal stop: stop, or wait for the stop
+         * under way (the end of input may have started it: a parent that kills its child also
+         * closes the pipes), then exit 0. When the JVM exits because the command returned, the
+         * status is the command's.
+         */
         void onSignal() {
-            boolean mine;
+            boolean signal;
             synchronized (this) {
-                mine = !started;
+                signal = !returned;
+                signalled = true;
             }
-            if (mine) {
-                log.info("trainops stopping (signal)");
+            if (!signal) {
+                return;
             }
+            log.info("trainops stopping (signal)");
             run();
             try {
                 done.await(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (mine) {
-                System.err.flush();
-                Runtime.getRuntime().halt(0);
-            }
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
         }
     }
 

@@ -60,8 +60,12 @@ public final class Trainops implements AutoCloseable {
     }
 
     static Trainops create(Settings settings, Map<String, String> env) throws Exception {
-        TrainopsConfig config = TrainopsConfig.read(settings, env);
-        Files.createDirectories(settings.dataDir());
+        return create(TrainopsConfig.read(settings, env));
+    }
+
+    /** Wires everything from a configuration already read. */
+    public static Trainops create(TrainopsConfig config) throws Exception {
+        Files.createDirectories(config.dataDir());
         ClusterModule cluster = ClusterModule.create(config);
         Metrics metrics = new Metrics(java.util.List.of(), config.teams(), config.prices().currency().getCurrencyCode());
         BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics);

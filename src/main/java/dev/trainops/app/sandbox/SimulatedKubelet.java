@@ -451,7 +451,7 @@ final class SimulatedKubelet implements AutoCloseable {
         // let a tick in flight finish: interrupting it mid-request fails it against a live API server
         loop.shutdown();
         try {
-            if (!loop.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
                 loop.shutdownNow();
             }
         } catch (InterruptedException e) {
