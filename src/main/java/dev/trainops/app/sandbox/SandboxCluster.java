@@ -50,6 +50,8 @@ public final class SandboxCluster implements AutoCloseable {
     private volatile SimulatedKubelet kubelet;
     private volatile RunStore runs;
     private volatile boolean closed;
+    /** Set once close() has saved the state and is closing the client. */
+    private volatile boolean down;
 
     public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
         this.configDir = configDir.resolve("sandbox");
@@ -147,6 +149,9 @@ public final class SandboxCluster implements AutoCloseable {
     private volatile io.fabric8.kubernetes.client.Watch jobWatch;
 
     synchronized void saveState() {
+        if (down) {
+            return; // a watch event that waited for close(): the final state is saved already
+        }
         try {
             List<HasMetadata> items = new ArrayList<>();
             items.addAll(client.namespaces().list().getItems());
@@ -215,6 +220,7 @@ public final class SandboxCluster implements AutoCloseable {
                 log.warn("could not save the sandbox state: {}", e.getMessage());
             }
         }
+        down = true;
         if (client != null) {
             client.close();
         }
