@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** {@code trainops bench}: latency and start-up figures, printed with the machine they ran on. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure get_gpu_availability latency through MCP on a large synthetic cluster, the informers' "
-                + "initial sync, and launch-to-first-tools/list over stdio.")
+                + "initial sync, admission, and start-up: launch to initialize and to tools/list over stdio against a mock API "
+                + "server of the same size, optionally side by side with --previous-jar.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1000", description = "Synthetic nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
@@ -28,6 +29,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--queued", defaultValue = "10000", description = "Jobs queued for the admission benchmark (default: ${DEFAULT-VALUE}; 0 skips).")
     int queued;
 
+    @Option(names = "--previous-jar", paramLabel = "JAR", description = "An older build's trainops.jar: its start-up is measured side by side "
+            + "with this build's, in the same run against the same mock cluster.")
+    java.nio.file.Path previousJar;
+
+    @Option(names = "--startup-only", description = "Only the start-up measure (launch to initialize and to tools/list against a mock "
+            + "API server with --nodes nodes and --pods pods).")
+    boolean startupOnly;
+
     @Option(names = "--config-dir", paramLabel = "DIR", description = "Config directory for the launched servers (default: $TRAINOPS_HOME/config).")
     java.nio.file.Path configDir;
 
@@ -37,7 +46,22 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("trainops bench: --nodes, --gpus-per-node and --calls must be at least 1; --pods and --launches at least 0");
             return 2;
         }
-        new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, BackendOptions.orHome(configDir, "config"), queued);
+        if (previousJar != null && !java.nio.file.Files.isRegularFile(previousJar)) {
+            System.err.println("trainops bench: --previous-jar " + previousJar + " is not a file; pass the path of an older trainops.jar");
+            return 2;
+        }
+        java.nio.file.Path config = BackendOptions.orHome(configDir, "config");
+        if (!startupOnly) {
+            new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, config, queued);
+        }
+        if (launches > 0) {
+            java.nio.file.Path jar = java.nio.file.Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!java.nio.file.Files.isRegularFile(jar)) {
+                System.out.println("start-up: skipped (not running from the packaged jar)");
+                return 0;
+            }
+            new dev.trainops.app.bench.StartupBench(System.out).run(nodes, gpusPerNode, pods, launches, config, jar, previousJar);
+        }
         return 0;
     }
 }

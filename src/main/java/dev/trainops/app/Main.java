@@ -5,9 +5,18 @@ import picocli.CommandLine.Command;
 
 /** The trainops command line. */
 @Command(name = "trainops", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.",
-        subcommands = {ServeCommand.class, ChatCommand.class, BenchCommand.class, QuotasCommand.class})
+        description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.")
 public final class Main {
+    /** The subcommands, by name, in the order help lists them. */
+    static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("chat", ChatCommand::new);
+        COMMANDS.put("bench", BenchCommand::new);
+        COMMANDS.put("quotas", QuotasCommand::new);
+    }
+
     public static void main(String[] args) {
         // Logs go to stderr: over stdio, stdout belongs to the MCP protocol.
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
@@ -18,7 +27,7 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
-        int code = new CommandLine(new Main())
+        int code = commandLine(args)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof IllegalArgumentException) {
                         // a bad option or configuration: the message says what to fix
@@ -28,9 +37,25 @@ public final class Main {
                     throw e;
                 })
                 .execute(args);
-        if (code != 0) {
-            System.exit(code);
+        // exit explicitly: a backend thread still finishing (a sandbox seeding on a busy machine) must
+        // not keep a stopped server alive
+        System.exit(code);
+    }
+
+    /**
+     * The command line with only the subcommand the arguments name (all of them for help or an
+     * unknown name): picocli reads every registered command's annotations at start, and over stdio
+     * that time comes before the {@code initialize} answer.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        java.util.function.Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cl.addSubcommand(args[0], named.get());
+        } else {
+            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
         }
+        return cl;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -3,8 +3,8 @@ package dev.trainops.app;
 import dev.trainops.server.HttpOptions;
 import dev.trainops.server.MonitoringHttp;
 import dev.trainops.server.HttpTransport;
+import dev.trainops.server.JobEventNotifier;
 import dev.trainops.server.TrainopsMcpServer;
-import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,42 +82,161 @@ final class ServeCommand implements Callable<Integer> {
         if (transport == Transport.stdio) {
             System.setOut(System.err);
         }
-        try (Trainops trainops = Trainops.create(settings)) {
-            TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()));
-            MonitoringHttp metricsHttp = null;
-            if (metricsOptions != null) {
-                metricsHttp = new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints());
-                int bound = metricsHttp.start();
-                log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
-            }
+        TrainopsConfig config;
+        try {
+            config = TrainopsConfig.read(settings, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("trainops: " + e.getMessage());
+            return 2;
+        }
+        Stop stop = new Stop();
+        // SIGTERM is a normal stop: the same ordered close as end of input, then exit 0
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
+        try {
             if (transport == Transport.stdio) {
-                CountDownLatch eof = new CountDownLatch(1);
-                McpSyncServer mcp = server.stdio(new EofSignallingInput(System.in, eof), protocolOut);
-                trainops.connect();
-                log.info("trainops serving MCP over stdio{}", settings.sandbox() ? " on the sandbox cluster" : "");
-                eof.await();
-                mcp.closeGracefully();
-                if (metricsHttp != null) {
-                    metricsHttp.close();
-                }
+                serveStdio(config, protocolOut, metricsOptions, stop);
             } else {
-                try (HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints())) {
-                    int bound = http.start();
-                    trainops.connect();
-                    log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
-                            HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        try {
-                            http.close();
-                        } catch (Exception e) {
-                            log.debug("stopping http: {}", e.getMessage());
-                        }
-                    }));
-                    http.join();
-                }
+                Trainops trainops = stop.trainops(Trainops.create(config));
+                serveMetrics(trainops, metricsOptions, stop);
+                JobEventNotifier jobEvents = new JobEventNotifier();
+                trainops.onJobEvent(jobEvents);
+                TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents);
+                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
+                stop.first(http::close);
+                int bound = http.start();
+                trainops.connect();
+                log.info("trainops serving MCP at http://{}:{}{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
+                        HttpTransport.MCP_PATH, settings.sandbox() ? " on the sandbox cluster" : "");
             }
+            stop.requested.await();
+        } finally {
+            stop.run();
+            stop.returning();
         }
         return 0;
+    }
+
+    /**
+     * Over stdio the handshake comes first: the MCP server answers {@code initialize} before the
+     * modules, the metrics and the tool schemas exist; they are built once that answer is out (or
+     * after a second), and requests after {@code initialize} wait for them. The cluster, the store
+     * and the loops then start in the background (docs/architecture.md, "Life of a tool call").
+     */
+    private void serveStdio(TrainopsConfig config, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
+        JobEventNotifier jobEvents = new JobEventNotifier();
+        TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), prompts(config.configDir()), jobEvents,
+                new EofSignallingInput(System.in, stop.requested), protocolOut);
+        stop.first(mcp.server()::closeGracefully);
+        stop.first(mcp::release);
+        mcp.awaitFirstAnswer(java.time.Duration.ofSeconds(1));
+        Trainops trainops = stop.trainops(Trainops.create(config));
+        trainops.onJobEvent(jobEvents);
+        mcp.register(trainops.catalog());
+        serveMetrics(trainops, metricsOptions, stop);
+        trainops.connect();
+        log.info("trainops serving MCP over stdio{}", config.sandbox() ? " on the sandbox cluster" : "");
+    }
+
+    private void serveMetrics(Trainops trainops, HttpOptions metricsOptions, Stop stop) throws Exception {
+        if (metricsOptions != null) {
+            MonitoringHttp metricsHttp = stop.then(new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints()));
+            int bound = metricsHttp.start();
+            log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
+        }
+    }
+
+    /**
+     * The one way trainops stops, on end of input or SIGTERM, whichever comes first, and only once:
+     * the MCP transport (no new calls; the session closes), the metrics port, then trainops itself
+     * (its loops, the store, the informers and the client, in that order). Nothing is left running
+     * against a client that is already closed, so a normal stop logs no error.
+     */
+    static final class Stop {
+        final CountDownLatch requested = new CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile Trainops trainops;
+        private final List<AutoCloseable> transports = new ArrayList<>();
+        private final List<AutoCloseable> extras = new ArrayList<>();
+        private boolean started;
+
+        /** The app to close last, once it exists. */
+        Trainops trainops(Trainops created) {
+            this.trainops = created;
+            return created;
+        }
+
+        /** Closed before everything else (the MCP transport). */
+        synchronized void first(AutoCloseable c) {
+            transports.add(c);
+        }
+
+        /** Closed after the transport, before trainops. */
+        synchronized <T extends AutoCloseable> T then(T c) {
+            extras.add(c);
+            return c;
+        }
+
+        void run() {
+            synchronized (this) {
+                if (started) {
+                    return;
+                }
+                started = true;
+            }
+            requested.countDown();
+            try {
+                List<AutoCloseable> order = new ArrayList<>(transports);
+                order.addAll(extras);
+                for (AutoCloseable c : order) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        log.warn("stopping: {}", e.getMessage());
+                    }
+                }
+                if (trainops != null) {
+                    trainops.close();
+                }
+            } finally {
+                done.countDown();
+            }
+        }
+
+        /** The command is about to return its exit status: a shutdown from now on is Main's System.exit, not a signal. */
+        synchronized void returning() {
+            if (!signalled) {
+                returned = true;
+            }
+        }
+
+        private boolean signalled;
+        private boolean returned;
+
+        /**
+         * From the shutdown hook. A signal (SIGTERM) is a normal stop: stop, or wait for the stop
+         * under way (the end of input may have started it: a parent that kills its child also
+         * closes the pipes), then exit 0. When the JVM exits because the command returned, the
+         * status is the command's.
+         */
+        void onSignal() {
+            boolean signal;
+            synchronized (this) {
+                signal = !returned;
+                signalled = true;
+            }
+            if (!signal) {
+                return;
+            }
+            log.info("trainops stopping (signal)");
+            run();
+            try {
+                done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     /** The prompts beside the config directory ({@code prompts/} in the checkout), else the copy in the jar. */

@@ -75,6 +75,155 @@ public final class TrainopsMcpServer {
     }
 
     /**
+     * MCP over stdio that answers {@code initialize} before the catalog exists: the server starts
+     * with its capabilities declared and nothing registered, and every request after the first
+     * line is held until {@link Deferred#register(ToolCatalog)} has added the catalog's tools,
+     * resources and prompts. So start-up work (the modules, the metrics, the tool schemas) never
+     * delays the handshake, and {@code tools/list} waits only for what it lists
+     * (docs/architecture.md, "Life of a tool call").
+     */
+    public static Deferred stdioDeferred(String version, PromptLibrary prompts, JobEventNotifier jobEvents, InputStream in,
+                                         OutputStream out) {
+        HeldInput held = new HeldInput(in);
+        FirstAnswer answered = new FirstAnswer(out);
+        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
+        if (!prompts.prompts().isEmpty()) {
+            caps.prompts(false);
+        }
+        McpSyncServer mcp = McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered)))
+                .serverInfo(NAME, version)
+                .instructions(INSTRUCTIONS)
+                .capabilities(caps.build())
+                .validateToolInputs(false)
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
+        return new Deferred(mcp, held, answered, prompts);
+    }
+
+    /** A stdio server whose catalog comes later. */
+    public static final class Deferred {
+        private final McpSyncServer mcp;
+        private final HeldInput held;
+        private final FirstAnswer answered;
+        private final PromptLibrary prompts;
+
+        private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered, PromptLibrary prompts) {
+            this.mcp = mcp;
+            this.held = held;
+            this.answered = answered;
+            this.prompts = prompts;
+        }
+
+        public McpSyncServer server() {
+            return mcp;
+        }
+
+        /** Waits, at most {@code max}, until the first answer (initialize's) is written: start-up work then stops competing with it. */
+        public void awaitFirstAnswer(Duration max) throws InterruptedException {
+            answered.written.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Adds the catalog's tools, resources and prompts, then lets the held requests through. */
+        public void register(ToolCatalog catalog) {
+            McpToolAdapter adapter = new McpToolAdapter(catalog);
+            adapter.specifications().forEach(mcp::addTool);
+            adapter.resources().forEach(mcp::addResource);
+            adapter.resourceTemplates().forEach(mcp::addResourceTemplate);
+            adapter.prompts(prompts).forEach(mcp::addPrompt);
+            held.open();
+        }
+
+        /** Lets held requests through without a catalog (start-up failed): the server is closing anyway. */
+        public void release() {
+            held.open();
+        }
+    }
+
+    /** Passes the first line (initialize) through at once and holds the rest until {@link #open()}. */
+    static final class HeldInput extends java.io.FilterInputStream {
+        private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+        private boolean firstLineDone;
+
+        HeldInput(InputStream in) {
+            super(in);
+        }
+
+        void open() {
+            opened.countDown();
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws java.io.IOException {
+            if (firstLineDone) {
+                awaitOpen();
+                return super.read(buf, off, len);
+            }
+            // until the first newline: one byte at a time, so nothing after it is read early
+            int n = super.read(buf, off, 1);
+            if (n > 0 && buf[off] == '\n') {
+                firstLineDone = true;
+            }
+            return n;
+        }
+
+        private void awaitOpen() throws java.io.IOException {
+            try {
+                opened.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while starting");
+            }
+        }
+
+        @Override
+        public int available() throws java.io.IOException {
+            return firstLineDone && opened.getCount() > 0 ? 0 : super.available();
+        }
+    }
+
+    /** Counts down once the first complete line (the initialize answer) has been written. */
+    static final class FirstAnswer extends java.io.FilterOutputStream {
+        final java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+
+        FirstAnswer(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            out.write(b);
+            if (b == '\n') {
+                written.countDown();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            out.write(b, off, len);
+            if (written.getCount() > 0) {
+                for (int i = off; i < off + len; i++) {
+                    if (b[i] == '\n') {
+                        written.countDown();
+                        break;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            out.flush();
+        }
+    }
+
+    /**
      * Tools, resources and prompts from the catalog. {@code logging} is declared because the server
      * sends log notifications: the queue's job events ({@link JobEventNotifier}).
      */

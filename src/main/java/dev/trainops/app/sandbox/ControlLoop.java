@@ -113,11 +113,15 @@ final class ControlLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        // let a tick in flight finish: interrupting it mid-request fails it against a live API server
+        loop.shutdown();
         try {
-            loop.awaitTermination(2, TimeUnit.SECONDS);
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+                loop.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            loop.shutdownNow();
         }
     }
 }

@@ -50,6 +50,8 @@ public final class SandboxCluster implements AutoCloseable {
     private volatile ControlLoop kubelet;
     private volatile RunStore runs;
     private volatile boolean closed;
+    /** Set once close() has saved the state and is closing the client. */
+    private volatile boolean down;
 
     public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
         this.configDir = configDir.resolve("sandbox");
@@ -96,6 +98,9 @@ public final class SandboxCluster implements AutoCloseable {
                 items = client.load(in).items();
             }
             for (HasMetadata item : items) {
+                if (closed) {
+                    return; // stopped while seeding: close() takes it down
+                }
                 item.getMetadata().setResourceVersion(null);
                 item.getMetadata().setUid(null);
                 client.resource(item).create();
@@ -143,6 +148,9 @@ public final class SandboxCluster implements AutoCloseable {
     /** Writes every object to the data directory so a restart continues where this run stopped. */
 
     synchronized void saveState() {
+        if (down) {
+            return; // a watch event that waited for close(): the final state is saved already
+        }
         try {
             List<HasMetadata> items = new ArrayList<>();
             items.addAll(client.namespaces().list().getItems());
@@ -182,8 +190,14 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        // set before taking the lock, so a seeding in progress stops at its next object instead of
+        // holding the stop until it has seeded everything
         closed = true;
+        closeSeeded();
+    }
+
+    private synchronized void closeSeeded() {
         if (kubelet != null) {
             kubelet.close();
             try {
@@ -192,6 +206,7 @@ public final class SandboxCluster implements AutoCloseable {
                 log.warn("could not save the sandbox state: {}", e.getMessage());
             }
         }
+        down = true;
         if (client != null) {
             client.close();
         }

@@ -30,11 +30,24 @@ public final class HealthService {
     private final QueueStore queue;
     private final GpuUtilization utilization;
     private final Supplier<List<HealthStatus.Backend>> backends;
+    private final Supplier<List<HealthStatus.FailingLoop>> loops;
+    private final Supplier<List<HealthStatus.UnpricedUsage>> unpriced;
     private final Clock clock;
 
     /** {@code queue} may be null before the queue is open. */
     public HealthService(AlertStore alerts, QueueStore queue, GpuUtilization utilization, Supplier<List<HealthStatus.Backend>> backends,
                          Clock clock) {
+        this(alerts, queue, utilization, backends, List::of, List::of, clock);
+    }
+
+    /**
+     * With the background loops failing for longer than two periods, and the GPU types used without
+     * a price: each makes the state DEGRADED (docs/architecture.md, "Background loops").
+     */
+    public HealthService(AlertStore alerts, QueueStore queue, GpuUtilization utilization, Supplier<List<HealthStatus.Backend>> backends,
+                         Supplier<List<HealthStatus.FailingLoop>> loops, Supplier<List<HealthStatus.UnpricedUsage>> unpriced, Clock clock) {
+        this.loops = loops;
+        this.unpriced = unpriced;
         this.alerts = alerts;
         this.queue = queue;
         this.utilization = utilization;
@@ -69,11 +82,21 @@ public final class HealthService {
                 }
             }
         }
+        List<HealthStatus.FailingLoop> failingLoops = loops.get();
+        List<HealthStatus.UnpricedUsage> unpricedUsage = unpriced.get();
         boolean critical = active.stream().anyMatch(a -> "critical".equalsIgnoreCase(a.severity()));
-        boolean degraded = !active.isEmpty() || !failing.isEmpty() || !anomalies.isEmpty()
-                || b.stream().anyMatch(x -> !x.up() || x.stale());
+        boolean degraded = !active.isEmpty() || !failing.isEmpty() || !anomalies.isEmpty() || !failingLoops.isEmpty()
+                || !unpricedUsage.isEmpty() || b.stream().anyMatch(x -> !x.up() || x.stale());
         String status = critical ? "CRITICAL" : degraded ? "DEGRADED" : "HEALTHY";
-        return new HealthStatus(status, summary(status, b, active, failing, anomalies), team, b, active, failing, anomalies, now);
+        List<String> parts = problems(b, active, failing, anomalies);
+        for (HealthStatus.FailingLoop l : failingLoops) {
+            parts.add("background loop " + l.loop() + " failing since " + l.failingSince() + " (" + l.lastError() + ")");
+        }
+        for (HealthStatus.UnpricedUsage u : unpricedUsage) {
+            parts.add(u.gpuType() + " GPUs in use without a price (" + Math.round(u.gpuSeconds()) + " GPU-seconds not billed; add "
+                    + u.gpuType() + " to gpu_hour in config/pricing.yaml)");
+        }
+        return new HealthStatus(status, summary(status, parts), team, b, active, failing, anomalies, failingLoops, unpricedUsage, now);
     }
 
     /** An optional team argument: null when absent, else a namespace name or INVALID_ARGUMENT naming it. */
@@ -127,8 +150,8 @@ public final class HealthService {
         };
     }
 
-    private static String summary(String status, List<HealthStatus.Backend> backends, List<HealthStatus.ActiveAlert> alerts,
-                                  List<HealthStatus.FailingJob> failing, List<HealthStatus.Anomaly> anomalies) {
+    private static List<String> problems(List<HealthStatus.Backend> backends, List<HealthStatus.ActiveAlert> alerts,
+                                         List<HealthStatus.FailingJob> failing, List<HealthStatus.Anomaly> anomalies) {
         List<String> parts = new ArrayList<>();
         long down = backends.stream().filter(b -> !b.up()).count();
         long stale = backends.stream().filter(b -> b.up() && b.stale()).count();
@@ -148,13 +171,18 @@ public final class HealthService {
         if (!anomalies.isEmpty()) {
             parts.add(anomalies.size() + " running job(s) look wrong");
         }
+        return parts;
+    }
+
+    private static String summary(String status, List<String> parts) {
         return status.charAt(0) + status.substring(1).toLowerCase(Locale.ROOT) + (parts.isEmpty() ? ": every backend up, no alert, "
                 + "no failed job, no anomaly." : ": " + String.join("; ", parts) + ".");
     }
 
     public static Tool<HealthRequest, HealthStatus> tool(Supplier<HealthService> service) {
         return new Tool<>("get_training_health_status", "Training health: backends, alerts, failures",
-                "Is training healthy? The backends (Kubernetes, MLflow, the store, Prometheus) up or stale, the alerts firing now "
+                "Is training healthy? The backends (Kubernetes, MLflow, the store, Prometheus) up or stale, trainops's own background "
+                        + "loops failing, GPU usage the price list cannot bill, the alerts firing now "
                         + "(from Alertmanager: low GPU utilisation, jobs running long, GPU memory pressure, budget forecast over budget, "
                         + "failed jobs, long queue waits) each with a suggested remediation, the jobs that failed in the last 24 h with "
                         + "their reasons, and running jobs that look wrong now. Optionally for one team.",

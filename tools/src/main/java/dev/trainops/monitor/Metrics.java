@@ -50,13 +50,19 @@ public final class Metrics {
             "trainops_budget_consumption_ratio", "trainops_budget_forecast_ratio", "trainops_job_cost_forecast_total",
             "trainops_job_cost_actual_total", "trainops_job_cost_actual_to_forecast_ratio", "trainops_training_loss",
             "trainops_training_accuracy", "trainops_training_perplexity", "trainops_job_gpu_utilization_ratio",
-            "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs");
+            "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs",
+            "trainops_background_loop_failures_total", "trainops_background_loop_last_success_timestamp_seconds",
+            "trainops_unpriced_gpu_seconds_total");
+    /** The background loops of the app (docs/architecture.md, "Background loops"): a fixed set, so a bounded label. */
+    public static final List<String> BACKGROUND_LOOPS = List.of("admission", "usage-recorder", "metrics-collector", "training-poller",
+            "dcgm-refresh");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String currency;
     private final Map<String, Double> gauges = new ConcurrentHashMap<>();
     private final Map<String, java.util.function.DoubleSupplier> suppliers = new ConcurrentHashMap<>();
     private final Map<String, double[]> usage = new ConcurrentHashMap<>();
+    private final Map<String, double[]> unpriced = new ConcurrentHashMap<>();
 
     /**
      * @param tools  the catalog's tool names (a latency series each, from the start)
@@ -65,9 +71,11 @@ public final class Metrics {
      */
     public Metrics(Collection<String> tools, Collection<String> teams, String currency) {
         this.currency = currency;
-        for (String tool : tools) {
-            toolTimer(tool, "ok");
+        registerTools(tools);
+        for (String loop : BACKGROUND_LOOPS) {
+            loopRegistered(loop);
         }
+        unpricedCounter("none");
         for (String backend : CACHED_BACKENDS) {
             cacheCounter(backend, "hit");
             cacheCounter(backend, "miss");
@@ -109,6 +117,13 @@ public final class Metrics {
 
     // --- tool calls -------------------------------------------------------------------------
 
+    /** A latency series for each tool, from the start (zero calls). */
+    public void registerTools(Collection<String> tools) {
+        for (String tool : tools) {
+            toolTimer(tool, "ok");
+        }
+    }
+
     public void toolCall(String tool, String outcome, long nanos) {
         toolTimer(tool, outcome).record(Duration.ofNanos(nanos));
     }
@@ -133,6 +148,52 @@ public final class Metrics {
     public void backend(String backend, BooleanSupplier up, BooleanSupplier stale) {
         suppliers.put(key("trainops.backend.up", Tags.of("backend", backend)), () -> up.getAsBoolean() ? 1 : 0);
         suppliers.put(key("trainops.backend.stale", Tags.of("backend", backend)), () -> stale.getAsBoolean() ? 1 : 0);
+    }
+
+    // --- background loops ----------------------------------------------------------------------
+
+    /** A loop's failure counter and last-success gauge, at zero until it runs. */
+    public void loopRegistered(String loop) {
+        loopFailures(loop);
+        String k = key("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop));
+        if (!gauges.containsKey(k)) {
+            gauge("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop), 0,
+                    "When the loop last ran without failing, seconds since the epoch (0: not yet).");
+        }
+    }
+
+    public void loopFailed(String loop) {
+        loopFailures(loop).increment();
+    }
+
+    public void loopSucceeded(String loop, double epochSeconds) {
+        set("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop), epochSeconds);
+    }
+
+    private Counter loopFailures(String loop) {
+        return Counter.builder("trainops.background.loop.failures").description("Passes of a background loop that failed, by loop.")
+                .tags("loop", loop).register(registry);
+    }
+
+    /**
+     * GPU time the ledger could not bill because the price list has no rate for its GPU type (a
+     * running total per type; a smaller value is ignored).
+     */
+    public void unpricedGpuSeconds(String gpuType, double totalSeconds) {
+        double[] t = unpricedCounter(gpuType);
+        synchronized (t) {
+            t[0] = Math.max(t[0], totalSeconds);
+        }
+    }
+
+    private double[] unpricedCounter(String gpuType) {
+        return unpriced.computeIfAbsent(gpuType, type -> {
+            double[] t = new double[1];
+            FunctionCounter.builder("trainops.unpriced.gpu", t, a -> a[0]).baseUnit("seconds")
+                    .description("GPU time used on a GPU type the price list has no rate for, so not billed (GPU-seconds).")
+                    .tags("gpu_type", type).register(registry);
+            return t;
+        });
     }
 
     // --- queue ----------------------------------------------------------------------------------
@@ -312,7 +373,7 @@ public final class Metrics {
     }
 
     private static String unit(String name) {
-        if (name.endsWith(".wait") || name.endsWith(".elapsed") || name.endsWith(".expected")) {
+        if (name.endsWith(".wait") || name.endsWith(".elapsed") || name.endsWith(".expected") || name.endsWith(".timestamp")) {
             return "seconds";
         }
         if (name.startsWith("trainops.budget") || name.endsWith(".utilization") || name.endsWith(".memory")) {

@@ -1,0 +1,135 @@
+package dev.trainops.app;
+
+import dev.trainops.budget.Budget;
+import dev.trainops.budget.BudgetAlarms;
+import dev.trainops.budget.BudgetService;
+import dev.trainops.cost.ClusterUsage;
+import dev.trainops.cost.Ledger;
+import dev.trainops.cost.Money;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.UsageRecorder;
+import dev.trainops.monitor.AlertStore;
+import dev.trainops.monitor.HealthStatus;
+import dev.trainops.monitor.Metrics;
+import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Money and the store: the price book (from the configuration, there at once), and, once the store
+ * is open, the ledger, budgets, alerts and the durable queue's table; the usage recorder bills the
+ * cluster's GPU time every 15 s on its own loop (docs/architecture.md, "Money model").
+ */
+final class CostModule {
+    private static final Logger log = LoggerFactory.getLogger(CostModule.class);
+    static final Duration RECORD_EVERY = Duration.ofSeconds(15);
+    /**
+     * The store opens a moment after start: on two cores, Flyway and the SQLite native library
+     * would otherwise compete with the first initialize and tools/list for the CPU.
+     */
+    static final Duration OPEN_AFTER = Duration.ofSeconds(2);
+
+    /** What exists once the store is open. */
+    record Stack(Store store, Ledger ledger, UsageRecorder recorder, BudgetService budgets, AlertStore alerts, QueueStore queueStore) {
+    }
+
+    private final TrainopsConfig config;
+    private final ClusterModule cluster;
+    private final BackgroundLoops loops;
+    private final Metrics metrics;
+    final CompletableFuture<Stack> stack = new CompletableFuture<>();
+
+    CostModule(TrainopsConfig config, ClusterModule cluster, BackgroundLoops loops, Metrics metrics) {
+        this.config = config;
+        this.cluster = cluster;
+        this.loops = loops;
+        this.metrics = metrics;
+    }
+
+    PriceBook prices() {
+        return config.prices();
+    }
+
+    /** Opens the store in the background; tools that need it wait (bounded) through {@link #await()}. */
+    void open() {
+        loops.executor("store-open").schedule(this::openNow, OPEN_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void openNow() {
+        if (loops.closed()) {
+            return;
+        }
+        try {
+            Clock clock = cluster.clock;
+            Store store = config.store().open(config.dataDir());
+            PriceBook prices = config.prices();
+            Ledger ledger = new Ledger(store, prices, clock);
+            ClusterUsage usage = new ClusterUsage(cluster.index);
+            UsageRecorder recorder = new UsageRecorder(usage, ledger, prices, clock);
+            QueueStore queueStore = new QueueStore(store, clock);
+            BudgetService budgets = new BudgetService(config.budgets(), ledger, prices, usage,
+                    (b, p) -> Money.micros(JobQueue.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
+                            JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
+                            clock.instant()), prices.currency()), new BudgetAlarms(store, clock), clock);
+            stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore));
+            loops.loop("usage-recorder", RECORD_EVERY, () -> {
+                if (cluster.index.synced()) {
+                    recorder.recordOnce();
+                    recorder.unpriced().forEach(u -> metrics.unpricedGpuSeconds(u.gpuType(), u.gpuSeconds().doubleValue()));
+                }
+            }).start(Duration.ZERO);
+        } catch (Exception e) {
+            stack.completeExceptionally(e);
+            if (loops.closed()) {
+                // stopped while it opened: nothing failed
+                log.debug("the store was opening when trainops stopped: {}", e.getMessage());
+            } else {
+                log.error("cannot open the store ({}): {}", config.store(), e.getMessage());
+            }
+        }
+    }
+
+    /** The stack when it is open, else null (opening, or it could not be opened). */
+    Stack ifOpen() {
+        return stack.isDone() && !stack.isCompletedExceptionally() ? stack.join() : null;
+    }
+
+    Stack await() {
+        return Trainops.await(stack, "the store");
+    }
+
+    /** GPU types used without a price (empty until the store is open). */
+    List<HealthStatus.UnpricedUsage> unpriced() {
+        Stack s = ifOpen();
+        if (s == null) {
+            return List.of();
+        }
+        return s.recorder().unpriced().stream()
+                .map(u -> new HealthStatus.UnpricedUsage(u.gpuType(), u.gpuSeconds().doubleValue(), u.pods(), u.since())).toList();
+    }
+
+    HealthStatus.Backend health() {
+        boolean up = stack.isDone() && !stack.isCompletedExceptionally();
+        return new HealthStatus.Backend("store", up, false, up ? "open" : stack.isDone() ? "could not be opened" : "opening");
+    }
+
+    /** Closes the store when it can be closed (a pooled store holds connections). */
+    void close() {
+        Stack s = ifOpen();
+        if (s != null && ((Object) s.store()) instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the store: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.trainops.app;
+
+import dev.trainops.monitor.AlertStore;
+import dev.trainops.monitor.DcgmJobUtilization;
+import dev.trainops.monitor.HealthService;
+import dev.trainops.monitor.HealthStatus;
+import dev.trainops.monitor.JobUtilizationSource;
+import dev.trainops.monitor.Metrics;
+import dev.trainops.monitor.MonitorCollector;
+import dev.trainops.monitor.RunMetricsUtilization;
+import dev.trainops.monitor.TrainingPoller;
+import dev.trainops.monitor.UtilizationReports;
+import dev.trainops.server.MonitoringEndpoints;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Monitoring: the Prometheus metrics and their loops (the collector every 15 s, the training
+ * poller every 60 s, the DCGM refresh every 15 s, each on its own executor), the health tool over
+ * every backend and loop, the utilisation reports, and the /metrics and /alerts/webhook endpoints
+ * (docs/architecture.md, "Background loops").
+ */
+final class MonitoringModule {
+    static final Duration COLLECT_EVERY = Duration.ofSeconds(15);
+    static final Duration POLL_TRAINING_EVERY = Duration.ofSeconds(60);
+    static final Duration DCGM_EVERY = Duration.ofSeconds(15);
+
+    private final ClusterModule cluster;
+    private final HistoryModule history;
+    private final CostModule cost;
+    private final QueueModule queue;
+    private final BackgroundLoops loops;
+    final Metrics metrics;
+
+    MonitoringModule(ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue, BackgroundLoops loops,
+                     Metrics metrics) {
+        this.cluster = cluster;
+        this.history = history;
+        this.cost = cost;
+        this.queue = queue;
+        this.loops = loops;
+        this.metrics = metrics;
+        for (String backend : Metrics.BACKENDS) {
+            metrics.backend(backend, () -> backends().stream().anyMatch(x -> x.name().equals(backend) && x.up()),
+                    () -> backends().stream().anyMatch(x -> x.name().equals(backend) && x.stale()));
+        }
+        if (history.mlflow != null) {
+            history.mlflow.onRead(hit -> metrics.cacheRequest("mlflow", hit));
+        }
+        cluster.inventory.onRead(hit -> metrics.cacheRequest("kubernetes", hit));
+    }
+
+    /** Starts the loops: DCGM at once, the collector and the poller once the store (and the queue's table) is open. */
+    void start() {
+        if (cluster.dcgm != null) {
+            loops.loop("dcgm-refresh", DCGM_EVERY, cluster.dcgm::refresh).start(Duration.ZERO);
+        }
+        cost.stack.thenAccept(money -> {
+            if (loops.closed()) {
+                return;
+            }
+            MonitorCollector collector = new MonitorCollector(metrics, money.ledger(), money.budgets(), money.queueStore(),
+                    cluster.utilization, cluster.clock);
+            loops.loop("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
+        });
+        if (history.present()) {
+            // the sandbox's run history exists once the sandbox is seeded; MLflow's is there at once
+            CompletableFuture<?> runsReady = history.mlflow == null && cluster.sandbox != null ? cluster.kube
+                    : CompletableFuture.completedFuture(null);
+            cost.stack.thenAcceptBoth(runsReady, (money, ready) -> {
+                if (!loops.closed()) {
+                    TrainingPoller poller = new TrainingPoller(metrics, money.queueStore(), history.evidence);
+                    loops.loop("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
+                }
+            });
+        }
+    }
+
+    /** Each backend trainops uses, up or not, stale or not. */
+    List<HealthStatus.Backend> backends() {
+        List<HealthStatus.Backend> out = new ArrayList<>();
+        out.add(cluster.health());
+        history.health().ifPresent(out::add);
+        out.add(cost.health());
+        if (cluster.dcgm != null) {
+            out.add(cluster.prometheusHealth());
+        }
+        return out;
+    }
+
+    HealthService health() {
+        QueueModule.Stack q = queue.ifOpen();
+        return new HealthService(cost.await().alerts(), q == null ? null : q.store(), cluster.utilization, this::backends,
+                loops::failing, cost::unpriced, cluster.clock);
+    }
+
+    UtilizationReports utilizationReports() {
+        List<JobUtilizationSource> sources = new ArrayList<>();
+        if (cluster.prometheus != null) {
+            sources.add(new DcgmJobUtilization(cluster.prometheus));
+        }
+        if (history.evidence != null) {
+            sources.add(new RunMetricsUtilization(history.evidence));
+        }
+        return new UtilizationReports(cost.await().ledger(), sources, cluster.clock);
+    }
+
+    /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */
+    MonitoringEndpoints endpoints() {
+        return new MonitoringEndpoints(metrics::scrape, body -> {
+            AlertStore.Received r = cost.await().alerts().receive(body);
+            return "{\"status\":\"ok\",\"alerts\":" + r.alerts() + ",\"firing\":" + r.firing() + ",\"resolved\":" + r.resolved()
+                    + ",\"ignored\":" + r.ignored() + "}";
+        });
+    }
+}

@@ -1,0 +1,166 @@
+package dev.trainops.app;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.trainops.compare.ConfigComparer;
+import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.gpu.GpuInventory;
+import dev.trainops.monitor.Metrics;
+import dev.trainops.monitor.QueueMetrics;
+import dev.trainops.queue.Estimator;
+import dev.trainops.queue.JobEvent;
+import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.QueueEvents;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueuedJob;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job queue: once the store is open and the cluster client exists, the PriorityClasses, the
+ * scheduler and the services behind the queue and planning tools, and the admission loop every
+ * 2 s on its own executor (docs/architecture.md, "Queue state machine").
+ */
+final class QueueModule {
+    private static final Logger log = LoggerFactory.getLogger(QueueModule.class);
+    static final Duration ADMIT_EVERY = Duration.ofSeconds(2);
+    /** The GPU inventory shows queued demand; reading it at most once a second keeps a busy client off the store. */
+    static final Duration DEMAND_FRESH_FOR = Duration.ofSeconds(1);
+
+    /** The durable queue and its entry point. */
+    record Stack(QueueStore store, JobQueue jobs) {
+    }
+
+    private final TrainopsConfig config;
+    private final ClusterModule cluster;
+    private final CostModule cost;
+    private final HistoryModule history;
+    private final BackgroundLoops loops;
+    private final Metrics metrics;
+    final CompletableFuture<Stack> stack = new CompletableFuture<>();
+    /** Who hears of job events besides the metrics: the MCP server's sessions (docs/architecture.md, "Events"). */
+    private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    QueueModule(TrainopsConfig config, ClusterModule cluster, CostModule cost, HistoryModule history, BackgroundLoops loops, Metrics metrics) {
+        this.config = config;
+        this.cluster = cluster;
+        this.cost = cost;
+        this.history = history;
+        this.loops = loops;
+        this.metrics = metrics;
+    }
+
+    /** Opens the queue in the background once the store and the cluster client are there. */
+    void open() {
+        cost.stack.thenAcceptBothAsync(cluster.kube, this::openNow, loops.executor("queue-open")).exceptionally(e -> {
+            stack.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+            return null;
+        });
+    }
+
+    private void openNow(CostModule.Stack money, KubernetesClient client) {
+        if (loops.closed()) {
+            return;
+        }
+        try {
+            Clock clock = cluster.clock;
+            // admission and submissions need the inventory; the index starts from the same client
+            if (!cluster.index.awaitSynced(ClusterModule.INITIAL_SYNC_WAIT)) {
+                log.warn("the Kubernetes inventory is not synced yet; the queue starts anyway and waits for it");
+            }
+            try {
+                JobQueue.ensurePriorityClasses(client, config.priorities()).forEach(line -> log.info("{}", line));
+            } catch (RuntimeException e) {
+                log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
+            }
+            QueueStore queueStore = money.queueStore();
+            Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
+                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), clock))
+                            .estimate(m, e, b, t, g, s, at);
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
+                    config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
+                    events(new QueueMetrics(metrics)));
+            cluster.inventory.attachQueue(queuedDemand(queueStore));
+            stack.complete(new Stack(queueStore, jobs));
+            loops.loop("admission", ADMIT_EVERY, () -> {
+                if (cluster.index.synced()) {
+                    jobs.pass();
+                }
+            }).start(Duration.ZERO);
+        } catch (RuntimeException e) {
+            stack.completeExceptionally(e);
+            if (loops.closed()) {
+                log.debug("the job queue was opening when trainops stopped: {}", e.getMessage());
+            } else {
+                log.error("cannot open the job queue: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Adds a listener for job events (after their change was committed). */
+    void onJobEvent(Consumer<JobEvent> listener) {
+        listeners.add(listener);
+    }
+
+    /** The metrics' queue events, and each job event also to the listeners; one failing listener does not stop the others. */
+    private QueueEvents events(QueueMetrics queueMetrics) {
+        return new QueueEvents() {
+            @Override
+            public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
+                                  List<QueuedJob> waiting, int active) {
+                queueMetrics.afterPass(now, admitted, preempted, ended, waiting, active);
+            }
+
+            @Override
+            public void onJobEvent(JobEvent event) {
+                queueMetrics.onJobEvent(event);
+                for (Consumer<JobEvent> l : listeners) {
+                    try {
+                        l.accept(event);
+                    } catch (RuntimeException e) {
+                        log.warn("a job event listener failed: {}", e.getMessage());
+                    }
+                }
+            }
+        };
+    }
+
+    Stack await() {
+        return Trainops.await(stack, "the job queue");
+    }
+
+    /** The queue when it is open, else null. */
+    Stack ifOpen() {
+        return stack.isDone() && !stack.isCompletedExceptionally() ? stack.join() : null;
+    }
+
+    /** A queued or running job by id; empty while the queue is still opening. */
+    Optional<QueuedJob> find(String jobId) {
+        Stack q = ifOpen();
+        return q == null ? Optional.empty() : q.store().read(c -> q.store().find(c, jobId));
+    }
+
+    /** The latest job behind an MLflow run name; empty while the queue is still opening. */
+    Optional<QueuedJob> latestByRunName(String runName) {
+        Stack q = ifOpen();
+        return q == null ? Optional.empty() : q.store().read(c -> q.store().latestByRunName(c, runName));
+    }
+
+    /** The queue's waiting jobs for the GPU inventory, read at most once per {@link #DEMAND_FRESH_FOR}. */
+    static java.util.function.Supplier<List<GpuInventory.QueuedDemand>> queuedDemand(QueueStore store) {
+        LoadingCache<Boolean, List<GpuInventory.QueuedDemand>> cache = Caffeine.newBuilder().expireAfterWrite(DEMAND_FRESH_FOR)
+                .maximumSize(1).build(key -> store.read(conn -> store.inStates(conn, JobState.QUEUED)).stream()
+                        .map(j -> new GpuInventory.QueuedDemand(j.team(), j.gpuType(), j.gpuCount())).toList());
+        return () -> cache.get(Boolean.TRUE);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.trainops.app;
+
+import dev.trainops.budget.Budget;
+import dev.trainops.budget.BudgetsConfig;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.mlflow.MlflowClient;
+import dev.trainops.prometheus.PrometheusClient;
+import dev.trainops.queue.PriorityConfig;
+import dev.trainops.queue.QuotaConfig;
+import dev.trainops.store.Store;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything trainops reads at start, read once: the command line's settings, the environment
+ * (store, MLflow, Prometheus) and the YAML files of the config directory. A missing or broken file
+ * fails the start with a message naming the file, the key where the loader knows it, and the fix;
+ * nothing falls back to built-in defaults silently (docs/architecture.md, "Modules").
+ */
+public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<Budget> budgets, PriorityConfig priorities,
+                             QuotaConfig quotas, Optional<MlflowClient.Config> mlflow, Optional<PrometheusClient.Config> prometheus,
+                             StoreConfig store) {
+
+    public static final String PRICING = "pricing.yaml";
+    public static final String BUDGETS = "budgets.yaml";
+    public static final String PRIORITIES = "priorities.yaml";
+    public static final String QUOTAS = "quotas.yaml";
+
+    public TrainopsConfig {
+        budgets = List.copyOf(budgets);
+    }
+
+    /** Where the store lives: TRAINOPS_DB_URL (with its user and password), else SQLite in the data directory. */
+    public record StoreConfig(String url, String user, String password) {
+        public Store open(Path dataDir) throws java.io.IOException {
+            return url == null ? Store.sqlite(dataDir) : Store.open(url, user, password);
+        }
+
+        /** Never the URL or the password: either may hold a credential. */
+        @Override
+        public String toString() {
+            return url == null ? "SQLite in the data directory" : "TRAINOPS_DB_URL";
+        }
+    }
+
+    /** Reads the configuration directory and the environment; IllegalArgumentException says what to fix. */
+    public static TrainopsConfig read(Trainops.Settings settings, Map<String, String> env) {
+        Path dir = settings.configDir();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("Config directory " + dir + " does not exist; pass --config-dir "
+                    + "pointing at trainops's config/ folder.");
+        }
+        PriceBook prices = load(dir, PRICING, PricingConfig::load);
+        List<Budget> budgets = load(dir, BUDGETS, BudgetsConfig::load);
+        PriorityConfig priorities = load(dir, PRIORITIES, PriorityConfig::load);
+        QuotaConfig quotas = load(dir, QUOTAS, QuotaConfig::load);
+        String url = env.get("TRAINOPS_DB_URL");
+        StoreConfig store = new StoreConfig(url == null || url.isBlank() ? null : url.strip(), env.get("TRAINOPS_DB_USER"),
+                env.get("TRAINOPS_DB_PASSWORD"));
+        return new TrainopsConfig(settings, prices, budgets, priorities, quotas, MlflowClient.Config.fromEnvironment(env),
+                PrometheusClient.Config.fromEnvironment(env), store);
+    }
+
+    public Path configDir() {
+        return settings.configDir();
+    }
+
+    public Path dataDir() {
+        return settings.dataDir();
+    }
+
+    public boolean sandbox() {
+        return settings.sandbox();
+    }
+
+    /** Teams that budgets.yaml and quotas.yaml name, so their metric series exist from the start. */
+    public List<String> teams() {
+        Set<String> teams = new TreeSet<>(quotas.teams().keySet());
+        for (Budget b : budgets) {
+            if (b.kind() == Budget.Kind.TEAM) {
+                teams.add(b.scope());
+            }
+        }
+        return List.copyOf(teams);
+    }
+
+    interface Loader<T> {
+        T load(Path file) throws Exception;
+    }
+
+    /** One file, its errors prefixed with its path unless the loader named it already. */
+    static <T> T load(Path dir, String name, Loader<T> loader) {
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("Missing " + file + ": trainops reads its " + what(name) + " from it. Copy config/" + name
+                    + " from the trainops checkout into " + dir + ", or pass --config-dir pointing at a folder that has it.");
+        }
+        try {
+            return loader.load(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ".");
+        } catch (Exception e) {
+            String message = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            String where = message.startsWith(file.toString()) ? message : file + ": " + message.replaceFirst("^" + name + ":\\s*", "");
+            throw new IllegalArgumentException(where + (where.endsWith(".") ? "" : ".") + " Fix " + name + " and start again.");
+        }
+    }
+
+    private static String what(String name) {
+        return switch (name) {
+            case PRICING -> "price list";
+            case BUDGETS -> "team and experiment budgets";
+            case PRIORITIES -> "PriorityClasses and job types";
+            case QUOTAS -> "team GPU quotas";
+            default -> "settings";
+        };
+    }
+}
