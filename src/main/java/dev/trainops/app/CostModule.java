@@ -121,13 +121,13 @@ final class CostModule {
         return new HealthStatus.Backend("store", up, false, up ? "open" : stack.isDone() ? "could not be opened" : "opening");
     }
 
-    /** Closes the store when it can be closed (a pooled store holds connections). */
+    /** Closes the store's connection pool, once the loops that use it have stopped. */
     void close() {
         Stack s = ifOpen();
-        if (s != null && ((Object) s.store()) instanceof AutoCloseable closeable) {
+        if (s != null) {
             try {
-                closeable.close();
-            } catch (Exception e) {
+                s.store().close();
+            } catch (RuntimeException e) {
                 log.warn("closing the store: {}", e.getMessage());
             }
         }

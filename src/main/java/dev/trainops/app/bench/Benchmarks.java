@@ -193,6 +193,7 @@ public final class Benchmarks {
         }
         report("one submission + admission pass, with " + (queued - first.admitted().size()) + "+ jobs waiting", each);
         out.printf("  Job creation left out: %d launches counted, not sent to an API server%n", launched.get());
+        store.close();
     }
 
     private static dev.trainops.queue.QueuedJob job(int i, String type, int gpus, java.time.Instant submitted) {

@@ -20,7 +20,7 @@ import tools.jackson.core.type.TypeReference;
 /**
  * The sandbox's embedded run store, shaped like MLflow's: runs with params, a status, start and
  * end times, and metric histories (epoch-level metrics at step = epoch with the epoch's end
- * timestamp, as DESIGN.md's MLflow conventions say). Kept in {@code <data-dir>/sandbox/runs.json}.
+ * timestamp, as docs/tools.md's MLflow conventions say). Kept in {@code <data-dir>/sandbox/runs.json}.
  */
 public final class RunStore {
 

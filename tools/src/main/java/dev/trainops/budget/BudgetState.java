@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 
 /**
  * Where spending stands against a limit: WARN from exactly 70%, BLOCKED from exactly 100%
- * (DESIGN.md cost rule 6), counting spent, committed and projected cost.
+ * (docs/money.md cost rule 6), counting spent, committed and projected cost.
  */
 public enum BudgetState {
     OK, WARN, BLOCKED;

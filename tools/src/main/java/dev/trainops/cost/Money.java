@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * An exact amount of money: a BigDecimal at 6 fractional digits (micro-units) and its ISO 4217
- * currency. Never binary floating point (DESIGN.md cost rule 1); on the wire a decimal string.
+ * currency. Never binary floating point (docs/money.md cost rule 1); on the wire a decimal string.
  */
 public record Money(BigDecimal amount, Currency currency) implements Comparable<Money> {
     public static final int SCALE = 6;

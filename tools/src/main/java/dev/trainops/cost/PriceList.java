@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * One version of the prices: on-demand rates per GPU-hour by GPU type, per CPU core-hour and per
  * memory GiB-hour, the tariff calendar, and spot terms. In force from {@code effectiveFrom} until
  * the next version starts; usage is always priced at the version in force when it happened
- * (DESIGN.md cost rule 3).
+ * (docs/money.md cost rule 3).
  */
 public record PriceList(
         String version,

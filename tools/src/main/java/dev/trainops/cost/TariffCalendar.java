@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * Time-of-use tariff: off-peak windows in a time zone (22:00-06:00 by default) at a multiplier of
  * the peak rate (0.5 by default), optionally whole weekends off-peak. {@link #split} cuts an
  * interval at every boundary, to the second, in local time, so daylight-saving days get their 23
- * or 25 hours right (DESIGN.md cost rule 2).
+ * or 25 hours right (docs/money.md cost rule 2).
  */
 public record TariffCalendar(ZoneId zone, List<Window> offPeak, BigDecimal offPeakMultiplier, boolean weekendsOffPeak) {
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What a job used over [start, end): {@code gpus} whole-GPU equivalents of one type (a MIG slice
- * or a time-sliced replica is a fraction: DESIGN.md cost rule 5), CPU cores, memory, and whether
+ * or a time-sliced replica is a fraction: docs/money.md cost rule 5), CPU cores, memory, and whether
  * it ran on spot capacity.
  */
 public record UsageSegment(String jobId, Instant start, Instant end, String gpuType, BigDecimal gpus,

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The steady-state time per epoch of a run, with warm-up left out (DESIGN.md cost rule 7):
+ * The steady-state time per epoch of a run, with warm-up left out (docs/money.md cost rule 7):
  * <ul>
  *   <li>two or more epochs: the median of the epochs after the first, with their spread;</li>
  *   <li>one epoch and step-level timestamps: the rate over the second half of epoch 1's steps

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * When each epoch of a run ended, read from an epoch-level metric (step = epoch, timestamp = the
- * epoch's end) and the run's start time, which starts epoch 1 (DESIGN.md, MLflow conventions).
+ * epoch's end) and the run's start time, which starts epoch 1 (docs/tools.md, "Conventions read from MLflow").
  * Step-level points (step = global optimizer step) are kept for the steady-state rate inside an
  * epoch.
  */

@@ -44,7 +44,13 @@ public final class MonitorCollector {
         this.clock = clock;
     }
 
+    /**
+     * One collection. Each part runs even when one before it failed; the first failure is then
+     * thrown, so the loop that runs this counts it and the health tool can report it
+     * (docs/architecture.md, "Background loops").
+     */
     public void collect() {
+        RuntimeException first = null;
         if (ledger != null) {
             try {
                 for (Ledger.Total t : ledger.totals()) {
@@ -52,6 +58,7 @@ public final class MonitorCollector {
                             t.cost().toMicros());
                 }
             } catch (RuntimeException e) {
+                first = first == null ? e : first;
                 log.debug("ledger totals: {}", e.getMessage());
             }
         }
@@ -60,6 +67,7 @@ public final class MonitorCollector {
                 try {
                     budgets.peek(scope).ifPresent(b -> metrics.budget(scope, ratio(b.spent(), b), ratio(b.forecast(), b)));
                 } catch (RuntimeException e) {
+                    first = first == null ? e : first;
                     log.debug("budget {}: {}", scope, e.getMessage());
                 }
             }
@@ -71,22 +79,29 @@ public final class MonitorCollector {
                 Set<String> ids = new HashSet<>();
                 for (QueuedJob j : running) {
                     ids.add(j.jobId());
-                    double util = j.node() == null ? 0 : utilization.nodePercent(j.node()).orElse(0) / 100.0;
-                    double memory = j.node() == null ? 0 : utilization.nodeMemoryRatio(j.node()).orElse(0);
+                    // one reading: both figures from the same DCGM refresh
+                    dev.trainops.gpu.NodeReading reading = j.node() == null ? dev.trainops.gpu.NodeReading.UNKNOWN : utilization.node(j.node());
+                    double util = reading.percent().orElse(0) / 100.0;
+                    double memory = reading.memoryRatio().orElse(0);
                     double elapsed = j.started() == null ? 0 : Duration.between(j.started(), now).toMillis() / 1000.0;
                     metrics.jobGauges(j.jobId(), j.team(), util, memory, elapsed, j.estimatedSeconds());
                 }
                 metrics.retainJobs(ids);
             } catch (RuntimeException e) {
+                first = first == null ? e : first;
                 log.debug("running jobs: {}", e.getMessage());
             }
             if (ledger != null) {
                 try {
                     compareEnded(clock.instant());
                 } catch (RuntimeException e) {
-                    log.debug("forecast vs actual: {}", e.getMessage());
+                    first = first == null ? e : first;
+                log.debug("forecast vs actual: {}", e.getMessage());
                 }
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -37,14 +37,10 @@ public final class TrainingPoller {
 
     public void poll() {
         Set<String> active = new HashSet<>();
-        List<QueuedJob> jobs;
-        try {
-            jobs = queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING));
-        } catch (RuntimeException e) {
-            log.debug("training poll: queue: {}", e.getMessage());
-            return;
-        }
+        // a store failure here is the loop's to count (docs/architecture.md, "Background loops")
+        List<QueuedJob> jobs = queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING));
         RunEvidenceSource source = runs.get();
+        RuntimeException first = null;
         for (QueuedJob j : jobs) {
             active.add(j.runName());
             try {
@@ -53,10 +49,15 @@ public final class TrainingPoller {
                     metrics.training(j.runName(), j.experiment(), j.team(), latest(run, LOSS), latest(run, ACCURACY), latest(run, PERPLEXITY));
                 }
             } catch (RuntimeException e) {
+                // one run's failure does not stop the others; the first is thrown for the loop to count
+                first = first == null ? e : first;
                 log.debug("training poll: run {}: {}", j.runName(), e.getMessage());
             }
         }
         metrics.retainTraining(active);
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** The value at the highest step of the first key the run logged. */

@@ -74,6 +74,7 @@ public final class DcgmUtilization implements GpuUtilization {
         } catch (PrometheusClient.PrometheusException e) {
             stale = true;
             log.debug("DCGM through Prometheus: {}", e.getMessage());
+            throw e; // the last reading stays in use; the refresh loop counts the failure
         }
     }
 

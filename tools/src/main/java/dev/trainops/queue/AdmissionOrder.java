@@ -2,7 +2,7 @@ package dev.trainops.queue;
 
 import java.util.Comparator;
 
-/** DESIGN.md queue rule 1: admission order is priority (desc), then submit time (asc), then job id. */
+/** docs/queue.md rule 1: admission order is priority (desc), then submit time (asc), then job id. */
 final class AdmissionOrder {
     public static final Comparator<QueuedJob> ORDER = Comparator.comparingInt(QueuedJob::priorityValue).reversed()
             .thenComparing(QueuedJob::submitted)

@@ -252,7 +252,7 @@ final class AdmissionPlanner {
         }
 
         /**
-         * DESIGN.md rule 3: on one node, BACKGROUND jobs only, most recently started first, the
+         * docs/queue.md rule 3: on one node, BACKGROUND jobs only, most recently started first, the
          * smallest set that makes the URGENT job fit; none at all unless it then fits.
          */
         List<QueuedJob> victims(QueuedJob job, Map<String, Long> free, Set<String> evicted, Map<String, String> reservedNodes) {

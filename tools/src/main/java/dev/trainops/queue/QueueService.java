@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * queue_training_job, get_job_queue_status and cancel_training_job over the durable queue, with
- * DESIGN.md's submission outcomes: malformed input, a request that can never fit, or one above
+ * docs/tools.md, "Submission outcomes": malformed input, a request that can never fit, or one above
  * max_cost or the budget left is an error and stores nothing; everything else is queued (and
  * admitted at once when it can be), with the reason it waits and warnings that never block.
  */
@@ -157,7 +157,7 @@ final class QueueService {
                 j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings);
     }
 
-    /** DESIGN.md rule 7: the 80% warning fires once per crossing and re-arms below the line. */
+    /** docs/queue.md rule 7: the 80% warning fires once per crossing and re-arms below the line. */
     public Optional<String> quotaWarning(String team) {
         Optional<Integer> limit = scheduler.quotaLimit(team);
         if (limit.isEmpty() || limit.get() == 0) {

@@ -1,6 +1,6 @@
 package dev.trainops.recommend;
 
-/** The kinds of advice recommend_cost_optimization gives; the names are fixed by DESIGN.md. */
+/** The kinds of advice recommend_cost_optimization gives; the names are fixed by docs/tools.md. */
 public enum RecommendationType {
     EARLY_STOPPING,
     BATCH_SIZE,

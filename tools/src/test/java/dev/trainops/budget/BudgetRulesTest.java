@@ -27,7 +27,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md cost rule 6 and the budget status built on the ledger. */
+/** docs/money.md cost rule 6 and the budget status built on the ledger. */
 class BudgetRulesTest {
 
     @TempDir

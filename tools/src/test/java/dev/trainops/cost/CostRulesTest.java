@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md "Cost rules" 1-5, one test (or more) named after each. */
+/** docs/money.md "Cost rules" 1-5, one test (or more) named after each. */
 class CostRulesTest {
     static final Currency USD = Currency.getInstance("USD");
     static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");

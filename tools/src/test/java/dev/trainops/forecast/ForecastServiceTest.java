@@ -22,7 +22,7 @@ import dev.trainops.budget.BudgetState;
 import dev.trainops.budget.BudgetStatus;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md cost rule 7 on the real H200 histories. */
+/** docs/money.md cost rule 7 on the real H200 histories. */
 class ForecastServiceTest {
     final MlflowFixtures h200 = MlflowFixtures.h200();
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));

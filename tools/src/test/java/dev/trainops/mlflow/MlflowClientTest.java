@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** MLflow's REST API as WireMock serves it, with the real shapes (H200 runs from shared/data). */
+/** MLflow's REST API as WireMock serves it, with the real shapes (H200 runs from tools/src/test/resources/h200-runs.jsonl). */
 class MlflowClientTest {
     WireMockServer mlflow;
     MlflowClient client;

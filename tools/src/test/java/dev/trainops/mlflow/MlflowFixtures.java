@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Real training histories (shared/data/h200-runs, recorded on an H200) rendered as MLflow REST
+ * Real training histories (tools/src/test/resources/h200-runs.jsonl, recorded on an H200) rendered as MLflow REST
  * responses the way an autologging script would have logged them: epoch metrics at step = epoch
  * with the epoch's end timestamp, system GPU metrics per epoch, step-level loss at the global step.
  */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md rule 10 and the batch tools, on the fabric8 CRUD mock, with each store ({@link SqliteBatchRulesTest}, {@link PostgresBatchRulesTest}). */
+/** docs/queue.md rule 10 and the batch tools, on the fabric8 CRUD mock, with each store ({@link SqliteBatchRulesTest}, {@link PostgresBatchRulesTest}). */
 abstract class BatchRulesContract {
     @TempDir
     Path dir;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md rules 4 and 12 under real concurrency, on each store: 10 parallel 1-GPU submissions by
+ * docs/queue.md rules 4 and 12 under real concurrency, on each store: 10 parallel 1-GPU submissions by
  * a team with a 1-GPU quota, through two replicas (two schedulers sharing the store), leave exactly
  * one admitted, over many repetitions.
  */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md "Queue, quota and priority rules", each a test, against the fabric8 mock API server in
+ * docs/queue.md "Queue, quota and priority rules", each a test, against the fabric8 mock API server in
  * CRUD mode with an injected clock, on SQLite ({@link SqliteQueueRulesTest}) and PostgreSQL
  * ({@link PostgresQueueRulesTest}); rule 12 and rule 4 under concurrency are in {@link QueueConcurrencyContract}.
  */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * recommend_cost_optimization end to end over MLflow's REST API (WireMock): the real H200 runs of
- * shared/data/h200-runs and a mixed set of synthetic runs, through the tool catalog as an MCP
+ * tools/src/test/resources/h200-runs.jsonl and a mixed set of synthetic runs, through the tool catalog as an MCP
  * client or the agent calls it.
  */
 class RecommendThroughMlflowTest {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md cost rules 8-9 as far as the ledger carries them: half-open UTC ranges, exact sums. */
+/** docs/money.md cost rules 8-9 as far as the ledger carries them: half-open UTC ranges, exact sums. */
 class CostReportsTest {
     @TempDir
     Path dir;
