@@ -183,4 +183,33 @@ class McpClientFeaturesIT {
     static String text(McpSyncClient c, String uri) {
         return ((McpSchema.TextResourceContents) c.readResource(new McpSchema.ReadResourceRequest(uri)).contents().get(0)).text();
     }
+
+    /**
+     * The composition root hands the queue's job events to the MCP server: a job queued through
+     * the tool is told to the session that queued it as a log notification (logger trainops.jobs)
+     * once its admission was committed (docs/architecture.md, "Events").
+     */
+    @Test
+    void aQueuedJobsAdmissionReachesTheSessionAsALogMessage() throws Exception {
+        List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)).loggingConsumer(logs::add));
+        McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("queue_training_job", Map.of("model", "mnist",
+                "run_name", "events-mnist-1", "team", "team-a", "epochs", 1, "batch_size", 32)));
+        assertThat(r.isError()).as(String.valueOf(r.content())).isFalse();
+        @SuppressWarnings("unchecked")
+        String jobId = (String) ((Map<String, Object>) r.structuredContent()).get("job_id");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline && logs.stream().noneMatch(m -> admitted(m, jobId))) {
+            Thread.sleep(200);
+        }
+        assertThat(logs).as("log messages received").anyMatch(m -> admitted(m, jobId));
+        McpSchema.LoggingMessageNotification m = logs.stream().filter(x -> admitted(x, jobId)).findFirst().orElseThrow();
+        assertThat(m.logger()).isEqualTo("trainops.jobs");
+        assertThat(m.level()).isEqualTo(McpSchema.LoggingLevel.INFO);
+        assertThat(m.data()).contains("events-mnist-1").contains("team-a");
+    }
+
+    private static boolean admitted(McpSchema.LoggingMessageNotification m, String jobId) {
+        return m.data() != null && m.data().contains(jobId) && m.data().contains("ADMITTED");
+    }
 }
