@@ -46,7 +46,7 @@ class McpClientFeaturesIT {
     @AfterEach
     void close() {
         clients.forEach(McpSyncClient::closeGracefully);
-        asyncClients.forEach(c -> c.closeGracefully().block(Duration.ofSeconds(10)));
+        asyncClients.forEach(c -> c.closeGracefully().block(Duration.ofSeconds(40)));
     }
 
     static Map<String, Object> overTheCap(String run) {

@@ -194,12 +194,17 @@ public final class SandboxCluster implements AutoCloseable {
         // set before taking the lock, so a seeding in progress stops at its next object instead of
         // holding the stop until it has seeded everything
         closed = true;
+        // the control loop is stopped outside this object's lock: a tick in flight saves the state
+        // through saveState(), which takes the lock, and would otherwise wait out the loop's close
+        ControlLoop loop = kubelet;
+        if (loop != null) {
+            loop.close();
+        }
         closeSeeded();
     }
 
     private synchronized void closeSeeded() {
         if (kubelet != null) {
-            kubelet.close();
             try {
                 saveState();
             } catch (RuntimeException e) {
