@@ -8,6 +8,7 @@ import io.modelcontextprotocol.spec.McpLoggableSession;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpServerTransportProviderBase;
 import io.modelcontextprotocol.spec.McpStreamableServerSession;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import java.time.Instant;
@@ -99,7 +100,11 @@ public final class JobEventNotifier implements Consumer<JobEvent> {
 
     /** The stdio (or SSE) provider, noting each session it creates. */
     McpServerTransportProvider track(McpServerTransportProvider provider) {
-        return new McpServerTransportProvider() {
+        final class Tracked extends Delegating implements McpServerTransportProvider {
+            Tracked() {
+                super(provider);
+            }
+
             @Override
             public void setSessionFactory(McpServerSession.Factory factory) {
                 provider.setSessionFactory(transport -> {
@@ -108,37 +113,17 @@ public final class JobEventNotifier implements Consumer<JobEvent> {
                     return session;
                 });
             }
-
-            @Override
-            public Mono<Void> notifyClients(String method, Object params) {
-                return provider.notifyClients(method, params);
-            }
-
-            @Override
-            public Mono<Void> notifyClient(String sessionId, String method, Object params) {
-                return provider.notifyClient(sessionId, method, params);
-            }
-
-            @Override
-            public Mono<Void> closeGracefully() {
-                return provider.closeGracefully();
-            }
-
-            @Override
-            public void close() {
-                provider.close();
-            }
-
-            @Override
-            public List<String> protocolVersions() {
-                return provider.protocolVersions();
-            }
-        };
+        }
+        return new Tracked();
     }
 
     /** The Streamable HTTP provider, noting each session it starts. */
     McpStreamableServerTransportProvider track(McpStreamableServerTransportProvider provider) {
-        return new McpStreamableServerTransportProvider() {
+        final class Tracked extends Delegating implements McpStreamableServerTransportProvider {
+            Tracked() {
+                super(provider);
+            }
+
             @Override
             public void setSessionFactory(McpStreamableServerSession.Factory factory) {
                 provider.setSessionFactory(request -> {
@@ -147,31 +132,41 @@ public final class JobEventNotifier implements Consumer<JobEvent> {
                     return init;
                 });
             }
+        }
+        return new Tracked();
+    }
 
-            @Override
-            public Mono<Void> notifyClients(String method, Object params) {
-                return provider.notifyClients(method, params);
-            }
+    /** Everything but the session factory goes to the wrapped provider, for either kind of transport. */
+    private abstract static class Delegating implements McpServerTransportProviderBase {
+        private final McpServerTransportProviderBase provider;
 
-            @Override
-            public Mono<Void> notifyClient(String sessionId, String method, Object params) {
-                return provider.notifyClient(sessionId, method, params);
-            }
+        Delegating(McpServerTransportProviderBase provider) {
+            this.provider = provider;
+        }
 
-            @Override
-            public Mono<Void> closeGracefully() {
-                return provider.closeGracefully();
-            }
+        @Override
+        public Mono<Void> notifyClients(String method, Object params) {
+            return provider.notifyClients(method, params);
+        }
 
-            @Override
-            public void close() {
-                provider.close();
-            }
+        @Override
+        public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+            return provider.notifyClient(sessionId, method, params);
+        }
 
-            @Override
-            public List<String> protocolVersions() {
-                return provider.protocolVersions();
-            }
-        };
+        @Override
+        public Mono<Void> closeGracefully() {
+            return provider.closeGracefully();
+        }
+
+        @Override
+        public void close() {
+            provider.close();
+        }
+
+        @Override
+        public List<String> protocolVersions() {
+            return provider.protocolVersions();
+        }
     }
 }
