@@ -226,23 +226,10 @@ public final class GpuInventory {
                     + acc.largest.count() + " on one node (" + acc.largest.node() + ")") + ".";
         }
         if (next != null) {
-            return next.count() + " " + unit + (next.count() == 1 ? "" : "s") + " available in about " + human(next.inSeconds()) + " ("
+            return next.count() + " " + unit + (next.count() == 1 ? "" : "s") + " available in about " + RoughDuration.of(next.inSeconds()) + " ("
                     + next.node() + ").";
         }
         return "None free, and no running pod says when it ends.";
-    }
-
-    static String human(long seconds) {
-        if (seconds < 90) {
-            return "1 min";
-        }
-        if (seconds < 90 * 60) {
-            return Math.round(seconds / 60.0) + " min";
-        }
-        if (seconds < 36 * 3600) {
-            return Math.round(seconds / 3600.0) + " h";
-        }
-        return Math.round(seconds / 86400.0) + " days";
     }
 
     /** A job waiting in trainops's queue: its team, GPU type and GPUs. */
