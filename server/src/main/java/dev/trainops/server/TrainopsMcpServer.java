@@ -86,17 +86,8 @@ public final class TrainopsMcpServer {
                                          OutputStream out) {
         HeldInput held = new HeldInput(in);
         FirstAnswer answered = new FirstAnswer(out);
-        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
-        if (!prompts.prompts().isEmpty()) {
-            caps.prompts(false);
-        }
-        McpSyncServer mcp = McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered)))
-                .serverInfo(NAME, version)
-                .instructions(INSTRUCTIONS)
-                .capabilities(caps.build())
-                .validateToolInputs(false)
-                .requestTimeout(Duration.ofSeconds(30))
-                .build();
+        McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
+                version, prompts).build();
         return new Deferred(mcp, held, answered, prompts);
     }
 
@@ -227,8 +218,8 @@ public final class TrainopsMcpServer {
      * Tools, resources and prompts from the catalog. {@code logging} is declared because the server
      * sends log notifications: the queue's job events ({@link JobEventNotifier}).
      */
-    McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
-        McpToolAdapter adapter = new McpToolAdapter(catalog);
+    /** What every trainops server declares and how it handles calls, on any transport, with the catalog now or later. */
+    private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, PromptLibrary prompts) {
         McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
         if (!prompts.prompts().isEmpty()) {
             caps.prompts(false);
@@ -238,7 +229,12 @@ public final class TrainopsMcpServer {
                 .capabilities(caps.build())
                 // The catalog's binder checks arguments and names the argument in its message.
                 .validateToolInputs(false)
-                .requestTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(30));
+    }
+
+    McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
+        McpToolAdapter adapter = new McpToolAdapter(catalog);
+        return common(spec, version, prompts)
                 .tools(adapter.specifications())
                 .resources(adapter.resources())
                 .resourceTemplates(adapter.resourceTemplates())
