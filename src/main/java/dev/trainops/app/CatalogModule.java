@@ -51,11 +51,12 @@ final class CatalogModule {
                 cost.await().budgets()::peek)));
         if (history.present()) {
             tools.add(ForecastService.tool(() -> new ForecastService(new JobAwareHistory(history.runs.get(),
-                    id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices,
+                    id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
                     cost.await().budgets()::peek, clock)));
-            tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, clock)));
+            tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, queue.footprints(), clock)));
             JobGpuUsage outside = cluster.prometheus == null ? JobGpuUsage.NONE : new dev.trainops.prometheus.DcgmJobGpuUsage(cluster.prometheus);
-            tools.add(CostRecommender.tool(() -> new CostRecommender(history.evidence.get(), prices, jobContexts(queue), clock, outside)));
+            tools.add(CostRecommender.tool(() -> new CostRecommender(history.evidence.get(), prices, queue.footprints(), jobContexts(queue), clock,
+                    outside)));
         }
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));

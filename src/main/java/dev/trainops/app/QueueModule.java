@@ -9,6 +9,8 @@ import dev.trainops.monitor.Metrics;
 import dev.trainops.monitor.QueueMetrics;
 import dev.trainops.queue.Estimator;
 import dev.trainops.queue.JobEvent;
+import dev.trainops.queue.JobFootprints;
+import dev.trainops.queue.JobRequests;
 import dev.trainops.queue.JobQueue;
 import dev.trainops.queue.JobState;
 import dev.trainops.queue.QueueEvents;
@@ -85,7 +87,7 @@ final class QueueModule {
             }
             QueueStore queueStore = money.queueStore();
             Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
-                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), clock))
+                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), footprints(), clock))
                             .estimate(m, e, b, t, g, s, at);
             JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
                     config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
@@ -105,6 +107,15 @@ final class QueueModule {
                 log.error("cannot open the job queue: {}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * What a job will hold once it runs, for every estimate (forecast, compare, validate, queue,
+     * recommend): its GPU units as shares where the queue places that type, and the CPU and memory
+     * its pods request, so an estimate prices what the ledger bills (docs/money.md, "Estimates and the bill").
+     */
+    JobFootprints footprints() {
+        return new JobFootprints(JobRequests.perGpu(config.quotas()), JobFootprints.onCluster(cluster.index));
     }
 
     /** Adds a listener for job events (after their change was committed). */

@@ -74,6 +74,10 @@ final class SimulatedKubelet {
             params.put("batch_size", Integer.toString(plan.batchSize()));
             params.put("gpu_type", plan.gpuType());
             params.put("gpu_count", Long.toString(plan.gpuCount()));
+            // the physical GPUs its units amount to (a shared replica or MIG slice is a fraction): an
+            // estimate that takes this run as its reference scales from what it really held
+            params.put("gpu_share", java.math.BigDecimal.valueOf(plan.gpuShare()).setScale(6, java.math.RoundingMode.HALF_EVEN)
+                    .stripTrailingZeros().toPlainString());
             String team = label(pod, KubeNames.LABEL_TEAM);
             if (team != null) {
                 params.put("team", team);

@@ -1,6 +1,7 @@
 package dev.trainops.app.sandbox;
 
 import dev.trainops.gpu.GpuShares;
+import dev.trainops.gpu.GpuSpeeds;
 import dev.trainops.gpu.GpuTypes;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.Nodes;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * How long a pod's training takes on a node: the epochs of the closest past run of its model and
  * batch size, carried to the node's GPU type by relative speed and to the GPUs it holds (its share
- * of physical GPUs, by {@link GpuShares}) with slightly sub-linear data-parallel scaling.
+ * of physical GPUs, by {@link GpuShares}) with slightly sub-linear data-parallel scaling
+ * ({@link GpuSpeeds#parallelSpeed}, the rule the estimates use).
  */
 final class TrainingPlans {
     /** Used when no run of the model is in the history: seconds per epoch on one H100. */
@@ -33,8 +35,8 @@ final class TrainingPlans {
         Map<String, Long> requests = PodResources.gpuRequests(pod);
         long count = requests.values().stream().mapToLong(Long::longValue).sum();
         double effectiveGpus = GpuShares.equivalents(requests, node).doubleValue();
-        // data-parallel scaling is good but not perfect
-        double parallel = effectiveGpus <= 1 ? Math.max(effectiveGpus, 0.05) : Math.pow(effectiveGpus, 0.9);
+        // data-parallel scaling is good but not perfect; the estimates scale by the same rule
+        double parallel = Math.max(GpuSpeeds.parallelSpeed(effectiveGpus), 0.05);
         int epochs = SandboxPods.epochs(pod);
         int batchSize = SandboxPods.batchSize(pod);
         String model = SandboxPods.label(pod, KubeNames.LABEL_MODEL);
@@ -49,7 +51,7 @@ final class TrainingPlans {
                     : new RunHistory.Epoch(i + 1, seconds, source.trainLoss(), source.valLoss(), source.valAccuracy(),
                             source.valPerplexity(), source.gpuUtilMean(), source.gpuMemUsedMb()));
         }
-        return new Plan(planned, gpuType, count, batchSize);
+        return new Plan(planned, gpuType, count, effectiveGpus, batchSize);
     }
 
     /** Epoch {@code i}'s seconds on one GPU of {@code gpuType}. */
@@ -65,7 +67,7 @@ final class TrainingPlans {
     }
 
     /** A pod's planned epochs on its node, with what the run store records of it. */
-    record Plan(List<RunHistory.Epoch> epochs, String gpuType, long gpuCount, int batchSize) {
+    record Plan(List<RunHistory.Epoch> epochs, String gpuType, long gpuCount, double gpuShare, int batchSize) {
         Duration total() {
             return Duration.ofMillis((long) (epochs.stream().mapToDouble(RunHistory.Epoch::durationS).sum() * 1000));
         }

@@ -11,13 +11,15 @@ import dev.trainops.cost.PricedSlice;
 import dev.trainops.cost.RateClass;
 import dev.trainops.cost.SpotModel;
 import dev.trainops.cost.TariffCalendar;
-import dev.trainops.cost.UsageSegment;
+import dev.trainops.cost.JobFootprint;
 import dev.trainops.forecast.EpochRate;
 import dev.trainops.forecast.EpochTimeline;
 import dev.trainops.forecast.HistoricRun;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuSpeeds;
 import dev.trainops.names.SafeName;
+import dev.trainops.queue.JobFootprints;
+import dev.trainops.queue.QuotaConfig;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -39,17 +41,23 @@ import java.util.function.Supplier;
 public final class ConfigComparer {
     static final Duration CHECKPOINT_EVERY = Duration.ofMinutes(30);
     static final Duration RESTART_OVERHEAD = Duration.ofMinutes(5);
-    /** Data-parallel scaling: each doubling of GPUs keeps 90% of the ideal speed-up. */
-    static final double SCALING_EFFICIENCY_PER_DOUBLING = 0.9;
 
     private final RunHistorySource source;
     private final PriceBook prices;
+    private final JobFootprints footprints;
     private final Clock clock;
 
-    public ConfigComparer(RunHistorySource source, PriceBook prices, Clock clock) {
+    /** @param footprints what a job holds while it runs (GPU share, CPU, memory), priced as the ledger bills it */
+    public ConfigComparer(RunHistorySource source, PriceBook prices, JobFootprints footprints, Clock clock) {
         this.source = source;
         this.prices = prices;
+        this.footprints = footprints;
         this.clock = clock;
+    }
+
+    /** Whole GPUs with config/quotas.yaml's default CPU and memory per GPU. */
+    public ConfigComparer(RunHistorySource source, PriceBook prices, Clock clock) {
+        this(source, prices, JobFootprints.wholeGpus(QuotaConfig.defaults()), clock);
     }
 
     public java.util.Currency currency() {
@@ -133,11 +141,19 @@ public final class ConfigComparer {
             assumptions.add("No run of " + model + " on " + type + ": scaled from " + ref.runName() + " on " + refType
                     + " by peak tensor TFLOPS (" + from + " vs " + to + "); memory- or input-bound runs change less than that.");
         }
-        if (count != refCount) {
-            perEpoch *= parallelSpeed(refCount) / parallelSpeed(count);
+        JobFootprint job = footprints.of(model, type, count);
+        // the GPUs the reference run held and the job will hold, as shares of physical GPUs (a shared
+        // replica or a MIG slice is a fraction, and runs that much slower)
+        double refGpus = share(ref, refCount);
+        double gpus = job.gpus().doubleValue();
+        if (Math.abs(gpus - refGpus) > 1e-9) {
+            double speedUp = GpuSpeeds.parallelSpeed(refGpus) / GpuSpeeds.parallelSpeed(gpus);
+            perEpoch *= speedUp;
+            warmup *= speedUp;
             confidence = confidence.equals("LOW") ? "LOW" : "MEDIUM";
-            assumptions.add("Scaled from " + refCount + " to " + count + " GPU(s) assuming data parallelism keeps "
-                    + Math.round(SCALING_EFFICIENCY_PER_DOUBLING * 100) + "% of the ideal speed-up per doubling.");
+            assumptions.add("Scaled from " + gpusText(refGpus) + " to " + gpusText(gpus) + " GPU(s) assuming data parallelism keeps "
+                    + Math.round(GpuSpeeds.SCALING_EFFICIENCY_PER_DOUBLING * 100) + "% of the ideal speed-up per doubling, and a share "
+                    + "of a GPU its share of the speed.");
         }
         if (batch != null && refBatch != null && !batch.equals(refBatch)) {
             confidence = "LOW";
@@ -148,11 +164,10 @@ public final class ConfigComparer {
             assumptions.add("The reference run has one completed epoch; its rate is " + rate.method() + ".");
         }
         long duration = Math.round(warmup + perEpoch * c.epochs());
-        UsageSegment now0 = segment(now, duration, type, count);
-        BigDecimal hourly = PriceBook.hourlyRate(current, now0);
-        Comparison.Priced onDemand = priced(now, duration, type, count);
+        BigDecimal hourly = prices.peakHourly(job, now);
+        Comparison.Priced onDemand = priced(now, duration, job);
         Instant offPeakStart = current.calendar().nextOffPeak(now);
-        Comparison.Priced offPeak = priced(offPeakStart, duration, type, count);
+        Comparison.Priced offPeak = priced(offPeakStart, duration, job);
         SpotModel.Estimate s = SpotModel.estimate(Duration.ofSeconds(duration), hourly, current, CHECKPOINT_EVERY, RESTART_OVERHEAD);
         Comparison.SpotPriced spot = s.feasible() ? new Comparison.SpotPriced(s.expectedCost().amount(), s.wastedCost().amount(),
                 now.plus(s.expectedWall()), s.expectedWall().toSeconds(), s.expectedInterruptions()) : null;
@@ -181,7 +196,7 @@ public final class ConfigComparer {
             selectedCost = onDemand.cost();
             finish = onDemand.finish();
         } else {
-            Comparison.Priced at = priced(scheduled, duration, type, count);
+            Comparison.Priced at = priced(scheduled, duration, job);
             mode = current.calendar().classAt(scheduled) == RateClass.OFF_PEAK ? Comparison.Mode.OFF_PEAK : Comparison.Mode.ON_DEMAND;
             selectedCost = at.cost();
             finish = at.finish();
@@ -213,20 +228,23 @@ public final class ConfigComparer {
         return score;
     }
 
-    /** n GPUs run n x 0.9^log2(n) times as fast as one. */
-    static double parallelSpeed(int gpus) {
-        return gpus * Math.pow(SCALING_EFFICIENCY_PER_DOUBLING, Math.log(gpus) / Math.log(2));
+    /**
+     * The physical GPUs a run held: its logged {@code gpu_share} (the sandbox logs it; a shared
+     * replica or MIG slice is a fraction), else its GPU count as whole GPUs.
+     */
+    private static double share(HistoricRun run, int count) {
+        try {
+            String logged = run.param("gpu_share", null);
+            return logged == null ? count : Double.parseDouble(logged.trim());
+        } catch (NumberFormatException e) {
+            return count;
+        }
     }
 
-    private Comparison.Priced priced(Instant start, long seconds, String type, int count) {
-        List<PricedSlice> slices = prices.price(segment(start, seconds, type, count));
+    private Comparison.Priced priced(Instant start, long seconds, JobFootprint job) {
+        List<PricedSlice> slices = prices.price(job, start, seconds, false);
         long offPeak = slices.stream().filter(s -> s.rateClass() == RateClass.OFF_PEAK).mapToLong(PricedSlice::seconds).sum();
         return new Comparison.Priced(PricedSlice.total(slices, prices.currency()).amount(), start, start.plusSeconds(seconds), seconds, offPeak);
-    }
-
-    private static UsageSegment segment(Instant start, long seconds, String type, int count) {
-        return new UsageSegment("compare", start, start.plusSeconds(seconds), type, BigDecimal.valueOf(count), BigDecimal.ZERO,
-                BigDecimal.ZERO, false);
     }
 
     private static Instant schedule(String schedule, Instant now, TariffCalendar calendar, String at) {
@@ -356,6 +374,10 @@ public final class ConfigComparer {
         } catch (NumberFormatException e) {
             return otherwise;
         }
+    }
+
+    private static String gpusText(double gpus) {
+        return BigDecimal.valueOf(gpus).setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
     }
 
     private static double round1(double d) {

@@ -96,6 +96,25 @@ public final class PriceBook {
         return PricedSlice.total(price(usage), currency());
     }
 
+    /**
+     * Prices a job over [start, start + seconds) as the ledger will bill it: its footprint's usage
+     * segment, priced by {@link #price(UsageSegment)}. Every estimate (forecast, compare, validate,
+     * queue, recommend) goes through here, so an estimate and the bill share one engine.
+     */
+    public List<PricedSlice> price(JobFootprint job, Instant start, long seconds, boolean spot) {
+        return price(job.over("estimate", start, seconds, spot));
+    }
+
+    /** The total of {@link #price(JobFootprint, Instant, long, boolean)}. */
+    public Money cost(JobFootprint job, Instant start, long seconds, boolean spot) {
+        return seconds <= 0 ? Money.zero(currency()) : PricedSlice.total(price(job, start, seconds, spot), currency());
+    }
+
+    /** A job's hourly cost at the on-demand peak rate of the price list in force at {@code at}: GPU share, CPU and memory. */
+    public BigDecimal peakHourly(JobFootprint job, Instant at) {
+        return hourlyRate(at(at), job.over("estimate", at, 0, false));
+    }
+
     private Instant nextVersionStart(Instant after) {
         for (PriceList p : versions) {
             if (p.effectiveFrom().isAfter(after)) {

@@ -10,7 +10,7 @@ import dev.trainops.cost.PriceList;
 import dev.trainops.cost.PricedSlice;
 import dev.trainops.cost.RateClass;
 import dev.trainops.cost.SpotModel;
-import dev.trainops.cost.UsageSegment;
+import dev.trainops.cost.JobFootprint;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +25,8 @@ import java.util.function.Function;
 import dev.trainops.budget.BudgetState;
 import dev.trainops.budget.BudgetStatus;
 import dev.trainops.names.JobId;
+import dev.trainops.queue.JobFootprints;
+import dev.trainops.queue.QuotaConfig;
 
 /**
  * forecast_training_cost: finds the history, measures the steady-state epoch time, and prices the
@@ -36,17 +38,26 @@ public final class ForecastService {
 
     private final RunHistorySource source;
     private final PriceBook prices;
+    private final JobFootprints footprints;
     private final Function<String, Optional<BudgetStatus>> budgets;
     private final Clock clock;
 
     /**
+     * @param footprints what a job of the model holds while it runs (GPU share, CPU, memory), priced as the ledger bills it
      * @param budgets the budget status of a team, when it has one (read without firing thresholds)
      */
-    public ForecastService(RunHistorySource source, PriceBook prices, Function<String, Optional<BudgetStatus>> budgets, Clock clock) {
+    public ForecastService(RunHistorySource source, PriceBook prices, JobFootprints footprints,
+                           Function<String, Optional<BudgetStatus>> budgets, Clock clock) {
         this.source = source;
         this.prices = prices;
+        this.footprints = footprints;
         this.budgets = budgets;
         this.clock = clock;
+    }
+
+    /** Whole GPUs with config/quotas.yaml's default CPU and memory per GPU. */
+    public ForecastService(RunHistorySource source, PriceBook prices, Function<String, Optional<BudgetStatus>> budgets, Clock clock) {
+        this(source, prices, JobFootprints.wholeGpus(QuotaConfig.defaults()), budgets, clock);
     }
 
     public ForecastService(RunHistorySource source, PriceBook prices, Clock clock) {
@@ -86,12 +97,13 @@ public final class ForecastService {
         long seconds = Math.round(rate.remainingSeconds(n));
         long low = Math.round(rate.lowSeconds() * n);
         long high = Math.round(rate.highSeconds() * n);
-        UsageSegment usage = segment(run, start, seconds, gpuType, gpuCount, false);
-        List<PricedSlice> slices = prices.price(usage);
+        // priced as the ledger will bill it: the job's GPU share, CPU and memory (docs/money.md, "Estimates and the bill")
+        JobFootprint job = footprints.of(run.param("model", name), gpuType, gpuCount);
+        List<PricedSlice> slices = prices.price(job, start, seconds, false);
         Money cost = PricedSlice.total(slices, prices.currency());
-        Money lowCost = prices.cost(segment(run, start, low, gpuType, gpuCount, false));
-        Money highCost = prices.cost(segment(run, start, high, gpuType, gpuCount, false));
-        BigDecimal hourly = PriceBook.hourlyRate(current, usage);
+        Money lowCost = prices.cost(job, start, low, false);
+        Money highCost = prices.cost(job, start, high, false);
+        BigDecimal hourly = prices.peakHourly(job, clock.instant());
         Money atPeak = new Money(hourly.multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 12, java.math.RoundingMode.HALF_EVEN), prices.currency());
         Money perEpochAtPeak = n == 0 ? Money.zero(prices.currency())
                 : new Money(hourly.multiply(BigDecimal.valueOf(rate.secondsPerEpoch())).divide(BigDecimal.valueOf(3600), 12, java.math.RoundingMode.HALF_EVEN), prices.currency());
@@ -159,11 +171,6 @@ public final class ForecastService {
                 + after.display() + " (" + percent + "%, " + state + ")"
                 + (state == BudgetState.BLOCKED ? ": the queue would not admit it." : ".");
         return new Forecast.BudgetImpact(pace + effect, team, b.limit(), b.remaining(), limit.minus(after).amount(), percent, state);
-    }
-
-    private static UsageSegment segment(HistoricRun run, Instant start, long seconds, String gpuType, int gpuCount, boolean spot) {
-        return new UsageSegment(run.runId(), start, start.plusSeconds(Math.max(0, seconds)), gpuType, BigDecimal.valueOf(gpuCount),
-                BigDecimal.ZERO, BigDecimal.ZERO, spot);
     }
 
     private static Integer integer(String s) {

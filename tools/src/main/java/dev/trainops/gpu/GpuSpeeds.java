@@ -16,6 +16,21 @@ public final class GpuSpeeds {
     private GpuSpeeds() {
     }
 
+    /** Data-parallel scaling: each doubling of GPUs keeps 90% of the ideal speed-up. */
+    public static final double SCALING_EFFICIENCY_PER_DOUBLING = 0.9;
+
+    /**
+     * How many times as fast as one whole GPU a job runs on {@code gpus} physical GPUs: n GPUs
+     * n x 0.9^log2(n) times, a share of one GPU (a MIG slice, a shared replica) its share. The
+     * estimates and the sandbox's simulated kubelet both scale by this.
+     */
+    public static double parallelSpeed(double gpus) {
+        if (gpus <= 1) {
+            return gpus;
+        }
+        return gpus * Math.pow(SCALING_EFFICIENCY_PER_DOUBLING, Math.log(gpus) / Math.log(2));
+    }
+
     /** Peak dense tensor TFLOPS of a type, or null when trainops does not know it. */
     public static Integer tflops(String gpuType) {
         return gpuType == null ? null : TFLOPS.get(gpuType.toUpperCase(Locale.ROOT));

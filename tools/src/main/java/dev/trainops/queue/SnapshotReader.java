@@ -62,21 +62,41 @@ final class SnapshotReader {
             String name = n.getMetadata().getName();
             String type = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
             String sharing = labels.getOrDefault(KubeNames.LABEL_GPU_SHARING_STRATEGY, "none");
-            boolean migSingle = "single".equals(labels.get(KubeNames.LABEL_MIG_STRATEGY));
             long replicas = Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
-            Quantity shared = allocatable.get(KubeNames.GPU_SHARED_RESOURCE);
-            Quantity whole = allocatable.get(KubeNames.GPU_RESOURCE);
+            String resource = queueResource(n);
             // read once: the DCGM refresh may replace the figures between two reads
             OptionalDouble percent = utilization.nodePercent(name);
             Double util = percent.isPresent() ? percent.getAsDouble() : null;
-            if (shared != null && PodResources.count(shared) > 0) {
-                out.add(new Snapshot.NodeRoom(name, type, KubeNames.GPU_SHARED_RESOURCE, true, PodResources.count(shared), 0, util));
-            } else if (whole != null && PodResources.count(whole) > 0 && !migSingle) {
+            if (KubeNames.GPU_SHARED_RESOURCE.equals(resource)) {
+                out.add(new Snapshot.NodeRoom(name, type, resource, true, PodResources.count(allocatable.get(resource)), 0, util));
+            } else if (resource != null) {
                 boolean isShared = replicas > 1 || "time-slicing".equals(sharing) || "mps".equals(sharing);
-                out.add(new Snapshot.NodeRoom(name, type, KubeNames.GPU_RESOURCE, isShared, PodResources.count(whole), 0, util));
+                out.add(new Snapshot.NodeRoom(name, type, resource, isShared, PodResources.count(allocatable.get(resource)), 0, util));
             }
         }
         return out;
+    }
+
+    /**
+     * The GPU resource the queue requests on a node: {@code nvidia.com/gpu.shared} where the node
+     * advertises shared replicas, else {@code nvidia.com/gpu} (not under MIG strategy single); null
+     * when the queue places nothing there.
+     */
+    static String queueResource(Node n) {
+        if (n.getStatus() == null) {
+            return null;
+        }
+        Map<String, Quantity> allocatable = n.getStatus().getAllocatable() != null ? n.getStatus().getAllocatable() : n.getStatus().getCapacity();
+        if (allocatable == null) {
+            return null;
+        }
+        Quantity shared = allocatable.get(KubeNames.GPU_SHARED_RESOURCE);
+        Quantity whole = allocatable.get(KubeNames.GPU_RESOURCE);
+        if (shared != null && PodResources.count(shared) > 0) {
+            return KubeNames.GPU_SHARED_RESOURCE;
+        }
+        boolean migSingle = "single".equals(Nodes.labels(n).get(KubeNames.LABEL_MIG_STRATEGY));
+        return whole != null && PodResources.count(whole) > 0 && !migSingle ? KubeNames.GPU_RESOURCE : null;
     }
 
     /** Reads the cluster, the queue, quotas and budgets for one pass, in the caller's transaction. */

@@ -6,6 +6,8 @@ import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
+import dev.trainops.queue.JobFootprints;
+import dev.trainops.queue.QuotaConfig;
 import dev.trainops.cost.PriceList;
 import dev.trainops.names.JobId;
 import dev.trainops.names.SafeName;
@@ -37,6 +39,7 @@ public final class CostRecommender {
     private final JobContext.Lookup jobs;
     private final Clock clock;
     private final JobGpuUsage outside;
+    private final JobFootprints footprints;
     private final List<Strategy> strategies = List.of(new EarlyStopping(), new BatchSize(), new LearningRate(), new LowGpuUtilization(),
             new RightSizeGpu(), new OffPeak(), new Spot(), new MixedPrecision(), new DataLoading());
 
@@ -46,6 +49,13 @@ public final class CostRecommender {
 
     /** With {@code outside}, a run that logged no GPU system metrics is judged on its job's DCGM series. */
     public CostRecommender(RunEvidenceSource source, PriceBook prices, JobContext.Lookup jobs, Clock clock, JobGpuUsage outside) {
+        this(source, prices, JobFootprints.wholeGpus(QuotaConfig.defaults()), jobs, clock, outside);
+    }
+
+    /** @param footprints what a run holds while it runs (GPU share, CPU, memory), priced as the ledger bills it */
+    public CostRecommender(RunEvidenceSource source, PriceBook prices, JobFootprints footprints, JobContext.Lookup jobs, Clock clock,
+                           JobGpuUsage outside) {
+        this.footprints = footprints;
         this.outside = outside;
         this.source = source;
         this.prices = prices;
@@ -101,7 +111,7 @@ public final class CostRecommender {
             return new Recommendations(summary(facts, found), currency, BigDecimal.ZERO.setScale(Money.SCALE), 0, List.of(), false, why,
                     checked, asOf, found.stale(), notes);
         }
-        Costing costing = new Costing(prices, facts.gpuType, facts.gpuCount);
+        Costing costing = new Costing(prices, footprints.of(facts.model == null ? run.runName() : facts.model, facts.gpuType, facts.gpuCount));
         Money baseline = costing.cost(facts.start, facts.durationSeconds);
         List<Recommendations.Recommendation> out = new ArrayList<>();
         List<Recommendations.Check> checked = new ArrayList<>();
@@ -127,7 +137,7 @@ public final class CostRecommender {
         }
         out.sort(Comparator.comparing((Recommendations.Recommendation r) -> r.estimatedSavings().amount()).reversed());
         if (!facts.running()) {
-            notes.add("Savings are for the next run like this one; the baseline is this run as it ran (GPU time only).");
+            notes.add("Savings are for the next run like this one; the baseline is this run as it ran (GPUs, CPU and memory, as billed).");
         } else {
             notes.add("The run is still going: the baseline is the run as planned (" + facts.plannedEpochs + " epochs at its measured pace).");
         }

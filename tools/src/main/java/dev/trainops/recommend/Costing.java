@@ -1,37 +1,36 @@
 package dev.trainops.recommend;
 
+import dev.trainops.cost.JobFootprint;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PriceList;
 import dev.trainops.cost.PricedSlice;
 import dev.trainops.cost.RateClass;
-import dev.trainops.cost.UsageSegment;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Prices a run and its alternatives with the cost engine (cost rule 10): GPU time of a type and
- * share over an interval, through the tariff calendar and the price list in force then. Only GPU
- * time is priced: it is what every strategy changes, and what dominates a training bill.
+ * Prices a run and its alternatives with the cost engine (cost rule 10), as the ledger bills them:
+ * the run's footprint (GPU type and share, CPU cores, memory) over an interval, through the tariff
+ * calendar and the price list in force then ({@link PriceBook#price(JobFootprint, Instant, long, boolean)}).
+ * An alternative on other GPUs keeps the run's CPU and memory.
  */
 final class Costing {
     private final PriceBook book;
-    private final String gpuType;
-    private final BigDecimal gpus;
+    private final JobFootprint job;
 
-    Costing(PriceBook book, String gpuType, int gpuCount) {
+    Costing(PriceBook book, JobFootprint job) {
         this.book = book;
-        this.gpuType = gpuType;
-        this.gpus = BigDecimal.valueOf(gpuCount);
+        this.job = job;
     }
 
     String gpuType() {
-        return gpuType;
+        return job.gpuType();
     }
 
     BigDecimal gpus() {
-        return gpus;
+        return job.gpus();
     }
 
     PriceList prices(Instant at) {
@@ -42,13 +41,14 @@ final class Costing {
         return Money.zero(book.currency());
     }
 
-    /** The run's own GPUs over [start, start + seconds). */
+    /** The run's own footprint over [start, start + seconds). */
     Money cost(Instant start, long seconds) {
-        return cost(start, seconds, gpuType, gpus, false);
+        return book.cost(job, start, seconds, false);
     }
 
+    /** The run on {@code share} GPUs of {@code type} instead, with its own CPU and memory. */
     Money cost(Instant start, long seconds, String type, BigDecimal share, boolean spot) {
-        return seconds <= 0 ? zero() : book.cost(segment(start, seconds, type, share, spot));
+        return book.cost(job.onGpus(type, share), start, seconds, spot);
     }
 
     /** Seconds of [start, start + seconds) at the off-peak rate. */
@@ -56,16 +56,12 @@ final class Costing {
         if (seconds <= 0) {
             return 0;
         }
-        List<PricedSlice> slices = book.price(segment(start, seconds, gpuType, gpus, false));
+        List<PricedSlice> slices = book.price(job, start, seconds, false);
         return slices.stream().filter(s -> s.rateClass() == RateClass.OFF_PEAK).mapToLong(PricedSlice::seconds).sum();
     }
 
-    /** The on-demand peak hourly rate of the run's GPUs under the price list in force at {@code at}. */
+    /** The run's on-demand peak hourly cost (GPUs, CPU and memory) under the price list in force at {@code at}. */
     BigDecimal peakHourly(Instant at) {
-        return PriceBook.hourlyRate(book.at(at), segment(at, 1, gpuType, gpus, false));
-    }
-
-    private static UsageSegment segment(Instant start, long seconds, String type, BigDecimal share, boolean spot) {
-        return new UsageSegment("recommend", start, start.plusSeconds(seconds), type, share, BigDecimal.ZERO, BigDecimal.ZERO, spot);
+        return book.peakHourly(job, at);
     }
 }
