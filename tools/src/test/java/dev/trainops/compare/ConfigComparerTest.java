@@ -84,8 +84,10 @@ class ConfigComparerTest {
         assertThat(bs64.confidence()).isEqualTo("HIGH");
         assertThat(bs64.durationSeconds()).isEqualTo(expectedSeconds("llm-bs64", 500));
         assertThat(bs128.durationSeconds()).isEqualTo(expectedSeconds("llm-bs128", 500));
-        // on demand now (12:00, all peak) vs the same time from 22:00 (all off-peak): exactly half, to the micro-unit
-        BigDecimal hourly = prices.current(clock.instant()).gpuRate("H200");
+        // on demand now (12:00, all peak) vs the same time from 22:00 (all off-peak): exactly half, to the micro-unit;
+        // all-in, as the ledger bills it: the H200 with its 8 cores and 64 GiB
+        BigDecimal hourly = prices.current(clock.instant()).gpuRate("H200").add(new BigDecimal("0.031611").multiply(BigDecimal.valueOf(8)))
+                .add(new BigDecimal("0.004237").multiply(BigDecimal.valueOf(64)));
         BigDecimal peak = hourly.multiply(BigDecimal.valueOf(bs64.durationSeconds())).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_EVEN);
         assertThat(bs64.onDemand().cost()).isEqualByComparingTo(peak);
         assertThat(bs64.offPeak().start()).isEqualTo(Instant.parse("2026-11-30T22:00:00Z"));
@@ -204,5 +206,57 @@ class ConfigComparerTest {
         ToolOutcome outcome = catalog.invoke("compare_training_configs", args);
         assertThat(outcome).isInstanceOf(ToolOutcome.Failure.class);
         return ((ToolOutcome.Failure) outcome).error();
+    }
+
+    ConfigComparer comparer(dev.trainops.queue.JobFootprints.Shares shares) {
+        RunHistorySource source = new RunHistorySource() {
+            @Override
+            public Found find(String name) {
+                return new Found(runs.stream().filter(r -> name.equals(r.params().get("model"))).toList(), clock.instant(), false);
+            }
+
+            @Override
+            public String name() {
+                return "test";
+            }
+        };
+        return new ConfigComparer(source, prices, new dev.trainops.queue.JobFootprints(dev.trainops.queue.TestRequests.TWELVE_CORES_100_GIB,
+                shares), clock);
+    }
+
+    /** Issue 13, "estimates equal the bill": compare prices the job's GPUs, CPU and memory as the ledger bills that segment. */
+    @Test
+    void estimatesEqualTheBill_compareOnDemandAndOffPeakAreTheLedgersPriceOfTheJobsSegment() {
+        Comparison.Option o = comparer(dev.trainops.queue.JobFootprints.Shares.WHOLE)
+                .compare(new CompareRequest(List.of(config("llm-tiny", 20, 64, null, null, null)))).options().get(0);
+        for (Comparison.Priced p : List.of(o.onDemand(), o.offPeak())) {
+            var segment = new dev.trainops.cost.UsageSegment("bill", p.start(), p.finish(), o.gpuType(), BigDecimal.valueOf(o.gpuCount()),
+                    BigDecimal.valueOf(12L * o.gpuCount()), BigDecimal.valueOf(100L * o.gpuCount()), false);
+            assertThat(p.cost()).isEqualByComparingTo(prices.cost(segment).amount());
+            var gpuOnly = new dev.trainops.cost.UsageSegment("gpu", p.start(), p.finish(), o.gpuType(), BigDecimal.valueOf(o.gpuCount()),
+                    BigDecimal.ZERO, BigDecimal.ZERO, false);
+            assertThat(p.cost()).isGreaterThan(prices.cost(gpuOnly).amount());
+        }
+    }
+
+    /**
+     * The queue's estimator (queue_training_job and validate_job_resources) on a time-sliced GPU: a
+     * replica of a GPU shared 4 ways is a quarter of it, runs 4 times as long as the whole-GPU run
+     * it is scaled from, and holds its CPU and memory all that time; the estimate is what the
+     * ledger bills for that segment.
+     */
+    @Test
+    void estimatesEqualTheBill_theQueuesEstimateOnATimeSlicedGpuIsTheLedgersPriceOfAQuarterGpuWithItsCpuAndMemory() {
+        dev.trainops.queue.JobFootprints.Shares quarter = (type, units) -> new BigDecimal("0.25").multiply(BigDecimal.valueOf(units));
+        Instant start = clock.instant();
+        var whole = new HistoryEstimator(comparer(dev.trainops.queue.JobFootprints.Shares.WHOLE))
+                .estimate("llm-tiny", 20, 64, "H200", 1, false, start).orElseThrow();
+        var shared = new HistoryEstimator(comparer(quarter)).estimate("llm-tiny", 20, 64, "H200", 1, false, start).orElseThrow();
+        assertThat((double) shared.seconds()).isCloseTo(4.0 * whole.seconds(), org.assertj.core.api.Assertions.within(2.0));
+        var billed = new dev.trainops.cost.UsageSegment("bill", start, start.plusSeconds(shared.seconds()), "H200", new BigDecimal("0.25"),
+                new BigDecimal("12"), new BigDecimal("100"), false);
+        assertThat(shared.cost().amount()).isEqualByComparingTo(prices.cost(billed).amount());
+        // the GPU costs the same either way (a quarter of it for four times as long); the CPU and memory four times as much
+        assertThat(shared.cost().amount()).isGreaterThan(whole.cost().amount());
     }
 }

@@ -138,4 +138,27 @@ class ForecastServiceTest {
         assertThatThrownBy(() -> service().forecast(new ForecastRequest(" ", 3))).hasMessageContaining("job_name");
         assertThat(Map.of()).isEmpty();
     }
+
+    /** Issue 13, "estimates equal the bill": the forecast is the ledger's price of the job's GPUs, CPU and memory over its interval. */
+    @Test
+    void estimatesEqualTheBill_theForecastPricesGpuCpuAndMemoryAsTheLedgerBillsTheSameSegment() throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        ForecastService service = new ForecastService(h200Source(), prices,
+                new dev.trainops.queue.JobFootprints(dev.trainops.queue.TestRequests.TWELVE_CORES_100_GIB, dev.trainops.queue.JobFootprints.Shares.WHOLE),
+                team -> Optional.empty(), clock);
+        clock.set(Instant.parse("2026-11-30T21:59:55Z")); // crosses 22:00: peak and off-peak slices
+        Forecast f = service.forecast(new ForecastRequest("llm-bs64", 5));
+        int gpus = f.basedOn().gpuCount();
+        var segment = new dev.trainops.cost.UsageSegment("bill", f.estimatedStart(), f.estimatedEnd(), f.basedOn().gpuType(),
+                BigDecimal.valueOf(gpus), BigDecimal.valueOf(12L * gpus), BigDecimal.valueOf(100L * gpus), false);
+        assertThat(f.estimatedCost()).isEqualByComparingTo(prices.cost(segment).amount());
+        var gpuOnly = new dev.trainops.cost.UsageSegment("gpu", f.estimatedStart(), f.estimatedEnd(), f.basedOn().gpuType(),
+                BigDecimal.valueOf(gpus), BigDecimal.ZERO, BigDecimal.ZERO, false);
+        assertThat(f.estimatedCost()).isGreaterThan(prices.cost(gpuOnly).amount());
+        // at peak: the same segment's hourly rate (GPU, 12 cores, 100 GiB) for the whole time
+        BigDecimal hourly = PriceBook.hourlyRate(prices.current(clock.instant()), segment);
+        assertThat(f.estimatedCostAtPeak()).isEqualByComparingTo(hourly.multiply(BigDecimal.valueOf(f.estimatedDurationSeconds()))
+                .divide(BigDecimal.valueOf(3600), 6, java.math.RoundingMode.HALF_EVEN));
+        assertThat(f.breakdown()).extracting(Forecast.Part::rateClass).contains(RateClass.PEAK, RateClass.OFF_PEAK);
+    }
 }

@@ -133,22 +133,25 @@ class RecommendThroughMlflowTest {
     void costRule10_eachRecommendationNamesItsTriggerAndASavingPricedByTheCostEngine(@TempDir Path dir) throws Exception {
         Path doubled = dir.resolve("pricing.yaml");
         Files.writeString(doubled, Files.readString(Path.of("../config/pricing.yaml"))
-                .replace("H100: \"6.880000\"", "H100: \"13.760000\"").replace("H200: \"10.600000\"", "H200: \"21.200000\""));
+                .replace("H100: \"6.880000\"", "H100: \"13.760000\"").replace("H200: \"10.600000\"", "H200: \"21.200000\"")
+                .replace("cpu_core_hour: \"0.031611\"", "cpu_core_hour: \"0.063222\"")
+                .replace("memory_gib_hour: \"0.004237\"", "memory_gib_hour: \"0.008474\""));
         ToolCatalog pricier = catalogWith(PricingConfig.load(doubled));
         for (String name : MIXED) {
             Recommendations r = call(catalog, name);
-            // the baseline is the run's GPU time as the cost engine prices it
+            // the baseline is the run as the ledger would bill it: its GPUs with their CPU and memory (8 cores, 64 GiB a GPU)
             String type = r.run().gpuType();
             var evidence = source.lookup(name, 0).run();
             Instant end = evidence.end();
             assertThat(r.baselineCost()).isEqualByComparingTo(prices.cost(new UsageSegment("check", evidence.start(), end, type,
-                    BigDecimal.valueOf(r.run().gpuCount()), BigDecimal.ZERO, BigDecimal.ZERO, false)).amount());
+                    BigDecimal.valueOf(r.run().gpuCount()), BigDecimal.valueOf(8L * r.run().gpuCount()),
+                    BigDecimal.valueOf(64L * r.run().gpuCount()), false)).amount());
             Recommendations twice = call(pricier, name);
             for (Recommendations.Recommendation x : r.recommendations()) {
                 assertThat(x.trigger()).as(name + " " + x.type()).isNotBlank();
                 assertThat(x.estimatedSavings().amount()).isEqualByComparingTo(r.baselineCost().subtract(x.estimatedSavings().costAfter()));
                 if (x.type() != RecommendationType.RIGHT_SIZE_GPU) {
-                    // priced by the engine: twice the GPU rate, twice the saving (to a micro-unit per priced slice)
+                    // priced by the engine: twice the rates, twice the saving (to a micro-unit per priced slice)
                     BigDecimal again = twice.recommendations().stream().filter(y -> y.type() == x.type()).findFirst().orElseThrow()
                             .estimatedSavings().amount();
                     assertThat(again.subtract(x.estimatedSavings().amount().multiply(BigDecimal.valueOf(2))).abs())

@@ -103,7 +103,8 @@ class StrategiesTest {
         assertThat(r.verdict()).startsWith("efficient is already efficient").contains("busy 92.0%").contains("still improving")
                 .contains("entirely at off-peak rates");
         assertThat(r.checked()).hasSize(9).noneMatch(Recommendations.Check::fired);
-        assertThat(r.baselineCost()).isEqualByComparingTo("5.733333"); // 6,000 s of an H100 at 6.88/h off-peak (x0.5)
+        // 6,000 s of an H100 with its 8 cores and 64 GiB, all-in 7.404056/h, off-peak (x0.5): what the ledger bills
+        assertThat(r.baselineCost()).isEqualByComparingTo("6.170047");
         assertThat(CostRecommender.summarize(r)).contains("already efficient").hasSizeLessThan(600);
     }
 
@@ -115,8 +116,8 @@ class StrategiesTest {
         Recommendations.Recommendation es = find(r, RecommendationType.EARLY_STOPPING).orElseThrow();
         assertThat(es.trigger()).contains("val_loss did not improve").contains("after epoch 4 (patience 3)");
         assertThat(es.title()).contains("Stop at epoch 7 instead of 10");
-        // epochs 8-10: 1,800 s of H100 off-peak = 1.72
-        assertThat(es.estimatedSavings().amount()).isEqualByComparingTo("1.720000");
+        // epochs 8-10: 1,800 s of H100 (GPU, 8 cores, 64 GiB) off-peak = 1,800 x 7.404056 x 0.5 / 3,600
+        assertThat(es.estimatedSavings().amount()).isEqualByComparingTo("1.851014");
         assertThat(es.estimatedSavings().percent()).isEqualByComparingTo("30.0");
         assertThat(es.action().tool()).isEqualTo("queue_training_job");
         assertThat(es.action().arguments()).containsEntry("epochs", 7).containsEntry("team", "team-a");
@@ -129,7 +130,7 @@ class StrategiesTest {
         Recommendations.Recommendation es = find(r, RecommendationType.EARLY_STOPPING).orElseThrow();
         assertThat(es.trigger()).contains("for 3 epochs after epoch 3");
         // the remaining 4 planned epochs: 2,400 s from the end of epoch 6 (23:30) on, all off-peak
-        assertThat(es.estimatedSavings().amount()).isEqualByComparingTo("2.293333");
+        assertThat(es.estimatedSavings().amount()).isEqualByComparingTo("2.468019");
         assertThat(es.title()).startsWith("Stop running now");
     }
 
@@ -202,8 +203,8 @@ class StrategiesTest {
         Recommendations.Recommendation lr = find(advise(slow, fast), RecommendationType.LEARNING_RATE).orElseThrow();
         assertThat(lr.trigger()).contains("run lr-fast at learning_rate 0.0003 reached val_loss 0.5").contains("at epoch 5")
                 .contains("needed 8");
-        // epochs 6-8 of lr-slow: 1,800 s off-peak
-        assertThat(lr.estimatedSavings().amount()).isEqualByComparingTo("1.720000");
+        // epochs 6-8 of lr-slow: 1,800 s off-peak, GPU, CPU and memory
+        assertThat(lr.estimatedSavings().amount()).isEqualByComparingTo("1.851014");
         @SuppressWarnings("unchecked")
         Map<String, Object> params = (Map<String, Object>) lr.action().arguments().get("params");
         assertThat(params).containsEntry("learning_rate", "0.0003");
@@ -227,11 +228,11 @@ class StrategiesTest {
         assertThat(low.title()).contains("MIG 1g.10gb slice of the H100");
         assertThat(low.action().tool()).isNull();
         assertThat(low.action().description()).contains("nvidia.com/mig-1g.10gb: 1");
-        // 1/7 of the GPU for 6000 x (0.88 + 0.12 x 7) = 10,320 s
+        // 1/7 of the GPU for 6000 x (0.88 + 0.12 x 7) = 10,320 s, with the run's own 8 cores and 64 GiB
         assertThat(low.estimatedSavings().durationSecondsAfter()).isEqualTo(10_320L);
         assertThat(low.estimatedSavings().costAfter()).isEqualByComparingTo(prices.cost(new dev.trainops.cost.UsageSegment("x",
                 Instant.parse("2026-11-30T22:30:00Z"), Instant.parse("2026-11-30T22:30:00Z").plusSeconds(10_320), "H100",
-                new BigDecimal("0.142857142857"), BigDecimal.ZERO, BigDecimal.ZERO, false)).amount());
+                new BigDecimal("0.142857142857"), new BigDecimal("8"), new BigDecimal("64"), false)).amount());
     }
 
     @Test

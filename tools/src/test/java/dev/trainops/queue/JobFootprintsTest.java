@@ -1,0 +1,70 @@
+package dev.trainops.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainops.cost.JobFootprint;
+import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.KubeNames;
+import dev.trainops.testing.ClusterFixtures;
+import dev.trainops.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, "estimates equal the bill": the footprint an estimate prices is what the ledger will
+ * read from the job's pod (its GPU share by the one share rule, its CPU and memory requests).
+ */
+@EnableKubernetesMockClient(crud = true)
+class JobFootprintsTest {
+    static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
+    KubernetesClient client;
+
+    @Test
+    void estimatesEqualTheBill_theDefaultRequestsAreWhatTheLauncherPutsOnThePodAsTheLedgerReadsThem() {
+        QuotaConfig quotas = new QuotaConfig(new BigDecimal("0.80"), Map.of(), new Quantity("6"), new Quantity("48Gi"));
+        JobSpec spec = new JobSpec("team-a", "run", "llm", "llm", Priority.NORMAL, 1000, "H100", 2, 2, 64, Map.of(), false, null, null,
+                1_000_000, 1200, null, null, null);
+        QueuedJob job = new QueuedJob("tj-000000000001", spec, new JobStatus(JobState.SCHEDULED, null, "admitted", T, "h100-a",
+                1, false, T, T, null, null, null, 0));
+        Job built = new JobLauncher(client, PriorityConfig.defaults(), quotas).build(job, KubeNames.GPU_RESOURCE, T);
+        Map<String, Quantity> requests = built.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests();
+        JobRequests perGpu = JobRequests.perGpu(quotas);
+        // cost/ClusterUsage: CPU as the quantity's amount, memory in GiB to 6 decimals
+        assertThat(perGpu.cpuCores("llm", 2)).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("cpu")));
+        assertThat(perGpu.memoryGib("llm", 2)).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("memory"))
+                .divide(BigDecimal.valueOf(1L << 30), 6, RoundingMode.HALF_EVEN));
+        assertThat(perGpu.cpuCores("llm", 2)).isEqualByComparingTo("12");
+        assertThat(perGpu.memoryGib("llm", 2)).isEqualByComparingTo("96");
+    }
+
+    @Test
+    void estimatesEqualTheBill_aUnitIsTheShareOfAGpuWhereTheQueuePlacesItsType() {
+        client.resource(ClusterFixtures.gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        client.resource(ClusterFixtures.timeSlicedNode("t4-shared", "Tesla-T4", 1, 4)).create();
+        client.resource(ClusterFixtures.migMixedNode("a100-mig", 7, 2)).create();
+        ClusterIndex index = new ClusterIndex(new MutableClock(T)).start(client);
+        assertThat(index.awaitSynced(Duration.ofSeconds(10))).isTrue();
+        JobFootprints footprints = new JobFootprints(JobRequests.perGpu(QuotaConfig.defaults()), JobFootprints.onCluster(index));
+        JobFootprint h100 = footprints.of("llm", "H100", 2);
+        assertThat(h100.gpus()).isEqualByComparingTo("2");
+        assertThat(h100.cpuCores()).isEqualByComparingTo("16");
+        assertThat(h100.memoryGib()).isEqualByComparingTo("128");
+        // a replica of a T4 shared 4 ways is a quarter of it; its pod still requests a GPU's CPU and memory
+        JobFootprint t4 = footprints.of("validation", "T4", 1);
+        assertThat(t4.gpus()).isEqualByComparingTo("0.25");
+        assertThat(t4.cpuCores()).isEqualByComparingTo("8");
+        assertThat(t4.memoryGib()).isEqualByComparingTo("64");
+        // the queue places nothing on MIG slices, and a type no node has is priced as whole GPUs
+        assertThat(footprints.of("llm", "A100-80GB", 1).gpus()).isEqualByComparingTo("1");
+        assertThat(footprints.of("llm", "L4", 3).gpus()).isEqualByComparingTo("3");
+        index.close();
+    }
+}
