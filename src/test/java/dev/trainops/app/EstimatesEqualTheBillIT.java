@@ -1,0 +1,108 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13, "estimates equal the bill", end to end on the packaged server with the sandbox: jobs
+ * queued through MCP on whole GPUs (llm on one and on two H100s) and on a time-sliced one
+ * (validation on the T4 shared 4 ways) run on the simulated kubelet, the usage recorder bills their
+ * pods, and the metric that compares each finished job's estimate at submission with its bill
+ * ({@code trainops_job_cost_actual_to_forecast_ratio}, per team: one job per team here) stays
+ * within 0.97-1.03. At two clock speeds, 600 among them. The queue places no job on a MIG slice,
+ * so MIG has no queue job to measure here (see the billing and estimator unit tests).
+ */
+class EstimatesEqualTheBillIT {
+    static final double LOW = 0.97;
+    static final double HIGH = 1.03;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void estimatesEqualTheBill_atSandboxSpeed600(@TempDir Path dataDir) throws Exception {
+        billedOverEstimated(dataDir, "600");
+    }
+
+    @Test
+    void estimatesEqualTheBill_atSandboxSpeed300(@TempDir Path dataDir) throws Exception {
+        billedOverEstimated(dataDir, "300");
+    }
+
+    void billedOverEstimated(Path dataDir, String speed) throws Exception {
+        int port = SandboxServers.freePort();
+        Process server = SandboxServers.http(dataDir, port, speed);
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
+                .requestTimeout(Duration.ofSeconds(30)).build();
+        try {
+            client.initialize();
+            SandboxServers.awaitReady(client::callTool);
+            // whole GPUs: a new 5-epoch llm job, batch size 64, on one H100; llm at batch size 128 on two H100s (scaled from a
+            // one-GPU run). Time-sliced: validation on a quarter of a T4 (scaled from a whole-GPU run: four times as long)
+            Map<String, BigDecimal> estimates = Map.of(
+                    "team-a", queue(client, Map.of("model", "llm", "run_name", "bill-llm", "team", "team-a", "epochs", 5, "batch_size", 64,
+                            "gpu_type", "H100")),
+                    "team-b", queue(client, Map.of("model", "llm", "run_name", "bill-llm-2gpu", "team", "team-b", "epochs", 3,
+                            "batch_size", 128, "gpu_type", "H100", "gpu_count", 2)),
+                    "team-c", queue(client, Map.of("model", "validation", "run_name", "bill-validation", "team", "team-c", "epochs", 1,
+                            "batch_size", 16, "gpu_type", "T4")));
+            // the 5-epoch llm job is estimated all-in: about 3,200 s of an H100 with 8 cores and 64 GiB, $6.50-6.60 at peak
+            assertThat(estimates.get("team-a")).isBetween(new BigDecimal("3.00"), new BigDecimal("7.00"));
+            for (var e : estimates.entrySet()) {
+                String team = "team=\"" + e.getKey() + "\"";
+                String text = awaitMetric(port, "trainops_job_cost_actual_to_forecast_ratio_count", team);
+                double forecast = MonitoringSandboxIT.sum(text, "trainops_job_cost_forecast_total", team);
+                double actual = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_total", team);
+                double ratio = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_to_forecast_ratio_sum", team);
+                System.out.printf("estimates IT x%s: %s billed %.6f against %.6f estimated (x%.4f)%n", speed, e.getKey(), actual, forecast,
+                        ratio);
+                assertThat(forecast).as("the estimate at submission of %s's job", e.getKey())
+                        .isCloseTo(e.getValue().doubleValue(), within(0.000001));
+                assertThat(ratio).as("billed / estimated for %s's job at speed %s", e.getKey(), speed).isBetween(LOW, HIGH);
+                assertThat(actual / forecast).isBetween(LOW, HIGH);
+            }
+        } finally {
+            client.closeGracefully();
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static BigDecimal queue(McpSyncClient client, Map<String, Object> args) {
+        Map<String, Object> job = SandboxServers.call(client, "queue_training_job", args);
+        assertThat(job.get("estimated_cost")).as("an estimate for %s", args).isNotNull();
+        return new BigDecimal((String) job.get("estimated_cost"));
+    }
+
+    /** /metrics once the team's one finished job has been compared with its bill. */
+    String awaitMetric(int port, String name, String label) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double count = MonitoringSandboxIT.sum(text, name, label);
+            assertThat(count).as("one job per team").isLessThanOrEqualTo(1);
+            if (count == 1) {
+                return text;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " " + label + " never reached 1: " + List.of(text.lines().filter(l -> l.contains(name)).toList()));
+    }
+}
