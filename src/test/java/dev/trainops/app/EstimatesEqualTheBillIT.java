@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,7 @@ class EstimatesEqualTheBillIT {
         try {
             client.initialize();
             SandboxServers.awaitReady(client::callTool);
+            awaitRunHistory(client);
             // whole GPUs: a new 5-epoch llm job, batch size 64, on one H100; llm at batch size 128 on two H100s (scaled from a
             // one-GPU run). Time-sliced: validation on a quarter of a T4 (scaled from a whole-GPU run: four times as long)
             Map<String, BigDecimal> estimates = Map.of(
@@ -81,6 +83,19 @@ class EstimatesEqualTheBillIT {
             server.destroy();
             server.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The sandbox's run store opens in the background; until it has, a job is queued with no estimate. */
+    static void awaitRunHistory(McpSyncClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        McpSchema.CallToolRequest probe = new McpSchema.CallToolRequest("forecast_training_cost", Map.of("job_name", "validation",
+                "remaining_epochs", 1));
+        McpSchema.CallToolResult r = client.callTool(probe);
+        while (Boolean.TRUE.equals(r.isError()) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            r = client.callTool(probe);
+        }
+        assertThat(r.isError()).as("the sandbox's run history answers: " + r.content()).isFalse();
     }
 
     static BigDecimal queue(McpSyncClient client, Map<String, Object> args) {
