@@ -120,6 +120,22 @@ class HistoryEstimatesTest {
     }
 
     @Test
+    void validateJobResourcesListsTheCheaperBatchSizeAmongItsCheaperAlternatives() {
+        PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
+                q::budgetStatus, q.prices, q.clock, q.estimator);
+        Validation v = planning.validate(new ValidateRequest("llm", 10, 64, 1, "H100", "team-a"));
+        Validation.Alternative batch = v.cheaperAlternatives().stream().filter(a -> Integer.valueOf(128).equals(a.batchSize())).findFirst()
+                .orElseThrow();
+        assertThat(batch.estimatedCost()).isEqualByComparingTo(
+                history.estimate("llm", 10, 128, "H100", 1, false, q.clock.instant()).orElseThrow().cost().amount());
+        assertThat(batch.saving()).isEqualByComparingTo(v.estimatedCost().subtract(batch.estimatedCost()));
+        assertThat(batch.description()).contains("batch size 128");
+        // at the cheaper batch size already, the dearer one is not offered
+        assertThat(planning.validate(new ValidateRequest("llm", 10, 128, 1, "H100", "team-a")).cheaperAlternatives())
+                .noneSatisfy(a -> assertThat(a.batchSize()).isEqualTo(64));
+    }
+
+    @Test
     void aModelWithoutHistoryIsPricedAtItsTimeLimitWithAWarning() {
         QueueAnswer a = q.service.submit(new QueueRequest("timed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null,
                 null, null));
