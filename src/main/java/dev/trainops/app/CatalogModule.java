@@ -47,17 +47,14 @@ final class CatalogModule {
         tools.add(GpuTools.getGpuAvailability(cluster.inventory));
         tools.add(BudgetService.tool(() -> cost.await().budgets()));
         tools.add(CostReports.tool(() -> new CostReports(cost.await().ledger(), prices.currency(),
-                runName -> history.present() ? accuracyOf(history.runs.get(), runName) : Optional.empty(),
+                runName -> accuracyOf(history.runs.get(), runName),
                 cost.await().budgets()::peek)));
-        if (history.present()) {
-            tools.add(ForecastService.tool(() -> new ForecastService(new JobAwareHistory(history.runs.get(),
-                    id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
-                    cost.await().budgets()::peek, clock)));
-            tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, queue.footprints(), clock)));
-            JobGpuUsage outside = cluster.prometheus == null ? JobGpuUsage.NONE : new dev.trainops.prometheus.DcgmJobGpuUsage(cluster.prometheus);
-            tools.add(CostRecommender.tool(() -> new CostRecommender(history.evidence.get(), prices, queue.footprints(), jobContexts(queue), clock,
-                    outside)));
-        }
+        tools.add(ForecastService.tool(() -> new ForecastService(new JobAwareHistory(history.runs.get(),
+                id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
+                cost.await().budgets()::peek, clock)));
+        tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, queue.footprints(), clock)));
+        JobGpuUsage outside = cluster.prometheus == null ? JobGpuUsage.NONE : new dev.trainops.prometheus.DcgmJobGpuUsage(cluster.prometheus);
+        tools.add(CostRecommender.tool(() -> new CostRecommender(history.evidence.get(), prices, queue.footprints(), jobContexts(queue), clock, outside)));
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));
         tools.add(UtilizationReports.tool(monitoring::utilizationReports));

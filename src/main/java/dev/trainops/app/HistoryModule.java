@@ -6,6 +6,7 @@ import dev.trainops.app.sandbox.SandboxRunEvidence;
 import dev.trainops.app.sandbox.SandboxRunHistory;
 import dev.trainops.forecast.MlflowRunHistory;
 import dev.trainops.forecast.RunHistorySource;
+import dev.trainops.history.OwnJobHistory;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.monitor.HealthStatus;
@@ -19,24 +20,26 @@ import java.util.function.Supplier;
 
 /**
  * Run history and run evidence: MLflow when MLFLOW_TRACKING_URI is set (it wins in the sandbox
- * too), else the sandbox's run store; with neither there is no history, so no forecast,
- * comparison or recommendation tool.
+ * too), else the sandbox's run store, else trainops's own finished jobs from its store
+ * (docs/money.md, "History without MLflow"): the forecast, comparison and recommendation tools are
+ * always there, and their answers name the history they used.
  */
 final class HistoryModule {
     /** Null without MLflow. */
     final MlflowReader mlflow;
-    /** Null without any history. */
     final Supplier<RunHistorySource> runs;
-    /** Null without any history. */
     final Supplier<RunEvidenceSource> evidence;
+    /** False when the history is trainops's own jobs: no run logs metrics for the training poller or utilisation reports to read. */
+    final boolean metrics;
 
-    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence) {
+    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence, boolean metrics) {
         this.mlflow = mlflow;
         this.runs = runs;
         this.evidence = evidence;
+        this.metrics = metrics;
     }
 
-    static HistoryModule create(TrainopsConfig config, ClusterModule cluster) {
+    static HistoryModule create(TrainopsConfig config, ClusterModule cluster, CostModule cost) {
         Optional<MlflowClient.Config> mlflowConfig = config.mlflow();
         Clock clock = cluster.clock;
         if (mlflowConfig.isPresent()) {
@@ -44,7 +47,7 @@ final class HistoryModule {
                     ForkJoinPool.commonPool());
             RunHistorySource history = new MlflowRunHistory(reader);
             RunEvidenceSource evidence = new MlflowRunEvidence(reader);
-            return new HistoryModule(reader, () -> history, () -> evidence);
+            return new HistoryModule(reader, () -> history, () -> evidence, true);
         }
         SandboxCluster sandbox = cluster.sandbox;
         if (sandbox != null) {
@@ -56,13 +59,11 @@ final class HistoryModule {
             }, () -> {
                 Trainops.await(sandbox.seeded(), "the sandbox run history");
                 return evidence;
-            });
+            }, true);
         }
-        return new HistoryModule(null, null, null);
-    }
-
-    boolean present() {
-        return runs != null;
+        // the store opens in the background: each call reads it through the cost module, waiting (bounded) while it opens
+        return new HistoryModule(null, () -> new OwnJobHistory(cost.await().queueStore(), clock),
+                () -> new OwnJobHistory(cost.await().queueStore(), clock), false);
     }
 
     /** The MLflow backend's state; empty without MLflow. */

@@ -65,7 +65,7 @@ final class MonitoringModule {
                     cluster.utilization, cluster.clock);
             loops.loop("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
         });
-        if (history.present()) {
+        if (history.metrics) {
             // the sandbox's run history exists once the sandbox is seeded; MLflow's is there at once
             CompletableFuture<?> runsReady = history.mlflow == null && cluster.sandbox != null ? cluster.kube
                     : CompletableFuture.completedFuture(null);
@@ -101,7 +101,7 @@ final class MonitoringModule {
         if (cluster.prometheus != null) {
             sources.add(new DcgmJobUtilization(cluster.prometheus));
         }
-        if (history.evidence != null) {
+        if (history.metrics) {
             sources.add(new RunMetricsUtilization(history.evidence));
         }
         return new UtilizationReports(cost.await().ledger(), sources, cluster.clock);

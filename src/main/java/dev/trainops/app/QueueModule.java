@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.trainops.compare.ConfigComparer;
 import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuInventory;
 import dev.trainops.monitor.Metrics;
 import dev.trainops.monitor.QueueMetrics;
@@ -16,6 +17,7 @@ import dev.trainops.queue.JobState;
 import dev.trainops.queue.QueueEvents;
 import dev.trainops.queue.QueueStore;
 import dev.trainops.queue.QueuedJob;
+import dev.trainops.queue.TimeLimitEstimator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,9 +88,19 @@ final class QueueModule {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
             QueueStore queueStore = money.queueStore();
-            Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
-                    : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), footprints(), clock))
-                            .estimate(m, e, b, t, g, s, at);
+            Estimator fromHistory = new Estimator() {
+                @Override
+                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, int gpus, boolean spot, Instant at) {
+                    return historyEstimator().estimate(model, epochs, batch, type, gpus, spot, at);
+                }
+
+                @Override
+                public List<Integer> batchSizes(String model, String type) {
+                    return historyEstimator().batchSizes(model, type);
+                }
+            };
+            // a model without history is priced at its job template's activeDeadlineSeconds; no template sets one yet
+            Estimator estimator = new TimeLimitEstimator(fromHistory, model -> Optional.empty(), config.prices(), footprints());
             JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
                     config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
@@ -116,6 +128,12 @@ final class QueueModule {
      */
     JobFootprints footprints() {
         return new JobFootprints(JobRequests.perGpu(config.quotas()), JobFootprints.onCluster(cluster.index));
+    }
+
+    /** The queue's estimates from the run history, read afresh for each call (the history may be MLflow's, the sandbox's or the queue's own). */
+    private HistoryEstimator historyEstimator() {
+        RunHistorySource runs = history.runs.get();
+        return new HistoryEstimator(new ConfigComparer(runs, config.prices(), footprints(), cluster.clock), runs);
     }
 
     /** Adds a listener for job events (after their change was committed). */

@@ -69,8 +69,8 @@ public final class Trainops implements AutoCloseable {
         ClusterModule cluster = ClusterModule.create(config);
         Metrics metrics = new Metrics(java.util.List.of(), config.teams(), config.prices().currency().getCurrencyCode());
         BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics);
-        HistoryModule history = HistoryModule.create(config, cluster);
         CostModule cost = new CostModule(config, cluster, loops, metrics);
+        HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics);
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
         ToolCatalog catalog = CatalogModule.catalog(cluster, history, cost, queue, monitoring, metrics);

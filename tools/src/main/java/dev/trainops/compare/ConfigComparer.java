@@ -13,7 +13,7 @@ import dev.trainops.cost.SpotModel;
 import dev.trainops.cost.TariffCalendar;
 import dev.trainops.cost.JobFootprint;
 import dev.trainops.forecast.EpochRate;
-import dev.trainops.forecast.EpochTimeline;
+import dev.trainops.forecast.DurationModel;
 import dev.trainops.forecast.HistoricRun;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuSpeeds;
@@ -105,7 +105,7 @@ public final class ConfigComparer {
     private Comparison.Option estimate(int index, CompareRequest.Config c, String model, String gpuType, Instant scheduled,
                                        List<HistoricRun> runs, Instant now, PriceList current) {
         String label = c.label() == null || c.label().isBlank() ? "config " + (index + 1) : c.label().trim();
-        List<HistoricRun> usable = runs.stream().filter(r -> r.start() != null && !r.epochMetric().isEmpty())
+        List<HistoricRun> usable = runs.stream().filter(HistoricRun::measurable)
                 .sorted(Comparator.comparing(HistoricRun::start).reversed()).toList();
         if (usable.isEmpty()) {
             return failed(index, label, c, runs.isEmpty() ? "No past runs of model '" + model + "' in " + source.name() + "."
@@ -122,11 +122,10 @@ public final class ConfigComparer {
         if (type == null || !current.gpuHour().containsKey(type)) {
             return failed(index, label, c, "The reference run " + ref.runName() + " logged no priced gpu_type (" + refType + "); give gpu_type.");
         }
-        EpochTimeline timeline = EpochTimeline.of(ref.start(), ref.epochMetric(), ref.stepMetric(),
-                ref.params().containsKey("steps_per_epoch") ? integer(ref.param("steps_per_epoch", null), 0) : null);
-        EpochRate rate = EpochRate.of(timeline);
+        DurationModel measured = DurationModel.of(ref, runs);
+        EpochRate rate = measured.rate();
         double perEpoch = rate.secondsPerEpoch();
-        double warmup = Math.max(0, timeline.epochDurations().get(0).toMillis() / 1000.0 - perEpoch);
+        double warmup = measured.warmupSeconds();
         List<String> assumptions = new ArrayList<>();
         String confidence = "HIGH";
         if (!type.equals(refType)) {
@@ -160,8 +159,12 @@ public final class ConfigComparer {
             assumptions.add("No run of " + model + " at batch size " + batch + ": time per epoch taken as at batch size " + refBatch
                     + " (" + ref.runName() + "); a larger batch is often faster per epoch on an under-used GPU.");
         }
-        if (rate.method() != EpochRate.Method.STEADY_STATE_MEDIAN) {
-            assumptions.add("The reference run has one completed epoch; its rate is " + rate.method() + ".");
+        if (rate.method() == EpochRate.Method.JOB_AVERAGE) {
+            assumptions.add("From trainops's own finished job " + ref.runId() + ": its run time over its " + rate.basedOnEpochs()
+                    + " epochs, start-up and warm-up included.");
+        } else if (rate.method() != EpochRate.Method.STEADY_STATE_MEDIAN) {
+            assumptions.add("The reference run has one completed epoch; its rate is " + rate.method()
+                    + measured.warmup().map(w -> ", warm-up ratio " + w.describe()).orElse("") + ".");
         }
         long duration = Math.round(warmup + perEpoch * c.epochs());
         BigDecimal hourly = prices.peakHourly(job, now);
@@ -207,7 +210,7 @@ public final class ConfigComparer {
         }
         BigDecimal perPoint = gain == null ? null : AccuracyGain.costPerPoint(new Money(selectedCost, prices.currency()), gain);
         Comparison.Reference reference = new Comparison.Reference(source.name(), ref.runId(), ref.runName(), refType, refCount, refBatch,
-                timeline.completedEpochs(), round1(rate.secondsPerEpoch()));
+                measured.completedEpochs(), round1(rate.secondsPerEpoch()));
         return new Comparison.Option(index, label, c.model().trim(), c.epochs(), batch, type, count, true, null, reference,
                 round1(perEpoch), duration, onDemand, offPeak, spot, mode, selectedCost, finish, gain, perPoint, false, confidence,
                 assumptions);

@@ -2,6 +2,9 @@ package dev.trainops.compare;
 
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
+import dev.trainops.forecast.HistoricRun;
+import dev.trainops.forecast.RunHistorySource;
+import dev.trainops.names.SafeName;
 import dev.trainops.queue.Estimator;
 import java.time.Instant;
 import java.util.List;
@@ -13,9 +16,27 @@ import java.util.Optional;
  */
 public final class HistoryEstimator implements Estimator {
     private final ConfigComparer comparer;
+    private final RunHistorySource source;
 
     public HistoryEstimator(ConfigComparer comparer) {
+        this(comparer, null);
+    }
+
+    /** With {@code source}, the comparer's history, it also says which batch sizes the model has runs at. */
+    public HistoryEstimator(ConfigComparer comparer, RunHistorySource source) {
         this.comparer = comparer;
+        this.source = source;
+    }
+
+    @Override
+    public List<Integer> batchSizes(String model, String gpuType) {
+        if (source == null || !SafeName.isValid(model)) {
+            return List.of();
+        }
+        List<HistoricRun> runs = source.find(model).runs().stream().filter(HistoricRun::measurable).toList();
+        List<HistoricRun> onType = runs.stream().filter(r -> gpuType != null && gpuType.equals(r.param("gpu_type", null))).toList();
+        return (onType.isEmpty() ? runs : onType).stream().map(r -> r.param("batch_size", null)).filter(b -> b != null && b.matches("\\d{1,6}"))
+                .map(Integer::valueOf).filter(b -> b > 0).distinct().sorted().toList();
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class ForecastService {
         RunHistorySource.Found found = source.find(name);
         List<HistoricRun> runs = found.runs();
         // a run whose epochs can be placed; the most recent first
-        List<HistoricRun> usable = runs.stream().filter(r -> r.start() != null && !r.epochMetric().isEmpty())
+        List<HistoricRun> usable = runs.stream().filter(HistoricRun::measurable)
                 .sorted(Comparator.comparing(HistoricRun::start).reversed()).toList();
         if (usable.isEmpty()) {
             throw new ToolException(ErrorCode.NOT_FOUND, runs.isEmpty()
@@ -83,8 +83,8 @@ public final class ForecastService {
                             : "Retry after its first epoch ends.", false, Map.of("argument", "job_name"));
         }
         HistoricRun run = usable.get(0);
-        EpochTimeline timeline = EpochTimeline.of(run.start(), run.epochMetric(), run.stepMetric(), integer(run.param("steps_per_epoch", null)));
-        EpochRate rate = EpochRate.of(timeline);
+        DurationModel duration = DurationModel.of(run, modelRuns(runs, run));
+        EpochRate rate = duration.rate();
         String gpuType = run.param("gpu_type", null);
         int gpuCount = integer(run.param("gpu_count", "1"));
         PriceList current = prices.current(clock.instant());
@@ -93,8 +93,8 @@ public final class ForecastService {
                     + gpuType + ").", "Price list types: " + String.join(", ", current.gpuHour().keySet()) + ".");
         }
         int n = request.remainingEpochs();
-        Instant start = run.running() ? timeline.lastEpochEnd() : clock.instant();
-        long seconds = Math.round(rate.remainingSeconds(n));
+        Instant start = run.running() ? EpochTimeline.of(run.start(), run.epochMetric(), List.of(), null).lastEpochEnd() : clock.instant();
+        long seconds = duration.remainingSeconds(n);
         long low = Math.round(rate.lowSeconds() * n);
         long high = Math.round(rate.highSeconds() * n);
         // priced as the ledger will bill it: the job's GPU share, CPU and memory (docs/money.md, "Estimates and the bill")
@@ -128,7 +128,12 @@ public final class ForecastService {
         notes.add(switch (rate.method()) {
             case STEADY_STATE_MEDIAN -> "Median of " + rate.basedOnEpochs() + " epochs after the first (warm-up left out).";
             case STEP_RATE_AFTER_WARMUP -> "Only one epoch so far: rate from the step timestamps of its second half.";
-            case FIRST_EPOCH_ONLY -> "Only one epoch and no step-level metrics: epoch 1 includes warm-up, so this is on the high side.";
+            case FIRST_EPOCH_LEARNED_WARMUP -> "Only one epoch so far: epoch 1 divided by the warm-up ratio of the model's finished runs, "
+                    + duration.warmup().map(WarmupRatio::describe).orElse("") + "; the interval spans how far they disagree.";
+            case FIRST_EPOCH_ONLY -> "Only one epoch, no step-level metrics and no finished run of the model to learn its warm-up from: "
+                    + "epoch 1 includes warm-up, so this is on the high side.";
+            case JOB_AVERAGE -> "From trainops's own finished job " + run.runId() + " (" + rate.basedOnEpochs() + " epochs): its run time "
+                    + "over its epochs, start-up and warm-up included, so on the high side for epochs of a running job.";
         });
         if (JobId.isValid(name)) {
             notes.add(run.running() ? "Job " + name + " is running: the forecast rests on its own run, " + run.runName() + "."
@@ -146,10 +151,28 @@ public final class ForecastService {
         Forecast.BudgetImpact impact = budgetImpact(run.param("team", null), n, cost, perEpochAtPeak, rate.secondsPerEpoch());
         Integer batch = run.params().containsKey("batch_size") ? integer(run.param("batch_size", null)) : null;
         return new Forecast(name, new Forecast.BasedOn(source.name(), run.runId(), run.runName(), run.status(), run.param("model", name),
-                gpuType, gpuCount, batch, others), timeline.completedEpochs(), n, round1(rate.secondsPerEpoch()), rate.method(), seconds,
+                gpuType, gpuCount, batch, others), duration.completedEpochs(), n, round1(rate.secondsPerEpoch()), rate.method(), seconds,
                 start, start.plusSeconds(seconds), prices.currency().getCurrencyCode(), cost.amount(),
                 new Forecast.ConfidenceInterval(lowCost.amount(), highCost.amount(), low, high), atPeak.amount(), perEpochAtPeak.amount(),
                 parts, spot, impact, found.asOf() == null ? clock.instant() : found.asOf(), found.stale(), notes);
+    }
+
+    /**
+     * The runs a run with one epoch learns its model's warm-up from: those found when they hold
+     * other runs of its model, else the model's runs from the source (docs/money.md, "Forecasts after one epoch").
+     */
+    private List<HistoricRun> modelRuns(List<HistoricRun> found, HistoricRun run) {
+        String model = run.param("model", null);
+        if (run.epochMetric().isEmpty() || model == null
+                || EpochTimeline.of(run.start(), run.epochMetric(), List.of(), null).completedEpochs() != 1
+                || found.stream().anyMatch(r -> r != run && model.equals(r.param("model", null)))) {
+            return found;
+        }
+        try {
+            return source.find(model).runs();
+        } catch (ToolException e) {
+            return found; // a model name the source cannot search for: no warm-up to learn
+        }
     }
 
     /** "Current pace: $1.30/epoch. Continuing 5 more epochs: $6.50", and what it does to the team's budget. */

@@ -290,6 +290,13 @@ final class PlanningService {
                             "On " + other + " instead (" + e.basis() + ").", other, null, false, e, base)));
                 }
             }
+            for (int batch : estimator.batchSizes(model, type)) {
+                if (batch != r.batchSize()) {
+                    estimator.estimate(model, r.epochs(), batch, type, gpus, false, now).ifPresent(e -> cheaper.add(new Validation.Alternative(
+                            "At batch size " + batch + ": the model's runs at " + batch + " cost less per epoch (" + e.basis() + ").", e.gpuType(), null,
+                            false, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()), batch)));
+                }
+            }
             cheaper.removeIf(a -> a.estimatedCost().compareTo(base) >= 0);
             cheaper.sort(Comparator.comparing(Validation.Alternative::estimatedCost));
         }
@@ -299,7 +306,7 @@ final class PlanningService {
     }
 
     private static Validation.Alternative alt(String what, String type, String schedule, boolean spot, Estimator.Estimate e, BigDecimal base) {
-        return new Validation.Alternative(what, type, schedule, spot, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()));
+        return new Validation.Alternative(what, type, schedule, spot, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()), null);
     }
 
     private String mostCommonType() {

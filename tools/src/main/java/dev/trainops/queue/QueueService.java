@@ -71,11 +71,23 @@ final class QueueService {
         scheduler.pass();
         QueuedJob now = queue.read(c -> queue.find(c, stored.jobId())).orElse(stored);
         quotaWarning(now.team()).ifPresent(warnings::add);
-        if (now.params().containsKey("trainops.estimate")) {
-            warnings.add("Model '" + now.model() + "' has no run history: no cost estimate, so max_cost and the budget are checked "
-                    + "on usage only.");
-        }
+        historyWarning(now).ifPresent(warnings::add);
         return answer(now, warnings);
+    }
+
+    /** docs/money.md, "History without MLflow": a job priced at its time limit, or not priced at all, says so. */
+    private Optional<String> historyWarning(QueuedJob j) {
+        String how = j.params().get("trainops.estimate");
+        if ("time_limit".equals(how)) {
+            return Optional.of("Model '" + j.model() + "' has no run history: the estimate is its template's time limit ("
+                    + j.estimatedSeconds() + " s), the most it can cost; the next job of this model is priced from this one.");
+        }
+        if ("none".equals(how)) {
+            return Optional.of("Model '" + j.model() + "' has no run history and its template sets no time limit: queued with no cost "
+                    + "estimate. " + (j.maxCostMicros() == null ? "" : "Its max_cost cannot be checked before it runs; it stops the job "
+                    + "when the cost so far reaches it. ") + "Budgets count its usage as it runs.");
+        }
+        return Optional.empty();
     }
 
     public QueueStatus status(QueueStatusRequest r) {

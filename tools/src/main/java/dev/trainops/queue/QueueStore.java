@@ -115,6 +115,15 @@ public final class QueueStore {
         return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE idempotency_key = ?", key).stream().findFirst();
     }
 
+    /**
+     * Up to {@code limit} SUCCEEDED jobs whose id, run name or model is {@code key}, the latest to end
+     * first: the history trainops keeps of its own jobs (docs/money.md, "History without MLflow").
+     */
+    public List<QueuedJob> succeeded(Connection c, String key, int limit) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE state = 'SUCCEEDED' AND (job_id = ? OR run_name = ? OR model = ?) "
+                + "ORDER BY ended_ms DESC LIMIT ?", key, key, key, limit);
+    }
+
     /** Jobs in any of {@code states}. */
     public List<QueuedJob> inStates(Connection c, JobState... states) throws SQLException {
         String in = Arrays.stream(states).map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));

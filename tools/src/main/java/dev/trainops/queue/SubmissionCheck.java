@@ -28,7 +28,8 @@ import java.util.function.Function;
  * A submission checked and priced before anything is stored (docs/architecture.md, "Life of a tool call"):
  * malformed input, a request that can never fit (queue rule 5), or an estimate above max_cost or
  * the budget left is a ToolException that names the argument and what to do; an estimate over
- * budget comes with cheaper options (off-peak, spot, fewer epochs) the caller can submit as they are.
+ * budget comes with cheaper options (off-peak, spot, fewer epochs, a batch size the model's history
+ * shows is cheaper per epoch) the caller can submit as they are.
  */
 final class SubmissionCheck {
 
@@ -91,6 +92,8 @@ final class SubmissionCheck {
         }
         if (estimate.isEmpty()) {
             params.put("trainops.estimate", "none");
+        } else if (estimate.get().atTimeLimit()) {
+            params.put("trainops.estimate", "time_limit");
         }
         String experiment = params.getOrDefault("experiment", model);
         if (Json.MAPPER.writeValueAsString(params).length() > 4000) {
@@ -122,6 +125,7 @@ final class SubmissionCheck {
                                 + r.epochs() + ".")));
             }
         }
+        batchSizeOptions(r, allowedMicros, estimate, now).forEach(options::add);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("estimated_cost", estimate.cost().toWire());
         details.put("allowed", Money.micros(allowedMicros, prices.currency()).toWire());
@@ -129,6 +133,26 @@ final class SubmissionCheck {
         return new ToolException(ErrorCode.BUDGET_EXCEEDED, message, options.isEmpty()
                 ? "Raise max_cost, ask for more budget, or train fewer epochs." : "Nothing was queued. Pick one of the options (each is a "
                 + "set of queue_training_job arguments with its estimated cost) and submit it.", false, details);
+    }
+
+    /**
+     * The plan's "use a smaller batch size": each batch size the model's history has runs at that
+     * comes out cheaper for the same epochs (smaller or larger, as the evidence says) and fits.
+     */
+    private List<Map<String, Object>> batchSizeOptions(QueueRequest r, long allowedMicros, Estimator.Estimate estimate, Instant now) {
+        int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
+        boolean spot = Boolean.TRUE.equals(r.spot());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int batch : estimator.batchSizes(r.model(), estimate.gpuType())) {
+            if (batch == r.batchSize()) {
+                continue;
+            }
+            estimator.estimate(r.model(), r.epochs(), batch, estimate.gpuType(), gpus, spot, now)
+                    .filter(e -> e.cost().toMicros() < estimate.cost().toMicros() && e.cost().toMicros() <= allowedMicros)
+                    .ifPresent(e -> out.add(option(r, Map.of("batch_size", batch), e.cost(), "Train at batch size " + batch + " instead of "
+                            + r.batchSize() + ": the model's runs at " + batch + " cost less per epoch (" + e.basis() + ").")));
+        }
+        return out;
     }
 
     private Map<String, Object> option(QueueRequest r, Map<String, Object> change, Money cost, String what) {

@@ -29,6 +29,7 @@ public record Validation(
     }
 
     public record Alternative(String description, @Nullable String gpuType, @Nullable String schedule, boolean spot,
-                              BigDecimal estimatedCost, long estimatedDurationSeconds, BigDecimal saving) {
+                              BigDecimal estimatedCost, long estimatedDurationSeconds, BigDecimal saving,
+                              @Nullable @JsonPropertyDescription("The batch size to use instead, when the change is one.") Integer batchSize) {
     }
 }

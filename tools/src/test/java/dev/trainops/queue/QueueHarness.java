@@ -81,7 +81,7 @@ final class QueueHarness implements AutoCloseable {
                         told.add(new Told(event, queue.read(c -> queue.find(c, event.jobId())).map(QueuedJob::state).orElse(null)));
                     }
                 });
-        this.service = new QueueService(queue, scheduler, priorities, quotaConfig, this::estimate, this::budgetStatus, prices, clock);
+        this.service = new QueueService(queue, scheduler, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock);
     }
 
     /** A second replica: its own scheduler and service over the same store and cluster. */
@@ -93,7 +93,7 @@ final class QueueHarness implements AutoCloseable {
         PriorityConfig priorities = PriorityConfig.defaults();
         Scheduler other = new Scheduler(queue, index, new JobLauncher(client, priorities, quotaConfig), quotaConfig, this::budgetRoom,
                 node -> OptionalDouble.empty(), prices, clock, settings);
-        return new Replica(new QueueService(queue, other, priorities, quotaConfig, this::estimate, this::budgetStatus, prices, clock), other);
+        return new Replica(new QueueService(queue, other, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock), other);
     }
 
     /** A quota only for the teams a test names (the ResourceQuota path is exercised in the sandbox tests). */
@@ -104,7 +104,29 @@ final class QueueHarness implements AutoCloseable {
         await(() -> scheduler.quotaLimit(team).equals(Optional.of(gpus)));
     }
 
+    /** When set, the service's estimates come from it (a real estimator over a history) instead of the fixed 600 s/epoch. */
+    volatile Estimator estimator;
+
+    private Estimator delegating() {
+        return new Estimator() {
+            @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String gpuType, int gpus, boolean spot, Instant start) {
+                return QueueHarness.this.estimate(model, epochs, batch, gpuType, gpus, spot, start);
+            }
+
+            @Override
+            public List<Integer> batchSizes(String model, String gpuType) {
+                Estimator e = estimator;
+                return e == null ? List.of() : e.batchSizes(model, gpuType);
+            }
+        };
+    }
+
     Optional<Estimator.Estimate> estimate(String model, int epochs, int batch, String gpuType, int gpus, boolean spot, Instant start) {
+        Estimator e = estimator;
+        if (e != null) {
+            return e.estimate(model, epochs, batch, gpuType, gpus, spot, start);
+        }
         if (model.startsWith("unknown")) {
             return Optional.empty();
         }

@@ -1,0 +1,126 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainops.catalog.Tool;
+import dev.trainops.catalog.ToolOutcome;
+import dev.trainops.queue.JobSpec;
+import dev.trainops.queue.Priority;
+import dev.trainops.queue.QueueStore;
+import dev.trainops.queue.QueuedJob;
+import dev.trainops.queue.JobState;
+import dev.trainops.store.Store;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/money.md "History without MLflow", the whole app: on a cluster (fabric8's CRUD mock API
+ * server, not the sandbox) with no MLFLOW_TRACKING_URI, the forecast, comparison and recommendation
+ * tools are listed and answer from the jobs trainops ran itself, and say so.
+ */
+class OwnHistoryTest {
+    static final Path CONFIG = Path.of(System.getProperty("trainops.configDir", "../config")).toAbsolutePath();
+    static final List<String> CLIENT_PROPERTIES = List.of("kubernetes.master", "kubernetes.auth.tryKubeConfig",
+            "kubernetes.auth.tryServiceAccount", "kubernetes.trust.certificates", "kubernetes.namespace");
+
+    @TempDir
+    Path dir;
+
+    static QueuedJob succeeded(String jobId, String runName, int batch, Instant start, long seconds) {
+        JobSpec spec = new JobSpec("team-a", runName, "llm", "llm", Priority.NORMAL, 1000, "H100", 1, 4, batch, Map.of(), false, null, null, 0,
+                0, null, null, null);
+        return QueuedJob.submitted(jobId, spec, start.minusSeconds(60)).admittedTo("h100-a", start.minusSeconds(30)).runningSince(start, start)
+                .ended(JobState.SUCCEEDED, null, "Succeeded.", start, start.plusSeconds(seconds));
+    }
+
+    @Test
+    void withoutMlflowOrTheSandboxForecastCompareAndRecommendAnswerFromTrainopsOwnFinishedJobs() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Instant day = Instant.now().minusSeconds(86_400);
+        try (Store store = Store.sqlite(data)) {
+            QueueStore queue = new QueueStore(store, Clock.systemUTC());
+            for (QueuedJob j : List.of(succeeded("tj-00000000000a", "llm-bs64", 64, day, 3600),
+                    succeeded("tj-00000000000b", "llm-bs128", 128, day.plusSeconds(7200), 2800))) {
+                store.inTransaction(0, c -> queue.insert(c, j));
+            }
+        }
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        Map<String, String> saved = new HashMap<>();
+        CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
+        try {
+            System.setProperty("kubernetes.master", server.url("/"));
+            System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+            System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+            System.setProperty("kubernetes.trust.certificates", "true");
+            System.setProperty("kubernetes.namespace", "default");
+            try (Trainops trainops = Trainops.create(new Trainops.Settings(CONFIG, data, false, 1.0), Map.of())) {
+                assertThat(trainops.config().mlflow()).isEmpty();
+                assertThat(trainops.catalog().tools()).extracting(Tool::name)
+                        .contains("forecast_training_cost", "compare_training_configs", "recommend_cost_optimization");
+                trainops.connect();
+
+                Map<String, Object> forecast = answer(trainops, "forecast_training_cost", Map.of("job_name", "llm", "remaining_epochs", 5));
+                assertThat(at(forecast, "based_on", "source")).isEqualTo("trainops-jobs");
+                assertThat(at(forecast, "based_on", "run_name")).isEqualTo("llm-bs128");
+                assertThat(forecast.get("method")).isEqualTo("JOB_AVERAGE");
+                assertThat(((Number) forecast.get("estimated_duration_seconds")).longValue()).isEqualTo(3500);
+
+                Map<String, Object> compare = answer(trainops, "compare_training_configs", Map.of("configs", List.of(
+                        Map.of("model", "llm", "epochs", 10, "batch_size", 64, "gpu_type", "H100"),
+                        Map.of("model", "llm", "epochs", 10, "batch_size", 128, "gpu_type", "H100"))));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> options = (List<Map<String, Object>>) compare.get("options");
+                assertThat(options).allSatisfy(o -> assertThat(at(o, "reference", "source")).isEqualTo("trainops-jobs"));
+                assertThat(options).extracting(o -> ((Number) o.get("duration_seconds")).longValue()).containsExactly(9000L, 7000L);
+                assertThat(compare.get("recommended")).isEqualTo(1);
+
+                Map<String, Object> recommend = answer(trainops, "recommend_cost_optimization", Map.of("run_id", "llm-bs64"));
+                assertThat(at(recommend, "run", "source")).isEqualTo("trainops-jobs");
+                assertThat(at(recommend, "run", "run_id")).isEqualTo("tj-00000000000a");
+                assertThat(new java.math.BigDecimal((String) recommend.get("baseline_cost"))).isPositive();
+            }
+        } finally {
+            saved.forEach((p, v) -> {
+                if (v == null) {
+                    System.clearProperty(p);
+                } else {
+                    System.setProperty(p, v);
+                }
+            });
+            server.destroy();
+        }
+    }
+
+    /** The tool's structured answer; the store opens in the background, so a first call may wait for it (bounded). */
+    static Map<String, Object> answer(Trainops trainops, String tool, Map<String, Object> arguments) throws InterruptedException {
+        ToolOutcome last = null;
+        for (int i = 0; i < 120; i++) {
+            last = trainops.catalog().invoke(tool, arguments);
+            if (last instanceof ToolOutcome.Success s) {
+                return s.structured();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(tool + " did not answer: " + last);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object at(Map<String, Object> map, String outer, String inner) {
+        return ((Map<String, Object>) map.get(outer)).get(inner);
+    }
+}
