@@ -95,7 +95,7 @@ class HistoryEstimatesTest {
         List<Map<String, Object>> options = options(e);
         Map<String, Object> batch = options.stream().filter(o -> arguments(o).get("batch_size").equals(128)).findFirst().orElseThrow();
         assertThat(new BigDecimal((String) batch.get("estimated_cost"))).isEqualByComparingTo(at128);
-        assertThat((String) batch.get("description")).contains("batch size 128 instead of 64").contains("llm-bs128");
+        assertThat((String) batch.get("description")).contains("batch size 128 instead of 64").contains("llm-bs128 in trainops-jobs");
         assertThat(arguments(batch)).containsEntry("epochs", 10).containsEntry("model", "llm").containsEntry("max_cost", cap);
         assertThat(options).anySatisfy(o -> assertThat(arguments(o)).containsEntry("spot", true));
         assertThat(options).anySatisfy(o -> assertThat(arguments(o)).containsEntry("schedule", "off_peak"));
