@@ -148,6 +148,17 @@ class HistoryEstimatesTest {
     }
 
     @Test
+    void aBatchSaysWhichOfItsJobsHaveNoEstimate() {
+        BatchService batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
+        BatchStatus b = batches.submit(new BatchRequest(List.of(
+                new BatchRequest.Item("llm", "known", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, null),
+                new BatchRequest.Item("untimed", "unknown", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, "1.00")),
+                true, "mixed", null));
+        assertThat(b.warnings()).hasSize(1);
+        assertThat(b.warnings().get(0)).startsWith("unknown: ").contains("max_cost cannot be checked before it runs");
+    }
+
+    @Test
     void aModelWithNeitherHistoryNorTimeLimitIsQueuedWithNoEstimateAndSaysMaxCostCannotBeCheckedBeforeItRuns() {
         QueueAnswer a = q.service.submit(new QueueRequest("untimed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null,
                 "1.00", null));
