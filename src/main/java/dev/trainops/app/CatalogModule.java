@@ -47,7 +47,8 @@ final class CatalogModule {
         tools.add(GpuTools.getGpuAvailability(cluster.inventory));
         tools.add(BudgetService.tool(() -> cost.await().budgets()));
         tools.add(CostReports.tool(() -> new CostReports(cost.await().ledger(), prices.currency(),
-                runName -> accuracyOf(history.runs.get(), runName),
+                // trainops's own jobs log no accuracy: only a history with metrics is asked
+                runName -> history.metrics ? accuracyOf(history.runs.get(), runName) : Optional.empty(),
                 cost.await().budgets()::peek)));
         tools.add(ForecastService.tool(() -> new ForecastService(new JobAwareHistory(history.runs.get(),
                 id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices, queue.footprints(),

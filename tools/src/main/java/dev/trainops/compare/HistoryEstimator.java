@@ -54,6 +54,6 @@ public final class HistoryEstimator implements Estimator {
         }
         long seconds = spot && o.spot() != null ? o.spot().expectedDurationSeconds() : o.durationSeconds();
         return Optional.of(new Estimate(o.gpuType(), seconds, new Money(o.selectedCost(), comparer.currency()),
-                "scaled from " + o.reference().runName() + " (" + o.confidence() + " confidence)"));
+                "scaled from " + o.reference().runName() + " in " + o.reference().source() + " (" + o.confidence() + " confidence)"));
     }
 }

@@ -113,6 +113,10 @@ final class BatchService {
         if (!stored.batchId().equals(batchId)) {
             warnings.add("Already submitted with this idempotency_key: the batch is returned as it stands.");
         }
+        String storedId = stored.batchId();
+        for (QueuedJob j : queue.read(c -> queue.batchItems(c, storedId))) {
+            jobs.historyWarning(j).ifPresent(w -> warnings.add(j.runName() + ": " + w));
+        }
         return status(stored, warnings);
     }
 

@@ -76,7 +76,7 @@ final class QueueService {
     }
 
     /** docs/money.md, "History without MLflow": a job priced at its time limit, or not priced at all, says so. */
-    private Optional<String> historyWarning(QueuedJob j) {
+    Optional<String> historyWarning(QueuedJob j) {
         String how = j.params().get("trainops.estimate");
         if ("time_limit".equals(how)) {
             return Optional.of("Model '" + j.model() + "' has no run history: the estimate is its template's time limit ("

@@ -95,7 +95,7 @@ class HistoryEstimatesTest {
         List<Map<String, Object>> options = options(e);
         Map<String, Object> batch = options.stream().filter(o -> arguments(o).get("batch_size").equals(128)).findFirst().orElseThrow();
         assertThat(new BigDecimal((String) batch.get("estimated_cost"))).isEqualByComparingTo(at128);
-        assertThat((String) batch.get("description")).contains("batch size 128 instead of 64").contains("llm-bs128");
+        assertThat((String) batch.get("description")).contains("batch size 128 instead of 64").contains("llm-bs128 in trainops-jobs");
         assertThat(arguments(batch)).containsEntry("epochs", 10).containsEntry("model", "llm").containsEntry("max_cost", cap);
         assertThat(options).anySatisfy(o -> assertThat(arguments(o)).containsEntry("spot", true));
         assertThat(options).anySatisfy(o -> assertThat(arguments(o)).containsEntry("schedule", "off_peak"));
@@ -145,6 +145,17 @@ class HistoryEstimatesTest {
         // above a cap it is refused like any estimate
         assertThatThrownBy(() -> q.service.submit(new QueueRequest("timed", "second", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null,
                 null, null, "1.00", null))).isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUDGET_EXCEEDED));
+    }
+
+    @Test
+    void aBatchSaysWhichOfItsJobsHaveNoEstimate() {
+        BatchService batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
+        BatchStatus b = batches.submit(new BatchRequest(List.of(
+                new BatchRequest.Item("llm", "known", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, null),
+                new BatchRequest.Item("untimed", "unknown", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, "1.00")),
+                true, "mixed", null));
+        assertThat(b.warnings()).hasSize(1);
+        assertThat(b.warnings().get(0)).startsWith("unknown: ").contains("max_cost cannot be checked before it runs");
     }
 
     @Test
