@@ -87,7 +87,8 @@ final class QueueModule {
             Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
                     : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), clock))
                             .estimate(m, e, b, t, g, s, at);
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
+            JobQueue jobs = new JobQueue(queueStore, cluster.index,
+                    JobQueue.kubernetes(client, config.priorities(), config.quotas(), config.prices().spotNodes()),
                     config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));

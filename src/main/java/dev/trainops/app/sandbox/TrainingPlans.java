@@ -32,7 +32,7 @@ final class TrainingPlans {
         String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
         Map<String, Long> requests = PodResources.gpuRequests(pod);
         long count = requests.values().stream().mapToLong(Long::longValue).sum();
-        double effectiveGpus = GpuShares.equivalents(requests, node).doubleValue();
+        double effectiveGpus = GpuShares.equivalents(requests, labels).doubleValue();
         // data-parallel scaling is good but not perfect
         double parallel = effectiveGpus <= 1 ? Math.max(effectiveGpus, 0.05) : Math.pow(effectiveGpus, 0.9);
         int epochs = SandboxPods.epochs(pod);

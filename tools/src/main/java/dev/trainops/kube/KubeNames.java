@@ -58,4 +58,8 @@ public final class KubeNames {
     public static final String LABEL_HOSTNAME = "kubernetes.io/hostname";
     /** Where the job keeps its checkpoints; a restarted attempt resumes from there. */
     public static final String ANNOTATION_CHECKPOINT = DOMAIN + "/checkpoint-dir";
+    /** When the pod last saved a checkpoint (ISO-8601), set by the trainer; what a spot interruption loses starts there. */
+    public static final String ANNOTATION_LAST_CHECKPOINT = DOMAIN + "/last-checkpoint";
+    /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
+    public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }

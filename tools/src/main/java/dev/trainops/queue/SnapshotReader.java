@@ -1,11 +1,14 @@
 package dev.trainops.queue;
 
+import dev.trainops.gpu.GpuShares;
 import dev.trainops.gpu.GpuTypes;
+import dev.trainops.gpu.Sharing;
 import dev.trainops.gpu.GpuUtilization;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -36,9 +39,11 @@ final class SnapshotReader {
     private final Function<String, Optional<Snapshot.BudgetRoom>> budgets;
     private final GpuUtilization utilization;
     private final Scheduler.Settings settings;
+    private final SpotNodes spotNodes;
 
     SnapshotReader(QueueStore queue, ClusterIndex index, QuotaConfig quotas, Function<String, Optional<Snapshot.BudgetRoom>> budgets,
-                   GpuUtilization utilization, Scheduler.Settings settings) {
+                   GpuUtilization utilization, Scheduler.Settings settings, SpotNodes spotNodes) {
+        this.spotNodes = spotNodes;
         this.queue = queue;
         this.index = index;
         this.quotas = quotas;
@@ -47,7 +52,7 @@ final class SnapshotReader {
         this.settings = settings;
     }
 
-    /** The cluster's whole-GPU pools, per schedulable ready node. */
+    /** The cluster's whole-GPU or shared-GPU pool of every schedulable ready node, spot or on-demand. */
     List<Snapshot.NodeRoom> rooms() {
         List<Snapshot.NodeRoom> out = new ArrayList<>();
         for (Node n : index.nodes()) {
@@ -61,19 +66,18 @@ final class SnapshotReader {
             }
             String name = n.getMetadata().getName();
             String type = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
-            String sharing = labels.getOrDefault(KubeNames.LABEL_GPU_SHARING_STRATEGY, "none");
-            boolean migSingle = "single".equals(labels.get(KubeNames.LABEL_MIG_STRATEGY));
-            long replicas = Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
-            Quantity shared = allocatable.get(KubeNames.GPU_SHARED_RESOURCE);
-            Quantity whole = allocatable.get(KubeNames.GPU_RESOURCE);
             // read once: the DCGM refresh may replace the figures between two reads
             OptionalDouble percent = utilization.nodePercent(name);
             Double util = percent.isPresent() ? percent.getAsDouble() : null;
-            if (shared != null && PodResources.count(shared) > 0) {
-                out.add(new Snapshot.NodeRoom(name, type, KubeNames.GPU_SHARED_RESOURCE, true, PodResources.count(shared), 0, util));
-            } else if (whole != null && PodResources.count(whole) > 0 && !migSingle) {
-                boolean isShared = replicas > 1 || "time-slicing".equals(sharing) || "mps".equals(sharing);
-                out.add(new Snapshot.NodeRoom(name, type, KubeNames.GPU_RESOURCE, isShared, PodResources.count(whole), 0, util));
+            // the queue places whole or shared GPUs, never MIG slices (GpuShares says which a resource is)
+            for (String resource : List.of(KubeNames.GPU_SHARED_RESOURCE, KubeNames.GPU_RESOURCE)) {
+                Quantity q = allocatable.get(resource);
+                Sharing sharing = GpuShares.sharing(resource, labels);
+                if (q != null && PodResources.count(q) > 0 && sharing != Sharing.MIG) {
+                    out.add(new Snapshot.NodeRoom(name, type, resource, sharing != Sharing.EXCLUSIVE, PodResources.count(q), 0, util,
+                            spotNodes.isSpot(labels)));
+                    break;
+                }
             }
         }
         return out;
@@ -99,7 +103,7 @@ final class SnapshotReader {
             }
         }
         List<Snapshot.NodeRoom> withUse = rooms.stream().map(r -> new Snapshot.NodeRoom(r.node(), r.gpuType(), r.resource(), r.shared(),
-                r.allocatable(), usedOutside.getOrDefault(r.node(), 0L), r.utilizationPercent())).toList();
+                r.allocatable(), usedOutside.getOrDefault(r.node(), 0L), r.utilizationPercent(), r.spot())).toList();
         List<QueuedJob> queued = queue.inStates(c, JobState.QUEUED);
         Set<String> teams = new HashSet<>();
         queued.forEach(j -> teams.add(j.team()));
