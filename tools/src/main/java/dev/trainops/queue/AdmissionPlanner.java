@@ -338,7 +338,7 @@ final class AdmissionPlanner {
 
     /**
      * The pool a job draws from: its GPU type on spot nodes when it asked for spot, on on-demand
-     * nodes otherwise (docs/queue.md rule 10). Rooms, free counts, ETAs and starvation are per pool.
+     * nodes otherwise (docs/queue.md, "Spot and on-demand"). Rooms, free counts, ETAs and starvation are per pool.
      */
     static String pool(QueuedJob job) {
         return job.spot() ? job.gpuType() + "@spot" : job.gpuType();

@@ -104,7 +104,7 @@ final class JobLauncher implements JobRunner {
                 .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withPriorityClassName(priorities.spec(job.priority()).name())
                 .addToNodeSelector(KubeNames.LABEL_HOSTNAME, job.node())
-                .addAllToTolerations(job.spot() ? spotNodes.tolerations() : List.of()) // spot nodes' taints (docs/queue.md rule 10)
+                .addAllToTolerations(job.spot() ? spotNodes.tolerations() : List.of()) // spot nodes' taints (docs/queue.md, "Spot and on-demand")
                 .addNewContainer().withName("train").withImage(job.params().getOrDefault("image", DEFAULT_IMAGE)).withArgs(args).withEnv(env)
                 .withNewResources().withRequests(requests).withLimits(limits).endResources()
                 .endContainer()

@@ -33,7 +33,7 @@ record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<
      * One node's whole-GPU pool: its GPU type, the resource jobs request there ({@code nvidia.com/gpu}
      * or, time-sliced, {@code nvidia.com/gpu.shared}), how much is allocatable, how much pods that
      * are not active trainops jobs hold, its GPU utilisation when known (percent), and whether it is
-     * spot capacity (only spot jobs go there, and only there: docs/queue.md rule 10).
+     * spot capacity (only spot jobs go there, and only there: docs/queue.md, "Spot and on-demand").
      */
     public record NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
                            Double utilizationPercent, boolean spot) {
