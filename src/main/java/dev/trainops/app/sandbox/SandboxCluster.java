@@ -187,6 +187,14 @@ public final class SandboxCluster implements AutoCloseable {
         return utilization;
     }
 
+    /** One pass of the control loop now, on the caller's thread (tests that move the clock want its effect at once). */
+    void kubeletTick() {
+        ControlLoop loop = kubelet;
+        if (loop != null) {
+            loop.tick();
+        }
+    }
+
     /** The embedded run store, once seeding finished. */
     public RunStore runs() {
         return runs;
