@@ -177,7 +177,8 @@ final class Reconciler {
             }
             boolean disrupted = p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
                     .anyMatch(x -> KubeNames.CONDITION_DISRUPTION_TARGET.equals(x.getType()) && "True".equals(x.getStatus()));
-            if (disrupted || SHUTDOWN_REASONS.contains(p.getStatus().getReason())) {
+            String reason = p.getStatus().getReason();
+            if (disrupted || (reason != null && SHUTDOWN_REASONS.contains(reason))) {
                 return p;
             }
         }
