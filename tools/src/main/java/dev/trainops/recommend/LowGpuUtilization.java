@@ -56,7 +56,8 @@ final class LowGpuUtilization implements Strategy {
                 }
             }
         }
-        BigDecimal half = new BigDecimal("0.5").multiply(costing.gpus());
+        // two replicas per GPU: the share GpuShares gives a replica on such a node
+        BigDecimal half = GpuShares.share(KubeNames.GPU_SHARED_RESOURCE, Map.of(KubeNames.LABEL_GPU_REPLICAS, "2")).multiply(costing.gpus());
         long shared = Math.round(t * (1 + busy));
         options.add(new Option("half of a time-sliced " + run.gpuType + " (2 replicas per GPU)", "nvidia.com/gpu on a node with "
                 + "time-slicing replicas: 2", half, shared, costing.cost(run.start, shared, run.gpuType, half, false),
