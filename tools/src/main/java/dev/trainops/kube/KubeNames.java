@@ -46,7 +46,7 @@ public final class KubeNames {
     public static final String LABEL_RUN_NAME = DOMAIN + "/run-name";
     public static final String LABEL_MODEL = DOMAIN + "/model";
     public static final String LABEL_EXPERIMENT = DOMAIN + "/experiment";
-    /** "true" on a Job or pod that runs on spot capacity. */
+    /** "true" on a Job or pod of a job that asked for spot capacity (billing reads the node, not this: docs/money.md). */
     public static final String LABEL_SPOT = DOMAIN + "/spot";
     /** When the pod is expected to end (ISO-8601), so availability can say when a GPU frees up. */
     public static final String ANNOTATION_EXPECTED_END = DOMAIN + "/expected-end";
