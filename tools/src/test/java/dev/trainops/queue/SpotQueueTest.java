@@ -2,7 +2,10 @@ package dev.trainops.queue;
 
 import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.SpotInterruptions;
 import dev.trainops.kube.KubeNames;
@@ -45,6 +48,7 @@ class SpotQueueTest {
         mock = new CrudMockServer();
         client = mock.client();
         client.resource(gpuNode("h100-od", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        client.resource(gpuNode("l4-od", "NVIDIA-L4", 23034, 4)).create();
         client.resource(new NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
                 .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
         q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
@@ -123,6 +127,17 @@ class SpotQueueTest {
         q.scheduler.pass();
         assertThat(q.job(a.jobId()).state()).isEqualTo(JobState.FAILED);
         assertThat(SpotInterruptions.between(q.store, Instant.EPOCH, q.clock.instant().plusSeconds(1), null)).isEmpty();
+    }
+
+    @Test
+    void queueRule5_aSpotJobOfATypeWithNoSpotNodeIsRefusedAtSubmitNotLeftWaiting() {
+        assertThatThrownBy(() -> q.service.submit(new QueueRequest("llm", "spot-l4", "team-a", 2, 64, Priority.NORMAL, 1, "L4", null, true,
+                null, null, null))).isInstanceOfSatisfying(ToolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NO_CAPACITY);
+                    assertThat(e.getMessage()).contains("No spot node in the cluster has L4 GPUs.");
+                    assertThat(e.hint()).contains("without spot");
+                });
+        assertThat(q.all()).isEmpty();
     }
 
     private static QueueRequest request(String run, boolean spot) {
