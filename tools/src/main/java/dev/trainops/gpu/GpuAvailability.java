@@ -10,7 +10,8 @@ public record GpuAvailability(
         @JsonPropertyDescription("When this view was last known to match the cluster.") @Nullable Instant asOf,
         @JsonPropertyDescription("True when the Kubernetes API could not be reached and the view may be out of date.") boolean stale,
         @Nullable String staleReason,
-        @JsonPropertyDescription("One entry per GPU type, resource (whole GPU, MIG profile, shared replicas) and capacity type (spot or on-demand).") List<Pool> pools,
+        @JsonPropertyDescription("One entry per GPU type, resource (whole GPU, MIG profile, shared replicas) and capacity type "
+                + "(spot or on-demand).") List<Pool> pools,
         @JsonPropertyDescription("How many GPU nodes match the filters.") int nodesTotal,
         @JsonPropertyDescription("GPU nodes with their resources, most free first when there are more than max_nodes.") List<NodeView> nodes,
         @JsonPropertyDescription("Pods waiting for a node that ask for GPUs.") long queuedPods,
