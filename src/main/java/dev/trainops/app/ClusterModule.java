@@ -4,6 +4,7 @@ import dev.trainops.app.sandbox.SandboxCluster;
 import dev.trainops.gpu.GpuInventory;
 import dev.trainops.gpu.GpuUtilization;
 import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.SpotNodes;
 import dev.trainops.monitor.HealthStatus;
 import dev.trainops.prometheus.DcgmUtilization;
 import dev.trainops.prometheus.PrometheusClient;
@@ -40,7 +41,7 @@ final class ClusterModule implements AutoCloseable {
     private volatile boolean closed;
 
     private ClusterModule(Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube, GpuUtilization utilization,
-                          PrometheusClient prometheus) {
+                          PrometheusClient prometheus, SpotNodes spotNodes) {
         this.clock = clock;
         this.sandbox = sandbox;
         this.kube = kube;
@@ -48,7 +49,7 @@ final class ClusterModule implements AutoCloseable {
         this.dcgm = prometheus == null ? null : new DcgmUtilization(prometheus, clock);
         this.utilization = dcgm != null ? dcgm : utilization;
         this.index = new ClusterIndex(clock);
-        this.inventory = new GpuInventory(index, this.utilization, clock, INITIAL_SYNC_WAIT);
+        this.inventory = new GpuInventory(index, this.utilization, clock, INITIAL_SYNC_WAIT, spotNodes);
         kube.thenAccept(this::watch).exceptionally(e -> {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (!closed) {
@@ -64,9 +65,10 @@ final class ClusterModule implements AutoCloseable {
         if (config.sandbox()) {
             SandboxCluster sandbox = new SandboxCluster(config.configDir(), config.dataDir(), config.settings().sandboxSpeed(),
                     Clock.systemUTC());
-            return new ClusterModule(sandbox.clock(), sandbox, sandbox.seeded(), sandbox.utilization(), prometheus);
+            return new ClusterModule(sandbox.clock(), sandbox, sandbox.seeded(), sandbox.utilization(), prometheus, config.prices().spotNodes());
         }
-        return new ClusterModule(Clock.systemUTC(), null, new CompletableFuture<>(), GpuUtilization.UNKNOWN, prometheus);
+        return new ClusterModule(Clock.systemUTC(), null, new CompletableFuture<>(), GpuUtilization.UNKNOWN, prometheus,
+                config.prices().spotNodes());
     }
 
     /** Starts the informers once the client exists, unless trainops is stopping by then. */

@@ -72,7 +72,7 @@ final class CostModule {
             Store store = config.store().open(config.dataDir());
             PriceBook prices = config.prices();
             Ledger ledger = new Ledger(store, prices, clock);
-            ClusterUsage usage = new ClusterUsage(cluster.index);
+            ClusterUsage usage = new ClusterUsage(cluster.index, prices.spotNodes());
             UsageRecorder recorder = new UsageRecorder(usage, ledger, prices, clock);
             QueueStore queueStore = new QueueStore(store, clock);
             BudgetService budgets = new BudgetService(config.budgets(), ledger, prices, usage,

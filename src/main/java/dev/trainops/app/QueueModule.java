@@ -101,7 +101,7 @@ final class QueueModule {
             };
             // a model without history is priced at its job template's activeDeadlineSeconds; no template sets one yet
             Estimator estimator = new TimeLimitEstimator(fromHistory, model -> Optional.empty(), config.prices(), footprints());
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas(), config.prices().spotNodes()),
                     config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));

@@ -45,12 +45,12 @@ final class ControlLoop implements AutoCloseable {
     private long lastSaveNanos;
 
     ControlLoop(KubernetesClient client, Clock clock, RunHistory history, RunStore runs, UtilizationModel utilization,
-                Runnable saveState) {
+                SpotReclaimer reclaimer, Runnable saveState) {
         this.client = client;
         this.clock = clock;
         this.jobs = new JobController(client, clock);
         this.scheduler = new SandboxScheduler(client);
-        this.kubelet = new SimulatedKubelet(client, new TrainingPlans(history), runs);
+        this.kubelet = new SimulatedKubelet(client, new TrainingPlans(history), runs, reclaimer);
         this.utilization = utilization;
         this.history = history;
         this.saveState = saveState;

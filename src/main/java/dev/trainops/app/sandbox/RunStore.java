@@ -110,6 +110,17 @@ public final class RunStore {
         return run;
     }
 
+    /** The latest run of this name still RUNNING: the one a resumed attempt of an interrupted job continues. */
+    public synchronized Optional<Run> running(String runName, String experiment) {
+        return runs.values().stream().filter(r -> r.runName().equals(runName) && r.experiment().equals(experiment)
+                && r.status().equals("RUNNING")).max(java.util.Comparator.comparingLong(Run::startTime));
+    }
+
+    /** How many epochs a run has logged (its checkpoints: a resumed attempt starts after the last). */
+    static int epochsLogged(Run run) {
+        return (int) run.metrics().stream().filter(m -> m.key().equals("val_loss")).map(Metric::step).distinct().count();
+    }
+
     /** Logs the metrics of one epoch; logging an epoch twice is a no-op (restarts replay safely). */
     public synchronized void logEpoch(String runId, RunHistory.Epoch epoch, long timestamp) {
         Run run = runs.get(runId);

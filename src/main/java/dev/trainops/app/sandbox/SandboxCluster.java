@@ -1,5 +1,6 @@
 package dev.trainops.app.sandbox;
 
+import dev.trainops.cost.PricingConfig;
 import dev.trainops.gpu.GpuUtilization;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -41,6 +42,7 @@ public final class SandboxCluster implements AutoCloseable {
     static final String STATE_FILE = "cluster-state.yaml";
 
     private final Path configDir;
+    private final Path pricing;
     private final Path stateDir;
     private final SandboxClock clock;
     private final CompletableFuture<KubernetesClient> seeded = new CompletableFuture<>();
@@ -55,6 +57,7 @@ public final class SandboxCluster implements AutoCloseable {
 
     public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
         this.configDir = configDir.resolve("sandbox");
+        this.pricing = configDir.resolve("pricing.yaml");
         this.stateDir = dataDir.resolve("sandbox");
         this.clock = new SandboxClock(wall, resumeInstant(stateDir, wall.instant()), speed);
     }
@@ -110,7 +113,7 @@ public final class SandboxCluster implements AutoCloseable {
             if (closed) {
                 return;
             }
-            kubelet = new ControlLoop(client, clock, history, runs, utilization, this::saveState);
+            kubelet = new ControlLoop(client, clock, history, runs, utilization, new SpotReclaimer(PricingConfig.load(pricing)), this::saveState);
             // One pass before anyone looks, so the seeded Jobs are already running at the first call.
             kubelet.tick();
             kubelet.start();
@@ -182,6 +185,14 @@ public final class SandboxCluster implements AutoCloseable {
     /** The simulated utilisation of every node (none before the first pass of the control loop). */
     public GpuUtilization utilization() {
         return utilization;
+    }
+
+    /** One pass of the control loop now, on the caller's thread (tests that move the clock want its effect at once). */
+    void kubeletTick() {
+        ControlLoop loop = kubelet;
+        if (loop != null) {
+            loop.tick();
+        }
     }
 
     /** The embedded run store, once seeding finished. */

@@ -33,6 +33,18 @@ final class SandboxPods {
         return (int) Math.max(1, parseLong(annotation(pod, KubeNames.ANNOTATION_EPOCHS)));
     }
 
+    /** The epochs a resumed attempt's checkpoint holds, as its kubelet noted at start; 0 for a fresh start. */
+    static long resumedAfter(Pod pod) {
+        return parseLong(annotation(pod, SimulatedKubelet.ANNOTATION_RESUMED_AFTER));
+    }
+
+    /** A later attempt of a queue job (or one started with --resume): it continues from its checkpoint. */
+    static boolean resumes(Pod pod) {
+        boolean resumeArg = pod.getSpec() != null && pod.getSpec().getContainers() != null && pod.getSpec().getContainers().stream()
+                .anyMatch(c -> c.getArgs() != null && c.getArgs().contains("--resume"));
+        return resumeArg || parseLong(label(pod, KubeNames.LABEL_ATTEMPT)) > 1;
+    }
+
     /** When the pod's container terminated, as the kubelet recorded it. */
     static Optional<String> finishedAt(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {

@@ -6,17 +6,21 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The sandbox's scheduler: binds pending pods, by priority and then age, to the schedulable node
- * whose nodeSelector matches and that leaves the least of the GPU resources they ask for. It never
- * binds beyond a node's free GPUs or MIG slices: what bound, unfinished pods hold is taken off the
- * node's allocatable first, and each binding takes its share before the next pod is placed.
+ * whose nodeSelector matches, whose taints they tolerate, and that leaves the least of the GPU
+ * resources they ask for. It never binds beyond a node's free GPUs or MIG slices: what bound,
+ * unfinished pods hold is taken off the node's allocatable first, and each binding takes its share
+ * before the next pod is placed.
  */
 final class SandboxScheduler {
     private final KubernetesClient client;
@@ -82,7 +86,7 @@ final class SandboxScheduler {
         long bestLeft = Long.MAX_VALUE;
         for (Node node : nodes) {
             Map<String, Long> f = free.get(node.getMetadata().getName());
-            if (f == null || !selects(pod, node)) {
+            if (f == null || !selects(pod, node) || !tolerates(pod, node)) {
                 continue;
             }
             boolean fits = wants.entrySet().stream().allMatch(e -> f.getOrDefault(e.getKey(), 0L) >= e.getValue());
@@ -105,5 +109,29 @@ final class SandboxScheduler {
         }
         Map<String, String> labels = Nodes.labels(node);
         return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /** Whether the pod tolerates every NoSchedule and NoExecute taint of the node, as kube-scheduler requires (spot nodes are tainted). */
+    static boolean tolerates(Pod pod, Node node) {
+        if (node.getSpec() == null || node.getSpec().getTaints() == null) {
+            return true;
+        }
+        List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
+        for (Taint taint : node.getSpec().getTaints()) {
+            if ("PreferNoSchedule".equals(taint.getEffect())) {
+                continue;
+            }
+            boolean tolerated = tolerations.stream().anyMatch(t -> {
+                boolean exists = "Exists".equals(t.getOperator());
+                boolean key = t.getKey() == null || t.getKey().isEmpty() ? exists : t.getKey().equals(taint.getKey());
+                boolean value = exists || Objects.equals(t.getValue(), taint.getValue());
+                boolean effect = t.getEffect() == null || t.getEffect().isEmpty() || t.getEffect().equals(taint.getEffect());
+                return key && value && effect;
+            });
+            if (!tolerated) {
+                return false;
+            }
+        }
+        return true;
     }
 }

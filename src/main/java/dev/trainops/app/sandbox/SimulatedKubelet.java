@@ -21,19 +21,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox's kubelets: a pod bound to a node starts Running there (with the time it is expected
  * to end, from its {@link TrainingPlans.Plan}), logs each epoch to the run store when the sandbox
- * clock passes its end, and Succeeds when its last epoch is done.
+ * clock passes its end, and Succeeds when its last epoch is done; on a spot node it may be
+ * reclaimed first ({@link SpotReclaimer}). A later attempt of a job resumes its run from the last
+ * epoch that run logged.
  */
 final class SimulatedKubelet {
     private static final Logger log = LoggerFactory.getLogger(SimulatedKubelet.class);
+    /** The run a pod logs to (a resumed attempt continues its job's run). */
+    static final String ANNOTATION_RUN_ID = "sandbox.trainops.dev/run-id";
+    /** The epochs a resumed attempt's checkpoint holds: it runs the ones after. */
+    static final String ANNOTATION_RESUMED_AFTER = "sandbox.trainops.dev/resumed-after-epoch";
 
     private final KubernetesClient client;
     private final TrainingPlans plans;
     private final RunStore runs;
+    private final SpotReclaimer reclaimer;
 
-    SimulatedKubelet(KubernetesClient client, TrainingPlans plans, RunStore runs) {
+    SimulatedKubelet(KubernetesClient client, TrainingPlans plans, RunStore runs, SpotReclaimer reclaimer) {
         this.client = client;
         this.plans = plans;
         this.runs = runs;
+        this.reclaimer = reclaimer;
     }
 
     /** Starts pods bound but not yet running, and moves running ones on to {@code now}; true when it wrote a pod. */
@@ -57,20 +65,19 @@ final class SimulatedKubelet {
     }
 
     private void start(Pod pod, Node node, Instant now) {
-        TrainingPlans.Plan plan = plans.plan(pod, node);
-        Instant end = now.plus(plan.total());
-        var pods = client.pods().inNamespace(pod.getMetadata().getNamespace());
-        pods.resource(new PodBuilder(pod).editMetadata().addToAnnotations(KubeNames.ANNOTATION_EXPECTED_END, end.toString())
-                .endMetadata().build()).update();
-        Pod running = new PodBuilder(pods.withName(pod.getMetadata().getName()).get())
-                .editOrNewStatus().withPhase(KubeNames.PHASE_RUNNING).withStartTime(now.toString())
-                .withHostIP("10.0.0.1").endStatus().build();
-        pods.resource(running).updateStatus();
         String runName = label(pod, KubeNames.LABEL_RUN_NAME);
-        if (runName != null) {
+        // a resumed attempt continues its job's run after the epochs that run has logged (its checkpoints)
+        RunStore.Run resumed = runName != null && SandboxPods.resumes(pod) ? runs.running(runName, experiment(pod)).orElse(null) : null;
+        Pod noted = new PodBuilder(pod).editMetadata()
+                .addToAnnotations(ANNOTATION_RESUMED_AFTER, Integer.toString(resumed == null ? 0 : RunStore.epochsLogged(resumed)))
+                .endMetadata().build();
+        TrainingPlans.Plan plan = plans.plan(noted, node);
+        Instant end = now.plus(plan.total());
+        String runId = resumed == null ? null : resumed.runId();
+        if (runName != null && resumed == null) {
             Map<String, String> params = new HashMap<>();
             params.put("model", String.valueOf(label(pod, KubeNames.LABEL_MODEL)));
-            params.put("epochs", Integer.toString(plan.epochs().size()));
+            params.put("epochs", Integer.toString(SandboxPods.epochs(pod)));
             params.put("batch_size", Integer.toString(plan.batchSize()));
             params.put("gpu_type", plan.gpuType());
             params.put("gpu_count", Long.toString(plan.gpuCount()));
@@ -82,30 +89,61 @@ final class SimulatedKubelet {
             if (team != null) {
                 params.put("team", team);
             }
-            runs.start(runName, experiment(pod), now.toEpochMilli(), params,
-                    Map.of("team", String.valueOf(team), "pod", SandboxPods.namespacedName(pod)));
+            runId = runs.start(runName, experiment(pod), now.toEpochMilli(), params,
+                    Map.of("team", String.valueOf(team), "pod", SandboxPods.namespacedName(pod))).runId();
         }
-        log.info("sandbox: started {} on {} for {} epochs, expected to end {}", SandboxPods.namespacedName(pod),
-                node.getMetadata().getName(), plan.epochs().size(), end);
+        var pods = client.pods().inNamespace(pod.getMetadata().getNamespace());
+        PodBuilder annotated = new PodBuilder(noted).editMetadata().addToAnnotations(KubeNames.ANNOTATION_EXPECTED_END, end.toString()).endMetadata();
+        if (runId != null) {
+            annotated.editMetadata().addToAnnotations(ANNOTATION_RUN_ID, runId).endMetadata();
+        }
+        pods.resource(annotated.build()).update();
+        Pod running = new PodBuilder(pods.withName(pod.getMetadata().getName()).get())
+                .editOrNewStatus().withPhase(KubeNames.PHASE_RUNNING).withStartTime(now.toString())
+                .withHostIP("10.0.0.1").endStatus().build();
+        pods.resource(running).updateStatus();
+        log.info("sandbox: started {} on {} for {} epochs{}, expected to end {}", SandboxPods.namespacedName(pod),
+                node.getMetadata().getName(), plan.epochs().size(), resumed == null ? "" : " (resumed from its checkpoint)", end);
     }
 
-    /** Logs the epochs finished by {@code now}; completes the pod when its time is up. True when it completed. */
+    /**
+     * Logs the epochs finished by {@code now}; completes the pod when its time is up, or fails it
+     * when its spot node was reclaimed first (its last checkpoint: the end of its last finished
+     * epoch). True when it completed or failed.
+     */
     private boolean advance(Pod pod, Node node, Instant now) {
         TrainingPlans.Plan plan = plans.plan(pod, node);
         Instant start = Instant.parse(pod.getStatus().getStartTime());
         String runName = label(pod, KubeNames.LABEL_RUN_NAME);
-        String runId = runName == null ? null : runs.start(runName, experiment(pod), start.toEpochMilli(), Map.of(), Map.of()).runId();
+        String runId = SandboxPods.annotation(pod, ANNOTATION_RUN_ID);
+        if (runId == null && runName != null) {
+            runId = runs.start(runName, experiment(pod), start.toEpochMilli(), Map.of(), Map.of()).runId();
+        }
+        Instant end = start.plus(plan.total());
+        Instant reclaim = reclaimer.reclaimAt(pod, node, start);
+        boolean reclaimed = reclaim != null && reclaim.isBefore(end) && !reclaim.isAfter(now);
+        Instant until = reclaimed ? reclaim : now;
         Instant t = start;
+        Instant checkpoint = start;
         for (RunHistory.Epoch e : plan.epochs()) {
             t = t.plus(Duration.ofMillis((long) (e.durationS() * 1000)));
-            if (t.isAfter(now)) {
+            if (t.isAfter(until)) {
                 break;
             }
             if (runId != null) {
                 runs.logEpoch(runId, e, t.toEpochMilli());
             }
+            checkpoint = t;
         }
-        Instant end = start.plus(plan.total());
+        var pods = client.pods().inNamespace(pod.getMetadata().getNamespace());
+        if (reclaimed) {
+            Pod failed = SpotReclaimer.reclaimed(pod, start, reclaim, checkpoint);
+            Pod updated = pods.resource(failed).update();
+            pods.resource(new PodBuilder(updated).withStatus(failed.getStatus()).build()).updateStatus();
+            log.info("sandbox: spot node {} reclaimed under {} at {}; last checkpoint {}", node.getMetadata().getName(),
+                    SandboxPods.namespacedName(pod), reclaim, checkpoint);
+            return true;
+        }
         if (end.isAfter(now)) {
             return false;
         }
@@ -114,7 +152,7 @@ final class SimulatedKubelet {
                         .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
                         .withStartedAt(start.toString()).withFinishedAt(end.toString()).endTerminated().endState().build())
                 .endStatus().build();
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(done).updateStatus();
+        pods.resource(done).updateStatus();
         if (runId != null) {
             runs.finish(runId, "FINISHED", end.toEpochMilli());
         }

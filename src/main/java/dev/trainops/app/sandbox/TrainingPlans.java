@@ -17,7 +17,8 @@ import java.util.Map;
  * How long a pod's training takes on a node: the epochs of the closest past run of its model and
  * batch size, carried to the node's GPU type by relative speed and to the GPUs it holds (its share
  * of physical GPUs, by {@link GpuShares}) with slightly sub-linear data-parallel scaling
- * ({@link GpuSpeeds#parallelSpeed}, the rule the estimates use).
+ * ({@link GpuSpeeds#parallelSpeed}, the rule the estimates use). A resumed
+ * attempt plans only the epochs after its checkpoint.
  */
 final class TrainingPlans {
     /** Used when no run of the model is in the history: seconds per epoch on one H100. */
@@ -34,7 +35,7 @@ final class TrainingPlans {
         String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
         Map<String, Long> requests = PodResources.gpuRequests(pod);
         long count = requests.values().stream().mapToLong(Long::longValue).sum();
-        double effectiveGpus = GpuShares.equivalents(requests, node).doubleValue();
+        double effectiveGpus = GpuShares.equivalents(requests, labels).doubleValue();
         // data-parallel scaling is good but not perfect; the estimates scale by the same rule
         double parallel = Math.max(GpuSpeeds.parallelSpeed(effectiveGpus), 0.05);
         int epochs = SandboxPods.epochs(pod);
@@ -42,7 +43,9 @@ final class TrainingPlans {
         String model = SandboxPods.label(pod, KubeNames.LABEL_MODEL);
         RunHistory.PastRun past = model == null ? null : history.closest(model, batchSize).orElse(null);
         List<RunHistory.Epoch> planned = new ArrayList<>();
-        for (int i = 0; i < epochs; i++) {
+        // a resumed attempt starts after the epochs its checkpoint holds
+        int done = (int) Math.min(epochs - 1L, Math.max(0, SandboxPods.resumedAfter(pod)));
+        for (int i = done; i < epochs; i++) {
             RunHistory.Epoch source = past == null || past.epochs().isEmpty() ? null
                     : past.epochs().get(Math.min(i, past.epochs().size() - 1));
             double seconds = secondsOnOneGpu(past, source, i, gpuType) / parallel;

@@ -6,6 +6,7 @@ import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
@@ -23,14 +24,21 @@ import java.util.Optional;
 
 /**
  * What the cluster's GPU pods use, as priced usage: each pod that started, from its start to its
- * end (or now), on its node's GPU type, with whole GPUs, MIG slices (g/7 of a GPU) or time-sliced
- * replicas (1/replicas of a GPU) as GPU equivalents, plus its CPU and memory requests.
+ * end (or now), on its node's GPU type, its GPU resources as shares of physical GPUs by
+ * {@link GpuShares} (cost rule 5), plus its CPU and memory requests; spot exactly when its node is
+ * spot capacity ({@link SpotNodes}), whatever the job asked (cost rule 4).
  */
 public final class ClusterUsage {
     private final ClusterIndex index;
+    private final SpotNodes spotNodes;
 
     public ClusterUsage(ClusterIndex index) {
+        this(index, SpotNodes.DEFAULTS);
+    }
+
+    public ClusterUsage(ClusterIndex index, SpotNodes spotNodes) {
         this.index = index;
+        this.spotNodes = spotNodes;
     }
 
     /**
@@ -49,36 +57,37 @@ public final class ClusterUsage {
         }
         List<PodUsage> out = new ArrayList<>();
         for (Pod pod : index.gpuPods()) { // the informer's index: pods without GPUs are never looked at
-            Map<String, Long> gpuRequests = PodResources.gpuRequests(pod);
-            if (gpuRequests.isEmpty() || pod.getStatus() == null || pod.getStatus().getStartTime() == null || pod.getSpec().getNodeName() == null) {
-                continue;
-            }
-            Node node = nodes.get(pod.getSpec().getNodeName());
-            if (node == null) {
-                continue;
-            }
-            Instant start = parse(pod.getStatus().getStartTime());
-            boolean running = PodResources.holdsResources(pod);
-            Instant end = running ? now : finishedAt(pod).orElse(null);
-            if (start == null || end == null || end.isBefore(start)) {
-                continue;
-            }
-            Map<String, String> labels = Nodes.labels(node);
-            String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
-            BigDecimal gpus = GpuShares.equivalents(gpuRequests, node);
-            Map<String, String> podLabels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-            String team = podLabels.getOrDefault(KubeNames.LABEL_TEAM, pod.getMetadata().getNamespace());
-            String experiment = podLabels.getOrDefault(KubeNames.LABEL_EXPERIMENT, "default");
-            boolean spot = "true".equals(podLabels.get(KubeNames.LABEL_SPOT));
-            String jobId = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
-            UsageSegment usage = new UsageSegment(jobId, start, end, gpuType, gpus, requests(pod, "cpu", false),
-                    requests(pod, "memory", true), spot);
-            String expected = pod.getMetadata().getAnnotations() == null ? null
-                    : pod.getMetadata().getAnnotations().get(KubeNames.ANNOTATION_EXPECTED_END);
-            out.add(new PodUsage(team, experiment, podLabels.get(KubeNames.LABEL_RUN_NAME), usage, expected == null ? null : parse(expected), running,
-                    podLabels.containsKey(KubeNames.LABEL_JOB_ID)));
+            Node node = pod.getSpec() == null || pod.getSpec().getNodeName() == null ? null : nodes.get(pod.getSpec().getNodeName());
+            of(pod, node, now).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** One pod's usage on {@code node} up to {@code now} (its end when it ended); empty when it has not started or the node is unknown. */
+    public Optional<PodUsage> of(Pod pod, Node node, Instant now) {
+        Map<String, Long> gpuRequests = PodResources.gpuRequests(pod);
+        if (node == null || gpuRequests.isEmpty() || pod.getStatus() == null || pod.getStatus().getStartTime() == null) {
+            return Optional.empty();
+        }
+        Instant start = parse(pod.getStatus().getStartTime());
+        boolean running = PodResources.holdsResources(pod);
+        Instant end = running ? now : finishedAt(pod).orElse(null);
+        if (start == null || end == null || end.isBefore(start)) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = Nodes.labels(node);
+        String gpuType = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
+        BigDecimal gpus = GpuShares.equivalents(gpuRequests, labels);
+        Map<String, String> podLabels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        String team = podLabels.getOrDefault(KubeNames.LABEL_TEAM, pod.getMetadata().getNamespace());
+        String experiment = podLabels.getOrDefault(KubeNames.LABEL_EXPERIMENT, "default");
+        String jobId = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        UsageSegment usage = new UsageSegment(jobId, start, end, gpuType, gpus, requests(pod, "cpu", false),
+                requests(pod, "memory", true), spotNodes.isSpot(labels));
+        String expected = pod.getMetadata().getAnnotations() == null ? null
+                : pod.getMetadata().getAnnotations().get(KubeNames.ANNOTATION_EXPECTED_END);
+        return Optional.of(new PodUsage(team, experiment, podLabels.get(KubeNames.LABEL_RUN_NAME), usage,
+                expected == null ? null : parse(expected), running, podLabels.containsKey(KubeNames.LABEL_JOB_ID)));
     }
 
     private static Optional<Instant> finishedAt(Pod pod) {

@@ -250,6 +250,11 @@ public final class Ledger {
         }
     }
 
+    /** Spot interruptions in [from, to), optionally of one team: what each wasted (cost rule 4). */
+    public List<SpotInterruptions.Interruption> interruptions(Instant from, Instant to, String team) {
+        return SpotInterruptions.between(store, from, to, team);
+    }
+
     private Money sum(List<PricedSlice> slices) {
         return PricedSlice.total(slices, prices.currency());
     }

@@ -1,5 +1,6 @@
 package dev.trainops.cost;
 
+import dev.trainops.kube.SpotNodes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -18,8 +19,14 @@ public final class PriceBook {
     private static final BigDecimal SECONDS_PER_HOUR = new BigDecimal(3600);
 
     private final List<PriceList> versions;
+    private final SpotNodes spotNodes;
 
     public PriceBook(List<PriceList> versions) {
+        this(versions, SpotNodes.DEFAULTS);
+    }
+
+    /** @param spotNodes which nodes are spot capacity (billed at the spot rate) and what spot Jobs tolerate */
+    public PriceBook(List<PriceList> versions, SpotNodes spotNodes) {
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("a price book needs at least one price list");
         }
@@ -31,6 +38,12 @@ public final class PriceBook {
             }
         }
         this.versions = List.copyOf(sorted);
+        this.spotNodes = java.util.Objects.requireNonNull(spotNodes, "spotNodes must not be null");
+    }
+
+    /** Which nodes are spot capacity: usage on them is billed at the spot rate (cost rule 4). */
+    public SpotNodes spotNodes() {
+        return spotNodes;
     }
 
     public java.util.Currency currency() {

@@ -1,5 +1,6 @@
 package dev.trainops.cost;
 
+import dev.trainops.kube.SpotNodes;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -50,7 +51,47 @@ public final class PricingConfig {
                     calendar, decimal(spot.get("discount"), "spot.discount", file),
                     decimal(spot.get("interruptions_per_hour"), "spot.interruptions_per_hour", file)));
         }
-        return new PriceBook(lists);
+        return new PriceBook(lists, spotNodes(root.get("spot"), file));
+    }
+
+    /**
+     * The top-level {@code spot} block: {@code node_labels} (key=value, any one marks a spot node)
+     * and {@code tolerations} (what a spot Job gets); either absent means the defaults of {@link SpotNodes#DEFAULTS}.
+     */
+    static SpotNodes spotNodes(JsonNode spot, Path file) {
+        if (spot == null || spot.isNull()) {
+            return SpotNodes.DEFAULTS;
+        }
+        List<SpotNodes.Label> labels = new ArrayList<>();
+        JsonNode labelNode = spot.get("node_labels");
+        if (labelNode != null && !labelNode.isArray()) {
+            throw new IllegalArgumentException(file + ": 'spot.node_labels' must be a list of key=value strings");
+        }
+        if (labelNode != null) {
+            for (int i = 0; i < labelNode.size(); i++) {
+                labels.add(SpotNodes.Label.parse(labelNode.get(i).asString(), file + ": 'spot.node_labels[" + i + "]'"));
+            }
+        }
+        List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new ArrayList<>();
+        JsonNode tolNode = spot.get("tolerations");
+        if (tolNode != null && !tolNode.isArray()) {
+            throw new IllegalArgumentException(file + ": 'spot.tolerations' must be a list of {key, operator, value, effect}");
+        }
+        if (tolNode != null) {
+            for (int i = 0; i < tolNode.size(); i++) {
+                JsonNode t = tolNode.get(i);
+                String where = "spot.tolerations[" + i + "]";
+                String operator = t.path("operator").asString("Equal");
+                if (!operator.equals("Equal") && !operator.equals("Exists")) {
+                    throw new IllegalArgumentException(file + ": '" + where + ".operator' must be Equal or Exists, not " + operator);
+                }
+                tolerations.add(new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey(text(t, "key", file))
+                        .withOperator(operator).withValue(operator.equals("Exists") ? null : text(t, "value", file))
+                        .withEffect(t.path("effect").isMissingNode() ? null : t.path("effect").asString()).build());
+            }
+        }
+        return new SpotNodes(labelNode == null ? SpotNodes.DEFAULTS.nodeLabels() : labels,
+                tolNode == null ? SpotNodes.DEFAULTS.tolerations() : tolerations);
     }
 
     private static String text(JsonNode node, String field, Path file) {

@@ -10,7 +10,8 @@ public record GpuAvailability(
         @JsonPropertyDescription("When this view was last known to match the cluster.") @Nullable Instant asOf,
         @JsonPropertyDescription("True when the Kubernetes API could not be reached and the view may be out of date.") boolean stale,
         @Nullable String staleReason,
-        @JsonPropertyDescription("One entry per GPU type and resource (whole GPU, MIG profile, shared replicas).") List<Pool> pools,
+        @JsonPropertyDescription("One entry per GPU type, resource (whole GPU, MIG profile, shared replicas) and capacity type "
+                + "(spot or on-demand).") List<Pool> pools,
         @JsonPropertyDescription("How many GPU nodes match the filters.") int nodesTotal,
         @JsonPropertyDescription("GPU nodes with their resources, most free first when there are more than max_nodes.") List<NodeView> nodes,
         @JsonPropertyDescription("Pods waiting for a node that ask for GPUs.") long queuedPods,
@@ -32,6 +33,8 @@ public record GpuAvailability(
             String resourceName,
             Sharing sharing,
             @Nullable @JsonPropertyDescription("MIG profile such as 1g.10gb, for MIG resources.") String migProfile,
+            @JsonPropertyDescription("True for spot capacity (nodes labelled spot: billed at the spot rate, may be interrupted; "
+                    + "only spot jobs run there), false for on-demand. Each GPU type lists the two apart.") boolean spot,
             @JsonPropertyDescription("Memory of one unit (GPU, slice or replica's GPU) in MiB.") long memoryMibPerUnit,
             int nodes,
             long capacity,
@@ -71,6 +74,7 @@ public record GpuAvailability(
             String migStrategy,
             String sharingStrategy,
             int replicas,
+            @JsonPropertyDescription("True for a spot node.") boolean spot,
             List<Resource> resources,
             @Nullable Double utilizationPercent) {
         public NodeView {

@@ -5,6 +5,7 @@ import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.PodResources;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
@@ -34,24 +35,30 @@ public final class GpuInventory {
     private final GpuUtilization utilization;
     private final Clock clock;
     private final Duration initialSyncWait;
+    private final SpotNodes spotNodes;
     private volatile View cached;
 
     public GpuInventory(ClusterIndex index, GpuUtilization utilization, Clock clock, Duration initialSyncWait) {
+        this(index, utilization, clock, initialSyncWait, SpotNodes.DEFAULTS);
+    }
+
+    /** {@code spotNodes}: which nodes are spot capacity; their pools are listed apart from on-demand ones. */
+    public GpuInventory(ClusterIndex index, GpuUtilization utilization, Clock clock, Duration initialSyncWait, SpotNodes spotNodes) {
+        this.spotNodes = spotNodes;
         this.index = index;
         this.utilization = utilization;
         this.clock = clock;
         this.initialSyncWait = initialSyncWait;
     }
 
-    /** The GPU types present in the cluster, canonical names, sorted. */
-    private volatile java.util.function.Consumer<Boolean> onRead = hit -> {
-    };
+    private volatile java.util.function.Consumer<Boolean> onRead = hit -> { };
 
     /** Told of every read: true when the informer cache was synced (a hit), false when the call had to wait for it. */
     public void onRead(java.util.function.Consumer<Boolean> observer) {
         this.onRead = observer;
     }
 
+    /** The GPU types present in the cluster, canonical names, sorted. */
     public List<String> gpuTypes() {
         return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown"))
                 .distinct().sorted().toList();
@@ -100,8 +107,8 @@ public final class GpuInventory {
                 long free = usable ? Math.max(0, p.allocatable() - allocated) : 0;
                 resources.add(new GpuAvailability.Resource(p.resourceName(), p.sharing(), p.migProfile(),
                         p.memoryMibPerUnit(), p.capacity(), p.allocatable(), allocated, free));
-                String key = g.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile();
-                PoolAcc acc = pools.computeIfAbsent(key, k -> new PoolAcc(g.gpuType(), p));
+                String key = g.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile() + "|" + g.spot();
+                PoolAcc acc = pools.computeIfAbsent(key, k -> new PoolAcc(g.gpuType(), p, g.spot()));
                 acc.nodes++;
                 acc.capacity += p.capacity();
                 acc.allocatable += p.allocatable();
@@ -129,7 +136,7 @@ public final class GpuInventory {
             util.ifPresent(allUtil::add);
             nodeViews.add(new GpuAvailability.NodeView(g.name(), g.ready(), g.schedulable(), g.gpuType(), g.product(),
                     g.gpuMemoryMib(), g.gpuCount(), g.family(), g.computeCapability(), g.migStrategy(),
-                    g.sharingStrategy(), g.replicas(), resources, util.isPresent() ? round1(util.getAsDouble()) : null));
+                    g.sharingStrategy(), g.replicas(), g.spot(), resources, util.isPresent() ? round1(util.getAsDouble()) : null));
         }
 
         long queuedPods = 0;
@@ -177,15 +184,16 @@ public final class GpuInventory {
             GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at,
                     Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node, acc.next.pod);
             // the queue asks for whole GPUs of a type: count it once, on the type's whole-GPU pool
-            long[] q = acc.migProfile == null && firstPoolOfType.add(acc.gpuType) ? queuedByType.getOrDefault(acc.gpuType, new long[2])
+            long[] q = acc.migProfile == null && !acc.spot && firstPoolOfType.add(acc.gpuType) ? queuedByType.getOrDefault(acc.gpuType, new long[2])
                     : new long[2];
-            poolViews.add(new GpuAvailability.Pool(acc.gpuType, acc.resourceName, acc.sharing, acc.migProfile,
+            poolViews.add(new GpuAvailability.Pool(acc.gpuType, acc.resourceName, acc.sharing, acc.migProfile, acc.spot,
                     acc.memoryMibPerUnit, acc.nodes, acc.capacity, acc.allocatable, acc.allocated, acc.free,
                     acc.largest, next, acc.queuedPods, acc.queuedDemand, q[0], q[1], availability(acc, next),
                     acc.utilCount == 0 ? null : round1(acc.utilSum / acc.utilCount),
                     namespace == null ? null : acc.inNamespace));
         }
-        poolViews.sort(Comparator.comparing(GpuAvailability.Pool::gpuType).thenComparing(GpuAvailability.Pool::resourceName));
+        poolViews.sort(Comparator.comparing(GpuAvailability.Pool::gpuType).thenComparing(GpuAvailability.Pool::resourceName)
+                .thenComparing(GpuAvailability.Pool::spot));
 
         List<String> notes = new ArrayList<>();
         if (allUtil.isEmpty()) {
@@ -275,7 +283,7 @@ public final class GpuInventory {
         Map<String, NodeState> byName = new HashMap<>();
         long maxUnit = 0;
         for (Node node : index.nodes()) {
-            NodeGpus gpus = NodeGpus.of(node);
+            NodeGpus gpus = NodeGpus.of(node, spotNodes);
             if (gpus.pools().isEmpty()) {
                 continue;
             }
@@ -340,9 +348,7 @@ public final class GpuInventory {
     private static double round1(double d) {
         return Math.round(d * 10.0) / 10.0;
     }
-
-    private record View(long generation, List<NodeState> nodes, List<PendingDemand> pending, long maxUnitMemoryMib) {
-    }
+    private record View(long generation, List<NodeState> nodes, List<PendingDemand> pending, long maxUnitMemoryMib) { }
 
     private static final class NodeState {
         final NodeGpus gpus;
@@ -355,8 +361,7 @@ public final class GpuInventory {
         }
     }
 
-    private record Release(Instant at, long count, String node, String pod) {
-    }
+    private record Release(Instant at, long count, String node, String pod) { }
 
     private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) {
     }
@@ -366,6 +371,7 @@ public final class GpuInventory {
         final String resourceName;
         final Sharing sharing;
         final String migProfile;
+        final boolean spot;
         final long memoryMibPerUnit;
         int nodes;
         long capacity;
@@ -380,8 +386,9 @@ public final class GpuInventory {
         GpuAvailability.Block largest;
         Release next;
 
-        PoolAcc(String gpuType, NodeGpus.Pool p) {
+        PoolAcc(String gpuType, NodeGpus.Pool p, boolean spot) {
             this.gpuType = gpuType;
+            this.spot = spot;
             this.resourceName = p.resourceName();
             this.sharing = p.sharing();
             this.migProfile = p.migProfile();

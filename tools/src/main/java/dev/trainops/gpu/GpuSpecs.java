@@ -14,7 +14,7 @@ public final class GpuSpecs {
     private static final Map<String, Long> MEMORY_MIB = Map.of("H200", 143_771L, "H100", 81_559L, "A100-80GB", 81_920L,
             "A100-40GB", 40_960L, "L40S", 46_068L, "L4", 23_034L, "A10G", 23_028L, "T4", 15_360L, "V100", 16_384L);
 
-    /** A MIG profile: its name, its compute slices out of {@link GpuShares#MIG_SLICES}, and its memory. */
+    /** A MIG profile: its name, its compute slices out of 7 (its share by {@link GpuShares}), and its memory. */
     public record MigProfile(String name, int slices, long memoryMib) {
     }
 

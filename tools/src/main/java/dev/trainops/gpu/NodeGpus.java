@@ -3,6 +3,7 @@ package dev.trainops.gpu;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The GPU facts of one node, read from its status and GPU Feature Discovery labels. */
+/** The GPU facts of one node, read from its status and GPU Feature Discovery labels; shares by {@link GpuShares}. */
 record NodeGpus(
         String name,
         boolean ready,
@@ -24,13 +25,14 @@ record NodeGpus(
         String migStrategy,
         String sharingStrategy,
         int replicas,
+        boolean spot,
         List<Pool> pools) {
 
     /** One GPU resource the node advertises. */
     record Pool(String resourceName, Sharing sharing, String migProfile, long memoryMibPerUnit, long capacity, long allocatable) {
     }
 
-    static NodeGpus of(Node node) {
+    static NodeGpus of(Node node, SpotNodes spotNodes) {
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         String product = labels.getOrDefault(KubeNames.LABEL_GPU_PRODUCT, "");
         long memoryMib = Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB);
@@ -54,23 +56,9 @@ record NodeGpus(
             if (cap == 0 && alloc == 0) {
                 continue;
             }
-            Sharing sharing;
-            String profile = null;
-            long unitMemory = memoryMib;
-            if (resource.startsWith(KubeNames.MIG_RESOURCE_PREFIX)) {
-                sharing = Sharing.MIG;
-                profile = resource.substring(KubeNames.MIG_RESOURCE_PREFIX.length());
-                unitMemory = GpuTypes.migMemoryMib(profile);
-            } else if (resource.equals(KubeNames.GPU_RESOURCE) && "single".equals(migStrategy)) {
-                sharing = Sharing.MIG;
-                profile = GpuTypes.migProfileFromProduct(product);
-                unitMemory = profile == null ? memoryMib : GpuTypes.migMemoryMib(profile);
-            } else if (resource.equals(KubeNames.GPU_SHARED_RESOURCE)
-                    || "time-slicing".equals(sharingStrategy) || "mps".equals(sharingStrategy) || replicas > 1) {
-                sharing = "mps".equals(sharingStrategy) ? Sharing.MPS : Sharing.TIME_SLICED;
-            } else {
-                sharing = Sharing.EXCLUSIVE;
-            }
+            Sharing sharing = GpuShares.sharing(resource, labels);
+            String profile = GpuShares.migProfile(resource, labels);
+            long unitMemory = profile == null ? memoryMib : GpuTypes.migMemoryMib(profile);
             pools.add(new Pool(resource, sharing, profile, unitMemory, cap, alloc));
         }
         return new NodeGpus(
@@ -86,6 +74,7 @@ record NodeGpus(
                 migStrategy,
                 sharingStrategy,
                 replicas,
+                spotNodes.isSpot(labels),
                 List.copyOf(pools));
     }
 }

@@ -46,7 +46,7 @@ public final class KubeNames {
     public static final String LABEL_RUN_NAME = DOMAIN + "/run-name";
     public static final String LABEL_MODEL = DOMAIN + "/model";
     public static final String LABEL_EXPERIMENT = DOMAIN + "/experiment";
-    /** "true" on a Job or pod that runs on spot capacity. */
+    /** "true" on a Job or pod of a job that asked for spot capacity (billing reads the node, not this: docs/money.md). */
     public static final String LABEL_SPOT = DOMAIN + "/spot";
     /** When the pod is expected to end (ISO-8601), so availability can say when a GPU frees up. */
     public static final String ANNOTATION_EXPECTED_END = DOMAIN + "/expected-end";
@@ -58,4 +58,8 @@ public final class KubeNames {
     public static final String LABEL_HOSTNAME = "kubernetes.io/hostname";
     /** Where the job keeps its checkpoints; a restarted attempt resumes from there. */
     public static final String ANNOTATION_CHECKPOINT = DOMAIN + "/checkpoint-dir";
+    /** When the pod last saved a checkpoint (ISO-8601), set by the trainer; what a spot interruption loses starts there. */
+    public static final String ANNOTATION_LAST_CHECKPOINT = DOMAIN + "/last-checkpoint";
+    /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
+    public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }

@@ -18,6 +18,7 @@ import java.util.Set;
  * budget, and some node's free GPUs allow (shared GPUs above the utilisation threshold only for
  * URGENT work); an URGENT job that does not fit preempts the smallest set of BACKGROUND jobs on one
  * node that makes it fit; a job waiting longer than the starvation limit reserves its GPU type.
+ * A spot job is placed on spot nodes only, an on-demand job on on-demand nodes only ({@link #pool}).
  * Every job left waiting gets a reason, the numbers behind it, its position and an ETA.
  */
 final class AdmissionPlanner {
@@ -112,7 +113,7 @@ final class AdmissionPlanner {
                     continue;
                 }
             }
-            if (reservedTypes.contains(job.gpuType())) {
+            if (reservedTypes.contains(pool(job))) {
                 waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, "The next free " + job.gpuType() + " GPUs are held for a job that "
                         + "has waited longer (no starvation): it goes first.", position, ix.eta(job, free)));
                 continue;
@@ -122,8 +123,8 @@ final class AdmissionPlanner {
             long bestLeft = Long.MAX_VALUE;
             boolean gated = false;
             String gatedDetail = null;
-            List<Snapshot.NodeRoom> ofType = ix.maxFree(job.gpuType(), free) >= job.gpuCount()
-                    ? ix.roomsByType.getOrDefault(job.gpuType(), List.of()) : List.of();
+            List<Snapshot.NodeRoom> ofType = ix.maxFree(pool(job), free) >= job.gpuCount()
+                    ? ix.roomsByType.getOrDefault(pool(job), List.of()) : List.of();
             for (Snapshot.NodeRoom r : ofType) {
                 String holder = reservedNodes.get(r.node());
                 if (holder != null && !holder.equals(job.jobId())) {
@@ -150,7 +151,7 @@ final class AdmissionPlanner {
             if (best != null) {
                 admits.add(new Admit(job, best));
                 free.merge(best, (long) -job.gpuCount(), Long::sum);
-                ix.changed(job.gpuType());
+                ix.changed(pool(job));
                 teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
                 if (budget != null) {
                     budgetUsed.merge(job.team(), job.estimatedCostMicros(), Long::sum);
@@ -179,7 +180,7 @@ final class AdmissionPlanner {
                                 + s.now() + "; back in the queue with its original submit time, restarting from its last checkpoint."));
                     }
                     reservedNodes.put(node, job.jobId());
-                    ix.changed(job.gpuType());
+                    ix.changed(pool(job));
                     waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + victims.stream().map(QueuedJob::jobId)
                             .toList() + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
                             s.now().plusSeconds(30)));
@@ -188,7 +189,7 @@ final class AdmissionPlanner {
             }
             waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, ix.detail(job, free), position, ix.eta(job, free)));
             if (job.submitted().plus(s.starvationAfter()).isBefore(s.now())) {
-                reservedTypes.add(job.gpuType()); // rule 8: nobody behind it takes this GPU type until it starts
+                reservedTypes.add(pool(job)); // rule 8: nobody behind it takes this GPU type until it starts
             }
         }
         // rule 9: a preempted job keeps its PREEMPTED reason, naming the preemptor, while it waits for room again
@@ -229,7 +230,7 @@ final class AdmissionPlanner {
         Index(Snapshot s, Map<String, Snapshot.NodeRoom> rooms) {
             this.s = s;
             for (Snapshot.NodeRoom r : rooms.values()) {
-                roomsByType.computeIfAbsent(r.gpuType(), k -> new ArrayList<>()).add(r);
+                roomsByType.computeIfAbsent(pool(r), k -> new ArrayList<>()).add(r);
             }
             for (QueuedJob a : s.active()) {
                 if (a.node() != null) {
@@ -256,12 +257,12 @@ final class AdmissionPlanner {
          * smallest set that makes the URGENT job fit; none at all unless it then fits.
          */
         List<QueuedJob> victims(QueuedJob job, Map<String, Long> free, Set<String> evicted, Map<String, String> reservedNodes) {
-            Integer failedFrom = noVictimsFrom.get(job.gpuType());
+            Integer failedFrom = noVictimsFrom.get(pool(job));
             if (failedFrom != null && job.gpuCount() >= failedFrom) {
                 return List.of();
             }
             List<QueuedJob> best = List.of();
-            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(job.gpuType(), List.of())) {
+            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(pool(job), List.of())) {
                 if (reservedNodes.containsKey(r.node())) {
                     continue;
                 }
@@ -287,13 +288,13 @@ final class AdmissionPlanner {
                 }
             }
             if (best.isEmpty()) {
-                noVictimsFrom.merge(job.gpuType(), job.gpuCount(), Math::min);
+                noVictimsFrom.merge(pool(job), job.gpuCount(), Math::min);
             }
             return best;
         }
 
         String detail(QueuedJob job, Map<String, Long> free) {
-            String where = detail.computeIfAbsent(job.gpuType(), t -> {
+            String where = detail.computeIfAbsent(pool(job), t -> {
                 long largest = 0;
                 String node = null;
                 long total = 0;
@@ -307,17 +308,17 @@ final class AdmissionPlanner {
                 }
                 return total + " free in all, the largest free block is " + largest + (node == null ? "" : " (" + node + ")");
             });
-            return "Needs " + job.gpuCount() + " " + job.gpuType() + " on one node; " + where + ".";
+            return "Needs " + job.gpuCount() + " " + (job.spot() ? "spot " : "") + job.gpuType() + " on one node; " + where + ".";
         }
 
         /** When enough GPUs of the job's type free up on one node, from active jobs' expected ends. */
         Instant eta(QueuedJob job, Map<String, Long> free) {
-            String key = job.gpuType() + "/" + job.gpuCount();
+            String key = pool(job) + "/" + job.gpuCount();
             if (eta.containsKey(key)) {
                 return eta.get(key);
             }
             Instant best = null;
-            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(job.gpuType(), List.of())) {
+            for (Snapshot.NodeRoom r : roomsByType.getOrDefault(pool(job), List.of())) {
                 long room = free.get(r.node());
                 for (QueuedJob a : activeByNode.getOrDefault(r.node(), List.of())) {
                     if (room >= job.gpuCount()) {
@@ -333,6 +334,18 @@ final class AdmissionPlanner {
             eta.put(key, best);
             return best;
         }
+    }
+
+    /**
+     * The pool a job draws from: its GPU type on spot nodes when it asked for spot, on on-demand
+     * nodes otherwise (docs/queue.md, "Spot and on-demand"). Rooms, free counts, ETAs and starvation are per pool.
+     */
+    static String pool(QueuedJob job) {
+        return job.spot() ? job.gpuType() + "@spot" : job.gpuType();
+    }
+
+    static String pool(Snapshot.NodeRoom room) {
+        return room.spot() ? room.gpuType() + "@spot" : room.gpuType();
     }
 
     private static int gpus(List<QueuedJob> jobs) {

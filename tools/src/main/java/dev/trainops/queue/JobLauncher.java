@@ -1,6 +1,7 @@
 package dev.trainops.queue;
 
 import dev.trainops.kube.KubeNames;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -28,8 +29,15 @@ final class JobLauncher implements JobRunner {
     private final KubernetesClient client;
     private final PriorityConfig priorities;
     private final QuotaConfig quotas;
+    private final SpotNodes spotNodes;
 
     public JobLauncher(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas) {
+        this(client, priorities, quotas, SpotNodes.DEFAULTS);
+    }
+
+    /** {@code spotNodes}: the tolerations a spot job's pods get, for the taints of spot nodes. */
+    public JobLauncher(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas, SpotNodes spotNodes) {
+        this.spotNodes = spotNodes;
         this.client = client;
         this.priorities = priorities;
         this.quotas = quotas;
@@ -96,6 +104,7 @@ final class JobLauncher implements JobRunner {
                 .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withPriorityClassName(priorities.spec(job.priority()).name())
                 .addToNodeSelector(KubeNames.LABEL_HOSTNAME, job.node())
+                .addAllToTolerations(job.spot() ? spotNodes.tolerations() : List.of()) // spot nodes' taints (docs/queue.md, "Spot and on-demand")
                 .addNewContainer().withName("train").withImage(job.params().getOrDefault("image", DEFAULT_IMAGE)).withArgs(args).withEnv(env)
                 .withNewResources().withRequests(requests).withLimits(limits).endResources()
                 .endContainer()

@@ -6,6 +6,7 @@ import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.gpu.GpuUtilization;
 import dev.trainops.kube.ClusterIndex;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,6 +58,11 @@ public final class JobQueue {
     /** The runner that creates the batch/v1 Jobs of admitted jobs in the cluster. */
     public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas) {
         return new JobLauncher(client, priorities, quotas);
+    }
+
+    /** As {@link #kubernetes(KubernetesClient, PriorityConfig, QuotaConfig)}, with the tolerations spot jobs get. */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas, SpotNodes spotNodes) {
+        return new JobLauncher(client, priorities, quotas, spotNodes);
     }
 
     /** Creates or checks the trainops PriorityClasses; one line per class, for the log. */

@@ -1,11 +1,14 @@
 package dev.trainops.queue;
 
+import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.SpotInterruptions;
 import dev.trainops.cost.UsageSegment;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.PodResources;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -19,12 +22,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Follows admitted jobs through the cluster, in the admission transaction: a SCHEDULED job whose
  * pod runs is RUNNING; a Job complete or failed ends the queue job; a launched Job missing from the
  * informer past a grace period was deleted outside trainops; a running job past its max_cost is
- * stopped; a PREEMPTED job returns to the queue once its pods are gone. Pods are found through the
+ * stopped; a job whose spot node was reclaimed under it is PREEMPTED (spot interruption) and its wasted
+ * cost recorded (docs/money.md cost rule 4); a PREEMPTED job returns to the queue once its pods are gone. Pods are found through the
  * informer's job-id index. What it changed comes back as a value, written only to its connection.
  */
 final class Reconciler {
@@ -48,14 +53,19 @@ final class Reconciler {
         }
     }
 
+    /** Pod status reasons of the kubelet's graceful node shutdown, as a reclaimed spot node ends its pods. */
+    private static final Set<String> SHUTDOWN_REASONS = Set.of("Terminated", "NodeShutdown", "Shutdown");
+
     private final QueueStore queue;
     private final ClusterIndex index;
     private final PriceBook prices;
+    private final ClusterUsage usage;
 
     Reconciler(QueueStore queue, ClusterIndex index, PriceBook prices) {
         this.queue = queue;
         this.index = index;
         this.prices = prices;
+        this.usage = new ClusterUsage(index, prices.spotNodes());
     }
 
     Result reconcile(Connection c, Instant now) throws SQLException {
@@ -79,6 +89,23 @@ final class Reconciler {
                 queue.update(c, j.requeuedAfterPreemption(j.reasonDetail(), now));
                 transitions.add(j.jobId() + " PREEMPTED -> QUEUED");
                 continue;
+            }
+            Pod interrupted = interrupted(mine);
+            if (interrupted != null) {
+                Node node = nodeOf(interrupted);
+                if (node != null ? prices.spotNodes().isSpot(node) : j.spot()) {
+                    SpotInterruptions.Interruption lost = interruption(j, interrupted, node, now);
+                    QueuedJob back = j.preemptedBy(null, "Spot interruption: node " + interrupted.getSpec().getNodeName()
+                            + " was reclaimed at " + lost.interruptedAt() + "; the " + lost.lostSeconds() + " s since its last checkpoint ("
+                            + lost.wasted().display() + " wasted) are redone. Back in the queue with its original submit time, it resumes "
+                            + "from its checkpoint as attempt " + (j.attempt() + 1) + ".", now);
+                    SpotInterruptions.record(c, lost);
+                    queue.update(c, back);
+                    toDelete.add(back);
+                    transitions.add(j.jobId() + " " + j.state() + " -> PREEMPTED (spot interruption)");
+                    events.add(event(JobEvent.Kind.PREEMPTED, back, now));
+                    continue;
+                }
             }
             String condition = kube == null ? null : finished(kube);
             if ("Complete".equals(condition)) {
@@ -137,6 +164,46 @@ final class Reconciler {
     private List<Pod> podsOfAttempt(QueuedJob j) {
         String attempt = Integer.toString(j.attempt());
         return index.podsOfJob(j.jobId()).stream().filter(p -> attempt.equals(SnapshotReader.label(p, KubeNames.LABEL_ATTEMPT))).toList();
+    }
+
+    /**
+     * A pod of the attempt that failed because its node went away under it: the DisruptionTarget
+     * condition, or the kubelet's node-shutdown reason (how a reclaimed spot node ends its pods).
+     */
+    private static Pod interrupted(List<Pod> pods) {
+        for (Pod p : pods) {
+            if (p.getStatus() == null || !KubeNames.PHASE_FAILED.equals(p.getStatus().getPhase())) {
+                continue;
+            }
+            boolean disrupted = p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                    .anyMatch(x -> KubeNames.CONDITION_DISRUPTION_TARGET.equals(x.getType()) && "True".equals(x.getStatus()));
+            String reason = p.getStatus().getReason();
+            if (disrupted || (reason != null && SHUTDOWN_REASONS.contains(reason))) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private Node nodeOf(Pod pod) {
+        String name = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        return name == null ? null : index.nodes().stream().filter(n -> name.equals(n.getMetadata().getName())).findFirst().orElse(null);
+    }
+
+    /** What the interruption of {@code pod} wasted: its usage from its last checkpoint (else its start) to its end. */
+    private SpotInterruptions.Interruption interruption(QueuedJob j, Pod pod, Node node, Instant now) {
+        ClusterUsage.PodUsage u = usage.of(pod, node, now).orElseGet(() -> new ClusterUsage.PodUsage(j.team(), j.experiment(), j.runName(),
+                new UsageSegment(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(), startOf(j, List.of(pod), now), now,
+                        j.gpuType(), BigDecimal.valueOf(j.gpuCount()), BigDecimal.ZERO, BigDecimal.ZERO, true), null, false, true));
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String checkpoint = annotations == null ? null : annotations.get(KubeNames.ANNOTATION_LAST_CHECKPOINT);
+        Instant last = null;
+        try {
+            last = checkpoint == null ? null : Instant.parse(checkpoint);
+        } catch (DateTimeParseException e) {
+            // no readable checkpoint time: all of the attempt's work counts as lost
+        }
+        return SpotInterruptions.of(prices, u, j.jobId(), j.attempt(), pod.getSpec().getNodeName(), last);
     }
 
     private static JobEvent event(JobEvent.Kind kind, QueuedJob j, Instant at) {

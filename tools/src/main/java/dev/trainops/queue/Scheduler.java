@@ -64,7 +64,7 @@ final class Scheduler {
         this.launcher = launcher;
         this.clock = clock;
         this.events = events;
-        this.snapshots = new SnapshotReader(queue, index, quotas, budgets, utilization, settings);
+        this.snapshots = new SnapshotReader(queue, index, quotas, budgets, utilization, settings, prices.spotNodes());
         this.reconciler = new Reconciler(queue, index, prices);
         this.admission = new AdmissionPass(queue, reconciler, snapshots);
     }

@@ -32,10 +32,16 @@ record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<
     /**
      * One node's whole-GPU pool: its GPU type, the resource jobs request there ({@code nvidia.com/gpu}
      * or, time-sliced, {@code nvidia.com/gpu.shared}), how much is allocatable, how much pods that
-     * are not active trainops jobs hold, and its GPU utilisation when known (percent).
+     * are not active trainops jobs hold, its GPU utilisation when known (percent), and whether it is
+     * spot capacity (only spot jobs go there, and only there: docs/queue.md, "Spot and on-demand").
      */
     public record NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
-                           Double utilizationPercent) {
+                           Double utilizationPercent, boolean spot) {
+        /** An on-demand node. */
+        public NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
+                        Double utilizationPercent) {
+            this(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, false);
+        }
     }
 
     /** A team budget this period, in micro-units: the limit and spent + committed so far. */

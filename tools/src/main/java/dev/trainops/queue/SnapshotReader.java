@@ -1,11 +1,14 @@
 package dev.trainops.queue;
 
+import dev.trainops.gpu.GpuShares;
 import dev.trainops.gpu.GpuTypes;
+import dev.trainops.gpu.Sharing;
 import dev.trainops.gpu.GpuUtilization;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
+import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -36,9 +39,11 @@ final class SnapshotReader {
     private final Function<String, Optional<Snapshot.BudgetRoom>> budgets;
     private final GpuUtilization utilization;
     private final Scheduler.Settings settings;
+    private final SpotNodes spotNodes;
 
     SnapshotReader(QueueStore queue, ClusterIndex index, QuotaConfig quotas, Function<String, Optional<Snapshot.BudgetRoom>> budgets,
-                   GpuUtilization utilization, Scheduler.Settings settings) {
+                   GpuUtilization utilization, Scheduler.Settings settings, SpotNodes spotNodes) {
+        this.spotNodes = spotNodes;
         this.queue = queue;
         this.index = index;
         this.quotas = quotas;
@@ -47,7 +52,7 @@ final class SnapshotReader {
         this.settings = settings;
     }
 
-    /** The cluster's whole-GPU pools, per schedulable ready node. */
+    /** The cluster's whole-GPU or shared-GPU pool of every schedulable ready node, spot or on-demand. */
     List<Snapshot.NodeRoom> rooms() {
         List<Snapshot.NodeRoom> out = new ArrayList<>();
         for (Node n : index.nodes()) {
@@ -61,17 +66,13 @@ final class SnapshotReader {
             }
             String name = n.getMetadata().getName();
             String type = GpuTypes.canonical(labels.get(KubeNames.LABEL_GPU_PRODUCT), Nodes.longLabel(labels, KubeNames.LABEL_GPU_MEMORY_MIB));
-            String sharing = labels.getOrDefault(KubeNames.LABEL_GPU_SHARING_STRATEGY, "none");
-            long replicas = Math.max(1, Nodes.longLabel(labels, KubeNames.LABEL_GPU_REPLICAS));
-            String resource = queueResource(n);
             // read once: the DCGM refresh may replace the figures between two reads
             OptionalDouble percent = utilization.nodePercent(name);
             Double util = percent.isPresent() ? percent.getAsDouble() : null;
-            if (KubeNames.GPU_SHARED_RESOURCE.equals(resource)) {
-                out.add(new Snapshot.NodeRoom(name, type, resource, true, PodResources.count(allocatable.get(resource)), 0, util));
-            } else if (resource != null) {
-                boolean isShared = replicas > 1 || "time-slicing".equals(sharing) || "mps".equals(sharing);
-                out.add(new Snapshot.NodeRoom(name, type, resource, isShared, PodResources.count(allocatable.get(resource)), 0, util));
+            String resource = queueResource(n);
+            if (resource != null) {
+                out.add(new Snapshot.NodeRoom(name, type, resource, GpuShares.sharing(resource, labels) != Sharing.EXCLUSIVE,
+                        PodResources.count(allocatable.get(resource)), 0, util, spotNodes.isSpot(labels)));
             }
         }
         return out;
@@ -90,13 +91,15 @@ final class SnapshotReader {
         if (allocatable == null) {
             return null;
         }
-        Quantity shared = allocatable.get(KubeNames.GPU_SHARED_RESOURCE);
-        Quantity whole = allocatable.get(KubeNames.GPU_RESOURCE);
-        if (shared != null && PodResources.count(shared) > 0) {
-            return KubeNames.GPU_SHARED_RESOURCE;
+        // the queue places whole or shared GPUs, never MIG slices (GpuShares says which a resource is)
+        Map<String, String> labels = Nodes.labels(n);
+        for (String resource : List.of(KubeNames.GPU_SHARED_RESOURCE, KubeNames.GPU_RESOURCE)) {
+            Quantity q = allocatable.get(resource);
+            if (q != null && PodResources.count(q) > 0) {
+                return GpuShares.sharing(resource, labels) != Sharing.MIG ? resource : null;
+            }
         }
-        boolean migSingle = "single".equals(Nodes.labels(n).get(KubeNames.LABEL_MIG_STRATEGY));
-        return whole != null && PodResources.count(whole) > 0 && !migSingle ? KubeNames.GPU_RESOURCE : null;
+        return null;
     }
 
     /** Reads the cluster, the queue, quotas and budgets for one pass, in the caller's transaction. */
@@ -119,7 +122,7 @@ final class SnapshotReader {
             }
         }
         List<Snapshot.NodeRoom> withUse = rooms.stream().map(r -> new Snapshot.NodeRoom(r.node(), r.gpuType(), r.resource(), r.shared(),
-                r.allocatable(), usedOutside.getOrDefault(r.node(), 0L), r.utilizationPercent())).toList();
+                r.allocatable(), usedOutside.getOrDefault(r.node(), 0L), r.utilizationPercent(), r.spot())).toList();
         List<QueuedJob> queued = queue.inStates(c, JobState.QUEUED);
         Set<String> teams = new HashSet<>();
         queued.forEach(j -> teams.add(j.team()));

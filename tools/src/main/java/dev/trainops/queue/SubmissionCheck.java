@@ -68,7 +68,7 @@ final class SubmissionCheck {
         String gpuType = requestedType != null ? requestedType : estimate.map(Estimator.Estimate::gpuType).orElseThrow(() ->
                 ToolException.invalidArgument("gpu_type", "Model '" + model + "' has no past runs to take a GPU type from.",
                         "Give gpu_type, e.g. " + String.join(", ", clusterTypes()) + "."));
-        fitsEver(team, gpuType, gpus);
+        fitsEver(team, gpuType, gpus, spot);
         Long maxCost = r.maxCost() == null ? null : maxCost(r.maxCost());
         long costMicros = estimate.map(e -> e.cost().toMicros()).orElse(0L);
         if (maxCost != null && estimate.isPresent() && costMicros > maxCost) {
@@ -114,7 +114,9 @@ final class SubmissionCheck {
         offPeak.filter(e -> e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
         Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, true, now);
-        spot.filter(e -> e.cost().toMicros() <= allowedMicros)
+        // only where spot capacity of the type exists: an option is something the caller can submit as it is
+        boolean spotNodes = scheduler.rooms().stream().anyMatch(x -> x.spot() && x.gpuType().equals(estimate.gpuType()));
+        spot.filter(e -> spotNodes && e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("spot", true), e.cost(), "Run on spot (expected cost, interruptions included).")));
         if (estimate.cost().toMicros() > 0) {
             int epochs = (int) Math.min(r.epochs() - 1L, r.epochs() * allowedMicros / estimate.cost().toMicros());
@@ -255,21 +257,27 @@ final class SubmissionCheck {
      * Queue rule 5 (docs/architecture.md, "Queue state machine"): bigger than any node of the type,
      * or than the team's quota, is refused now instead of waiting forever.
      */
-    private void fitsEver(String team, String gpuType, int gpus) {
+    private void fitsEver(String team, String gpuType, int gpus, boolean spot) {
         long largest = 0;
         String where = null;
         for (Snapshot.NodeRoom r : scheduler.rooms()) {
-            if (r.gpuType().equals(gpuType) && r.allocatable() > largest) {
+            // a spot job runs on spot nodes only, any other on on-demand nodes only (docs/queue.md, "Spot and on-demand")
+            if (r.gpuType().equals(gpuType) && r.spot() == spot && r.allocatable() > largest) {
                 largest = r.allocatable();
                 where = r.node();
             }
+        }
+        String kind = spot ? "spot " : "";
+        if (where == null && spot && clusterTypes().contains(gpuType)) {
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No spot node in the cluster has " + gpuType + " GPUs.", "Submit it without "
+                    + "spot: on-demand " + gpuType + " nodes are there.", false, Map.of("argument", "spot"));
         }
         if (where == null) {
             throw new ToolException(ErrorCode.NO_CAPACITY, "No node in the cluster has " + gpuType + " GPUs.", "GPU types here: "
                     + String.join(", ", clusterTypes()) + ".", false, Map.of("argument", "gpu_type"));
         }
         if (gpus > largest) {
-            throw new ToolException(ErrorCode.NO_CAPACITY, "No node can ever hold " + gpus + " " + gpuType + ": the largest has " + largest
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No " + kind + "node can ever hold " + gpus + " " + gpuType + ": the largest has " + largest
                     + " (" + where + ").", "Ask for at most " + largest + " GPUs per job.", false,
                     Map.of("argument", "gpu_count", "largest_node_gpus", largest));
         }

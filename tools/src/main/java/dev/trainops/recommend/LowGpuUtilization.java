@@ -3,8 +3,8 @@ package dev.trainops.recommend;
 import dev.trainops.cost.Money;
 import dev.trainops.gpu.GpuShares;
 import dev.trainops.gpu.GpuSpecs;
+import dev.trainops.kube.KubeNames;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,17 +45,19 @@ final class LowGpuUtilization implements Strategy {
             double needMib = run.peakMemoryMb * RunFacts.MIB_PER_MB * MEMORY_HEADROOM;
             for (GpuSpecs.MigProfile p : GpuSpecs.migProfiles(run.gpuType)) {
                 if (p.memoryMib() >= needMib) {
-                    BigDecimal share = BigDecimal.valueOf(p.slices()).divide(BigDecimal.valueOf(GpuShares.MIG_SLICES), 12, RoundingMode.HALF_EVEN);
-                    double slow = (1 - busy) + busy * GpuShares.MIG_SLICES / p.slices();
+                    String resource = KubeNames.MIG_RESOURCE_PREFIX + p.name();
+                    BigDecimal share = GpuShares.share(resource, Map.of());
+                    double slow = (1 - busy) + busy / share.doubleValue();
                     long seconds = Math.round(t * slow);
-                    options.add(new Option("a MIG " + p.name() + " slice of the " + run.gpuType, "nvidia.com/mig-" + p.name() + ": 1", share,
+                    options.add(new Option("a MIG " + p.name() + " slice of the " + run.gpuType, resource + ": 1", share,
                             seconds, costing.cost(run.start, seconds, run.gpuType, share, false),
-                            p.slices() + "/7 of the compute: busy part x" + RunFacts.number(7.0 / p.slices())));
+                            p.slices() + "/7 of the compute: busy part x" + RunFacts.number(1 / share.doubleValue())));
                     break;
                 }
             }
         }
-        BigDecimal half = new BigDecimal("0.5").multiply(costing.gpus());
+        // two replicas per GPU: the share GpuShares gives a replica on such a node
+        BigDecimal half = GpuShares.share(KubeNames.GPU_SHARED_RESOURCE, Map.of(KubeNames.LABEL_GPU_REPLICAS, "2")).multiply(costing.gpus());
         long shared = Math.round(t * (1 + busy));
         options.add(new Option("half of a time-sliced " + run.gpuType + " (2 replicas per GPU)", "nvidia.com/gpu on a node with "
                 + "time-slicing replicas: 2", half, shared, costing.cost(run.start, shared, run.gpuType, half, false),

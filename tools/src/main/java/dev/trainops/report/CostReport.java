@@ -16,6 +16,8 @@ public record CostReport(
         String currency,
         BigDecimal total,
         @JsonPropertyDescription("Total split by rate class: PEAK, OFF_PEAK, SPOT.") List<RateSplit> byRateClass,
+        @JsonPropertyDescription("Spot interruptions in the range and the cost they wasted: the work from each interrupted pod's last "
+                + "checkpoint to the interruption, at the spot rate (cost rule 4). Part of the total, shown apart.") SpotWaste spotWaste,
         List<Line> lines,
         @JsonPropertyDescription("The previous period of the same length, and the change.") Trend trend,
         long gpuSeconds,
@@ -43,6 +45,17 @@ public record CostReport(
     }
 
     public record RateSplit(String rateClass, BigDecimal cost, long seconds) {
+    }
+
+    public record SpotWaste(int interruptions, BigDecimal wastedCost, long lostSeconds, List<Interrupted> items) {
+        public SpotWaste {
+            items = List.copyOf(items);
+        }
+    }
+
+    /** One interrupted spot pod: the queue job and attempt it ran, and what it lost. */
+    public record Interrupted(String pod, @Nullable String jobId, @Nullable Integer attempt, @Nullable String runName, String team,
+                              Instant interruptedAt, Instant lastCheckpoint, long lostSeconds, BigDecimal wastedCost) {
     }
 
     public record Line(String key, BigDecimal cost, long seconds, List<RateSplit> byRateClass) {

@@ -5,6 +5,7 @@ import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
+import dev.trainops.cost.SpotInterruptions;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -113,8 +114,31 @@ public final class CostReports {
             budgets.apply(t).ifPresent(s -> consumption.add(new CostReport.BudgetUse(s.scope(), s.period().name(), s.periodStart(),
                     s.periodEnd(), s.limit(), s.spent().add(s.committed()), s.percentUsed(), s.state().name())));
         }
-        return new CostReport(start, end, groupBy, team, currency.getCurrencyCode(), total.cost.amount(), total.splits(), out,
+        CostReport.SpotWaste waste = spotWaste(ledger.interruptions(start, end, team));
+        if (waste.interruptions() > 0) {
+            notes.add(waste.interruptions() + " spot interruption(s) wasted " + wasted(waste).display()
+                    + " of work redone from the last checkpoint (spot_waste).");
+        }
+        return new CostReport(start, end, groupBy, team, currency.getCurrencyCode(), total.cost.amount(), total.splits(), waste, out,
                 new CostReport.Trend(previousStart, previous.amount(), change.amount(), percent), gpuSeconds, runs, consumption, notes);
+    }
+
+    private Money wasted(CostReport.SpotWaste waste) {
+        return new Money(waste.wastedCost(), currency);
+    }
+
+    /** Cost rule 4: the interruptions in the range and what they wasted, exactly. */
+    private CostReport.SpotWaste spotWaste(List<SpotInterruptions.Interruption> interruptions) {
+        Money wasted = Money.zero(currency);
+        long lost = 0;
+        List<CostReport.Interrupted> items = new ArrayList<>();
+        for (SpotInterruptions.Interruption i : interruptions) {
+            wasted = wasted.plus(i.wasted());
+            lost += i.lostSeconds();
+            items.add(new CostReport.Interrupted(i.podId(), i.queueJobId(), i.attempt(), i.runName(), i.team(), i.interruptedAt(),
+                    i.lastCheckpoint(), i.lostSeconds(), i.wasted().amount()));
+        }
+        return new CostReport.SpotWaste(items.size(), wasted.amount(), lost, items);
     }
 
     /** The most expensive runs, each with its accuracy gain and cost per accuracy point (cost rule 8). */

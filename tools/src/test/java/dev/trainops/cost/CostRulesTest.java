@@ -179,7 +179,7 @@ class CostRulesTest {
 
     @Test
     void costRule5_aFractionalOrMigGpuPaysItsFraction() {
-        BigDecimal oneSlice = dev.trainops.gpu.GpuShares.equivalents(java.util.Map.of("nvidia.com/mig-1g.10gb", 1L), 1, false); // 1g.10gb of an A100 80GB
+        BigDecimal oneSlice = dev.trainops.gpu.GpuShares.share("nvidia.com/mig-1g.10gb", java.util.Map.of()); // 1g.10gb of an A100 80GB
         UsageSegment slice = new UsageSegment("job-2", Instant.parse("2026-03-02T10:00:00Z"), Instant.parse("2026-03-02T17:00:00Z"),
                 "A100-80GB", oneSlice, BigDecimal.ZERO, BigDecimal.ZERO, false);
         // 7 hours of 1/7 of a GPU = one GPU-hour

@@ -87,6 +87,24 @@ class GpuInventoryTest {
     }
 
     @Test
+    void spotAndOnDemandCapacityOfATypeAreListedApart() {
+        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
+                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
+        client.resource(runningPod("team-a", "on-spot", "h100-spot", KubeNames.GPU_RESOURCE, 3, null)).create();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        java.util.List<GpuAvailability.Pool> pools;
+        do {
+            pools = inventory.availability(new GpuAvailabilityRequest("H100", null, null)).pools();
+        } while ((pools.size() < 2 || pools.get(1).allocated() < 3) && System.nanoTime() < deadline);
+        assertThat(pools).extracting(GpuAvailability.Pool::spot, GpuAvailability.Pool::capacity, GpuAvailability.Pool::allocated,
+                GpuAvailability.Pool::free).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(false, 16L, 10L, 6L),
+                org.assertj.core.groups.Tuple.tuple(true, 8L, 3L, 5L));
+        assertThat(inventory.availability(new GpuAvailabilityRequest("H100", null, null)).nodes())
+                .filteredOn(n -> n.name().equals("h100-spot")).singleElement().satisfies(n -> assertThat(n.spot()).isTrue());
+    }
+
+    @Test
     void theQueuesViewShowsQueuedJobsAndWhenTheNextGpuFreesUpInWords() {
         inventory.attachQueue(() -> java.util.List.of(new GpuInventory.QueuedDemand("team-a", "H100", 4),
                 new GpuInventory.QueuedDemand("team-b", "H100", 8), new GpuInventory.QueuedDemand("team-b", "L4", 1)));

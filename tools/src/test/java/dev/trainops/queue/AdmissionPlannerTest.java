@@ -344,4 +344,39 @@ class AdmissionPlannerTest {
                 .queued(queued("tj-1", "team-a", Priority.NORMAL, 2, MIN)).plan();
         assertThat(plan.admits()).singleElement().satisfies(a -> assertThat(a.node()).isEqualTo("h100-b"));
     }
+
+    // ---- spot and on-demand (DESIGN.md "Job templates and spot"; docs/queue.md, "Spot and on-demand")
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "'spot job, room on both: the spot node',                      true,  8, 8, h100-spot",
+            "'spot job, room on demand only: it waits',                    true,  8, 0, ",
+            "'on-demand job, room on both: the on-demand node',            false, 8, 8, h100-od",
+            "'on-demand job, room on spot only: it never lands there',     false, 0, 8, ",
+            "'on-demand job, more room on spot: still the on-demand node', false, 2, 8, h100-od"})
+    void spotJobsGoToSpotNodesOnlyAndOnDemandJobsToOnDemandNodesOnly(String why, boolean spot, int onDemandFree, int spotFree,
+                                                                     String expectedNode) {
+        JobSpec spec = spot ? PlannerFixtures.spotSpec("team-a", Priority.NORMAL, "H100", 2, 1_000_000)
+                : spec("team-a", Priority.NORMAL, "H100", 2, 1_000_000);
+        AdmissionPlanner.Plan plan = given().node("h100-od", "H100", 8, 8 - onDemandFree).spotNode("h100-spot", 8, 8 - spotFree)
+                .queued(queued("tj-1", spec, MIN)).plan();
+        if (expectedNode == null) {
+            assertThat(plan.admits()).isEmpty();
+            assertThat(plan.waits().get("tj-1").reason()).isEqualTo(Reason.NO_CAPACITY);
+            assertThat(plan.waits().get("tj-1").detail()).startsWith("Needs 2 " + (spot ? "spot " : "") + "H100 on one node; 0 free in all");
+        } else {
+            assertThat(plan.admits()).singleElement().satisfies(a -> assertThat(a.node()).isEqualTo(expectedNode));
+        }
+    }
+
+    @Test
+    void anUrgentOnDemandJobNeverPreemptsOnASpotNode() {
+        QueuedJob onSpot = running("tj-bg", PlannerFixtures.spotSpec("team-b", Priority.BACKGROUND, "H100", 4, 1_000_000), "h100-spot",
+                Duration.ofHours(1));
+        QueuedJob onDemand = running("tj-n", "team-b", Priority.NORMAL, 4, "h100-od", Duration.ofHours(1));
+        AdmissionPlanner.Plan plan = given().node("h100-od", 4).spotNode("h100-spot", 4, 0).active(onSpot, onDemand)
+                .queued(queued("tj-urgent", "team-a", Priority.URGENT, 4, MIN)).plan();
+        assertThat(plan.preemptions()).isEmpty();
+        assertThat(plan.waits().get("tj-urgent").reason()).isEqualTo(Reason.NO_CAPACITY);
+    }
 }

@@ -28,6 +28,12 @@ final class PlannerFixtures {
                 null, null, null);
     }
 
+    /** The same job on spot capacity. */
+    static JobSpec spotSpec(String team, Priority p, String gpuType, int gpus, long costMicros) {
+        return new JobSpec(team, "run", "llm", "llm", p, value(p), gpuType, gpus, 2, 64, Map.of(), true, null, null, costMicros, 3600,
+                null, null, null);
+    }
+
     /** A queued H100 job of {@code gpus}, submitted {@code ago} before {@link #NOW}, estimated at $1. */
     static QueuedJob queued(String id, String team, Priority p, int gpus, Duration ago) {
         return QueuedJob.submitted(id, spec(team, p, "H100", gpus, 1_000_000), NOW.minus(ago));
@@ -66,6 +72,12 @@ final class PlannerFixtures {
 
         Given node(String name, String gpuType, int gpus, long usedOutside) {
             nodes.add(new Snapshot.NodeRoom(name, gpuType, "nvidia.com/gpu", false, gpus, usedOutside, null));
+            return this;
+        }
+
+        /** An exclusive H100 spot node ({@code used} of its GPUs held outside the queue). */
+        Given spotNode(String name, int gpus, long used) {
+            nodes.add(new Snapshot.NodeRoom(name, "H100", "nvidia.com/gpu", false, gpus, used, null, true));
             return this;
         }
 

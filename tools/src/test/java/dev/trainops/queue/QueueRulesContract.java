@@ -45,6 +45,9 @@ abstract class QueueRulesContract {
         client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
         client.resource(timeSlicedNode("t4-shared", "Tesla-T4", 2, 4)).create();
+        // spot capacity: only spot jobs go there (docs/queue.md, "Spot and on-demand"), so the rules below are on demand
+        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
+                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
         q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 16);
         q.quota("team-b", 16);

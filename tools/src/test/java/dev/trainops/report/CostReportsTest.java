@@ -35,7 +35,7 @@ class CostReportsTest {
         Random random = new Random(99);
         String[] teams = {"team-a", "team-b", "team-c"};
         String[] gpus = {"H100", "A100-80GB", "L4", "T4"};
-        BigDecimal[] shares = {BigDecimal.ONE, new BigDecimal("4"), dev.trainops.gpu.GpuShares.equivalents(java.util.Map.of("nvidia.com/mig-1g.10gb", 1L), 1, false), new BigDecimal("0.25")};
+        BigDecimal[] shares = {BigDecimal.ONE, new BigDecimal("4"), dev.trainops.gpu.GpuShares.share("nvidia.com/mig-1g.10gb", java.util.Map.of()), new BigDecimal("0.25")};
         for (int i = 0; i < 60; i++) {
             Instant start = Instant.parse("2026-11-09T00:00:00Z").plusSeconds(random.nextInt(14 * 86_400));
             Instant end = start.plusSeconds(60 + random.nextInt(30 * 3600));
