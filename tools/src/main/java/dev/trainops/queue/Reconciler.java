@@ -51,6 +51,7 @@ final class Reconciler {
     private final QueueStore queue;
     private final ClusterIndex index;
     private final PriceBook prices;
+    private final CapWatch capWatch = new CapWatch();
 
     Reconciler(QueueStore queue, ClusterIndex index, PriceBook prices) {
         this.queue = queue;
@@ -63,6 +64,7 @@ final class Reconciler {
         List<QueuedJob> ended = new ArrayList<>();
         List<String> transitions = new ArrayList<>();
         List<JobEvent> events = new ArrayList<>();
+        java.util.Set<String> watched = new java.util.HashSet<>();
         Map<String, Job> jobs = new HashMap<>();
         for (Job j : index.jobs()) {
             jobs.put(j.getMetadata().getNamespace() + "/" + j.getMetadata().getName(), j);
@@ -118,18 +120,25 @@ final class Reconciler {
             }
             if (current.state() == JobState.RUNNING && current.maxCostMicros() != null && current.started() != null) {
                 Money accrued = accrued(current, now);
-                if (accrued.toMicros() >= current.maxCostMicros()) {
-                    QueuedJob stopped = current.ended(JobState.FAILED, Reason.MAX_COST_REACHED, "Stopped at " + now + ": it had cost "
-                            + accrued.display() + ", its max_cost is " + Money.micros(current.maxCostMicros(), prices.currency()).display()
-                            + ".", current.started(), now);
+                CapWatch.Level level = CapWatch.level(accrued, current.maxCostMicros());
+                if (level == CapWatch.Level.REACHED) {
+                    QueuedJob stopped = current.ended(JobState.FAILED, Reason.MAX_COST_REACHED, CapWatch.stopDetail(current, accrued, now,
+                            prices.currency()), current.started(), now);
                     queue.update(c, stopped);
                     toDelete.add(stopped);
                     ended.add(stopped);
                     transitions.add(j.jobId() + " RUNNING -> FAILED (MAX_COST_REACHED)");
                     events.add(event(JobEvent.Kind.MAX_COST_REACHED, stopped, now));
+                } else if (level == CapWatch.Level.NEAR && capWatch.firstWarning(current)) {
+                    events.add(new JobEvent(JobEvent.Kind.NEAR_MAX_COST, current.jobId(), current.team(), current.runName(),
+                            CapWatch.warning(current, accrued, prices.currency()), now));
+                }
+                if (level != CapWatch.Level.REACHED) {
+                    watched.add(CapWatch.key(current));
                 }
             }
         }
+        capWatch.retain(watched);
         return new Result(toDelete, ended, transitions, events);
     }
 
