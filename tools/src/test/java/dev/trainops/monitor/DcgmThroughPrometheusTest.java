@@ -165,4 +165,25 @@ class DcgmThroughPrometheusTest {
         assertThatThrownBy(() -> reports.report(new UtilizationRequest("2026-12-01", "2026-11-30", null))).isInstanceOf(ToolException.class)
                 .hasMessage("end_date 2026-11-30 is not after start_date 2026-12-01.");
     }
+
+    @Test
+    void aJobWithoutDcgmOrRunMetricsIsReportedAsUnknownNeverAsZeroPercent(@TempDir Path dir) throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        Ledger ledger = new Ledger(Store.sqlite(dir), prices, clock);
+        ledger.record(new UsageSegment("team-a/tj-0a1b2c3d4e5f-1-x7k2p", Instant.parse("2026-11-30T08:00:00Z"),
+                Instant.parse("2026-11-30T10:00:00Z"), "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "llm", "llm-a");
+        prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).willReturn(okJson(vector())));
+        JobUtilizationSource noRuns = (jobs, from, to) -> java.util.Map.of();
+        UtilizationReport r = new UtilizationReports(ledger, List.of(new DcgmJobUtilization(client), noRuns), clock)
+                .report(new UtilizationRequest("2026-11-30", "2026-12-01", null));
+
+        assertThat(r.jobs()).singleElement().satisfies(j -> {
+            assertThat(j.source()).isEqualTo("none");
+            assertThat(j.gpuUtilizationPercent()).isNull();
+            assertThat(j.efficiency()).isNull();
+        });
+        assertThat(r.totals().jobsWithoutUtilization()).isEqualTo(1);
+        assertThat(r.totals().efficiency()).isNull();
+        assertThat(UtilizationReports.text(r)).contains("utilisation unknown for 1 of 1 job(s)").doesNotContain("0%").doesNotContain("idle");
+    }
 }
