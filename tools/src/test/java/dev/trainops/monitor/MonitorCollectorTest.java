@@ -153,4 +153,38 @@ class MonitorCollectorTest {
         collector.collect();
         assertThat(warnings).hasSize(2);
     }
+
+    @Test
+    void aBudgetWarnsOnceWhenSpentPlusCommittedReachesExactlySeventyPercentAndExportsTheRatio(@TempDir Path dir) throws Exception {
+        try (dev.trainops.testing.CrudMockServer mock = new dev.trainops.testing.CrudMockServer()) {
+            dev.trainops.kube.ClusterIndex index = new dev.trainops.kube.ClusterIndex(clock).start(mock.client());
+            assertThat(index.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
+            dev.trainops.cost.PriceBook prices = dev.trainops.cost.PricingConfig.load(Path.of("../config/pricing.yaml"));
+            Store store = Store.sqlite(dir);
+            java.util.concurrent.atomic.AtomicReference<Money> committed = new java.util.concurrent.atomic.AtomicReference<>(
+                    Money.of("699.999999", "USD"));
+            dev.trainops.budget.BudgetService budgets = new dev.trainops.budget.BudgetService(List.of(new dev.trainops.budget.Budget(
+                    "team-a", dev.trainops.budget.Budget.Kind.TEAM, Money.of("1000", "USD"), dev.trainops.budget.Budget.Period.MONTHLY)),
+                    new dev.trainops.cost.Ledger(store, prices, clock), prices, new dev.trainops.cost.ClusterUsage(index),
+                    (b, p) -> committed.get(), new dev.trainops.budget.BudgetAlarms(store, clock), clock);
+            List<TeamWarning> warnings = new ArrayList<>();
+            Metrics metrics = MetricsTest.fresh();
+            MonitorCollector collector = new MonitorCollector(metrics, null, budgets, null, () -> null, GpuUtilization.UNKNOWN,
+                    warnings::add, clock);
+
+            collector.collect();
+            assertThat(warnings).as("just below 70%").isEmpty();
+            assertThat(MetricsTest.value(metrics.scrape(), "trainops_budget_used_ratio", "scope=\"team-a\"")).isEqualTo(0.699999999);
+
+            committed.set(Money.of("700", "USD"));
+            collector.collect();
+            collector.collect();
+            assertThat(MetricsTest.value(metrics.scrape(), "trainops_budget_used_ratio", "scope=\"team-a\"")).isEqualTo(0.7);
+            assertThat(warnings).singleElement().satisfies(w -> {
+                assertThat(w.kind()).isEqualTo(TeamWarning.Kind.BUDGET);
+                assertThat(w.message()).startsWith("team-a budget at 70.0% (warns at 70%): spent 0 + committed 700 USD of 1000 (70%)");
+            });
+            index.close();
+        }
+    }
 }
