@@ -78,6 +78,10 @@ final class CatalogModule {
                             out.put("versions", prices.versions());
                             return out;
                         }),
+                new CatalogResource(dev.trainops.queue.JobEvent.RESOURCE_PREFIX + "{job_id}", "Training job",
+                        "One job (get_job_queue_status with job_id) as JSON: state, reason, cost so far and, from 80% of its max_cost, "
+                                + "a warning. Subscribable: notifications/resources/updated on every state change and at 80% and 100% of "
+                                + "its max_cost.", "get_job_queue_status", vars -> Map.of("job_id", vars.get("job_id")), null),
                 new CatalogResource("trainops://budgets/{team}", "Team budget",
                         "A team's budget for the current period (get_budget_status with scope=team) as JSON.", "get_budget_status",
                         vars -> Map.of("scope", vars.get("team")), null),

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code trainops chat}: the LangChain4j agent in the terminal, on the same tool catalog as the MCP
- * server. One user turn per line; the conversation's memory lasts the session. Without a model it
- * says what to set and exits with 2.
+ * server. One user turn per line; the conversation's memory lasts the session; job events and quota
+ * and budget warnings print as they arrive ({@link ChatNotices}). Without a model it says what to
+ * set and exits with 2.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true, description = "Chat with the trainops agent (LangChain4j) in the terminal.")
 public final class ChatCommand implements Callable<Integer> {
@@ -86,6 +87,10 @@ public final class ChatCommand implements Callable<Integer> {
         String system = systemPrompt.get();
         boolean terminal = System.console() != null && in == System.in;
         try (Trainops trainops = Trainops.create(settings)) {
+            // job events and quota/budget warnings show as they arrive, as an MCP client gets them
+            ChatNotices notices = new ChatNotices(out);
+            trainops.onJobEvent(notices::job);
+            trainops.onTeamWarning(notices::team);
             trainops.connect();
             TrainopsAgent agent = AgentFactory.agent(AgentFactory.model(config.get()), trainops.catalog(), system, maxToolCalls,
                     call -> log.info("tool {} {}", call.tool(), call.error() ? "failed: " + call.code() : "ok"));
@@ -113,8 +118,10 @@ public final class ChatCommand implements Callable<Integer> {
                     out.println("trainops: the model did not answer (" + e.getMessage() + "). Check the endpoint and try again.");
                     continue;
                 }
-                out.println(terminal ? "trainops> " + answer : answer);
-                out.flush();
+                synchronized (out) {
+                    out.println(terminal ? "trainops> " + answer : answer);
+                    out.flush();
+                }
             }
         }
         return 0;

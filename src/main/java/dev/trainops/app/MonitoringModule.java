@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.cost.Money;
 import dev.trainops.monitor.AlertStore;
 import dev.trainops.monitor.DcgmJobUtilization;
 import dev.trainops.monitor.HealthService;
@@ -7,14 +8,26 @@ import dev.trainops.monitor.HealthStatus;
 import dev.trainops.monitor.JobUtilizationSource;
 import dev.trainops.monitor.Metrics;
 import dev.trainops.monitor.MonitorCollector;
+import dev.trainops.monitor.QueueReadings;
+import dev.trainops.monitor.TeamWarning;
+import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.QueuedJob;
+import dev.trainops.queue.QuotaStatus;
 import dev.trainops.monitor.RunMetricsUtilization;
 import dev.trainops.monitor.TrainingPoller;
 import dev.trainops.monitor.UtilizationReports;
 import dev.trainops.server.MonitoringEndpoints;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Monitoring: the Prometheus metrics and their loops (the collector every 15 s, the training
@@ -23,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
  * (docs/architecture.md, "Background loops").
  */
 final class MonitoringModule {
+    private static final Logger log = LoggerFactory.getLogger(MonitoringModule.class);
     static final Duration COLLECT_EVERY = Duration.ofSeconds(15);
     static final Duration POLL_TRAINING_EVERY = Duration.ofSeconds(60);
     static final Duration DCGM_EVERY = Duration.ofSeconds(15);
@@ -33,6 +47,7 @@ final class MonitoringModule {
     private final QueueModule queue;
     private final BackgroundLoops loops;
     final Metrics metrics;
+    private final List<Consumer<TeamWarning>> warningListeners = new CopyOnWriteArrayList<>();
 
     MonitoringModule(ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue, BackgroundLoops loops,
                      Metrics metrics) {
@@ -62,7 +77,7 @@ final class MonitoringModule {
                 return;
             }
             MonitorCollector collector = new MonitorCollector(metrics, money.ledger(), money.budgets(), money.queueStore(),
-                    cluster.utilization, cluster.clock);
+                    this::queueReadings, cluster.utilization, this::warn, cluster.clock);
             loops.loop("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
         });
         if (history.metrics) {
@@ -76,6 +91,46 @@ final class MonitoringModule {
                 }
             });
         }
+    }
+
+    /** Adds a listener for quota and budget warnings. */
+    void onTeamWarning(Consumer<TeamWarning> listener) {
+        warningListeners.add(listener);
+    }
+
+    private void warn(TeamWarning warning) {
+        for (Consumer<TeamWarning> l : warningListeners) {
+            try {
+                l.accept(warning);
+            } catch (RuntimeException e) {
+                log.warn("a warning listener failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** The open queue's cost-so-far and quota use for the collector; null while the queue is opening. */
+    private QueueReadings queueReadings() {
+        QueueModule.Stack q = queue.ifOpen();
+        if (q == null) {
+            return null;
+        }
+        JobQueue jobs = q.jobs();
+        return new QueueReadings() {
+            @Override
+            public Money costSoFar(QueuedJob job, Instant now) {
+                return jobs.costSoFar(job, now);
+            }
+
+            @Override
+            public Map<String, List<QuotaStatus.Usage>> quotaUsage() {
+                return jobs.quotaUsage();
+            }
+
+            @Override
+            public BigDecimal quotaWarnAt() {
+                return jobs.quotaWarnAt();
+            }
+        };
     }
 
     /** Each backend trainops uses, up or not, stale or not. */

@@ -100,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
                 serveMetrics(trainops, metricsOptions, stop);
                 JobEventNotifier jobEvents = new JobEventNotifier();
                 trainops.onJobEvent(jobEvents);
+                trainops.onTeamWarning(jobEvents::warn);
                 TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents);
                 HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
                 stop.first(http::close);
@@ -131,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         mcp.awaitFirstAnswer(java.time.Duration.ofSeconds(1));
         Trainops trainops = stop.trainops(Trainops.create(config));
         trainops.onJobEvent(jobEvents);
+        trainops.onTeamWarning(jobEvents::warn);
         mcp.register(trainops.catalog());
         serveMetrics(trainops, metricsOptions, stop);
         trainops.connect();

@@ -94,6 +94,11 @@ public final class Trainops implements AutoCloseable {
         queue.onJobEvent(listener);
     }
 
+    /** Tells {@code listener} of each quota (80%) and budget (70%) crossing the collector sees (the MCP server's log notifications). */
+    public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
+        monitoring.onTeamWarning(listener);
+    }
+
     /** The configuration as read at start. */
     public TrainopsConfig config() {
         return config;

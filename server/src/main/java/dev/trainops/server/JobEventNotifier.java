@@ -1,9 +1,11 @@
 package dev.trainops.server;
 
 import dev.trainops.catalog.Json;
+import dev.trainops.monitor.TeamWarning;
 import dev.trainops.queue.JobEvent;
 import dev.trainops.queue.QueueEvents;
 import dev.trainops.queue.QueuedJob;
+import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpLoggableSession;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +31,11 @@ import reactor.core.publisher.Mono;
  * The queue's job events as MCP log notifications ({@code notifications/message}, logger
  * {@value #LOGGER}) to every connected session, each at or above the level the session chose with
  * {@code logging/setLevel} (info by default): admitted, started, succeeded and cancelled at info;
- * preempted, failed and stopped at its cost cap at warning (docs/architecture.md, "Events"). Until
- * identity lands every session may see every job; then this filters by the event's team.
+ * preempted, failed, at 80% of its max_cost and stopped at it at warning (docs/architecture.md,
+ * "Events"); each also as {@code notifications/resources/updated} for the sessions subscribed to
+ * the job's resource. Quota and budget warnings go out the same way under {@value #ALERTS_LOGGER}
+ * (docs/monitoring.md). Until identity lands every session may see every job; then this filters by
+ * the event's team.
  *
  * <p>The SDK keeps its sessions to itself, so the server's transport provider is wrapped
  * ({@link #track}) to note each session as it starts. Sessions are held weakly: one the transport
@@ -38,15 +44,49 @@ import reactor.core.publisher.Mono;
  */
 public final class JobEventNotifier implements Consumer<JobEvent> {
     public static final String LOGGER = "trainops.jobs";
+    /** The logger of quota and budget warnings. */
+    public static final String ALERTS_LOGGER = "trainops.alerts";
     private static final Logger log = LoggerFactory.getLogger(JobEventNotifier.class);
 
     private final Set<McpLoggableSession> sessions = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
 
-    /** Sends {@code event} to every session whose level admits it; never throws, never waits on a client. */
+    /**
+     * Sends {@code event} to every session whose level admits it, and tells the sessions subscribed
+     * to {@code trainops://jobs/{job_id}} that it changed; never throws, never waits on a client.
+     */
     @Override
     public void accept(JobEvent event) {
         McpSchema.LoggingLevel level = level(event.kind());
-        McpSchema.LoggingMessageNotification message = new McpSchema.LoggingMessageNotification(level, LOGGER, data(event));
+        log(new McpSchema.LoggingMessageNotification(level, LOGGER, data(event)));
+        for (McpSyncServer server : servers) {
+            try {
+                // the SDK keeps the subscriptions (resources/subscribe) and sends only to the sessions that made them
+                server.getAsyncServer().notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(event.resourceUri()))
+                        .subscribe(null, e -> log.debug("resource update not delivered: {}", e.getMessage()));
+            } catch (RuntimeException e) {
+                log.debug("resource update not delivered: {}", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A team crossed the quota (80%) or budget (70%) line: a warning-level log notification, logger
+     * {@value #ALERTS_LOGGER}, to every session (docs/monitoring.md).
+     */
+    public void warn(TeamWarning warning) {
+        Map<String, Object> data = new LinkedHashMap<>(Json.toMap(warning));
+        data.put("message", warning.message());
+        log(new McpSchema.LoggingMessageNotification(McpSchema.LoggingLevel.WARNING, ALERTS_LOGGER, Json.write(data)));
+    }
+
+    /** Notes a built server: job events become resource updates for its subscribed sessions. */
+    void attach(McpSyncServer server) {
+        servers.add(server);
+    }
+
+    private void log(McpSchema.LoggingMessageNotification message) {
+        McpSchema.LoggingLevel level = message.level();
         List<McpLoggableSession> now;
         synchronized (sessions) {
             now = new ArrayList<>(sessions);
@@ -82,7 +122,7 @@ public final class JobEventNotifier implements Consumer<JobEvent> {
 
     static McpSchema.LoggingLevel level(JobEvent.Kind kind) {
         return switch (kind) {
-            case PREEMPTED, FAILED, MAX_COST_REACHED -> McpSchema.LoggingLevel.WARNING;
+            case PREEMPTED, FAILED, NEAR_MAX_COST, MAX_COST_REACHED -> McpSchema.LoggingLevel.WARNING;
             case ADMITTED, STARTED, SUCCEEDED, CANCELLED -> McpSchema.LoggingLevel.INFO;
         };
     }

@@ -88,6 +88,7 @@ public final class TrainopsMcpServer {
         FirstAnswer answered = new FirstAnswer(out);
         McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
                 version, prompts).build();
+        jobEvents.attach(mcp);
         return new Deferred(mcp, held, answered, prompts);
     }
 
@@ -220,7 +221,8 @@ public final class TrainopsMcpServer {
      */
     /** What every trainops server declares and how it handles calls, on any transport, with the catalog now or later. */
     private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, PromptLibrary prompts) {
-        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
+        // resources.subscribe: trainops://jobs/{job_id} changes on every job event (the SDK handles resources/subscribe)
+        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging();
         if (!prompts.prompts().isEmpty()) {
             caps.prompts(false);
         }
@@ -234,11 +236,13 @@ public final class TrainopsMcpServer {
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         McpToolAdapter adapter = new McpToolAdapter(catalog);
-        return common(spec, version, prompts)
+        McpSyncServer mcp = common(spec, version, prompts)
                 .tools(adapter.specifications())
                 .resources(adapter.resources())
                 .resourceTemplates(adapter.resourceTemplates())
                 .prompts(adapter.prompts(prompts))
                 .build();
+        jobEvents.attach(mcp);
+        return mcp;
     }
 }

@@ -150,4 +150,77 @@ class McpNotificationsTest {
         // the session that asked for warnings and above got the preemption only (it would have arrived first)
         assertThat(warningClient).singleElement().asString().startsWith("WARNING trainops.jobs {").contains("Preempted by URGENT");
     }
+
+    /** The server built for the subscription test: the count tool plus a job resource template read from a map the test fills. */
+    final Map<String, String> jobStates = new java.util.concurrent.ConcurrentHashMap<>();
+
+    record JobRequest(String jobId) {
+    }
+
+    record JobAnswer(String jobId, String state) {
+    }
+
+    TrainopsMcpServer withJobResource() {
+        ToolCatalog jobs = new ToolCatalog(List.of(new Tool<>("job", "Job", "One job.", JobRequest.class, JobAnswer.class,
+                ToolHints.READ_ONLY, (r, call) -> new JobAnswer(r.jobId(), jobStates.getOrDefault(r.jobId(), "UNKNOWN")), a -> a.state(),
+                Set.of())), List.of(new dev.trainops.catalog.CatalogResource(JobEvent.RESOURCE_PREFIX + "{job_id}", "Training job",
+                "One job.", "job", vars -> Map.of("job_id", vars.get("job_id")), null)));
+        return new TrainopsMcpServer(jobs, "test");
+    }
+
+    @Test
+    void aSessionSubscribedToAJobHearsEachOfItsEventsAsAResourceUpdateAndOthersDoNot() throws Exception {
+        TrainopsMcpServer jobsServer = withJobResource();
+        HttpTransport http = new HttpTransport(jobsServer, HttpOptions.loopback(0), () -> new Readiness(true, "ok"));
+        open.add(http);
+        port = http.start();
+        List<String> subscribed = new CopyOnWriteArrayList<>();
+        List<String> other = new CopyOnWriteArrayList<>();
+        McpAsyncClient a = McpClient.async(transport()).requestTimeout(Duration.ofSeconds(10))
+                .resourcesUpdateConsumer(contents -> Mono.fromRunnable(() -> contents.forEach(c -> subscribed.add(
+                        c.uri() + " " + ((McpSchema.TextResourceContents) c).text())))).build();
+        McpAsyncClient b = McpClient.async(transport()).requestTimeout(Duration.ofSeconds(10))
+                .resourcesUpdateConsumer(contents -> Mono.fromRunnable(() -> contents.forEach(c -> other.add(c.uri())))).build();
+        open.add(a::close);
+        open.add(b::close);
+        McpSchema.InitializeResult init = a.initialize().block(Duration.ofSeconds(10));
+        b.initialize().block(Duration.ofSeconds(10));
+        assertThat(init.capabilities().resources().subscribe()).isTrue();
+        a.subscribeResource(new McpSchema.SubscribeRequest("trainops://jobs/tj-0000000000c1")).block(Duration.ofSeconds(10));
+        b.subscribeResource(new McpSchema.SubscribeRequest("trainops://jobs/tj-0000000000c2")).block(Duration.ofSeconds(10));
+        Instant at = Instant.parse("2026-11-29T10:00:00Z");
+
+        jobStates.put("tj-0000000000c1", "RUNNING");
+        jobsServer.jobEvents().accept(new JobEvent(JobEvent.Kind.NEAR_MAX_COST, "tj-0000000000c1", "team-a", "llm-5ep",
+                "It has cost $4.01 of its max_cost $5.00 (80%)", at));
+        await(subscribed, "trainops://jobs/tj-0000000000c1 ");
+        jobStates.put("tj-0000000000c1", "FAILED");
+        jobsServer.jobEvents().accept(new JobEvent(JobEvent.Kind.MAX_COST_REACHED, "tj-0000000000c1", "team-a", "llm-5ep",
+                "Stopped", at));
+        await(subscribed, "trainops://jobs/tj-0000000000c1 {\"job_id\":\"tj-0000000000c1\",\"state\":\"FAILED\"}");
+
+        assertThat(subscribed).containsExactly("trainops://jobs/tj-0000000000c1 {\"job_id\":\"tj-0000000000c1\",\"state\":\"RUNNING\"}",
+                "trainops://jobs/tj-0000000000c1 {\"job_id\":\"tj-0000000000c1\",\"state\":\"FAILED\"}");
+        assertThat(other).as("subscribed to another job").isEmpty();
+
+        a.unsubscribeResource(new McpSchema.UnsubscribeRequest("trainops://jobs/tj-0000000000c1")).block(Duration.ofSeconds(10));
+        jobsServer.jobEvents().accept(new JobEvent(JobEvent.Kind.CANCELLED, "tj-0000000000c1", "team-a", "llm-5ep", "", at));
+        jobsServer.jobEvents().accept(new JobEvent(JobEvent.Kind.STARTED, "tj-0000000000c2", "team-a", "other", "", at));
+        await(other, "trainops://jobs/tj-0000000000c2");
+        assertThat(subscribed).as("unsubscribed").hasSize(2);
+    }
+
+    @Test
+    void aQuotaOrBudgetWarningReachesEverySessionAsAWarningOfTheAlertsLogger() throws Exception {
+        port = start();
+        List<String> received = new CopyOnWriteArrayList<>();
+        asyncClient(received, McpSchema.LoggingLevel.WARNING);
+
+        server.jobEvents().warn(new dev.trainops.monitor.TeamWarning(dev.trainops.monitor.TeamWarning.Kind.BUDGET, "team-a", "budget", 0.7,
+                0.7, "spent 600 + committed 100 USD of 1000 (70%).", Instant.parse("2026-11-29T10:00:00Z")));
+        await(received, "WARNING trainops.alerts");
+
+        assertThat(received).singleElement().asString().contains("\"kind\":\"BUDGET\"").contains("\"scope\":\"team-a\"")
+                .contains("\"message\":\"team-a budget at 70.0% (warns at 70%): spent 600 + committed 100 USD of 1000 (70%).\"");
+    }
 }

@@ -27,6 +27,11 @@ public final class MlflowException extends RuntimeException {
         return status == 404 || "RESOURCE_DOES_NOT_EXIST".equals(errorCode);
     }
 
+    /** MLflow answered, and the answer is about this request (no such run, a bad filter), not about MLflow's health. */
+    public boolean aboutTheRequest() {
+        return notFound() || status == 400;
+    }
+
     public boolean unreachable() {
         return status == 0 || status >= 500 || status == 429;
     }

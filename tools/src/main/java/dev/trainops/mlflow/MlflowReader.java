@@ -59,6 +59,7 @@ public final class MlflowReader {
     private final LoadingCache<List<String>, Timed<List<MlflowRun.MetricPoint>>> histories;
     private final LoadingCache<List<Object>, Timed<List<MlflowRun>>> searches;
     private final Map<Object, Instant> failedSince = new ConcurrentHashMap<>();
+    private volatile boolean lastCallAnswered = true;
 
     private volatile java.util.function.Consumer<Boolean> onRead = hit -> {
     };
@@ -77,13 +78,26 @@ public final class MlflowReader {
                 }));
     }
 
+    /**
+     * One call to MLflow. A "does not exist" (404, RESOURCE_DOES_NOT_EXIST) or a bad request (400)
+     * is MLflow answering about the request: it says nothing about MLflow's health, so it neither
+     * marks the key stale nor MLflow down. Anything else (unreachable, 5xx, 429, 401/403) does, and
+     * MLflow is healthy again as soon as a later call gets an answer.
+     */
     private <T> Timed<T> fetch(Object key, java.util.function.Supplier<T> call) {
         try {
             T value = call.get();
             failedSince.remove(key);
+            lastCallAnswered = true;
             return new Timed<>(value, clock.instant());
         } catch (MlflowException e) {
-            failedSince.putIfAbsent(key, clock.instant());
+            if (!e.aboutTheRequest()) {
+                failedSince.putIfAbsent(key, clock.instant());
+                lastCallAnswered = false;
+            } else {
+                failedSince.remove(key);
+                lastCallAnswered = true;
+            }
             throw e;
         }
     }
@@ -93,9 +107,13 @@ public final class MlflowReader {
         this.onRead = observer;
     }
 
-    /** False while the last call to MLflow for some key failed. */
+    /**
+     * Whether the latest call to MLflow got an answer (a 404 for an unknown run is an answer). A key
+     * whose refresh failed keeps answering from the cache marked stale; it does not keep MLflow
+     * marked down once other calls succeed.
+     */
     public boolean healthy() {
-        return failedSince.isEmpty();
+        return lastCallAnswered;
     }
 
     public Read<MlflowRun> run(String runId) {

@@ -144,6 +144,17 @@ public final class HealthService {
                     + "shows by how much; pause BACKGROUND work, or move it to off-peak (schedule=off_peak) or spot.";
             case "TrainingJobFailed" -> "Jobs of " + team + " failed: get_job_queue_status team=" + team + " shows each reason; fix and "
                     + "requeue with queue_training_job.";
+            case "TrainingJobNearMaxCost" -> "Job " + job + " has spent " + (value.isEmpty() ? "80% or more" : value) + " of its max_cost and "
+                    + "stops at 100%: forecast_training_cost job_name=" + job + " prices the rest; queue it again with a larger max_cost "
+                    + "to finish it, or cancel_training_job.";
+            case "TeamQuotaAbove80Percent" -> team + " holds " + (value.isEmpty() ? "80% or more" : value) + " of its "
+                    + l.getOrDefault("resource", "") + " quota: check_training_quota team=" + team + " shows what holds it; further "
+                    + "jobs wait with QUOTA_EXCEEDED.";
+            case "BudgetAbove70Percent" -> l.getOrDefault("scope", team) + " has spent and committed " + (value.isEmpty() ? "70% or more" : value)
+                    + " of its budget: get_budget_status shows the forecast; move deferrable work to off-peak (schedule=off_peak) or spot.";
+            case "ContainerMemoryPressure" -> "Container " + l.getOrDefault("container", "?") + " of " + l.getOrDefault("namespace", "?") + "/"
+                    + l.getOrDefault("pod", "?") + " is close to its memory limit (OOM kill at 100%): lower batch_size or the data "
+                    + "loader's workers, or give the job more memory per GPU.";
             case "QueueWaitTooLong" -> "Jobs at priority " + l.getOrDefault("priority", "?") + " wait too long: get_job_queue_status shows "
                     + "why (NO_CAPACITY, QUOTA_EXCEEDED, BUDGET_EXCEEDED); get_gpu_availability shows when GPUs free up.";
             default -> a.annotations().getOrDefault("runbook", a.annotations().getOrDefault("summary", "See the alert's generator URL."));
@@ -183,8 +194,8 @@ public final class HealthService {
         return new Tool<>("get_training_health_status", "Training health: backends, alerts, failures",
                 "Is training healthy? The backends (Kubernetes, MLflow, the store, Prometheus) up or stale, trainops's own background "
                         + "loops failing, GPU usage the price list cannot bill, the alerts firing now "
-                        + "(from Alertmanager: low GPU utilisation, jobs running long, GPU memory pressure, budget forecast over budget, "
-                        + "failed jobs, long queue waits) each with a suggested remediation, the jobs that failed in the last 24 h with "
+                        + "(from Alertmanager: low GPU utilisation, jobs running long, GPU or container memory pressure, a job near its "
+                        + "max_cost, a quota at 80%, a budget at 70% or forecast over budget, failed jobs, long queue waits) each with a suggested remediation, the jobs that failed in the last 24 h with "
                         + "their reasons, and running jobs that look wrong now. Optionally for one team.",
                 HealthRequest.class, HealthStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r), HealthService::text);
     }

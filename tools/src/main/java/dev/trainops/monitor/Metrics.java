@@ -3,8 +3,6 @@ package dev.trainops.monitor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -52,15 +51,15 @@ public final class Metrics {
             "trainops_training_accuracy", "trainops_training_perplexity", "trainops_job_gpu_utilization_ratio",
             "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs",
             "trainops_background_loop_failures_total", "trainops_background_loop_last_success_timestamp_seconds",
-            "trainops_unpriced_gpu_seconds_total");
+            "trainops_unpriced_gpu_seconds_total", "trainops_job_cost_to_cap_ratio", "trainops_quota_usage_ratio",
+            "trainops_budget_used_ratio");
     /** The background loops of the app (docs/architecture.md, "Background loops"): a fixed set, so a bounded label. */
     public static final List<String> BACKGROUND_LOOPS = List.of("admission", "usage-recorder", "metrics-collector", "training-poller",
             "dcgm-refresh");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String currency;
-    private final Map<String, Double> gauges = new ConcurrentHashMap<>();
-    private final Map<String, java.util.function.DoubleSupplier> suppliers = new ConcurrentHashMap<>();
+    private final Gauges gauges = new Gauges(registry);
     private final Map<String, double[]> usage = new ConcurrentHashMap<>();
     private final Map<String, double[]> unpriced = new ConcurrentHashMap<>();
 
@@ -98,12 +97,16 @@ public final class Metrics {
             usageCounters(team, "none", "PEAK");
             forecastCounters(team);
             gauge("trainops.budget.consumption", Tags.of("scope", team), 0, "Spent / limit of the current budget period.");
+            gauge("trainops.budget.used", Tags.of("scope", team), 0,
+                    "(Spent + committed) / limit of the current period: what the 70% warning and the 100% block count.");
             gauge("trainops.budget.forecast", Tags.of("scope", team), 0, "(Spent + committed + projected) / limit of the current period.");
         }
         // families whose series exist only while a run or job is active get a placeholder-free
         // zero series keyed "none", so the family is visible before the first run
         training("none", "none", "none", 0, 0, 0);
-        jobGauges("none", "none", 0, 0, 0, 0);
+        jobGauges("none", "none", OptionalDouble.of(0), OptionalDouble.of(0), 0, 0);
+        jobCostToCap("none", "none", 0);
+        quotaUsage("none", "none", OptionalDouble.of(0));
     }
 
     public PrometheusMeterRegistry registry() {
@@ -146,8 +149,8 @@ public final class Metrics {
 
     /** Reads a backend's state at every scrape. */
     public void backend(String backend, BooleanSupplier up, BooleanSupplier stale) {
-        suppliers.put(key("trainops.backend.up", Tags.of("backend", backend)), () -> up.getAsBoolean() ? 1 : 0);
-        suppliers.put(key("trainops.backend.stale", Tags.of("backend", backend)), () -> stale.getAsBoolean() ? 1 : 0);
+        gauges.supply("trainops.backend.up", Tags.of("backend", backend), () -> up.getAsBoolean() ? 1 : 0);
+        gauges.supply("trainops.backend.stale", Tags.of("backend", backend), () -> stale.getAsBoolean() ? 1 : 0);
     }
 
     // --- background loops ----------------------------------------------------------------------
@@ -155,8 +158,7 @@ public final class Metrics {
     /** A loop's failure counter and last-success gauge, at zero until it runs. */
     public void loopRegistered(String loop) {
         loopFailures(loop);
-        String k = key("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop));
-        if (!gauges.containsKey(k)) {
+        if (!gauges.contains("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop))) {
             gauge("trainops.background.loop.last.success.timestamp", Tags.of("loop", loop), 0,
                     "When the loop last ran without failing, seconds since the epoch (0: not yet).");
         }
@@ -269,8 +271,13 @@ public final class Metrics {
         });
     }
 
-    public void budget(String scope, double consumption, double forecast) {
+    /**
+     * A budget's ratios this period: spent, spent + committed (what get_budget_status's state and
+     * the 70% warning count; BudgetAbove70Percent fires from 0.7), and the forecast.
+     */
+    public void budget(String scope, double consumption, double used, double forecast) {
         set("trainops.budget.consumption", Tags.of("scope", scope), consumption);
+        set("trainops.budget.used", Tags.of("scope", scope), used);
         set("trainops.budget.forecast", Tags.of("scope", scope), forecast);
     }
 
@@ -312,79 +319,56 @@ public final class Metrics {
         retain(List.of("trainops.training.loss", "trainops.training.accuracy", "trainops.training.perplexity"), "run", active);
     }
 
-    public void jobGauges(String jobId, String team, double gpuUtilization, double gpuMemory, double elapsedSeconds, double expectedSeconds) {
+    /**
+     * A running job's gauges. Utilisation and memory that no source knows (no DCGM series for its
+     * node, no sandbox) are no series at all, never 0: a 0 would read as an idle GPU and fire
+     * TrainingJobLowGpuUtilization for every job on a cluster without DCGM (docs/monitoring.md).
+     */
+    public void jobGauges(String jobId, String team, OptionalDouble gpuUtilization, OptionalDouble gpuMemory, double elapsedSeconds,
+                          double expectedSeconds) {
         Tags tags = Tags.of("job_id", jobId, "team", team);
-        set("trainops.job.gpu.utilization", tags, gpuUtilization);
-        set("trainops.job.gpu.memory", tags, gpuMemory);
+        setOrClear("trainops.job.gpu.utilization", tags, gpuUtilization);
+        setOrClear("trainops.job.gpu.memory", tags, gpuMemory);
         set("trainops.job.elapsed", tags, elapsedSeconds);
         set("trainops.job.expected", tags, expectedSeconds);
     }
 
+    /**
+     * A running job's accrued cost over its max_cost (0-1, and above once it overshoots before the
+     * stop); jobs without a cap have no series. TrainingJobNearMaxCost fires from 0.8.
+     */
+    public void jobCostToCap(String jobId, String team, double ratio) {
+        set("trainops.job.cost.to.cap", Tags.of("job_id", jobId, "team", team), ratio);
+    }
+
+    /** Keeps the per-job gauges of {@code running} only: a job that ended drops out. */
     public void retainJobs(Set<String> running) {
-        retain(List.of("trainops.job.gpu.utilization", "trainops.job.gpu.memory", "trainops.job.elapsed", "trainops.job.expected"),
-                "job_id", running);
+        retain(List.of("trainops.job.gpu.utilization", "trainops.job.gpu.memory", "trainops.job.elapsed", "trainops.job.expected",
+                "trainops.job.cost.to.cap"), "job_id", running);
     }
 
-    private void retain(List<String> names, String label, Set<String> keep) {
-        for (Meter m : List.copyOf(registry.getMeters())) {
-            String value = m.getId().getTag(label);
-            if (names.contains(m.getId().getName()) && value != null && !value.equals("none") && !keep.contains(value)) {
-                registry.remove(m);
-                gauges.remove(key(m.getId().getName(), Tags.of(m.getId().getTagsAsIterable())));
-            }
-        }
+    /**
+     * A team's use of one quota resource over its limit ({@code gpu}, {@code cpu}, {@code memory_gib},
+     * as check_training_quota names them); a resource without a limit has no series.
+     * TeamQuotaAbove80Percent fires from 0.8.
+     */
+    public void quotaUsage(String team, String resource, OptionalDouble ratio) {
+        setOrClear("trainops.quota.usage", Tags.of("team", team, "resource", resource), ratio);
     }
-
-    // --- gauges ------------------------------------------------------------------------------------
-
-    private static final Map<String, String> DESCRIPTIONS = Map.of(
-            "trainops.training.loss", "Latest validation (else training) loss of an active run.",
-            "trainops.training.accuracy", "Latest validation accuracy of an active run (0-1).",
-            "trainops.training.perplexity", "Latest validation perplexity of an active run.",
-            "trainops.job.gpu.utilization", "GPU utilisation of a running job (0-1), from DCGM or the sandbox.",
-            "trainops.job.gpu.memory", "GPU memory used / total of a running job (0-1).",
-            "trainops.job.elapsed", "Seconds a running job has run.",
-            "trainops.job.expected", "Seconds its history says the job should take.");
 
     private void gauge(String name, Tags tags, double initial, String description) {
-        String k = key(name, tags);
-        gauges.putIfAbsent(k, initial);
-        Gauge.builder(name, () -> value(k)).description(description).tags(tags).baseUnit(unit(name)).register(registry);
+        gauges.register(name, tags, initial, description);
     }
 
     private void set(String name, Tags tags, double value) {
-        String k = key(name, tags);
-        if (!gauges.containsKey(k) && !suppliers.containsKey(k)) {
-            gauge(name, tags, value, DESCRIPTIONS.getOrDefault(name, name));
-        }
-        gauges.put(k, value);
+        gauges.set(name, tags, value);
     }
 
-    private double value(String k) {
-        java.util.function.DoubleSupplier s = suppliers.get(k);
-        if (s != null) {
-            try {
-                return s.getAsDouble();
-            } catch (RuntimeException e) {
-                return 0;
-            }
-        }
-        return gauges.getOrDefault(k, 0.0);
+    private void setOrClear(String name, Tags tags, OptionalDouble value) {
+        gauges.setOrClear(name, tags, value);
     }
 
-    private static String unit(String name) {
-        if (name.endsWith(".wait") || name.endsWith(".elapsed") || name.endsWith(".expected") || name.endsWith(".timestamp")) {
-            return "seconds";
-        }
-        if (name.startsWith("trainops.budget") || name.endsWith(".utilization") || name.endsWith(".memory")) {
-            return "ratio";
-        }
-        return null;
-    }
-
-    private static String key(String name, Tags tags) {
-        StringBuilder sb = new StringBuilder(name);
-        tags.stream().sorted().forEach(t -> sb.append('|').append(t.getKey()).append('=').append(t.getValue()));
-        return sb.toString();
+    private void retain(List<String> names, String label, Set<String> keep) {
+        gauges.retain(names, label, keep);
     }
 }

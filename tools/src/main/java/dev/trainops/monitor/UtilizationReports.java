@@ -153,6 +153,10 @@ public final class UtilizationReports {
         if (t.efficiency() != null) {
             sb.append(", ").append(fmt(t.idleGpuHours())).append(" idle; efficiency ").append(Math.round(t.efficiency() * 100)).append('%');
         }
+        if (t.jobsWithoutUtilization() > 0) {
+            sb.append("; utilisation unknown for ").append(t.jobsWithoutUtilization()).append(" of ").append(t.jobs())
+                    .append(" job(s) (no DCGM series, no run system metrics), counted in allocated GPU-hours only");
+        }
         sb.append('.');
         r.jobs().stream().filter(j -> j.idleGpuHours() != null).limit(3).forEach(j -> sb.append("\n- ").append(j.jobId())
                 .append(j.runName() == null ? "" : " (" + j.runName() + ")").append(": ").append(j.gpuUtilizationPercent()).append("% busy, ")

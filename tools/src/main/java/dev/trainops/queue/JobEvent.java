@@ -17,8 +17,15 @@ import java.util.Objects;
  */
 public record JobEvent(Kind kind, String jobId, String team, String runName, String detail, Instant at) {
 
-    /** The kinds of event, each a change a user waiting on a job wants to hear about. */
-    public enum Kind { ADMITTED, STARTED, SUCCEEDED, FAILED, PREEMPTED, CANCELLED, MAX_COST_REACHED }
+    /** The MCP resource of one job; subscribers hear of every event of the job (docs/monitoring.md). */
+    public static final String RESOURCE_PREFIX = "trainops://jobs/";
+
+    /**
+     * The kinds of event, each a change a user waiting on a job wants to hear about. NEAR_MAX_COST
+     * is a running job's cost reaching 80% of its max_cost (once per attempt); MAX_COST_REACHED is
+     * its stop at 100%.
+     */
+    public enum Kind { ADMITTED, STARTED, SUCCEEDED, FAILED, PREEMPTED, CANCELLED, NEAR_MAX_COST, MAX_COST_REACHED }
 
     public JobEvent {
         Objects.requireNonNull(kind, "kind must not be null");
@@ -27,6 +34,11 @@ public record JobEvent(Kind kind, String jobId, String team, String runName, Str
         Objects.requireNonNull(at, "at must not be null");
         runName = runName == null ? "" : runName;
         detail = detail == null ? "" : detail;
+    }
+
+    /** {@code trainops://jobs/{job_id}}: the resource whose subscribers are told of this event. */
+    public String resourceUri() {
+        return RESOURCE_PREFIX + jobId;
     }
 
     /** A line for a log notification: "job q-1a2b (llm-5ep, team-a) STARTED: ...". */

@@ -32,6 +32,7 @@ public final class JobQueue {
     private final QueueService service;
     private final PlanningService planning;
     private final BatchService batches;
+    private final QuotaConfig quotas;
 
     /**
      * @param runner   creates and deletes the cluster Jobs of admitted jobs ({@link #kubernetes} in production)
@@ -42,6 +43,7 @@ public final class JobQueue {
                     Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
                     Estimator estimator, QueueEvents events) {
         this.store = store;
+        this.quotas = quotas;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
                 clock, Scheduler.Settings.defaults(), events);
         this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock);
@@ -115,6 +117,28 @@ public final class JobQueue {
     /** The GPU types of the cluster's schedulable nodes, sorted. */
     public List<String> gpuTypes() {
         return scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList();
+    }
+
+    /** What a running job has cost so far at its prices (time-of-use and spot included): what max_cost is checked against. */
+    public Money costSoFar(QueuedJob job, Instant now) {
+        return scheduler.accrued(job, now);
+    }
+
+    /**
+     * Each configured team's use of each quota resource (gpu, cpu, memory_gib) as check_training_quota
+     * reports it, for the metrics and the 80% warnings (docs/monitoring.md).
+     */
+    public java.util.Map<String, List<QuotaStatus.Usage>> quotaUsage() {
+        java.util.Map<String, List<QuotaStatus.Usage>> out = new java.util.TreeMap<>();
+        for (String team : quotas.teams().keySet()) {
+            out.put(team, planning.quotaUsage(team));
+        }
+        return out;
+    }
+
+    /** The share of a quota at which a team is warned (quotas.yaml warn_at, 0.80 by default). */
+    public java.math.BigDecimal quotaWarnAt() {
+        return quotas.warnAt();
     }
 
     /** The stored jobs, for readers (health, metrics, forecasts, recommendations). */

@@ -140,14 +140,8 @@ final class PlanningService {
 
     public QuotaStatus check(QuotaRequest r) {
         String team = knownTeam(r.team(), "team");
-        Optional<Integer> gpuLimit = scheduler.quotaLimit(team);
-        int gpusUsed = scheduler.gpusInUse(team);
         Limits limits = limits(team);
-        Map<String, BigDecimal> used = cpuAndMemoryInUse(team);
-        List<QuotaStatus.Usage> usage = new ArrayList<>();
-        usage.add(usage("gpu", BigDecimal.valueOf(gpusUsed), gpuLimit.map(BigDecimal::valueOf).orElse(null)));
-        usage.add(usage("cpu", used.get("cpu"), limits.cpu));
-        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib));
+        List<QuotaStatus.Usage> usage = quotaUsage(team, limits);
         List<String> warnings = new ArrayList<>();
         BigDecimal line = quotas.warnAt().movePointRight(2);
         for (QuotaStatus.Usage u : usage) {
@@ -159,6 +153,21 @@ final class PlanningService {
         List<QueuedJob> waiting = queue.read(c -> queue.inStates(c, JobState.QUEUED)).stream().filter(j -> j.team().equals(team)).toList();
         return new QuotaStatus(team, limits.source, usage, waiting.size(), waiting.stream().mapToInt(QueuedJob::gpuCount).sum(), warnings,
                 budgets.apply(team).orElse(null));
+    }
+
+    /** A team's use of each quota resource (gpu, cpu, memory_gib), as check_training_quota reports it. */
+    List<QuotaStatus.Usage> quotaUsage(String team) {
+        return quotaUsage(team, limits(team));
+    }
+
+    private List<QuotaStatus.Usage> quotaUsage(String team, Limits limits) {
+        Optional<Integer> gpuLimit = scheduler.quotaLimit(team);
+        Map<String, BigDecimal> used = cpuAndMemoryInUse(team);
+        List<QuotaStatus.Usage> usage = new ArrayList<>();
+        usage.add(usage("gpu", BigDecimal.valueOf(scheduler.gpusInUse(team)), gpuLimit.map(BigDecimal::valueOf).orElse(null)));
+        usage.add(usage("cpu", used.get("cpu"), limits.cpu));
+        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib));
+        return usage;
     }
 
     public QuotaWhatIf whatIf(QuotaWhatIfRequest r) {

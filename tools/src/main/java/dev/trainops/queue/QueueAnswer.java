@@ -27,6 +27,7 @@ public record QueueAnswer(
         BigDecimal estimatedCost,
         long estimatedDurationSeconds,
         @Nullable BigDecimal maxCost,
+        @Nullable @JsonPropertyDescription("What a running job has cost so far, what max_cost is checked against; null unless RUNNING.") BigDecimal costSoFar,
         @Nullable Instant notBefore,
         Instant submitted,
         @Nullable Instant started,
@@ -34,7 +35,7 @@ public record QueueAnswer(
         @Nullable @JsonPropertyDescription("The URGENT job that preempted it, if any.") String preemptedBy,
         int preemptions,
         @Nullable String batchId,
-        List<String> warnings) {
+        @JsonPropertyDescription("Things to know that never block: a quota at 80%, a running job at 80% of its max_cost, ...") List<String> warnings) {
     public QueueAnswer {
         warnings = List.copyOf(warnings);
     }

@@ -157,7 +157,16 @@ final class QueueService {
     private record Change(QueuedJob before, QueuedJob after) {
     }
 
-    QueueAnswer answer(QueuedJob j, List<String> warnings) {
+    /**
+     * A job as the tools report it. A running job carries its cost so far, and from 80% of its
+     * max_cost a warning saying it is stopped at 100% and how to continue (docs/monitoring.md).
+     */
+    QueueAnswer answer(QueuedJob j, List<String> given) {
+        Money soFar = j.state() == JobState.RUNNING && j.started() != null ? scheduler.accrued(j, clock.instant()) : null;
+        List<String> warnings = new ArrayList<>(given);
+        if (soFar != null && j.maxCostMicros() != null && CapWatch.level(soFar, j.maxCostMicros()) != CapWatch.Level.BELOW) {
+            warnings.add(CapWatch.warning(j, soFar, prices.currency()));
+        }
         AdmissionPlanner.Wait wait = scheduler.lastPlan().waits().get(j.jobId());
         Integer position = j.state() == JobState.QUEUED && wait != null ? wait.position() : null;
         Instant eta = j.state() == JobState.QUEUED ? (wait == null ? null : wait.eta())
@@ -165,7 +174,8 @@ final class QueueService {
         return new QueueAnswer(j.jobId(), j.runName(), j.team(), j.model(), j.state(), j.priority(), priorities.spec(j.priority()).name(),
                 j.gpuType(), j.gpuCount(), j.epochs(), position, eta, j.reason(), j.reasonDetail(), j.node(), prices.currency().getCurrencyCode(),
                 Money.micros(j.estimatedCostMicros(), prices.currency()).amount(), j.estimatedSeconds(),
-                j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(), j.notBefore(), j.submitted(),
+                j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(),
+                soFar == null ? null : soFar.amount(), j.notBefore(), j.submitted(),
                 j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings);
     }
 

@@ -37,11 +37,15 @@ final class QueueTools {
                 "Every job queued, admitted, running, or ended in the last 24 hours (optionally one team's, or one job): state, "
                         + "priority, GPUs, node, and for waiting jobs their position, ETA and a machine-readable reason (NO_CAPACITY, "
                         + "QUOTA_EXCEEDED, BUDGET_EXCEEDED, UTILIZATION_GATE, OFF_PEAK_WAIT, WAITING_FOR_PREEMPTION, BATCH_ORDER, "
-                        + "PREEMPTED) with the numbers behind it; the total estimated cost still queued. Ask it why a job is pending.",
+                        + "PREEMPTED) with the numbers behind it; for running jobs their cost so far, with a warning from 80% of "
+                        + "their max_cost (stopped with MAX_COST_REACHED at 100%); the total estimated cost still queued. Ask it why a "
+                        + "job is pending.",
                 QueueStatusRequest.class, QueueStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r),
                 s -> s.jobs().size() + " job(s): " + s.counts() + "; queued cost " + money(s.totalQueuedCost(), s.currency()) + "."
                         + s.jobs().stream().filter(j -> j.state() == JobState.QUEUED).limit(3)
-                        .map(j -> " " + j.jobId() + " #" + j.position() + " " + j.reason()).reduce("", String::concat));
+                        .map(j -> " " + j.jobId() + " #" + j.position() + " " + j.reason()).reduce("", String::concat)
+                        + s.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.warnings().isEmpty()).limit(3)
+                        .map(j -> " " + j.jobId() + ": " + String.join(" ", j.warnings())).reduce("", String::concat));
     }
 
     public static Tool<CancelRequest, CancelAnswer> cancelTrainingJob(Supplier<QueueService> service) {

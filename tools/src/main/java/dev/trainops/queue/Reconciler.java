@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,6 +61,7 @@ final class Reconciler {
     private final ClusterIndex index;
     private final PriceBook prices;
     private final ClusterUsage usage;
+    private final CapWatch capWatch = new CapWatch();
 
     Reconciler(QueueStore queue, ClusterIndex index, PriceBook prices) {
         this.queue = queue;
@@ -73,6 +75,7 @@ final class Reconciler {
         List<QueuedJob> ended = new ArrayList<>();
         List<String> transitions = new ArrayList<>();
         List<JobEvent> events = new ArrayList<>();
+        java.util.Set<String> watched = new java.util.HashSet<>();
         Map<String, Job> jobs = new HashMap<>();
         for (Job j : index.jobs()) {
             jobs.put(j.getMetadata().getNamespace() + "/" + j.getMetadata().getName(), j);
@@ -145,18 +148,25 @@ final class Reconciler {
             }
             if (current.state() == JobState.RUNNING && current.maxCostMicros() != null && current.started() != null) {
                 Money accrued = accrued(current, now);
-                if (accrued.toMicros() >= current.maxCostMicros()) {
-                    QueuedJob stopped = current.ended(JobState.FAILED, Reason.MAX_COST_REACHED, "Stopped at " + now + ": it had cost "
-                            + accrued.display() + ", its max_cost is " + Money.micros(current.maxCostMicros(), prices.currency()).display()
-                            + ".", current.started(), now);
+                CapWatch.Level level = CapWatch.level(accrued, current.maxCostMicros());
+                if (level == CapWatch.Level.REACHED) {
+                    QueuedJob stopped = current.ended(JobState.FAILED, Reason.MAX_COST_REACHED, CapWatch.stopDetail(current, accrued, now,
+                            prices.currency()), current.started(), now);
                     queue.update(c, stopped);
                     toDelete.add(stopped);
                     ended.add(stopped);
                     transitions.add(j.jobId() + " RUNNING -> FAILED (MAX_COST_REACHED)");
                     events.add(event(JobEvent.Kind.MAX_COST_REACHED, stopped, now));
+                } else if (level == CapWatch.Level.NEAR && capWatch.firstWarning(current)) {
+                    events.add(new JobEvent(JobEvent.Kind.NEAR_MAX_COST, current.jobId(), current.team(), current.runName(),
+                            CapWatch.warning(current, accrued, prices.currency()), now));
+                }
+                if (level != CapWatch.Level.REACHED) {
+                    watched.add(CapWatch.key(current));
                 }
             }
         }
+        capWatch.retain(watched);
         return new Result(toDelete, ended, transitions, events);
     }
 
@@ -210,9 +220,22 @@ final class Reconciler {
         return new JobEvent(kind, j.jobId(), j.team(), j.runName(), j.reasonDetail(), at);
     }
 
-    /** What a running job has cost so far at its GPUs' prices (time-of-use and spot included). */
+    /**
+     * What a running job's attempt has cost so far, priced as the ledger bills it: its pods' GPU
+     * share, CPU and memory on the nodes they run on (spot exactly when the node is), time-of-use
+     * included. When its pods are already gone, its GPUs as the queue placed them.
+     */
     Money accrued(QueuedJob j, Instant now) {
-        return prices.cost(new UsageSegment(j.jobId(), j.started(), now.isBefore(j.started()) ? j.started() : now, j.gpuType(),
+        Instant end = now.isBefore(j.started()) ? j.started() : now;
+        Money sum = null;
+        for (Pod pod : podsOfAttempt(j)) {
+            Optional<ClusterUsage.PodUsage> u = usage.of(pod, nodeOf(pod), end);
+            if (u.isPresent()) {
+                Money cost = prices.cost(u.get().usage());
+                sum = sum == null ? cost : sum.plus(cost);
+            }
+        }
+        return sum != null ? sum : prices.cost(new UsageSegment(j.jobId(), j.started(), end, j.gpuType(),
                 BigDecimal.valueOf(j.gpuCount()), BigDecimal.ZERO, BigDecimal.ZERO, j.spot()));
     }
 

@@ -91,4 +91,29 @@ class MlflowReaderTest {
         assertThatThrownBy(() -> reader.run("nope")).isInstanceOfSatisfying(ToolException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
+
+    @Test
+    void oneNotFoundForAnUnknownRunIdLeavesMlflowHealthy() {
+        reader = start();
+        mlflow.stubFor(get(urlPathEqualTo("/api/2.0/mlflow/runs/get")).willReturn(com.github.tomakehurst.wiremock.client.WireMock
+                .aResponse().withStatus(404).withBody("{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\",\"message\":\"no run\"}")));
+        assertThatThrownBy(() -> reader.run("0".repeat(32))).isInstanceOf(ToolException.class);
+
+        assertThat(reader.healthy()).as("a 404 is MLflow answering, not MLflow failing").isTrue();
+    }
+
+    @Test
+    void aFailedCallMarksMlflowUnhealthyOnlyUntilTheNextCallIsAnswered() {
+        reader = start();
+        mlflow.stubFor(get(urlPathEqualTo("/api/2.0/mlflow/runs/get")).willReturn(com.github.tomakehurst.wiremock.client.WireMock
+                .aResponse().withStatus(500).withBody("{\"error_code\":\"INTERNAL_ERROR\",\"message\":\"boom\"}")));
+        assertThatThrownBy(() -> reader.run("r-broken")).isInstanceOf(ToolException.class);
+        assertThat(reader.healthy()).isFalse();
+
+        mlflow.stubFor(get(urlPathEqualTo("/api/2.0/mlflow/metrics/get-history"))
+                .willReturn(okJson(fixtures.historyJson("llm-bs64", "val_loss", null))));
+        reader.history("r1", "val_loss");
+
+        assertThat(reader.healthy()).as("the key that failed is never asked again; MLflow answers other calls").isTrue();
+    }
 }

@@ -18,7 +18,7 @@ class AlertRulesTest {
     void promtoolChecksTheRules() throws Exception {
         Promtool.Result r = Promtool.run("check", "rules", RULES.toString());
         assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(r.output()).contains("SUCCESS: 6 rules found");
+        assertThat(r.output()).contains("SUCCESS: 10 rules found");
     }
 
     @Test
@@ -52,6 +52,7 @@ class AlertRulesTest {
             }
         }
         assertThat(names).containsExactlyInAnyOrder("TrainingJobLowGpuUtilization", "TrainingJobRunningLong", "GpuMemoryPressure",
-                "TrainingJobFailed", "BudgetForecastOverBudget", "QueueWaitTooLong");
+                "TrainingJobFailed", "BudgetForecastOverBudget", "QueueWaitTooLong", "TrainingJobNearMaxCost", "TeamQuotaAbove80Percent",
+                "BudgetAbove70Percent", "ContainerMemoryPressure");
     }
 }

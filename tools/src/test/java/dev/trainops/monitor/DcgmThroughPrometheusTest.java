@@ -135,13 +135,9 @@ class DcgmThroughPrometheusTest {
 
     @Test
     void theUtilisationReportTakesEachJobsPodsFromDcgmAndTheRestFromTheirRuns(@TempDir Path dir) throws Exception {
-        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
-        Ledger ledger = new Ledger(Store.sqlite(dir), prices, clock);
         // two queue jobs' pods, two hours each on one H100
-        ledger.record(new UsageSegment("team-a/tj-0a1b2c3d4e5f-1-x7k2p", Instant.parse("2026-11-30T08:00:00Z"),
-                Instant.parse("2026-11-30T10:00:00Z"), "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-a", "llm", "llm-a");
-        ledger.record(new UsageSegment("team-b/tj-ffffffffffff-1-abcde", Instant.parse("2026-11-30T08:00:00Z"),
-                Instant.parse("2026-11-30T10:00:00Z"), "H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), "team-b", "mnist", "mnist-b");
+        Ledger ledger = ledgerWithTwoHoursOnOneH100(dir, "team-a/tj-0a1b2c3d4e5f-1-x7k2p", "llm-a", "team-b/tj-ffffffffffff-1-abcde",
+                "mnist-b");
         prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).withQueryParam("query", containing("avg_over_time(DCGM_FI_DEV_GPU_UTIL"))
                 .willReturn(okJson(vector(sample("\"namespace\":\"team-a\",\"pod\":\"tj-0a1b2c3d4e5f-1-x7k2p\"", "25")))));
         prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).withQueryParam("query", containing("DCGM_FI_DEV_FB_USED /"))
@@ -164,5 +160,37 @@ class DcgmThroughPrometheusTest {
                 .allSatisfy(req -> assertThat(req.queryParameter("time").firstValue()).isEqualTo("1796040000.000"));
         assertThatThrownBy(() -> reports.report(new UtilizationRequest("2026-12-01", "2026-11-30", null))).isInstanceOf(ToolException.class)
                 .hasMessage("end_date 2026-11-30 is not after start_date 2026-12-01.");
+    }
+
+    @Test
+    void aJobWithoutDcgmOrRunMetricsIsReportedAsUnknownNeverAsZeroPercent(@TempDir Path dir) throws Exception {
+        Ledger ledger = ledgerWithTwoHoursOnOneH100(dir, "team-a/tj-0a1b2c3d4e5f-1-x7k2p", "llm-a");
+        prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).willReturn(okJson(vector())));
+        JobUtilizationSource noRuns = (jobs, from, to) -> java.util.Map.of();
+        UtilizationReport r = new UtilizationReports(ledger, List.of(new DcgmJobUtilization(client), noRuns), clock)
+                .report(new UtilizationRequest("2026-11-30", "2026-12-01", null));
+
+        assertThat(r.jobs()).singleElement().satisfies(j -> {
+            assertThat(j.source()).isEqualTo("none");
+            assertThat(j.gpuUtilizationPercent()).isNull();
+            assertThat(j.efficiency()).isNull();
+        });
+        assertThat(r.totals().jobsWithoutUtilization()).isEqualTo(1);
+        assertThat(r.totals().efficiency()).isNull();
+        assertThat(UtilizationReports.text(r)).contains("utilisation unknown for 1 of 1 job(s)").doesNotContain("0%").doesNotContain("idle");
+    }
+
+    /** A ledger with 08:00-10:00 on 2026-11-30 on one H100 for each pod ("namespace/pod", run name pairs; the run's model is its prefix). */
+    Ledger ledgerWithTwoHoursOnOneH100(Path dir, String... podsAndRuns) throws Exception {
+        PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+        Ledger ledger = new Ledger(Store.sqlite(dir), prices, clock);
+        for (int i = 0; i < podsAndRuns.length; i += 2) {
+            String pod = podsAndRuns[i];
+            String run = podsAndRuns[i + 1];
+            ledger.record(new UsageSegment(pod, Instant.parse("2026-11-30T08:00:00Z"), Instant.parse("2026-11-30T10:00:00Z"), "H100",
+                    BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, false), pod.substring(0, pod.indexOf('/')), run.substring(0, run.indexOf('-')),
+                    run);
+        }
+        return ledger;
     }
 }

@@ -85,7 +85,7 @@ class MetricsTest {
         metrics.jobAdmitted("team-a", "URGENT", Duration.ofSeconds(90));
         metrics.jobEnded("team-a", "FAILED", Duration.ofMinutes(20));
         metrics.usage("team-a", "llm", "OFF_PEAK", 7200, 28800, 6_880_000);
-        metrics.budget("team-a", 0.42, 1.1);
+        metrics.budget("team-a", 0.42, 0.7, 1.1);
         metrics.cacheRequest("mlflow", true);
         metrics.backend("mlflow", () -> true, () -> false);
         String text = metrics.scrape();
@@ -102,6 +102,7 @@ class MetricsTest {
         assertThat(value(text, "trainops_gpu_usage_seconds_total", "rate_class=\"off_peak\"")).isEqualTo(7200);
         assertThat(value(text, "trainops_cost_total", "rate_class=\"off_peak\"")).isEqualTo(6.88);
         assertThat(value(text, "trainops_budget_forecast_ratio", "scope=\"team-a\"")).isEqualTo(1.1);
+        assertThat(value(text, "trainops_budget_used_ratio", "scope=\"team-a\"")).isEqualTo(0.7);
         assertThat(value(text, "trainops_cache_requests_total", "backend=\"mlflow\",result=\"hit\"")).isEqualTo(1);
         assertThat(value(text, "trainops_backend_up", "backend=\"mlflow\"")).isEqualTo(1);
     }
@@ -111,7 +112,8 @@ class MetricsTest {
         Metrics metrics = fresh();
         metrics.training("llm-1", "llm", "team-a", 1.5, 0.4, 4.5);
         metrics.training("llm-2", "llm", "team-a", 1.7, 0.3, 5.5);
-        metrics.jobGauges("tj-000000000001", "team-a", 0.2, 0.5, 60, 600);
+        metrics.jobGauges("tj-000000000001", "team-a", java.util.OptionalDouble.of(0.2), java.util.OptionalDouble.of(0.5), 60, 600);
+        metrics.jobCostToCap("tj-000000000001", "team-a", 0.5);
         metrics.retainTraining(Set.of("llm-2"));
         metrics.retainJobs(Set.of());
         String text = metrics.scrape();
