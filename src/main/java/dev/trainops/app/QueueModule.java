@@ -87,8 +87,8 @@ final class QueueModule {
             Estimator estimator = !history.present() ? (m, e, b, t, g, s, at) -> Optional.empty()
                     : (m, e, b, t, g, s, at) -> new HistoryEstimator(new ConfigComparer(history.runs.get(), config.prices(), clock))
                             .estimate(m, e, b, t, g, s, at);
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas()),
-                    config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.jobs()),
+                    config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));

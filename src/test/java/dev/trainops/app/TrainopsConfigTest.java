@@ -23,7 +23,7 @@ class TrainopsConfigTest {
     Path copyOfConfig(String... leaveOut) throws Exception {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
-        for (String name : new String[] {"pricing.yaml", "budgets.yaml", "priorities.yaml", "quotas.yaml"}) {
+        for (String name : new String[] {"pricing.yaml", "budgets.yaml", "priorities.yaml", "quotas.yaml", "jobs.yaml"}) {
             if (!java.util.List.of(leaveOut).contains(name)) {
                 Files.copy(CONFIG.resolve(name), config.resolve(name));
             }

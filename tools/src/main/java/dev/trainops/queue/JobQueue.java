@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * the schema generator read them), the stored job ({@link QueuedJob}, {@link JobSpec},
  * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the observer API
  * ({@link QueueEvents}, {@link JobEvent}), configuration ({@link PriorityConfig}, {@link QuotaConfig},
- * {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
+ * {@link JobTemplates}, {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
  */
 public final class JobQueue {
     private final QueueStore store;
@@ -38,13 +38,14 @@ public final class JobQueue {
      * @param events   told after each pass and each job event, once committed
      */
     public JobQueue(QueueStore store, ClusterIndex index, JobRunner runner, PriorityConfig priorities, QuotaConfig quotas,
-                    Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
-                    Estimator estimator, QueueEvents events) {
+                    JobTemplates templates, Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices,
+                    Clock clock, Estimator estimator, QueueEvents events) {
         this.store = store;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
                 clock, Scheduler.Settings.defaults(), events);
-        this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock);
-        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator);
+        DryRun dryRun = new DryRun(new JobManifest(priorities, templates), scheduler, clock);
+        this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
+        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator, dryRun);
         this.batches = new BatchService(store, service, scheduler, prices, clock);
     }
 
@@ -54,9 +55,9 @@ public final class JobQueue {
                 b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name());
     }
 
-    /** The runner that creates the batch/v1 Jobs of admitted jobs in the cluster. */
-    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas) {
-        return new JobLauncher(client, priorities, quotas);
+    /** The runner that creates the batch/v1 Jobs of admitted jobs in the cluster, from their models' templates. */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates) {
+        return new JobLauncher(client, priorities, templates);
     }
 
     /** Creates or checks the trainops PriorityClasses; one line per class, for the log. */

@@ -33,15 +33,17 @@ final class QueueService {
     private final PriceBook prices;
     private final Clock clock;
     private final SubmissionCheck check;
+    private final DryRun dryRun;
 
     public QueueService(QueueStore queue, Scheduler scheduler, PriorityConfig priorities, QuotaConfig quotas, Estimator estimator,
-                        Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
+                        Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, DryRun dryRun) {
         this.queue = queue;
         this.scheduler = scheduler;
         this.priorities = priorities;
         this.quotas = quotas;
         this.prices = prices;
         this.clock = clock;
+        this.dryRun = dryRun;
         this.check = new SubmissionCheck(scheduler, priorities, quotas, estimator, budgets, prices, clock);
     }
 
@@ -55,6 +57,12 @@ final class QueueService {
     }
 
     public QueueAnswer submit(QueueRequest r) {
+        if (Boolean.TRUE.equals(r.dryRun())) {
+            QueuedJob job = prepare(r, null, null, null);
+            List<String> warnings = new ArrayList<>(List.of(DryRun.NOTE));
+            noEstimateWarning(job).ifPresent(warnings::add);
+            return answer(job, warnings, dryRun.job(job));
+        }
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<QueuedJob> existing = queue.read(c -> queue.byIdempotencyKey(c, key));
@@ -71,11 +79,13 @@ final class QueueService {
         scheduler.pass();
         QueuedJob now = queue.read(c -> queue.find(c, stored.jobId())).orElse(stored);
         quotaWarning(now.team()).ifPresent(warnings::add);
-        if (now.params().containsKey("trainops.estimate")) {
-            warnings.add("Model '" + now.model() + "' has no run history: no cost estimate, so max_cost and the budget are checked "
-                    + "on usage only.");
-        }
+        noEstimateWarning(now).ifPresent(warnings::add);
         return answer(now, warnings);
+    }
+
+    private static Optional<String> noEstimateWarning(QueuedJob job) {
+        return job.params().containsKey("trainops.estimate") ? Optional.of("Model '" + job.model() + "' has no run history: no cost "
+                + "estimate, so max_cost and the budget are checked on usage only.") : Optional.empty();
     }
 
     public QueueStatus status(QueueStatusRequest r) {
@@ -146,6 +156,10 @@ final class QueueService {
     }
 
     QueueAnswer answer(QueuedJob j, List<String> warnings) {
+        return answer(j, warnings, null);
+    }
+
+    private QueueAnswer answer(QueuedJob j, List<String> warnings, Map<String, Object> manifest) {
         AdmissionPlanner.Wait wait = scheduler.lastPlan().waits().get(j.jobId());
         Integer position = j.state() == JobState.QUEUED && wait != null ? wait.position() : null;
         Instant eta = j.state() == JobState.QUEUED ? (wait == null ? null : wait.eta())
@@ -154,7 +168,7 @@ final class QueueService {
                 j.gpuType(), j.gpuCount(), j.epochs(), position, eta, j.reason(), j.reasonDetail(), j.node(), prices.currency().getCurrencyCode(),
                 Money.micros(j.estimatedCostMicros(), prices.currency()).amount(), j.estimatedSeconds(),
                 j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(), j.notBefore(), j.submitted(),
-                j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings);
+                j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings, manifest);
     }
 
     /** docs/queue.md rule 7: the 80% warning fires once per crossing and re-arms below the line. */
