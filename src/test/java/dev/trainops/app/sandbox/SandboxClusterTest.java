@@ -102,12 +102,12 @@ class SandboxClusterTest {
                     .anyMatch(p -> p.getMetadata().getName().startsWith("with-claim") && "Running".equals(p.getStatus().getPhase())));
             Thread.sleep(1000); // a few more scheduler passes
 
-            for (Pod p : client.pods().inNamespace("team-c").list().getItems()) {
-                if (!p.getMetadata().getName().startsWith("with-claim")) {
-                    assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName()).isNull();
-                    assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
-                }
-            }
+            List<Pod> refused = client.pods().inNamespace("team-c").list().getItems().stream()
+                    .filter(p -> p.getMetadata().getName().startsWith("untolerated") || p.getMetadata().getName().startsWith("no-claim")).toList();
+            assertThat(refused).hasSize(2).allSatisfy(p -> {
+                assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName()).isNull();
+                assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+            });
             assertThat(client.persistentVolumeClaims().inAnyNamespace().list().getItems())
                     .extracting(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
                     .containsExactlyInAnyOrder("team-a/trainops-checkpoints", "team-b/trainops-checkpoints", "team-c/trainops-checkpoints");
