@@ -94,10 +94,11 @@ class SandboxClusterTest {
     void aPodLandsOnATaintedGpuNodeOnlyWhenItToleratesTheTaintAndItsClaimExists() throws Exception {
         try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
             KubernetesClient client = sandbox.seeded().get(SEEDED_WITHIN_S, TimeUnit.SECONDS);
-            client.resource(withClaim(job("team-c", "with-claim", "nvidia.com/gpu", 1, "NVIDIA-L4"), "trainops-checkpoints")).create();
+            // created before the one that runs: the pass that binds it has seen their pods too
             client.resource(new JobBuilder(job("team-c", "untolerated", "nvidia.com/gpu", 1, "NVIDIA-L4")).editSpec().editTemplate()
                     .editSpec().withTolerations().endSpec().endTemplate().endSpec().build()).create();
             client.resource(withClaim(job("team-c", "no-claim", "nvidia.com/gpu", 1, "NVIDIA-L4"), "missing")).create();
+            client.resource(withClaim(job("team-c", "with-claim", "nvidia.com/gpu", 1, "NVIDIA-L4"), "trainops-checkpoints")).create();
             await(() -> client.pods().inNamespace("team-c").list().getItems().stream()
                     .anyMatch(p -> p.getMetadata().getName().startsWith("with-claim") && "Running".equals(p.getStatus().getPhase())));
             Thread.sleep(1000); // a few more scheduler passes
