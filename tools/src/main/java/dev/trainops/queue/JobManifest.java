@@ -82,7 +82,7 @@ final class JobManifest {
                     .withClaimName(Placeholders.expand(t.checkpoint().claimName(), values)).endPersistentVolumeClaim().build());
             mounts.add(new VolumeMountBuilder().withName(JobTemplate.CHECKPOINT_VOLUME).withMountPath(t.checkpoint().mountPath()).build());
         }
-        var pod = new JobBuilder()
+        var manifest = new JobBuilder()
                 .withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withBackoffLimit(0)
                 .withActiveDeadlineSeconds(templates.activeDeadlineSeconds(job.estimatedSeconds()).stream().boxed().findFirst().orElse(null))
@@ -106,7 +106,7 @@ final class JobManifest {
                 .endSpec()
                 .endTemplate()
                 .endSpec();
-        return pod.build();
+        return manifest.build();
     }
 
     /** What each placeholder stands for in this attempt (docs/queue.md, "Job templates"). */
@@ -134,7 +134,6 @@ final class JobManifest {
             checkpoint = t.checkpoint() != null ? Placeholders.expand(t.checkpoint().dir(), v) : "/checkpoints/" + job.team() + "/" + job.jobId();
         }
         v.put("checkpoint_dir", checkpoint);
-        v.put("artifact_dir", "");
         v.put("artifact_dir", t.artifactDir() == null ? "" : Placeholders.expand(t.artifactDir(), v));
         return v;
     }

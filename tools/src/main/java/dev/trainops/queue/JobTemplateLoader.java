@@ -2,7 +2,6 @@ package dev.trainops.queue;
 
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -10,20 +9,14 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -38,12 +31,13 @@ final class JobTemplateLoader {
             "volumeMounts", "tolerations", "nodeSelector", "affinity", "serviceAccountName", "imagePullSecrets", "securityContext",
             "containerSecurityContext", "cpu_per_gpu", "memory_per_gpu");
     private static final List<String> REQUIRED = List.of("image", "cpu_per_gpu", "memory_per_gpu");
-    private static final KubernetesSerialization KUBE = new KubernetesSerialization();
 
     private final Path file;
+    private final KubernetesFields kube;
 
     JobTemplateLoader(Path file) {
         this.file = file;
+        this.kube = new KubernetesFields(this::error);
     }
 
     IllegalArgumentException error(String path, String problem) {
@@ -124,7 +118,7 @@ final class JobTemplateLoader {
         }
         List<Toleration> tolerations = list(k, "tolerations", Toleration.class);
         for (int i = 0; i < tolerations.size(); i++) {
-            toleration(tolerations.get(i), k.path("tolerations") + "[" + i + "]");
+            kube.toleration(tolerations.get(i), k.path("tolerations") + "[" + i + "]");
         }
         List<LocalObjectReference> pullSecrets = list(k, "imagePullSecrets", LocalObjectReference.class);
         for (int i = 0; i < pullSecrets.size(); i++) {
@@ -136,29 +130,6 @@ final class JobTemplateLoader {
                 stringMap(k, "nodeSelector"), kube(k, "affinity", Affinity.class), optionalText(k, "serviceAccountName"), pullSecrets,
                 kube(k, "securityContext", PodSecurityContext.class), kube(k, "containerSecurityContext", SecurityContext.class),
                 quantity(k, "cpu_per_gpu", "\"8\" or \"7500m\""), quantity(k, "memory_per_gpu", "64Gi"));
-    }
-
-    /** The Kubernetes rules for a toleration, so a bad one fails the start instead of every Job's creation. */
-    private void toleration(Toleration t, String path) {
-        String operator = t.getOperator() == null ? "Equal" : t.getOperator();
-        if (!operator.equals("Equal") && !operator.equals("Exists")) {
-            throw error(path + ".operator", "must be Exists or Equal (was " + operator + ")");
-        }
-        boolean noKey = t.getKey() == null || t.getKey().isEmpty();
-        if (noKey && !operator.equals("Exists")) {
-            throw error(path + ".key", "is required unless operator is Exists (which then tolerates every taint); for GPU nodes write "
-                    + "{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}");
-        }
-        if (operator.equals("Exists") && t.getValue() != null && !t.getValue().isEmpty()) {
-            throw error(path + ".value", "must be left out when operator is Exists; use operator: Equal to match a value");
-        }
-        String effect = t.getEffect() == null ? "" : t.getEffect();
-        if (!List.of("", "NoSchedule", "PreferNoSchedule", "NoExecute").contains(effect)) {
-            throw error(path + ".effect", "must be NoSchedule, PreferNoSchedule or NoExecute, or left out for all (was " + effect + ")");
-        }
-        if (t.getTolerationSeconds() != null && !effect.equals("NoExecute")) {
-            throw error(path + ".tolerationSeconds", "applies to effect NoExecute only");
-        }
     }
 
     private JobTemplate.Checkpoint checkpoint(Keys k, Set<String> defaults) {
@@ -291,81 +262,14 @@ final class JobTemplateLoader {
         }
         List<T> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
-            out.add(convert(v.get(i), type, k.path(key) + "[" + i + "]"));
+            out.add(kube.convert(v.get(i), type, k.path(key) + "[" + i + "]"));
         }
         return out;
     }
 
     private <T> T kube(Keys k, String key, Class<T> type) {
         JsonNode v = k.get(key);
-        return v == null ? null : convert(v, type, k.path(key));
-    }
-
-    /** A Kubernetes object as fabric8 reads it; a key fabric8 does not know (kept aside by it) is an error here. */
-    private <T> T convert(JsonNode node, Class<T> type, String path) {
-        if (!node.isObject()) {
-            throw error(path, "must be a map, as in a pod spec (" + type.getSimpleName() + ")");
-        }
-        T value;
-        try {
-            value = KUBE.convertValue(node, type);
-        } catch (JacksonException | IllegalArgumentException e) {
-            String where = e instanceof DatabindException d ? pathOf(d) : "";
-            throw error(path + where, "has a value of the wrong type for a Kubernetes " + type.getSimpleName()
-                    + "; compare it with the Kubernetes API reference");
-        }
-        unknownKeys(value, path);
-        return value;
-    }
-
-    private static String pathOf(DatabindException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            sb.append(ref.getPropertyName() != null ? "." + ref.getPropertyName() : "[" + ref.getIndex() + "]");
-        }
-        return sb.toString();
-    }
-
-    /** Walks a fabric8 object: its additionalProperties hold what its type has no field for. */
-    private void unknownKeys(Object o, String path) {
-        if (o instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                unknownKeys(list.get(i), path + "[" + i + "]");
-            }
-            return;
-        }
-        if (o instanceof Map<?, ?> map) {
-            map.forEach((key, value) -> unknownKeys(value, path + "." + key));
-            return;
-        }
-        if (o == null || o instanceof Quantity || o instanceof IntOrString
-                || !o.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model")) {
-            return;
-        }
-        for (Method m : o.getClass().getMethods()) {
-            if (!m.getName().startsWith("get") || m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class) {
-                continue;
-            }
-            Object child = invoke(m, o);
-            if (m.getName().equals("getAdditionalProperties")) {
-                if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                    String key = extra.keySet().iterator().next().toString();
-                    throw error(path + "." + key, "is not a field of a Kubernetes " + o.getClass().getSimpleName()
-                            + " (check its spelling and case against the Kubernetes API reference)");
-                }
-            } else {
-                String field = m.getName().substring(3);
-                unknownKeys(child, path + "." + field.substring(0, 1).toLowerCase(Locale.ROOT) + field.substring(1));
-            }
-        }
-    }
-
-    private static Object invoke(Method m, Object o) {
-        try {
-            return m.invoke(o);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            return null;
-        }
+        return v == null ? null : kube.convert(v, type, k.path(key));
     }
 
     /** {@code deadline: {factor, slack_seconds}}, or null when the file has none. */
