@@ -212,5 +212,20 @@ class JobTemplatesTest {
         JobTemplates t = JobTemplates.load(file(DEFAULT)).withMlflowTrackingUri(java.net.URI.create("https://user:s3cret@mlflow.example:5000/"));
 
         assertThat(t.mlflowTrackingUri()).hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("https://mlflow.example:5000/"));
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        JobSpec spec = new JobSpec("team-a", "r1", "llm", "llm", Priority.NORMAL, 1000, "H100", 1, 2, 64, java.util.Map.of(), false, null,
+                null, 0, 0, null, null, null);
+        QueuedJob restarted = QueuedJob.submitted("tj-000000000001", spec, now).admittedTo("h100-a", now)
+                .preemptedBy("tj-000000000002", "preempted", now).requeuedAfterPreemption("back", now).admittedTo("h100-b", now);
+        var job = new JobManifest(PriorityConfig.defaults(), t).build(restarted, "nvidia.com/gpu", now);
+        var train = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(train.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("MLFLOW_TRACKING_URI");
+            assertThat(e.getValue()).isEqualTo("https://mlflow.example:5000/");
+        }).allSatisfy(e -> assertThat(String.valueOf(e.getValue())).doesNotContain("s3cret"));
+        // the second attempt resumes from the same checkpoint dir
+        assertThat(train.getArgs()).containsExactly("--epochs", "2", "--resume");
+        assertThat(job.getMetadata().getName()).isEqualTo("tj-000000000001-2");
+        assertThat(job.getSpec().getActiveDeadlineSeconds()).isNull();
     }
 }
