@@ -101,8 +101,8 @@ final class QueueModule {
             };
             // a model without history is priced at its job template's activeDeadlineSeconds; no template sets one yet
             Estimator estimator = new TimeLimitEstimator(fromHistory, model -> Optional.empty(), config.prices(), footprints());
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.quotas(), config.prices().spotNodes()),
-                    config.priorities(), config.quotas(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes()),
+                    config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
@@ -124,10 +124,10 @@ final class QueueModule {
     /**
      * What a job will hold once it runs, for every estimate (forecast, compare, validate, queue,
      * recommend): its GPU units as shares where the queue places that type, and the CPU and memory
-     * its pods request, so an estimate prices what the ledger bills (docs/money.md, "Estimates and the bill").
+     * its pods request (its job template's, config/jobs.yaml), so an estimate prices what the ledger bills (docs/money.md, "Estimates and the bill").
      */
     JobFootprints footprints() {
-        return new JobFootprints(JobRequests.perGpu(config.quotas()), JobFootprints.onCluster(cluster.index));
+        return new JobFootprints(config.jobs(), JobFootprints.onCluster(cluster.index));
     }
 
     /** The queue's estimates from the run history, read afresh for each call (the history may be MLflow's, the sandbox's or the queue's own). */

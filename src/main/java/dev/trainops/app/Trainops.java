@@ -104,6 +104,11 @@ public final class Trainops implements AutoCloseable {
         return config;
     }
 
+    /** The cluster client once connected (tests read back the Jobs and pods trainops created). */
+    io.fabric8.kubernetes.client.KubernetesClient kubernetes() {
+        return await(cluster.kube, "the Kubernetes client");
+    }
+
     public ToolCatalog catalog() {
         return catalog;
     }

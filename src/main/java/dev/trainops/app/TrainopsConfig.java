@@ -6,6 +6,7 @@ import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PricingConfig;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.prometheus.PrometheusClient;
+import dev.trainops.queue.JobTemplates;
 import dev.trainops.queue.PriorityConfig;
 import dev.trainops.queue.QuotaConfig;
 import dev.trainops.store.Store;
@@ -26,12 +27,13 @@ import java.util.TreeSet;
  */
 public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<Budget> budgets, PriorityConfig priorities,
                              QuotaConfig quotas, Optional<MlflowClient.Config> mlflow, Optional<PrometheusClient.Config> prometheus,
-                             StoreConfig store) {
+                             StoreConfig store, JobTemplates jobs) {
 
     public static final String PRICING = "pricing.yaml";
     public static final String BUDGETS = "budgets.yaml";
     public static final String PRIORITIES = "priorities.yaml";
     public static final String QUOTAS = "quotas.yaml";
+    public static final String JOBS = "jobs.yaml";
 
     public TrainopsConfig {
         budgets = List.copyOf(budgets);
@@ -61,11 +63,13 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
         List<Budget> budgets = load(dir, BUDGETS, BudgetsConfig::load);
         PriorityConfig priorities = load(dir, PRIORITIES, PriorityConfig::load);
         QuotaConfig quotas = load(dir, QUOTAS, QuotaConfig::load);
+        JobTemplates jobs = load(dir, JOBS, JobTemplates::load);
         String url = env.get("TRAINOPS_DB_URL");
         StoreConfig store = new StoreConfig(url == null || url.isBlank() ? null : url.strip(), env.get("TRAINOPS_DB_USER"),
                 env.get("TRAINOPS_DB_PASSWORD"));
-        return new TrainopsConfig(settings, prices, budgets, priorities, quotas, MlflowClient.Config.fromEnvironment(env),
-                PrometheusClient.Config.fromEnvironment(env), store);
+        Optional<MlflowClient.Config> mlflow = MlflowClient.Config.fromEnvironment(env);
+        return new TrainopsConfig(settings, prices, budgets, priorities, quotas, mlflow, PrometheusClient.Config.fromEnvironment(env), store,
+                jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)));
     }
 
     public Path configDir() {
@@ -119,6 +123,7 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
             case BUDGETS -> "team and experiment budgets";
             case PRIORITIES -> "PriorityClasses and job types";
             case QUOTAS -> "team GPU quotas";
+            case JOBS -> "job templates (image, args, env, volumes, tolerations, CPU and memory per GPU)";
             default -> "settings";
         };
     }

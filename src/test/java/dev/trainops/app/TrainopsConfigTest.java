@@ -23,7 +23,7 @@ class TrainopsConfigTest {
     Path copyOfConfig(String... leaveOut) throws Exception {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
-        for (String name : new String[] {"pricing.yaml", "budgets.yaml", "priorities.yaml", "quotas.yaml"}) {
+        for (String name : new String[] {"pricing.yaml", "budgets.yaml", "priorities.yaml", "quotas.yaml", "jobs.yaml"}) {
             if (!java.util.List.of(leaveOut).contains(name)) {
                 Files.copy(CONFIG.resolve(name), config.resolve(name));
             }
@@ -73,6 +73,50 @@ class TrainopsConfigTest {
         assertThatThrownBy(() -> TrainopsConfig.read(settings(config), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(config.resolve("quotas.yaml") + ": teams.team-a.gpus must be a whole number of GPUs. Fix quotas.yaml and start again.");
+    }
+
+    @Test
+    void aBrokenJobTemplateFailsTheStartNamingTheFileTheKeyAndTheFix() throws Exception {
+        Path config = copyOfConfig();
+        Files.writeString(config.resolve("jobs.yaml"), Files.readString(config.resolve("jobs.yaml"))
+                .replace("      - key: nvidia.com/gpu\n        operator: Exists\n", "      - operator: Equal\n"));
+
+        assertThatThrownBy(() -> TrainopsConfig.read(settings(config), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(config.resolve("jobs.yaml") + ": templates.default.tolerations[0].key is required unless operator is "
+                        + "Exists")
+                .hasMessageEndingWith("Fix jobs.yaml and start again.");
+    }
+
+    @Test
+    void aMissingJobTemplatesFileFailsTheStartNamingIt() throws Exception {
+        Path config = copyOfConfig("jobs.yaml");
+
+        assertThatThrownBy(() -> TrainopsConfig.read(settings(config), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Missing " + config.resolve("jobs.yaml") + ": trainops reads its job templates");
+    }
+
+    @Test
+    void theServeCommandStopsOnABrokenJobTemplateWithTheFileAndTheKey() throws Exception {
+        Path config = copyOfConfig();
+        Files.writeString(config.resolve("jobs.yaml"), Files.readString(config.resolve("jobs.yaml")).replace("memory_per_gpu: 64Gi",
+                "memory_per_gpu: 64GB"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = Main.commandLine(new String[] {"serve"}).execute("serve", "--transport", "http", "--port", "0", "--config-dir",
+                    config.toString(), "--data-dir", dir.resolve("data").toString());
+        } finally {
+            System.setErr(saved);
+        }
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("trainops: " + config.resolve("jobs.yaml")
+                + ": templates.default.memory_per_gpu is not a positive Kubernetes quantity (was 64GB); write one such as 64Gi. Fix jobs.yaml "
+                + "and start again.");
     }
 
     @Test

@@ -158,7 +158,8 @@ public final class Benchmarks {
         };
         dev.trainops.cost.PriceBook prices = dev.trainops.cost.PricingConfig.load(configDir.resolve("pricing.yaml"));
         dev.trainops.queue.JobQueue jobs = new dev.trainops.queue.JobQueue(queue, index, counting, dev.trainops.queue.PriorityConfig.defaults(),
-                dev.trainops.queue.QuotaConfig.defaults(), team -> java.util.Optional.empty(), GpuUtilization.UNKNOWN, prices, clock,
+                dev.trainops.queue.QuotaConfig.defaults(), dev.trainops.queue.JobTemplates.load(configDir.resolve("jobs.yaml")),
+                team -> java.util.Optional.empty(), GpuUtilization.UNKNOWN, prices, clock,
                 (m, e, b, t, g, s, at) -> java.util.Optional.empty(), dev.trainops.queue.QueueEvents.NONE);
         List<String> types = jobs.gpuTypes();
         java.util.Random random = new java.util.Random(7);

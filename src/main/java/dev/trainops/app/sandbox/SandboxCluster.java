@@ -161,6 +161,7 @@ public final class SandboxCluster implements AutoCloseable {
             items.addAll(client.scheduling().v1().priorityClasses().list().getItems());
             items.addAll(client.resourceQuotas().inAnyNamespace().list().getItems());
             items.addAll(client.limitRanges().inAnyNamespace().list().getItems());
+            items.addAll(client.persistentVolumeClaims().inAnyNamespace().list().getItems());
             items.addAll(client.batch().v1().jobs().inAnyNamespace().list().getItems());
             items.addAll(client.pods().inAnyNamespace().list().getItems());
             KubernetesList list = new KubernetesListBuilder().withItems(items).build();

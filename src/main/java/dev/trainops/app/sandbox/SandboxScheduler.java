@@ -3,24 +3,29 @@ package dev.trainops.app.sandbox;
 import dev.trainops.kube.Nodes;
 import dev.trainops.kube.PodResources;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The sandbox's scheduler: binds pending pods, by priority and then age, to the schedulable node
- * whose nodeSelector matches, whose taints they tolerate, and that leaves the least of the GPU
- * resources they ask for. It never binds beyond a node's free GPUs or MIG slices: what bound,
- * unfinished pods hold is taken off the node's allocatable first, and each binding takes its share
- * before the next pod is placed.
+ * whose nodeSelector matches, whose NoSchedule and NoExecute taints the pod tolerates, and that
+ * leaves the least of the GPU resources they ask for; a pod whose PersistentVolumeClaim does not
+ * exist stays pending, as on a cluster. It never binds beyond a node's free GPUs or MIG slices: what
+ * bound, unfinished pods hold is taken off the node's allocatable first, and each binding takes its
+ * share before the next pod is placed.
  */
 final class SandboxScheduler {
     private final KubernetesClient client;
@@ -37,8 +42,12 @@ final class SandboxScheduler {
                         .thenComparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp()))
                         .thenComparing(p -> p.getMetadata().getName()))
                 .toList();
+        Set<String> claims = pending.stream().anyMatch(p -> !claims(p).isEmpty()) ? existingClaims() : Set.of();
         boolean changed = false;
         for (Pod pod : pending) {
+            if (!claims.containsAll(claims(pod))) {
+                continue; // a cluster's scheduler too waits for the claim: "persistentvolumeclaim not found"
+            }
             Map<String, Long> wants = PodResources.gpuRequests(pod);
             Node best = bestFit(pod, wants, nodes, free);
             if (best == null) {
@@ -102,6 +111,49 @@ final class SandboxScheduler {
         return best;
     }
 
+    /** The namespace/name of each PersistentVolumeClaim the pod mounts. */
+    private static Set<String> claims(Pod pod) {
+        Set<String> out = new HashSet<>();
+        if (pod.getSpec().getVolumes() != null) {
+            for (Volume v : pod.getSpec().getVolumes()) {
+                if (v.getPersistentVolumeClaim() != null) {
+                    out.add(pod.getMetadata().getNamespace() + "/" + v.getPersistentVolumeClaim().getClaimName());
+                }
+            }
+        }
+        return out;
+    }
+
+    private Set<String> existingClaims() {
+        Set<String> out = new HashSet<>();
+        for (PersistentVolumeClaim c : client.persistentVolumeClaims().inAnyNamespace().list().getItems()) {
+            out.add(c.getMetadata().getNamespace() + "/" + c.getMetadata().getName());
+        }
+        return out;
+    }
+
+    /** Every NoSchedule and NoExecute taint of the node (GPU and spot taints) is tolerated by one of the pod's tolerations (Kubernetes' matching rules). */
+    static boolean tolerates(Pod pod, Node node) {
+        List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+        List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
+        return taints.stream().filter(t -> !"PreferNoSchedule".equals(t.getEffect()))
+                .allMatch(t -> tolerations.stream().anyMatch(x -> matches(x, t)));
+    }
+
+    private static boolean matches(Toleration x, Taint t) {
+        if (x.getEffect() != null && !x.getEffect().isEmpty() && !x.getEffect().equals(t.getEffect())) {
+            return false;
+        }
+        if (x.getKey() == null || x.getKey().isEmpty()) {
+            return "Exists".equals(x.getOperator());
+        }
+        if (!x.getKey().equals(t.getKey())) {
+            return false;
+        }
+        return "Exists".equals(x.getOperator()) || Objects.equals(Objects.requireNonNullElse(x.getValue(), ""),
+                Objects.requireNonNullElse(t.getValue(), ""));
+    }
+
     private static boolean selects(Pod pod, Node node) {
         Map<String, String> selector = pod.getSpec().getNodeSelector();
         if (selector == null || selector.isEmpty()) {
@@ -109,29 +161,5 @@ final class SandboxScheduler {
         }
         Map<String, String> labels = Nodes.labels(node);
         return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-    }
-
-    /** Whether the pod tolerates every NoSchedule and NoExecute taint of the node, as kube-scheduler requires (spot nodes are tainted). */
-    static boolean tolerates(Pod pod, Node node) {
-        if (node.getSpec() == null || node.getSpec().getTaints() == null) {
-            return true;
-        }
-        List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
-        for (Taint taint : node.getSpec().getTaints()) {
-            if ("PreferNoSchedule".equals(taint.getEffect())) {
-                continue;
-            }
-            boolean tolerated = tolerations.stream().anyMatch(t -> {
-                boolean exists = "Exists".equals(t.getOperator());
-                boolean key = t.getKey() == null || t.getKey().isEmpty() ? exists : t.getKey().equals(taint.getKey());
-                boolean value = exists || Objects.equals(t.getValue(), taint.getValue());
-                boolean effect = t.getEffect() == null || t.getEffect().isEmpty() || t.getEffect().equals(taint.getEffect());
-                return key && value && effect;
-            });
-            if (!tolerated) {
-                return false;
-            }
-        }
-        return true;
     }
 }

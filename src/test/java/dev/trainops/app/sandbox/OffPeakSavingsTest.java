@@ -59,6 +59,7 @@ class OffPeakSavingsTest {
                         .withNewMetadata().addToLabels(KubeNames.LABEL_MODEL, "llm").addToLabels(KubeNames.LABEL_RUN_NAME, "sweep-" + i)
                         .addToLabels(KubeNames.LABEL_TEAM, "team-a").addToAnnotations(KubeNames.ANNOTATION_EPOCHS, "200").endMetadata()
                         .withNewSpec().withRestartPolicy("Never").addToNodeSelector(KubeNames.LABEL_GPU_PRODUCT, "NVIDIA-H100-80GB-HBM3")
+                        .addNewToleration().withKey(KubeNames.GPU_RESOURCE).withOperator("Exists").withEffect("NoSchedule").endToleration()
                         .addNewContainer().withName("train").withImage("trainer:1").withNewResources()
                         .addToLimits("nvidia.com/gpu", new Quantity("4")).endResources().endContainer().endSpec()
                         .endTemplate().endSpec().build()).create();

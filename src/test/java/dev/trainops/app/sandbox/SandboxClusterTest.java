@@ -91,6 +91,38 @@ class SandboxClusterTest {
     }
 
     @Test
+    void aPodLandsOnATaintedGpuNodeOnlyWhenItToleratesTheTaintAndItsClaimExists() throws Exception {
+        try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
+            KubernetesClient client = sandbox.seeded().get(SEEDED_WITHIN_S, TimeUnit.SECONDS);
+            // created before the one that runs: the pass that binds it has seen their pods too
+            client.resource(new JobBuilder(job("team-c", "untolerated", "nvidia.com/gpu", 1, "NVIDIA-L4")).editSpec().editTemplate()
+                    .editSpec().withTolerations().endSpec().endTemplate().endSpec().build()).create();
+            client.resource(withClaim(job("team-c", "no-claim", "nvidia.com/gpu", 1, "NVIDIA-L4"), "missing")).create();
+            client.resource(withClaim(job("team-c", "with-claim", "nvidia.com/gpu", 1, "NVIDIA-L4"), "trainops-checkpoints")).create();
+            await(() -> client.pods().inNamespace("team-c").list().getItems().stream()
+                    .anyMatch(p -> p.getMetadata().getName().startsWith("with-claim") && "Running".equals(p.getStatus().getPhase())));
+            Thread.sleep(1000); // a few more scheduler passes
+
+            List<Pod> refused = client.pods().inNamespace("team-c").list().getItems().stream()
+                    .filter(p -> p.getMetadata().getName().startsWith("untolerated") || p.getMetadata().getName().startsWith("no-claim")).toList();
+            assertThat(refused).hasSize(2).allSatisfy(p -> {
+                assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName()).isNull();
+                assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+            });
+            assertThat(client.persistentVolumeClaims().inAnyNamespace().list().getItems())
+                    .extracting(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
+                    .containsExactlyInAnyOrder("team-a/trainops-checkpoints", "team-b/trainops-checkpoints", "team-c/trainops-checkpoints");
+        }
+    }
+
+    static Job withClaim(Job job, String claim) {
+        return new JobBuilder(job).editSpec().editTemplate().editSpec().addNewVolume().withName("checkpoints")
+                .withNewPersistentVolumeClaim().withClaimName(claim).endPersistentVolumeClaim().endVolume()
+                .editFirstContainer().addNewVolumeMount().withName("checkpoints").withMountPath("/checkpoints").endVolumeMount()
+                .endContainer().endSpec().endTemplate().endSpec().build();
+    }
+
+    @Test
     void aRestartOnTheSameDataDirectoryContinuesWhereItStopped() throws Exception {
         Map<String, String> before = new HashMap<>();
         try (SandboxCluster sandbox = new SandboxCluster(CONFIG, dataDir, 1, wall).start()) {
@@ -120,6 +152,7 @@ class SandboxClusterTest {
                 .withNewMetadata().addToLabels(KubeNames.LABEL_MODEL, "llm").addToLabels(KubeNames.LABEL_RUN_NAME, name)
                 .addToAnnotations(KubeNames.ANNOTATION_EPOCHS, "2").endMetadata()
                 .withNewSpec().withRestartPolicy("Never").addToNodeSelector(KubeNames.LABEL_GPU_PRODUCT, product)
+                .addNewToleration().withKey(KubeNames.GPU_RESOURCE).withOperator("Exists").withEffect("NoSchedule").endToleration()
                 .addNewContainer().withName("train").withImage("trainer:1").withNewResources()
                 .addToLimits(resource, new io.fabric8.kubernetes.api.model.Quantity(Integer.toString(count)))
                 .endResources().endContainer().endSpec()

@@ -15,6 +15,7 @@ import dev.trainops.cost.UsageRecorder;
 import dev.trainops.kube.ClusterIndex;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.JobTemplates;
 import dev.trainops.queue.JobState;
 import dev.trainops.queue.Priority;
 import dev.trainops.queue.PriorityConfig;
@@ -73,8 +74,9 @@ class SpotSandboxTest {
             index.start(client);
             assertThat(index.awaitSynced(Duration.ofSeconds(30))).isTrue();
             QueueStore queueStore = new QueueStore(store, wall);
-            JobQueue queue = new JobQueue(queueStore, index, JobQueue.kubernetes(client, PriorityConfig.defaults(), QuotaConfig.defaults(),
-                    prices.spotNodes()), PriorityConfig.defaults(), QuotaConfig.defaults(), team -> Optional.empty(), sandbox.utilization(),
+            JobTemplates templates = JobTemplates.load(Path.of("../config/jobs.yaml"));
+            JobQueue queue = new JobQueue(queueStore, index, JobQueue.kubernetes(client, PriorityConfig.defaults(), templates,
+                    prices.spotNodes()), PriorityConfig.defaults(), QuotaConfig.defaults(), templates, team -> Optional.empty(), sandbox.utilization(),
                     prices, wall, (m, e, b, t, g, s, at) -> Optional.of(new dev.trainops.queue.Estimator.Estimate("H100", 2400,
                             Money.of("1.00", "USD"), "test")), QueueEvents.NONE);
             Ledger ledger = new Ledger(store, prices, wall);

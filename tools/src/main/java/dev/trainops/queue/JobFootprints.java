@@ -23,7 +23,7 @@ public final class JobFootprints {
         BigDecimal of(String gpuType, int units);
 
         /** Every unit a whole GPU. */
-        Shares WHOLE = (type, units) -> GpuShares.equivalents(Map.of(KubeNames.GPU_RESOURCE, (long) units), 1, false);
+        Shares WHOLE = (type, units) -> BigDecimal.valueOf(units);
     }
 
     private final JobRequests requests;

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * the schema generator read them), the stored job ({@link QueuedJob}, {@link JobSpec},
  * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the observer API
  * ({@link QueueEvents}, {@link JobEvent}), configuration ({@link PriorityConfig}, {@link QuotaConfig},
- * {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
+ * {@link JobTemplates}, {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
  */
 public final class JobQueue {
     private final QueueStore store;
@@ -40,14 +40,15 @@ public final class JobQueue {
      * @param events   told after each pass and each job event, once committed
      */
     public JobQueue(QueueStore store, ClusterIndex index, JobRunner runner, PriorityConfig priorities, QuotaConfig quotas,
-                    Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
-                    Estimator estimator, QueueEvents events) {
+                    JobTemplates templates, Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices,
+                    Clock clock, Estimator estimator, QueueEvents events) {
         this.store = store;
         this.quotas = quotas;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
                 clock, Scheduler.Settings.defaults(), events);
-        this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock);
-        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator);
+        DryRun dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
+        this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
+        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator, dryRun);
         this.batches = new BatchService(store, service, scheduler, prices, clock);
     }
 
@@ -57,14 +58,12 @@ public final class JobQueue {
                 b.spent().add(b.committed()).movePointRight(Money.SCALE).longValueExact(), b.period().name());
     }
 
-    /** The runner that creates the batch/v1 Jobs of admitted jobs in the cluster. */
-    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas) {
-        return new JobLauncher(client, priorities, quotas);
-    }
-
-    /** As {@link #kubernetes(KubernetesClient, PriorityConfig, QuotaConfig)}, with the tolerations spot jobs get. */
-    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, QuotaConfig quotas, SpotNodes spotNodes) {
-        return new JobLauncher(client, priorities, quotas, spotNodes);
+    /**
+     * The runner that creates the batch/v1 Jobs of admitted jobs in the cluster, from their models'
+     * templates, with the tolerations spot jobs get for spot nodes' taints.
+     */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes) {
+        return new JobLauncher(client, priorities, templates, spotNodes);
     }
 
     /** Creates or checks the trainops PriorityClasses; one line per class, for the log. */

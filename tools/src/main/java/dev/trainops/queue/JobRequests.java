@@ -14,7 +14,7 @@ public interface JobRequests {
 
     BigDecimal memoryGib(String model, int gpus);
 
-    /** The per-GPU container defaults of config/quotas.yaml, as {@link JobLauncher} requests them today. */
+    /** One flat per-GPU request for every model (config/quotas.yaml's container defaults), for tools built without job templates; the server prices from {@link JobTemplates}. */
     static JobRequests perGpu(QuotaConfig quotas) {
         BigDecimal cpu = Quantity.getAmountInBytes(quotas.cpuPerGpu());
         // as the ledger reads a pod's memory request: GiB to 6 decimals (cost/ClusterUsage)

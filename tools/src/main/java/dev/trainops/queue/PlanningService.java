@@ -44,15 +44,13 @@ final class PlanningService {
     private final PriceBook prices;
     private final Clock clock;
     private final Estimator estimator;
+    private final DryRun dryRun;
 
     public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
-                           Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
-        this(priorities, quotas, queue, scheduler, index, budgets, prices, clock, (m, e, b, t, g, sp, at) -> Optional.empty());
-    }
-
-    public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
-                           Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, Estimator estimator) {
+                           Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, Estimator estimator,
+                           DryRun dryRun) {
         this.estimator = estimator;
+        this.dryRun = dryRun;
         this.priorities = priorities;
         this.quotas = quotas;
         this.queue = queue;
@@ -208,6 +206,10 @@ final class PlanningService {
         }
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
         String team = r.team() == null || r.team().isBlank() ? null : knownTeam(r.team(), "team");
+        if (Boolean.TRUE.equals(r.dryRun()) && team == null) {
+            throw ToolException.invalidArgument("team", "dry_run needs 'team': the Job is created in the team's namespace.",
+                    "Pass team, e.g. team=team-a, or leave dry_run out.");
+        }
         List<Validation.Check> checks = new ArrayList<>();
         String type = null;
         if (r.gpuType() != null) {
@@ -310,8 +312,19 @@ final class PlanningService {
             cheaper.sort(Comparator.comparing(Validation.Alternative::estimatedCost));
         }
         boolean feasible = checks.stream().allMatch(Validation.Check::ok);
+        Map<String, Object> manifest = Boolean.TRUE.equals(r.dryRun()) && type != null ? dryRun.job(dryRunJob(model, team, type, gpus,
+                r, estimate)) : null;
         return new Validation(feasible, checks, type, gpus, fitsOn, freeNow, estimate.map(Estimator.Estimate::seconds).orElse(null),
-                estimate.map(e -> e.cost().amount()).orElse(null), prices.currency().getCurrencyCode(), cheaper);
+                estimate.map(e -> e.cost().amount()).orElse(null), prices.currency().getCurrencyCode(), cheaper, manifest);
+    }
+
+    /** The job queue_training_job would store for this request (run name {@code <model>-dry-run}, the model's default priority). */
+    private QueuedJob dryRunJob(String model, String team, String type, int gpus, ValidateRequest r, Optional<Estimator.Estimate> e) {
+        Priority priority = priorities.forModel(model);
+        JobSpec spec = new JobSpec(team, model + "-dry-run", model, model, priority, priorities.spec(priority).value(), type, gpus,
+                r.epochs(), r.batchSize(), Map.of(), false, null, null, e.map(x -> x.cost().toMicros()).orElse(0L),
+                e.map(Estimator.Estimate::seconds).orElse(0L), null, null, null);
+        return QueuedJob.submitted(QueueService.newJobId(), spec, clock.instant());
     }
 
     private static Validation.Alternative alt(String what, String type, String schedule, boolean spot, Estimator.Estimate e, BigDecimal base) {

@@ -5,6 +5,7 @@ import dev.trainops.catalog.Nullable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A job in the queue as tools report it. Amounts are exact decimal strings in {@code currency}. */
 public record QueueAnswer(
@@ -35,7 +36,9 @@ public record QueueAnswer(
         @Nullable @JsonPropertyDescription("The URGENT job that preempted it, if any.") String preemptedBy,
         int preemptions,
         @Nullable String batchId,
-        @JsonPropertyDescription("Things to know that never block: a quota at 80%, a running job at 80% of its max_cost, ...") List<String> warnings) {
+        @JsonPropertyDescription("Things to know that never block: a quota at 80%, a running job at 80% of its max_cost, ...") List<String> warnings,
+
+        @Nullable @JsonPropertyDescription("dry_run only: the batch/v1 Job this submission would create, as sent to the API server (its node is chosen at admission).") Map<String, Object> jobManifest) {
     public QueueAnswer {
         warnings = List.copyOf(warnings);
     }

@@ -19,5 +19,12 @@ public record QueueRequest(
         @Nullable @JsonPropertyDescription("Run on spot capacity (cheaper, may be interrupted). Default false.") Boolean spot,
         @Nullable @JsonPropertyDescription("'now' (default), 'off_peak' (wait for the 22:00-06:00 window), or an ISO-8601 instant to start no earlier than.") String schedule,
         @Nullable @JsonPropertyDescription("A cap on this job's cost, a decimal string in the budget's currency (e.g. \"5.00\"): refused above it at submission, stopped with MAX_COST_REACHED when it gets there.") String maxCost,
-        @Nullable @JsonPropertyDescription("Any string unique to this submission: submitting again with the same key returns the job already queued instead of a second one.") String idempotencyKey) {
+        @Nullable @JsonPropertyDescription("Any string unique to this submission: submitting again with the same key returns the job already queued instead of a second one.") String idempotencyKey,
+        @Nullable @JsonPropertyDescription("true: check and price the job and answer with the batch/v1 Job it would create (job_manifest), without queueing or writing anything. Default false.") Boolean dryRun) {
+
+    /** A real submission (not a dry run). */
+    public QueueRequest(String model, String runName, String team, int epochs, int batchSize, Priority priority, Integer gpuCount,
+                        String gpuType, Map<String, String> params, Boolean spot, String schedule, String maxCost, String idempotencyKey) {
+        this(model, runName, team, epochs, batchSize, priority, gpuCount, gpuType, params, spot, schedule, maxCost, idempotencyKey, null);
+    }
 }

@@ -33,15 +33,17 @@ final class QueueService {
     private final PriceBook prices;
     private final Clock clock;
     private final SubmissionCheck check;
+    private final DryRun dryRun;
 
     public QueueService(QueueStore queue, Scheduler scheduler, PriorityConfig priorities, QuotaConfig quotas, Estimator estimator,
-                        Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock) {
+                        Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, DryRun dryRun) {
         this.queue = queue;
         this.scheduler = scheduler;
         this.priorities = priorities;
         this.quotas = quotas;
         this.prices = prices;
         this.clock = clock;
+        this.dryRun = dryRun;
         this.check = new SubmissionCheck(scheduler, priorities, quotas, estimator, budgets, prices, clock);
     }
 
@@ -55,6 +57,12 @@ final class QueueService {
     }
 
     public QueueAnswer submit(QueueRequest r) {
+        if (Boolean.TRUE.equals(r.dryRun())) {
+            QueuedJob job = prepare(r, null, null, null);
+            List<String> warnings = new ArrayList<>(List.of(DryRun.NOTE));
+            historyWarning(job).ifPresent(warnings::add);
+            return answer(job, warnings, dryRun.job(job));
+        }
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<QueuedJob> existing = queue.read(c -> queue.byIdempotencyKey(c, key));
@@ -157,11 +165,16 @@ final class QueueService {
     private record Change(QueuedJob before, QueuedJob after) {
     }
 
+    QueueAnswer answer(QueuedJob j, List<String> warnings) {
+        return answer(j, warnings, null);
+    }
+
     /**
      * A job as the tools report it. A running job carries its cost so far, and from 80% of its
      * max_cost a warning saying it is stopped at 100% and how to continue (docs/monitoring.md).
+     * {@code manifest}: a dry run's Job, else null.
      */
-    QueueAnswer answer(QueuedJob j, List<String> given) {
+    private QueueAnswer answer(QueuedJob j, List<String> given, Map<String, Object> manifest) {
         Money soFar = j.state() == JobState.RUNNING && j.started() != null ? scheduler.accrued(j, clock.instant()) : null;
         List<String> warnings = new ArrayList<>(given);
         if (soFar != null && j.maxCostMicros() != null && CapWatch.level(soFar, j.maxCostMicros()) != CapWatch.Level.BELOW) {
@@ -176,7 +189,7 @@ final class QueueService {
                 Money.micros(j.estimatedCostMicros(), prices.currency()).amount(), j.estimatedSeconds(),
                 j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(),
                 soFar == null ? null : soFar.amount(), j.notBefore(), j.submitted(),
-                j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings);
+                j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings, manifest);
     }
 
     /** docs/queue.md rule 7: the 80% warning fires once per crossing and re-arms below the line. */

@@ -176,6 +176,9 @@ final class SubmissionCheck {
         if (r.maxCost() != null) {
             args.put("max_cost", r.maxCost());
         }
+        if (Boolean.TRUE.equals(r.dryRun())) {
+            args.put("dry_run", true); // an option picked from a dry run's answer is a dry run too
+        }
         args.putAll(change);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("description", what);

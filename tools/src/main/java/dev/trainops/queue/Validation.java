@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.trainops.catalog.Nullable;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /** The answer of validate_job_resources: an infeasible request is an answer (feasible: false), not an error. */
 public record Validation(
@@ -16,7 +17,8 @@ public record Validation(
         @Nullable Long estimatedDurationSeconds,
         @Nullable BigDecimal estimatedCost,
         String currency,
-        @JsonPropertyDescription("Cheaper ways to run the same training that are feasible, cheapest first: each with the queue_training_job arguments to change.") List<Alternative> cheaperAlternatives) {
+        @JsonPropertyDescription("Cheaper ways to run the same training that are feasible, cheapest first: each with the queue_training_job arguments to change.") List<Alternative> cheaperAlternatives,
+        @Nullable @JsonPropertyDescription("dry_run only: the batch/v1 Job queue_training_job would create for this request (its node is chosen at admission).") Map<String, Object> jobManifest) {
 
     public Validation {
         checks = List.copyOf(checks);

@@ -55,7 +55,7 @@ class HistoryEstimatesTest {
         OwnJobHistory own = new OwnJobHistory(q.queue, q.clock);
         history = new HistoryEstimator(new ConfigComparer(own, q.prices, q.clock), own);
         q.estimator = new TimeLimitEstimator(history, model -> model.equals("timed") ? Optional.of(Duration.ofHours(2)) : Optional.empty(),
-                q.prices);
+                q.prices, JobFootprints.wholeGpus(QuotaConfig.defaults()));
     }
 
     @AfterEach
@@ -122,7 +122,7 @@ class HistoryEstimatesTest {
     @Test
     void validateJobResourcesListsTheCheaperBatchSizeAmongItsCheaperAlternatives() {
         PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
-                q::budgetStatus, q.prices, q.clock, q.estimator);
+                q::budgetStatus, q.prices, q.clock, q.estimator, q.dryRun);
         Validation v = planning.validate(new ValidateRequest("llm", 10, 64, 1, "H100", "team-a"));
         Validation.Alternative batch = v.cheaperAlternatives().stream().filter(a -> Integer.valueOf(128).equals(a.batchSize())).findFirst()
                 .orElseThrow();

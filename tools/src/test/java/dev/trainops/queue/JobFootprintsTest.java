@@ -15,6 +15,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,21 +30,25 @@ class JobFootprintsTest {
     KubernetesClient client;
 
     @Test
-    void estimatesEqualTheBill_theDefaultRequestsAreWhatTheLauncherPutsOnThePodAsTheLedgerReadsThem() {
-        QuotaConfig quotas = new QuotaConfig(new BigDecimal("0.80"), Map.of(), new Quantity("6"), new Quantity("48Gi"));
-        JobSpec spec = new JobSpec("team-a", "run", "llm", "llm", Priority.NORMAL, 1000, "H100", 2, 2, 64, Map.of(), false, null, null,
-                1_000_000, 1200, null, null, null);
-        QueuedJob job = new QueuedJob("tj-000000000001", spec, new JobStatus(JobState.SCHEDULED, null, "admitted", T, "h100-a",
-                1, false, T, T, null, null, null, 0));
-        Job built = new JobLauncher(client, PriorityConfig.defaults(), quotas).build(job, KubeNames.GPU_RESOURCE, T);
-        Map<String, Quantity> requests = built.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests();
-        JobRequests perGpu = JobRequests.perGpu(quotas);
-        // cost/ClusterUsage: CPU as the quantity's amount, memory in GiB to 6 decimals
-        assertThat(perGpu.cpuCores("llm", 2)).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("cpu")));
-        assertThat(perGpu.memoryGib("llm", 2)).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("memory"))
-                .divide(BigDecimal.valueOf(1L << 30), 6, RoundingMode.HALF_EVEN));
-        assertThat(perGpu.cpuCores("llm", 2)).isEqualByComparingTo("12");
-        assertThat(perGpu.memoryGib("llm", 2)).isEqualByComparingTo("96");
+    void estimatesEqualTheBill_eachTemplatesRequestsAreWhatTheLauncherPutsOnThePodAsTheLedgerReadsThem() throws Exception {
+        JobTemplates templates = JobTemplates.load(Path.of("../config/jobs.yaml"));
+        for (String model : List.of("llm", "mnist", "validation", "a-model-with-no-template")) {
+            JobSpec spec = new JobSpec("team-a", "run", model, model, Priority.NORMAL, 1000, "H100", 2, 2, 64, Map.of(), false, null, null,
+                    1_000_000, 1200, null, null, null);
+            QueuedJob job = new QueuedJob("tj-000000000001", spec, new JobStatus(JobState.SCHEDULED, null, "admitted", T, "h100-a",
+                    1, false, T, T, null, null, null, 0));
+            Job built = new JobLauncher(client, PriorityConfig.defaults(), templates).build(job, KubeNames.GPU_RESOURCE, T);
+            Map<String, Quantity> requests = built.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests();
+            // cost/ClusterUsage: CPU as the quantity's amount, memory in GiB to 6 decimals
+            assertThat(templates.cpuCores(model, 2)).as(model).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("cpu")));
+            assertThat(templates.memoryGib(model, 2)).as(model).isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("memory"))
+                    .divide(BigDecimal.valueOf(1L << 30), 6, RoundingMode.HALF_EVEN));
+        }
+        // config/jobs.yaml: llm 8 cores and 64 GiB per GPU, mnist 4 and 16
+        assertThat(templates.cpuCores("llm", 2)).isEqualByComparingTo("16");
+        assertThat(templates.memoryGib("llm", 2)).isEqualByComparingTo("128");
+        assertThat(templates.cpuCores("mnist", 2)).isEqualByComparingTo("8");
+        assertThat(templates.memoryGib("mnist", 2)).isEqualByComparingTo("32");
     }
 
     @Test

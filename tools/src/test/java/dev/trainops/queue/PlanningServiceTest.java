@@ -33,7 +33,7 @@ class PlanningServiceTest {
         q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 8);
         planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index, q::budgetStatus,
-                q.prices, q.clock, q::estimate);
+                q.prices, q.clock, q::estimate, q.dryRun);
     }
 
     @AfterEach

@@ -48,6 +48,8 @@ final class QueueHarness implements AutoCloseable {
     final QueueStore queue;
     final Scheduler scheduler;
     final QueueService service;
+    final JobTemplates templates;
+    final DryRun dryRun;
     final Map<String, Integer> quotas = new ConcurrentHashMap<>();
     final Map<String, BigDecimal> budgetLimit = new ConcurrentHashMap<>();
     final Map<String, BigDecimal> spent = new ConcurrentHashMap<>();
@@ -67,7 +69,8 @@ final class QueueHarness implements AutoCloseable {
         this.queue = new QueueStore(store, clock);
         QuotaConfig quotaConfig = QuotaConfig.defaults();
         PriorityConfig priorities = PriorityConfig.defaults();
-        this.scheduler = new Scheduler(queue, index, new JobLauncher(client, priorities, quotaConfig), quotaConfig, this::budgetRoom,
+        this.templates = JobTemplates.load(Path.of("../config/jobs.yaml"));
+        this.scheduler = new Scheduler(queue, index, new JobLauncher(client, priorities, templates), quotaConfig, this::budgetRoom,
                 node -> utilization.containsKey(node) ? OptionalDouble.of(utilization.get(node)) : OptionalDouble.empty(), prices, clock,
                 settings, new QueueEvents() {
                     @Override
@@ -81,7 +84,8 @@ final class QueueHarness implements AutoCloseable {
                         told.add(new Told(event, queue.read(c -> queue.find(c, event.jobId())).map(QueuedJob::state).orElse(null)));
                     }
                 });
-        this.service = new QueueService(queue, scheduler, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock);
+        this.dryRun = new DryRun(new JobManifest(priorities, templates), scheduler, clock);
+        this.service = new QueueService(queue, scheduler, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock, dryRun);
     }
 
     /** A second replica: its own scheduler and service over the same store and cluster. */
@@ -91,9 +95,10 @@ final class QueueHarness implements AutoCloseable {
     Replica replica(Scheduler.Settings settings) {
         QuotaConfig quotaConfig = QuotaConfig.defaults();
         PriorityConfig priorities = PriorityConfig.defaults();
-        Scheduler other = new Scheduler(queue, index, new JobLauncher(client, priorities, quotaConfig), quotaConfig, this::budgetRoom,
+        Scheduler other = new Scheduler(queue, index, new JobLauncher(client, priorities, templates), quotaConfig, this::budgetRoom,
                 node -> OptionalDouble.empty(), prices, clock, settings);
-        return new Replica(new QueueService(queue, other, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock), other);
+        return new Replica(new QueueService(queue, other, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock,
+                new DryRun(new JobManifest(priorities, templates), other, clock)), other);
     }
 
     /** A quota only for the teams a test names (the ResourceQuota path is exercised in the sandbox tests). */

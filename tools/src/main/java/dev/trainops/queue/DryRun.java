@@ -1,0 +1,35 @@
+package dev.trainops.queue;
+
+import dev.trainops.kube.KubeNames;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * {@code dry_run: true} of queue_training_job and validate_job_resources (docs/tools.md, "Dry
+ * runs"): the batch/v1 Job that admission would create for a checked, priced job, built by the
+ * same {@link JobManifest} as the real one; nothing is stored and nothing is sent to the cluster.
+ */
+final class DryRun {
+    static final String NOTE = "Dry run: nothing was queued or created. job_manifest is the Job trainops would create; admission "
+            + "chooses its node and then also pins it (nodeSelector " + KubeNames.LABEL_HOSTNAME + ").";
+
+    private final JobManifest manifest;
+    private final Scheduler scheduler;
+    private final Clock clock;
+
+    DryRun(JobManifest manifest, Scheduler scheduler, Clock clock) {
+        this.manifest = manifest;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** The Job of {@code job}'s first attempt, as the JSON object the API server would get. */
+    Map<String, Object> job(QueuedJob job) {
+        // the resource its GPU type is requested under on the nodes of that type (an exclusive node's when there are both)
+        String resource = scheduler.rooms().stream().filter(r -> r.gpuType().equals(job.gpuType()))
+                .sorted(Comparator.comparing(Snapshot.NodeRoom::shared)).map(Snapshot.NodeRoom::resource).findFirst()
+                .orElse(KubeNames.GPU_RESOURCE);
+        return JobManifest.asMap(manifest.build(job, resource, clock.instant()));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.trainops.queue;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * {@code config/jobs.yaml}: how a queued job becomes a batch/v1 Job (docs/queue.md, "Job
+ * templates"): a {@code default} template and one per model (image, command, args with
+ * placeholders, env, the team's checkpoint volume, tolerations, node selector and affinity, service
+ * account, image pull secrets, security contexts, CPU and memory per GPU), and how long a Job may run
+ * ({@code activeDeadlineSeconds} from its estimate). Checked whole at start.
+ */
+public final class JobTemplates implements JobRequests {
+    public static final String DEFAULT = "default";
+    private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
+
+    /** {@code activeDeadlineSeconds = ceil(estimated seconds x factor) + slackSeconds}. */
+    public record Deadline(BigDecimal factor, long slackSeconds) {
+        public Deadline {
+            Objects.requireNonNull(factor, "factor must not be null");
+            if (factor.compareTo(BigDecimal.ONE) < 0 || slackSeconds < 0) {
+                throw new IllegalArgumentException("deadline factor must be at least 1 and slack_seconds not negative");
+            }
+        }
+    }
+
+    private final Map<String, JobTemplate> templates;
+    private final Deadline deadline;
+    private final URI mlflowTrackingUri;
+
+    private JobTemplates(Map<String, JobTemplate> templates, Deadline deadline, URI mlflowTrackingUri) {
+        this.templates = Map.copyOf(templates);
+        this.deadline = deadline;
+        this.mlflowTrackingUri = mlflowTrackingUri;
+    }
+
+    /** Reads and checks the file; IllegalArgumentException names the file, the key path and the fix. */
+    public static JobTemplates load(Path file) throws IOException {
+        JobTemplateLoader loader = new JobTemplateLoader(file);
+        JsonNode root;
+        try {
+            root = YAMLMapper.builder().build().readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            throw new IllegalArgumentException(file + ": not valid YAML" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + ")") + ": " + e.getOriginalMessage().lines().findFirst().orElse("") + "; check the indentation, "
+                    + "quotes and brackets there");
+        }
+        if (root == null || !root.isObject()) {
+            throw loader.error("(top level)", "must be a map with 'templates' (and optionally 'deadline')");
+        }
+        for (var e : root.properties()) {
+            if (!List.of("templates", "deadline").contains(e.getKey())) {
+                throw loader.error(e.getKey(), "is not a key of jobs.yaml; the keys are templates, deadline");
+            }
+        }
+        return new JobTemplates(loader.templates(root.get("templates")), loader.deadline(root.get("deadline")), null);
+    }
+
+    /**
+     * The same templates, with the MLflow tracking server the jobs log to (MLFLOW_TRACKING_URI in
+     * their env); any user and password in the URI are left out: a template passes credentials from a Secret.
+     */
+    public JobTemplates withMlflowTrackingUri(URI uri) {
+        URI clean = uri;
+        if (uri != null && uri.getUserInfo() != null) {
+            try {
+                clean = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), uri.getFragment());
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("MLFLOW_TRACKING_URI is not a valid URI");
+            }
+        }
+        return new JobTemplates(templates, deadline, clean);
+    }
+
+    /** The template of {@code model}, else {@code default}. */
+    JobTemplate forModel(String model) {
+        return templates.getOrDefault(model, templates.get(DEFAULT));
+    }
+
+    /** The models with a template of their own (not {@code default}), sorted. */
+    public List<String> models() {
+        return templates.keySet().stream().filter(m -> !m.equals(DEFAULT)).sorted().toList();
+    }
+
+    Optional<URI> mlflowTrackingUri() {
+        return Optional.ofNullable(mlflowTrackingUri);
+    }
+
+    /** CPU a Job of {@code model} requests per GPU. */
+    public Quantity cpuPerGpu(String model) {
+        return forModel(model).cpuPerGpu();
+    }
+
+    /** Memory a Job of {@code model} requests (and is limited to) per GPU. */
+    public Quantity memoryPerGpu(String model) {
+        return forModel(model).memoryPerGpu();
+    }
+
+    /** CPU cores a Job of {@code model} on {@code gpus} GPUs requests (what the ledger bills for CPU). */
+    @Override
+    public BigDecimal cpuCores(String model, int gpus) {
+        return Quantity.getAmountInBytes(cpuPerGpu(model)).multiply(BigDecimal.valueOf(gpus)).stripTrailingZeros();
+    }
+
+    /** Memory in GiB a Job of {@code model} on {@code gpus} GPUs requests (what the ledger bills for memory). */
+    @Override
+    public BigDecimal memoryGib(String model, int gpus) {
+        return Quantity.getAmountInBytes(memoryPerGpu(model)).multiply(BigDecimal.valueOf(gpus))
+                .divide(GIB, 6, RoundingMode.HALF_EVEN).stripTrailingZeros(); // as the ledger reads a pod's request (cost/ClusterUsage)
+    }
+
+    /** How long a Job estimated to run {@code estimatedSeconds} may run; empty with no estimate (0) or no deadline configured. */
+    public OptionalLong activeDeadlineSeconds(long estimatedSeconds) {
+        if (deadline == null || estimatedSeconds <= 0) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(deadline.factor().multiply(BigDecimal.valueOf(estimatedSeconds)).setScale(0, RoundingMode.CEILING)
+                .longValueExact() + deadline.slackSeconds());
+    }
+}
