@@ -13,6 +13,7 @@ import dev.trainops.recommend.MlflowRunEvidence;
 import dev.trainops.recommend.RunEvidenceSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
@@ -30,10 +31,22 @@ final class HistoryModule {
     /** Null without any history. */
     final Supplier<RunEvidenceSource> evidence;
 
-    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence) {
+    /** A run as completions offer it: its name and the model it trained (null when it logged none). */
+    record KnownRun(String runName, String model) {
+    }
+
+    /** How many of the newest runs completions offer names and models from. */
+    static final int KNOWN_RUNS = 500;
+
+    /** The newest runs, newest first; empty without any history. */
+    final Supplier<List<KnownRun>> known;
+
+    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence,
+                          Supplier<List<KnownRun>> known) {
         this.mlflow = mlflow;
         this.runs = runs;
         this.evidence = evidence;
+        this.known = known;
     }
 
     static HistoryModule create(TrainopsConfig config, ClusterModule cluster) {
@@ -44,7 +57,8 @@ final class HistoryModule {
                     ForkJoinPool.commonPool());
             RunHistorySource history = new MlflowRunHistory(reader);
             RunEvidenceSource evidence = new MlflowRunEvidence(reader);
-            return new HistoryModule(reader, () -> history, () -> evidence);
+            return new HistoryModule(reader, () -> history, () -> evidence, () -> reader.search("", KNOWN_RUNS).value().stream()
+                    .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
         }
         SandboxCluster sandbox = cluster.sandbox;
         if (sandbox != null) {
@@ -56,9 +70,15 @@ final class HistoryModule {
             }, () -> {
                 Trainops.await(sandbox.seeded(), "the sandbox run history");
                 return evidence;
+            }, () -> {
+                Trainops.await(sandbox.seeded(), "the sandbox run history");
+                List<KnownRun> out = new java.util.ArrayList<>(sandbox.runs().runs().stream()
+                        .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
+                java.util.Collections.reverse(out);
+                return out.stream().limit(KNOWN_RUNS).toList();
             });
         }
-        return new HistoryModule(null, null, null);
+        return new HistoryModule(null, null, null, List::of);
     }
 
     boolean present() {

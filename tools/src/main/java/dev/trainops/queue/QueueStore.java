@@ -115,6 +115,11 @@ public final class QueueStore {
         return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE idempotency_key = ?", key).stream().findFirst();
     }
 
+    /** The {@code limit} jobs submitted last, newest first (the values completions offer). */
+    public List<QueuedJob> newest(Connection c, int limit) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM queue_job ORDER BY submitted_ms DESC LIMIT ?", limit);
+    }
+
     /** Jobs in any of {@code states}. */
     public List<QueuedJob> inStates(Connection c, JobState... states) throws SQLException {
         String in = Arrays.stream(states).map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
