@@ -67,6 +67,18 @@ final class BackgroundLoops implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * A module that could not open ({@code what}, e.g. "the job queue"): an error on {@code log},
+     * unless trainops was stopping meanwhile, when nothing failed and it is a debug line.
+     */
+    void openFailed(Logger log, String what, Exception e) {
+        if (closed()) {
+            log.debug("{} was opening when trainops stopped: {}", what, e.getMessage());
+        } else {
+            log.error("cannot open {}: {}", what, e.getMessage());
+        }
+    }
+
     /** The loops that have failed for longer than two of their periods, for get_training_health_status. */
     List<HealthStatus.FailingLoop> failing() {
         Instant now = clock.instant();

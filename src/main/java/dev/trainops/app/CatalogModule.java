@@ -39,7 +39,7 @@ final class CatalogModule {
     private CatalogModule() {
     }
 
-    static ToolCatalog catalog(ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue,
+    static ToolCatalog catalog(List<String> teams, ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue,
                                MonitoringModule monitoring, Metrics metrics) {
         Clock clock = cluster.clock;
         PriceBook prices = cost.prices();
@@ -59,7 +59,7 @@ final class CatalogModule {
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));
         tools.add(UtilizationReports.tool(monitoring::utilizationReports));
-        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall);
+        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock));
     }
 
     private static List<CatalogResource> resources(PriceBook prices, Clock clock) {

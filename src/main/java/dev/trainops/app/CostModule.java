@@ -88,12 +88,7 @@ final class CostModule {
             }).start(Duration.ZERO);
         } catch (Exception e) {
             stack.completeExceptionally(e);
-            if (loops.closed()) {
-                // stopped while it opened: nothing failed
-                log.debug("the store was opening when trainops stopped: {}", e.getMessage());
-            } else {
-                log.error("cannot open the store ({}): {}", config.store(), e.getMessage());
-            }
+            loops.openFailed(log, "the store (" + config.store() + ")", e);
         }
     }
 

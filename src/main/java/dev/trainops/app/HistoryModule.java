@@ -14,6 +14,7 @@ import dev.trainops.recommend.MlflowRunEvidence;
 import dev.trainops.recommend.RunEvidenceSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
@@ -32,11 +33,23 @@ final class HistoryModule {
     /** False when the history is trainops's own jobs: no run logs metrics for the training poller or utilisation reports to read. */
     final boolean metrics;
 
-    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence, boolean metrics) {
+    /** A run as completions offer it: its name and the model it trained (null when it logged none). */
+    record KnownRun(String runName, String model) {
+    }
+
+    /** How many of the newest runs completions offer names and models from. */
+    static final int KNOWN_RUNS = 500;
+
+    /** The newest runs, newest first; empty when the history is trainops's own jobs (completions read those from the queue). */
+    final Supplier<List<KnownRun>> known;
+
+    private HistoryModule(MlflowReader mlflow, Supplier<RunHistorySource> runs, Supplier<RunEvidenceSource> evidence, boolean metrics,
+                          Supplier<List<KnownRun>> known) {
         this.mlflow = mlflow;
         this.runs = runs;
         this.evidence = evidence;
         this.metrics = metrics;
+        this.known = known;
     }
 
     static HistoryModule create(TrainopsConfig config, ClusterModule cluster, CostModule cost) {
@@ -47,7 +60,8 @@ final class HistoryModule {
                     ForkJoinPool.commonPool());
             RunHistorySource history = new MlflowRunHistory(reader);
             RunEvidenceSource evidence = new MlflowRunEvidence(reader);
-            return new HistoryModule(reader, () -> history, () -> evidence, true);
+            return new HistoryModule(reader, () -> history, () -> evidence, true, () -> reader.search("", KNOWN_RUNS).value().stream()
+                    .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
         }
         SandboxCluster sandbox = cluster.sandbox;
         if (sandbox != null) {
@@ -59,11 +73,17 @@ final class HistoryModule {
             }, () -> {
                 Trainops.await(sandbox.seeded(), "the sandbox run history");
                 return evidence;
-            }, true);
+            }, true, () -> {
+                Trainops.await(sandbox.seeded(), "the sandbox run history");
+                List<KnownRun> out = new java.util.ArrayList<>(sandbox.runs().runs().stream()
+                        .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
+                java.util.Collections.reverse(out);
+                return out.stream().limit(KNOWN_RUNS).toList();
+            });
         }
         // the store opens in the background: each call reads it through the cost module, waiting (bounded) while it opens
         return new HistoryModule(null, () -> new OwnJobHistory(cost.await().queueStore(), clock),
-                () -> new OwnJobHistory(cost.await().queueStore(), clock), false);
+                () -> new OwnJobHistory(cost.await().queueStore(), clock), false, List::of);
     }
 
     /** The MLflow backend's state; empty without MLflow. */

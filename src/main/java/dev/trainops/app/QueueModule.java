@@ -113,11 +113,7 @@ final class QueueModule {
             }).start(Duration.ZERO);
         } catch (RuntimeException e) {
             stack.completeExceptionally(e);
-            if (loops.closed()) {
-                log.debug("the job queue was opening when trainops stopped: {}", e.getMessage());
-            } else {
-                log.error("cannot open the job queue: {}", e.getMessage());
-            }
+            loops.openFailed(log, "the job queue", e);
         }
     }
 

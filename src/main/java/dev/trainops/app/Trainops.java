@@ -73,7 +73,7 @@ public final class Trainops implements AutoCloseable {
         HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics);
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
-        ToolCatalog catalog = CatalogModule.catalog(cluster, history, cost, queue, monitoring, metrics);
+        ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog);
     }

@@ -33,11 +33,7 @@ class CleanStopIT {
 
     @Test
     void closingStdinAfterACallStopsWithStatusZeroAndNoErrorOnStderr() throws Exception {
-        Session s = start();
-        s.send(INITIALIZE);
-        s.awaitAnswer(1);
-        s.send(INITIALIZED);
-        assertThat(s.callUntilTheSandboxAnswers()).contains("\"result\"").doesNotContain("\"isError\":true");
+        Session s = afterACall();
 
         s.process.getOutputStream().close();
 
@@ -46,11 +42,7 @@ class CleanStopIT {
 
     @Test
     void sigtermAfterACallStopsWithStatusZeroAndNoErrorOnStderr() throws Exception {
-        Session s = start();
-        s.send(INITIALIZE);
-        s.awaitAnswer(1);
-        s.send(INITIALIZED);
-        assertThat(s.callUntilTheSandboxAnswers()).contains("\"result\"").doesNotContain("\"isError\":true");
+        Session s = afterACall();
 
         s.process.destroy();
 
@@ -66,6 +58,16 @@ class CleanStopIT {
         s.process.getOutputStream().close();
 
         s.assertQuietExit();
+    }
+
+    /** A session that was initialised and answered a tool call on the sandbox. */
+    Session afterACall() throws Exception {
+        Session s = start();
+        s.send(INITIALIZE);
+        s.awaitAnswer(1);
+        s.send(INITIALIZED);
+        assertThat(s.callUntilTheSandboxAnswers()).contains("\"result\"").doesNotContain("\"isError\":true");
+        return s;
     }
 
     Session start() throws Exception {

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  * chosen cheaper option (under the cap); without elicitation the call is BUDGET_EXCEEDED with the
  * options (in _meta) and nothing is queued; a batch sends progress per item, in order, before its
  * result to a client that gave a token; the
- * pricing, budget and monthly report resources read.
+ * pricing, budget and monthly report resources read; prompt arguments complete.
  */
 class McpClientFeaturesIT {
     @TempDir
@@ -178,6 +178,28 @@ class McpClientFeaturesIT {
         } catch (io.modelcontextprotocol.spec.McpError e) {
             assertThat(e.getMessage()).contains("must be YYYY-MM");
         }
+    }
+
+    /**
+     * Over stdio, where the catalog arrives after {@code initialize}: the prompts' arguments
+     * complete from the sandbox's teams, models and months (docs/tools.md, "Completions").
+     */
+    @Test
+    void promptArgumentsCompleteThroughARealClient() throws Exception {
+        McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
+        assertThat(c.getServerCapabilities().completions()).isNotNull();
+        McpSchema.CompleteResult teams = c.completeCompletion(new McpSchema.CompleteRequest(new McpSchema.PromptReference("cost_review"),
+                new McpSchema.CompleteRequest.CompleteArgument("team", "team-")));
+        assertThat(teams.completion().values()).containsExactly("team-a", "team-b", "team-c");
+        assertThat(teams.completion().total()).isEqualTo(3);
+        assertThat(teams.completion().hasMore()).isFalse();
+        McpSchema.CompleteResult models = c.completeCompletion(new McpSchema.CompleteRequest(
+                new McpSchema.PromptReference("train_within_budget"), new McpSchema.CompleteRequest.CompleteArgument("model", "ll")));
+        assertThat(models.completion().values()).contains("llm");
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+        McpSchema.CompleteResult months = c.completeCompletion(new McpSchema.CompleteRequest(new McpSchema.PromptReference("cost_review"),
+                new McpSchema.CompleteRequest.CompleteArgument("month", month)));
+        assertThat(months.completion().values()).containsExactly(month);
     }
 
     static String text(McpSyncClient c, String uri) {

@@ -1,5 +1,6 @@
 package dev.trainops.server;
 
+import dev.trainops.catalog.Completions;
 import dev.trainops.catalog.PromptLibrary;
 import dev.trainops.catalog.ToolCatalog;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -86,10 +87,12 @@ public final class TrainopsMcpServer {
                                          OutputStream out) {
         HeldInput held = new HeldInput(in);
         FirstAnswer answered = new FirstAnswer(out);
+        // the SDK takes completion handlers only when the server is built: the prompts' handlers read the catalog's completions once it is there
+        java.util.concurrent.atomic.AtomicReference<Completions> completions = new java.util.concurrent.atomic.AtomicReference<>(Completions.none());
         McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
-                version, prompts).build();
+                version, prompts).completions(McpCompletions.forPrompts(prompts, completions::get)).build();
         jobEvents.attach(mcp);
-        return new Deferred(mcp, held, answered, prompts);
+        return new Deferred(mcp, held, answered, prompts, completions);
     }
 
     /** A stdio server whose catalog comes later. */
@@ -98,12 +101,15 @@ public final class TrainopsMcpServer {
         private final HeldInput held;
         private final FirstAnswer answered;
         private final PromptLibrary prompts;
+        private final java.util.concurrent.atomic.AtomicReference<Completions> completions;
 
-        private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered, PromptLibrary prompts) {
+        private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered, PromptLibrary prompts,
+                         java.util.concurrent.atomic.AtomicReference<Completions> completions) {
             this.mcp = mcp;
             this.held = held;
             this.answered = answered;
             this.prompts = prompts;
+            this.completions = completions;
         }
 
         public McpSyncServer server() {
@@ -115,8 +121,13 @@ public final class TrainopsMcpServer {
             answered.written.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
-        /** Adds the catalog's tools, resources and prompts, then lets the held requests through. */
+        /**
+         * Adds the catalog's tools, resources and prompts and its completions for the prompts'
+         * arguments, then lets the held requests through. The resource templates' variables get no
+         * completions over this server: the SDK (2.1) cannot add a completion handler after build.
+         */
         public void register(ToolCatalog catalog) {
+            completions.set(catalog.completions());
             McpToolAdapter adapter = new McpToolAdapter(catalog);
             adapter.specifications().forEach(mcp::addTool);
             adapter.resources().forEach(mcp::addResource);
@@ -216,13 +227,15 @@ public final class TrainopsMcpServer {
     }
 
     /**
-     * Tools, resources and prompts from the catalog. {@code logging} is declared because the server
-     * sends log notifications: the queue's job events ({@link JobEventNotifier}).
+     * What every trainops server declares and how it handles calls, on any transport, with the
+     * catalog now or later: tools, resources and prompts from the catalog; {@code logging} because
+     * the server sends log notifications (the queue's job events, {@link JobEventNotifier});
+     * {@code completions} for prompt arguments and resource-template variables ({@link McpCompletions}).
      */
-    /** What every trainops server declares and how it handles calls, on any transport, with the catalog now or later. */
     private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, PromptLibrary prompts) {
         // resources.subscribe: trainops://jobs/{job_id} changes on every job event (the SDK handles resources/subscribe)
-        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging();
+        McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging()
+                .completions();
         if (!prompts.prompts().isEmpty()) {
             caps.prompts(false);
         }
@@ -241,8 +254,16 @@ public final class TrainopsMcpServer {
                 .resources(adapter.resources())
                 .resourceTemplates(adapter.resourceTemplates())
                 .prompts(adapter.prompts(prompts))
+                .completions(completions())
                 .build();
         jobEvents.attach(mcp);
         return mcp;
+    }
+
+    private java.util.List<io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification> completions() {
+        java.util.List<io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification> all =
+                new java.util.ArrayList<>(McpCompletions.forPrompts(prompts, catalog::completions));
+        all.addAll(McpCompletions.forTemplates(catalog.resources(), catalog::completions));
+        return all;
     }
 }

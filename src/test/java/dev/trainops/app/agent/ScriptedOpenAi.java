@@ -84,21 +84,20 @@ final class ScriptedOpenAi {
 
     /** The tool results (role "tool") in one request's messages. */
     static List<String> toolResults(JsonNode request) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode m : request.path("messages")) {
-            if (m.path("role").asString().equals("tool")) {
-                out.add(m.path("content").asString());
-            }
-        }
-        return out;
+        return ofToolMessages(request, "content");
     }
 
     /** The ids of the calls the tool results (role "tool") in one request's messages answer, in order. */
     static List<String> toolCallIds(JsonNode request) {
+        return ofToolMessages(request, "tool_call_id");
+    }
+
+    /** {@code field} of each tool result (role "tool") in one request's messages, in order. */
+    private static List<String> ofToolMessages(JsonNode request, String field) {
         List<String> out = new ArrayList<>();
         for (JsonNode m : request.path("messages")) {
             if (m.path("role").asString().equals("tool")) {
-                out.add(m.path("tool_call_id").asString());
+                out.add(m.path(field).asString());
             }
         }
         return out;

@@ -38,7 +38,13 @@ public final class ToolCatalog {
     }
 
     public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources, CallObserver observer) {
+        this(tools, resources, observer, Completions.none());
+    }
+
+    /** @param completions the values offered for prompt arguments and resource-template variables */
+    public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources, CallObserver observer, Completions completions) {
         this.observer = observer;
+        this.completions = completions;
         Map<String, Tool<?, ?>> byName = new LinkedHashMap<>();
         for (Tool<?, ?> tool : tools) {
             if (byName.putIfAbsent(tool.name(), tool) != null) {
@@ -58,6 +64,12 @@ public final class ToolCatalog {
 
     private final List<String> names;
     private final List<CatalogResource> resources;
+    private final Completions completions;
+
+    /** What a client may offer while the user types a prompt argument or a resource-template variable. */
+    public Completions completions() {
+        return completions;
+    }
 
     /** Read-only views published as MCP resources. */
     public List<CatalogResource> resources() {

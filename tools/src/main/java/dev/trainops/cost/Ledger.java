@@ -115,6 +115,18 @@ public final class Ledger {
         }
     }
 
+    /** When the earliest usage in the ledger started; empty while nothing is booked. */
+    public Optional<Instant> firstBooked() {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT MIN(start_ms) FROM usage_slice");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long v = rs.getLong(1);
+            return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+    }
+
     public List<PricedSlice> slices(String jobId) {
         return query("SELECT job_id, start_ms, end_ms, seconds, rate_class, price_version, cost_micros, currency FROM usage_slice "
                 + "WHERE job_id = ? ORDER BY start_ms, rate_class", jobId);

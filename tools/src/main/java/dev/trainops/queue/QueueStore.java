@@ -124,6 +124,11 @@ public final class QueueStore {
                 + "ORDER BY ended_ms DESC LIMIT ?", key, key, key, limit);
     }
 
+    /** The {@code limit} jobs submitted last, newest first (the values completions offer). */
+    public List<QueuedJob> newest(Connection c, int limit) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM queue_job ORDER BY submitted_ms DESC LIMIT ?", limit);
+    }
+
     /** Jobs in any of {@code states}. */
     public List<QueuedJob> inStates(Connection c, JobState... states) throws SQLException {
         String in = Arrays.stream(states).map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));

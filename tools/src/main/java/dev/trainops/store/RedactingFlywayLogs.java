@@ -4,6 +4,7 @@ import org.flywaydb.core.api.logging.Log;
 import org.flywaydb.core.api.logging.LogCreator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Flyway's logs through SLF4J, with any JDBC URL replaced by its description: Flyway names the
@@ -16,7 +17,12 @@ public final class RedactingFlywayLogs implements LogCreator {
         return new Redacting(LoggerFactory.getLogger(clazz));
     }
 
+    /** Every level goes through {@link #log}: the one place a message is redacted. */
     private record Redacting(Logger log) implements Log {
+        private void log(Level level, String message) {
+            log.atLevel(level).log(StoreUrls.redactUrls(message));
+        }
+
         @Override
         public boolean isDebugEnabled() {
             return log.isDebugEnabled();
@@ -24,33 +30,33 @@ public final class RedactingFlywayLogs implements LogCreator {
 
         @Override
         public void debug(String message) {
-            log.debug(StoreUrls.redactUrls(message));
+            log(Level.DEBUG, message);
         }
 
         @Override
         public void info(String message) {
-            log.info(StoreUrls.redactUrls(message));
+            log(Level.INFO, message);
         }
 
         @Override
         public void warn(String message) {
-            log.warn(StoreUrls.redactUrls(message));
+            log(Level.WARN, message);
         }
 
         @Override
         public void error(String message) {
-            log.error(StoreUrls.redactUrls(message));
+            log(Level.ERROR, message);
         }
 
         @Override
         public void error(String message, Exception e) {
             // the exception's own text may hold the URL too: its message only, redacted
-            log.error(StoreUrls.redactUrls(message + ": " + e.getMessage()));
+            log(Level.ERROR, message + ": " + e.getMessage());
         }
 
         @Override
         public void notice(String message) {
-            log.info(StoreUrls.redactUrls(message));
+            log(Level.INFO, message);
         }
     }
 }

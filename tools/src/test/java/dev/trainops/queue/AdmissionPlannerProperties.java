@@ -148,14 +148,24 @@ class AdmissionPlannerProperties {
                 .mapToInt(QueuedJob::gpuCount).sum();
     }
 
+    /**
+     * Not vacuous: at least {@code percent}% of the random worlds reach what a property is about
+     * ({@code reached}, counted under {@code label}), or jqwik fails the property.
+     */
+    static void notVacuous(boolean reached, String label, int percent) {
+        Statistics.collect(reached ? label : "other");
+        Statistics.coverage(c -> c.check(label).percentage(p -> p >= percent));
+    }
+
+    static boolean waitsFor(AdmissionPlanner.Plan plan, Reason reason) {
+        return plan.waits().values().stream().anyMatch(w -> w.reason() == reason);
+    }
+
     @Property(tries = TRIES)
     void noNodeIsEverOverCommitted(@ForAll("worlds") World world) {
         Snapshot s = world.snapshot();
         AdmissionPlanner.Plan plan = AdmissionPlanner.plan(s);
-        // not vacuous: enough random worlds reach the limit this property is about
-        boolean full = plan.waits().values().stream().anyMatch(w -> w.reason() == Reason.NO_CAPACITY) && !plan.admits().isEmpty();
-        Statistics.collect(full ? "admits and waits for room" : "other");
-        Statistics.coverage(c -> c.check("admits and waits for room").percentage(p -> p >= 5));
+        notVacuous(waitsFor(plan, Reason.NO_CAPACITY) && !plan.admits().isEmpty(), "admits and waits for room", 5);
         Map<String, Long> held = heldOnNode(s);
         for (Snapshot.NodeRoom r : s.nodes()) {
             List<AdmissionPlanner.Admit> here = plan.admits().stream().filter(a -> a.node().equals(r.node())).toList();
@@ -170,10 +180,7 @@ class AdmissionPlannerProperties {
     void noTeamQuotaIsEverOverCommitted(@ForAll("worlds") World world) {
         Snapshot s = world.snapshot();
         AdmissionPlanner.Plan plan = AdmissionPlanner.plan(s);
-        // not vacuous: enough random worlds reach the limit this property is about
-        boolean reached = plan.waits().values().stream().anyMatch(w -> w.reason() == Reason.QUOTA_EXCEEDED);
-        Statistics.collect(reached ? "quota reached" : "other");
-        Statistics.coverage(c -> c.check("quota reached").percentage(p -> p >= 5));
+        notVacuous(waitsFor(plan, Reason.QUOTA_EXCEEDED), "quota reached", 5);
         for (var e : s.quotaLimit().entrySet()) {
             int admitted = plan.admits().stream().filter(a -> a.job().team().equals(e.getKey())).mapToInt(a -> a.job().gpuCount()).sum();
             assertThat(admitted).as(e.getKey()).isLessThanOrEqualTo(Math.max(0, e.getValue() - heldByTeam(s, e.getKey())));
@@ -184,10 +191,7 @@ class AdmissionPlannerProperties {
     void theBudgetIsNeverExceeded(@ForAll("worlds") World world) {
         Snapshot s = world.snapshot();
         AdmissionPlanner.Plan plan = AdmissionPlanner.plan(s);
-        // not vacuous: enough random worlds reach the limit this property is about
-        boolean reached = plan.waits().values().stream().anyMatch(w -> w.reason() == Reason.BUDGET_EXCEEDED);
-        Statistics.collect(reached ? "budget reached" : "other");
-        Statistics.coverage(c -> c.check("budget reached").percentage(p -> p >= 5));
+        notVacuous(waitsFor(plan, Reason.BUDGET_EXCEEDED), "budget reached", 5);
         for (var e : s.budgets().entrySet()) {
             List<QueuedJob> admitted = plan.admits().stream().map(AdmissionPlanner.Admit::job).filter(j -> j.team().equals(e.getKey())).toList();
             long projected = e.getValue().usedMicros() + admitted.stream().mapToLong(QueuedJob::estimatedCostMicros).sum();
@@ -242,9 +246,7 @@ class AdmissionPlannerProperties {
     void preemptionTakesOnlyBackgroundJobsAndOnlyWhenTheUrgentJobThenFits(@ForAll("crowded") World world) {
         Snapshot s = world.snapshot();
         AdmissionPlanner.Plan plan = AdmissionPlanner.plan(s);
-        // not vacuous: enough random worlds reach the limit this property is about
-        Statistics.collect(!plan.preemptions().isEmpty() ? "preempts" : "other");
-        Statistics.coverage(c -> c.check("preempts").percentage(p -> p >= 4));
+        notVacuous(!plan.preemptions().isEmpty(), "preempts", 4);
         Map<String, Long> held = heldOnNode(s);
         Set<String> victims = new HashSet<>();
         Map<String, List<AdmissionPlanner.Preempt>> byPreemptor = new HashMap<>();

@@ -1,12 +1,10 @@
 package dev.trainops.queue;
 
-import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainops.catalog.ToolException;
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,29 +19,25 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class BatchRulesContract {
     @TempDir
     Path dir;
+    MockQueueCluster cluster;
     QueueHarness q;
     BatchService batches;
     KubernetesClient client;
-    CrudMockServer mock;
 
 
     abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 16);
+        cluster = MockQueueCluster.twoH100s(store(dir)).quota("team-a", 16);
+        q = cluster.q;
+        client = q.client;
         batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     static BatchRequest.Item item(String run, int gpus) {

@@ -1,13 +1,10 @@
 package dev.trainops.queue;
 
 import static dev.trainops.queue.QueueHarness.request;
-import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.cost.Money;
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Currency;
@@ -29,25 +26,18 @@ class JobEventsTest {
 
     @TempDir
     Path dir;
-    CrudMockServer mock;
-    KubernetesClient client;
+    MockQueueCluster cluster;
     QueueHarness q;
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 16);
-        q.quota("team-b", 16);
+        cluster = MockQueueCluster.twoH100s(Store.sqlite(dir)).quota("team-a", 16).quota("team-b", 16);
+        q = cluster.q;
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     @Test

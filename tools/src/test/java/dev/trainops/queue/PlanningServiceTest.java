@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** decide_job_priority, check_training_quota and calculate_quota on the fabric8 CRUD mock. */
 class PlanningServiceTest {
-    CrudMockServer mock;
+    MockQueueCluster cluster;
     KubernetesClient client;
     @TempDir
     Path dir;
@@ -26,20 +26,17 @@ class PlanningServiceTest {
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(gpuNode("l4-a", "NVIDIA-L4", 23034, 4)).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 8);
+        cluster = new MockQueueCluster(Store.sqlite(dir), List.of(MockQueueCluster.h100("h100-a"), gpuNode("l4-a", "NVIDIA-L4", 23034, 4)))
+                .quota("team-a", 8);
+        q = cluster.q;
+        client = q.client;
         planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index, q::budgetStatus,
                 q.prices, q.clock, q::estimate, q.dryRun);
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     @Test

@@ -1,11 +1,9 @@
 package dev.trainops.queue;
 
 import static dev.trainops.queue.QueueHarness.request;
-import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +25,10 @@ import org.junit.jupiter.api.Test;
 abstract class QueueConcurrencyContract {
     static final int REPETITIONS = 25;
 
-    CrudMockServer mock;
+    MockQueueCluster cluster;
 
     KubernetesClient client() {
-        return mock.client();
+        return q.client;
     }
 
     abstract Store store() throws Exception;
@@ -39,18 +37,13 @@ abstract class QueueConcurrencyContract {
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client().resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client().resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client().resource(gpuNode("h100-c", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client().resource(gpuNode("h100-d", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        q = new QueueHarness(client(), store(), Scheduler.Settings.defaults());
+        cluster = MockQueueCluster.twoH100s(store(), MockQueueCluster.h100("h100-c"), MockQueueCluster.h100("h100-d"));
+        q = cluster.q;
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     @Test

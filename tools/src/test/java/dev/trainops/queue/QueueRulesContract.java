@@ -1,7 +1,6 @@
 package dev.trainops.queue;
 
 import static dev.trainops.queue.QueueHarness.request;
-import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static dev.trainops.testing.ClusterFixtures.timeSlicedNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +9,6 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigDecimal;
@@ -32,31 +30,26 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class QueueRulesContract {
     @TempDir
     Path dir;
+    MockQueueCluster cluster;
     QueueHarness q;
     KubernetesClient client;
-    CrudMockServer mock;
 
     abstract Store store(Path dir) throws Exception;
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(gpuNode("h100-b", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(timeSlicedNode("t4-shared", "Tesla-T4", 2, 4)).create();
         // spot capacity: only spot jobs go there (docs/queue.md, "Spot and on-demand"), so the rules below are on demand
-        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
-                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
-        q = new QueueHarness(client, store(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 16);
-        q.quota("team-b", 16);
+        cluster = MockQueueCluster.twoH100s(store(dir), timeSlicedNode("t4-shared", "Tesla-T4", 2, 4),
+                        new io.fabric8.kubernetes.api.model.NodeBuilder(MockQueueCluster.h100("h100-spot"))
+                                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build())
+                .quota("team-a", 16).quota("team-b", 16);
+        q = cluster.q;
+        client = q.client;
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     QueuedJob running(String team, String run, int gpus, Priority priority) {

@@ -1,0 +1,45 @@
+package dev.trainops.server;
+
+import dev.trainops.catalog.CatalogResource;
+import dev.trainops.catalog.Completions;
+import dev.trainops.catalog.PromptLibrary;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The catalog's {@link Completions} as MCP {@code completion/complete} handlers: one for each
+ * prompt and one for each resource template, all answering from the argument's name. It only
+ * adapts: which values, in which order, how many, the catalog decides. The SDK itself answers an
+ * unknown prompt or template (invalid params) and an argument the prompt does not have (no values).
+ */
+final class McpCompletions {
+    private McpCompletions() {
+    }
+
+    /** Handlers for every prompt of {@code prompts}, reading the completions when asked (they may come later). */
+    static List<SyncCompletionSpecification> forPrompts(PromptLibrary prompts, Supplier<Completions> completions) {
+        List<SyncCompletionSpecification> out = new ArrayList<>();
+        for (PromptLibrary.Prompt p : prompts.prompts()) {
+            out.add(new SyncCompletionSpecification(new McpSchema.PromptReference(p.name()),
+                    (exchange, request) -> answer(completions.get(), request)));
+        }
+        return out;
+    }
+
+    /** Handlers for every resource template of {@code resources}. */
+    static List<SyncCompletionSpecification> forTemplates(List<CatalogResource> resources, Supplier<Completions> completions) {
+        return resources.stream().filter(CatalogResource::template)
+                .map(r -> new SyncCompletionSpecification(new McpSchema.ResourceReference(r.uri()),
+                        (exchange, request) -> answer(completions.get(), request)))
+                .toList();
+    }
+
+    static McpSchema.CompleteResult answer(Completions completions, McpSchema.CompleteRequest request) {
+        McpSchema.CompleteRequest.CompleteArgument argument = request.argument();
+        Completions.Answer answer = argument == null ? Completions.Answer.NONE : completions.complete(argument.name(), argument.value());
+        return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(answer.values(), answer.total(), answer.hasMore()));
+    }
+}

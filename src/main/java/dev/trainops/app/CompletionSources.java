@@ -1,0 +1,64 @@
+package dev.trainops.app;
+
+import dev.trainops.catalog.Completions;
+import dev.trainops.catalog.Completions.Kind;
+import dev.trainops.queue.QueuedJob;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where the values offered for prompt arguments and resource-template variables come from
+ * (docs/tools.md, "Completions"): teams from budgets.yaml and quotas.yaml; models and run names
+ * from the queue's newest jobs, then the run history's newest runs; job ids from the queue; months
+ * from the ledger's first usage to the clock's month. A backend still opening, or down, adds nothing.
+ */
+final class CompletionSources {
+    /** How many of the newest jobs the queue's values come from. */
+    static final int NEWEST_JOBS = 1000;
+
+    private CompletionSources() {
+    }
+
+    static Completions of(List<String> teams, HistoryModule history, CostModule cost, QueueModule queue, Clock clock) {
+        return Completions.builder()
+                .add(Kind.TEAM, () -> teams)
+                .add(Kind.MODEL, () -> concat(fromJobs(queue, QueuedJob::model), fromHistory(history, HistoryModule.KnownRun::model)))
+                .add(Kind.RUN, () -> concat(concat(fromJobs(queue, QueuedJob::runName), fromHistory(history, HistoryModule.KnownRun::runName)),
+                        fromJobs(queue, QueuedJob::jobId)))
+                .add(Kind.JOB_ID, () -> fromJobs(queue, QueuedJob::jobId))
+                .add(Kind.MONTH, () -> Completions.months(firstBooked(cost), YearMonth.now(clock.withZone(ZoneOffset.UTC))))
+                .build();
+    }
+
+    private static List<String> fromJobs(QueueModule queue, Function<QueuedJob, String> value) {
+        QueueModule.Stack q = queue.ifOpen();
+        if (q == null) {
+            return List.of();
+        }
+        return q.store().read(c -> q.store().newest(c, NEWEST_JOBS)).stream().map(value).toList();
+    }
+
+    private static List<String> fromHistory(HistoryModule history, Function<HistoryModule.KnownRun, String> value) {
+        try {
+            return history.known.get().stream().map(value).toList();
+        } catch (RuntimeException e) {
+            return List.of(); // MLflow down or the sandbox still seeding: the queue's values still count
+        }
+    }
+
+    private static Optional<YearMonth> firstBooked(CostModule cost) {
+        CostModule.Stack money = cost.ifOpen();
+        return money == null ? Optional.empty() : money.ledger().firstBooked().map(t -> YearMonth.from(t.atZone(ZoneOffset.UTC)));
+    }
+
+    private static List<String> concat(List<String> first, List<String> then) {
+        List<String> out = new ArrayList<>(first);
+        out.addAll(then);
+        return out;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainops.catalog.Completions;
+import dev.trainops.catalog.ToolOutcome;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where each kind of completion comes from, on the whole app over the sandbox (docs/tools.md,
+ * "Completions"): teams from budgets.yaml and quotas.yaml, models and run names from the run
+ * history and the queue, job ids from the queue, months from the ledger to the clock's month.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CompletionSourcesTest {
+    static final Path CONFIG = Path.of(System.getProperty("trainops.configDir", "../config")).toAbsolutePath();
+
+    Trainops trainops;
+    Completions completions;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        trainops = Trainops.create(new Trainops.Settings(CONFIG, dir.resolve("data"), true, 1.0));
+        trainops.connect();
+        completions = trainops.catalog().completions();
+    }
+
+    @AfterAll
+    void stop() {
+        trainops.close();
+    }
+
+    /** The sandbox seeds its history and the store opens in the background: wait for them, bounded. */
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
+        for (int i = 0; i < 240 && !done.getAsBoolean(); i++) {
+            Thread.sleep(250);
+        }
+        assertThat(done.getAsBoolean()).as(what + " within 60 s").isTrue();
+    }
+
+    @Test
+    void teamsAreThoseBudgetsAndQuotasName() {
+        assertThat(completions.complete("team", "").values()).containsExactlyElementsOf(trainops.config().teams())
+                .containsExactly("team-a", "team-b", "team-c");
+        assertThat(completions.complete("team", "TEAM-B").values()).containsExactly("team-b");
+    }
+
+    @Test
+    void modelsComeFromTheRunHistory() throws InterruptedException {
+        await("the sandbox history", () -> !completions.complete("model", "").values().isEmpty());
+        assertThat(completions.complete("model", "ll").values()).contains("llm").allMatch(m -> m.startsWith("ll"));
+    }
+
+    @Test
+    void runNamesAndJobIdsComeFromTheQueueAndRunsFromTheHistory() throws InterruptedException {
+        await("the queue", () -> trainops.catalog().invoke("get_job_queue_status", Map.of()) instanceof ToolOutcome.Success);
+        ToolOutcome queued = trainops.catalog().invoke("queue_training_job", Map.of("model", "mnist", "run_name", "completion-mnist-1",
+                "team", "team-a", "epochs", 1, "batch_size", 32));
+        assertThat(queued).as(String.valueOf(queued)).isInstanceOf(ToolOutcome.Success.class);
+        String jobId = (String) ((ToolOutcome.Success) queued).structured().get("job_id");
+
+        Completions.Answer ids = completions.complete("job_id", "");
+        assertThat(ids.values()).first().as("the newest job first").isEqualTo(jobId);
+        assertThat(completions.complete("job_id", jobId).values()).containsExactly(jobId);
+        assertThat(completions.complete("run_id", "completion-").values()).containsExactly("completion-mnist-1");
+        assertThat(completions.complete("run_id", jobId).values()).containsExactly(jobId);
+        assertThat(completions.complete("model", "mni").values()).containsExactly("mnist");
+        await("the sandbox history", () -> completions.complete("run_id", "").total() > 2);
+    }
+
+    @Test
+    void monthsRunFromTheLedgersFirstUsageToTheClocksMonthNewestFirst() throws InterruptedException {
+        YearMonth now = YearMonth.now(trainops.clock().withZone(ZoneOffset.UTC));
+        await("the ledger", () -> !completions.complete("month", "").values().isEmpty());
+        List<String> months = completions.complete("month", "").values();
+        assertThat(months.get(0)).isEqualTo(now.toString());
+        for (int i = 1; i < months.size(); i++) {
+            assertThat(YearMonth.parse(months.get(i))).isEqualTo(YearMonth.parse(months.get(i - 1)).minusMonths(1));
+        }
+        assertThat(completions.complete("month", now.getYear() + "-").values()).contains(now.toString());
+    }
+}
