@@ -93,7 +93,7 @@ public final class ConfigComparer {
         List<String> notes = new ArrayList<>();
         Recommendation pick = recommend(estimated);
         for (Comparison.Option o : estimated) {
-            cheaperMode(o).ifPresent(notes::add);
+            CheaperModes.of(o, prices.currency()).ifPresent(notes::add);
         }
         if (stale) {
             notes.add(source.name() + " did not answer; estimates use run history cached at " + asOf + ".");
@@ -341,30 +341,6 @@ public final class ConfigComparer {
             reason += " It beats every other option on cost and time.";
         }
         return new Recommendation(pick.index(), reason);
-    }
-
-    /** "config 1 would cost $1.26 off-peak (from ...) (-50%), or $0.77 on spot (...) (-69%)": the modes cheaper than the one asked for. */
-    private java.util.Optional<String> cheaperMode(Comparison.Option o) {
-        List<String> alternatives = new ArrayList<>();
-        if (o.offPeak() != null && o.selected() != Comparison.Mode.OFF_PEAK) {
-            alternative(o.selectedCost(), o.offPeak().cost(), "off-peak (from " + o.offPeak().start() + ")").ifPresent(alternatives::add);
-        }
-        if (o.spot() != null && o.selected() != Comparison.Mode.SPOT) {
-            alternative(o.selectedCost(), o.spot().expectedCost(), "on spot (expected, interruptions included; needs checkpoints)")
-                    .ifPresent(alternatives::add);
-        }
-        return alternatives.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of(o.label() + " would cost " + String.join(", or ", alternatives) + ", instead of "
-                        + money(o.selectedCost()) + ".");
-    }
-
-    private java.util.Optional<String> alternative(BigDecimal selected, BigDecimal other, String how) {
-        if (selected.signum() == 0 || other.compareTo(selected) >= 0) {
-            return java.util.Optional.empty();
-        }
-        BigDecimal percent = selected.subtract(other).multiply(BigDecimal.valueOf(100)).divide(selected, 0, RoundingMode.HALF_EVEN);
-        return percent.compareTo(BigDecimal.ONE) < 0 ? java.util.Optional.empty()
-                : java.util.Optional.of(money(other) + " " + how + " (-" + percent + "%)");
     }
 
     private String money(BigDecimal amount) {

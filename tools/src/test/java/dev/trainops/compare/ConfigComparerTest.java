@@ -36,6 +36,7 @@ class ConfigComparerTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
     final List<HistoricRun> runs = new ArrayList<>();
     ConfigComparer comparer;
+    RunHistorySource source;
     PriceBook prices;
 
     @BeforeEach
@@ -46,7 +47,7 @@ class ConfigComparerTest {
                     h200.history(n, "loss"), h200.history(n, "val_accuracy")));
         }
         prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
-        RunHistorySource source = new RunHistorySource() {
+        source = new RunHistorySource() {
             @Override
             public Found find(String name) {
                 return new Found(runs.stream().filter(r -> name.equals(r.params().get("model"))).toList(), clock.instant(), false);
@@ -209,17 +210,6 @@ class ConfigComparerTest {
     }
 
     ConfigComparer comparer(dev.trainops.queue.JobFootprints.Shares shares) {
-        RunHistorySource source = new RunHistorySource() {
-            @Override
-            public Found find(String name) {
-                return new Found(runs.stream().filter(r -> name.equals(r.params().get("model"))).toList(), clock.instant(), false);
-            }
-
-            @Override
-            public String name() {
-                return "test";
-            }
-        };
         return new ConfigComparer(source, prices, new dev.trainops.queue.JobFootprints(dev.trainops.queue.TestRequests.TWELVE_CORES_100_GIB,
                 shares), clock);
     }
