@@ -192,15 +192,17 @@ final class AdmissionPlanner {
                 reservedTypes.add(pool(job)); // rule 8: nobody behind it takes this GPU type until it starts
             }
         }
-        // rule 9: a preempted job keeps its PREEMPTED reason, naming the preemptor, while it waits for room again
+        // rule 9: a preempted job keeps its PREEMPTED reason, naming the preemptor (or the spot interruption: preempted by
+        // no job), while it waits for room again
         Map<String, QueuedJob> byId = new HashMap<>();
         order.forEach(j -> byId.put(j.jobId(), j));
         for (var e : waits.entrySet()) {
             QueuedJob j = byId.get(e.getKey());
             Wait w = e.getValue();
-            if (j.preemptedBy() != null && w.reason() == Reason.NO_CAPACITY) {
-                e.setValue(new Wait(Reason.PREEMPTED, "Preempted by URGENT job " + j.preemptedBy() + "; back in the queue with its "
-                        + "original submit time, it restarts from its last checkpoint. " + w.detail(), w.position(), w.eta()));
+            if (j.preemptions() > 0 && w.reason() == Reason.NO_CAPACITY) {
+                String by = j.preemptedBy() != null ? "Preempted by URGENT job " + j.preemptedBy() : "Interrupted on spot (its node was reclaimed)";
+                e.setValue(new Wait(Reason.PREEMPTED, by + "; back in the queue with its original submit time, it restarts from its "
+                        + "last checkpoint. " + w.detail(), w.position(), w.eta()));
             }
         }
         return new Plan(admits, preemptions, waits);

@@ -379,4 +379,15 @@ class AdmissionPlannerTest {
         assertThat(plan.preemptions()).isEmpty();
         assertThat(plan.waits().get("tj-urgent").reason()).isEqualTo(Reason.NO_CAPACITY);
     }
+
+    @Test
+    void queueRule9_aSpotJobBackFromAnInterruptionKeepsItsPreemptedReasonWhileItWaits() {
+        QueuedJob interrupted = running("tj-s", PlannerFixtures.spotSpec("team-a", Priority.NORMAL, "H100", 4, 1_000_000), "h100-spot",
+                Duration.ofHours(1)).preemptedBy(null, "Spot interruption: ...", NOW).requeuedAfterPreemption("Spot interruption: ...", NOW);
+        AdmissionPlanner.Plan plan = given().node("h100-od", 8).spotNode("h100-spot", 8, 8).queued(interrupted).plan();
+        assertThat(plan.admits()).isEmpty();
+        assertThat(plan.waits().get("tj-s").reason()).isEqualTo(Reason.PREEMPTED);
+        assertThat(plan.waits().get("tj-s").detail()).startsWith("Interrupted on spot (its node was reclaimed); back in the queue")
+                .contains("Needs 4 spot H100 on one node; 0 free in all");
+    }
 }
