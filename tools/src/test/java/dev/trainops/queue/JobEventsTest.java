@@ -89,7 +89,7 @@ class JobEventsTest {
                 null, "5.00", null));
         q.startPods();
         q.scheduler.pass();
-        q.clock.advance(Duration.ofMinutes(44)); // 44 min x $6.88/h = $5.05, past its max_cost
+        q.clock.advance(Duration.ofMinutes(44)); // 44 min x $7.404056/h (H100 $6.88 + the llm template's 8 cores and 64 GiB) = $5.43, past its max_cost
         q.scheduler.pass();
         assertThat(q.told(capped.jobId())).extracting(t -> t.event().kind(), QueueHarness.Told::stored).containsExactly(
                 Tuple.tuple(JobEvent.Kind.ADMITTED, JobState.SCHEDULED),
@@ -112,28 +112,28 @@ class JobEventsTest {
                 "5.00", null));
         q.startPods();
         q.scheduler.pass();
-        q.clock.advance(Duration.ofMinutes(34)); // 34 min x $6.88/h = $3.90: 77%
+        q.clock.advance(Duration.ofMinutes(32)); // 32 min x $7.404056/h (H100 $6.88 + the llm template's 8 cores and 64 GiB) = $3.95: 79%
         q.scheduler.pass();
         assertThat(q.told(a.jobId())).extracting(t -> t.event().kind()).doesNotContain(JobEvent.Kind.NEAR_MAX_COST);
         QueueAnswer below = status(a.jobId());
-        assertThat(below.costSoFar()).isEqualByComparingTo("3.898667");
+        assertThat(below.costSoFar()).isEqualByComparingTo("3.948830");
         assertThat(below.warnings()).isEmpty();
 
-        q.clock.advance(Duration.ofMinutes(1)); // $4.01: 80%
+        q.clock.advance(Duration.ofMinutes(1)); // $4.07: 81%
         q.scheduler.pass();
-        q.clock.advance(Duration.ofMinutes(1)); // $4.13: still above, not told again
+        q.clock.advance(Duration.ofMinutes(1)); // $4.20: still above, not told again
         q.scheduler.pass();
         assertThat(q.told(a.jobId())).extracting(t -> t.event().kind(), QueueHarness.Told::stored).containsExactly(
                 Tuple.tuple(JobEvent.Kind.ADMITTED, JobState.SCHEDULED), Tuple.tuple(JobEvent.Kind.STARTED, JobState.RUNNING),
                 Tuple.tuple(JobEvent.Kind.NEAR_MAX_COST, JobState.RUNNING));
-        assertThat(q.told(a.jobId()).get(2).event().detail()).startsWith("It has cost $4.01 of its max_cost $5.00 (80%) and is stopped at 100%");
+        assertThat(q.told(a.jobId()).get(2).event().detail()).startsWith("It has cost $4.07 of its max_cost $5.00 (81%) and is stopped at 100%");
         QueueAnswer near = status(a.jobId());
         assertThat(near.state()).isEqualTo(JobState.RUNNING);
-        assertThat(near.costSoFar()).isEqualByComparingTo("4.128000");
-        assertThat(near.warnings()).singleElement().asString().startsWith("It has cost $4.13 of its max_cost $5.00 (82%)")
+        assertThat(near.costSoFar()).isEqualByComparingTo("4.195632");
+        assertThat(near.warnings()).singleElement().asString().startsWith("It has cost $4.20 of its max_cost $5.00 (83%)")
                 .contains("forecast_training_cost job_name=" + a.jobId());
 
-        q.clock.advance(Duration.ofMinutes(8)); // 44 min: $5.05
+        q.clock.advance(Duration.ofMinutes(7)); // 41 min: $5.06
         q.scheduler.pass();
         assertThat(q.told(a.jobId())).extracting(t -> t.event().kind()).containsExactly(JobEvent.Kind.ADMITTED, JobEvent.Kind.STARTED,
                 JobEvent.Kind.NEAR_MAX_COST, JobEvent.Kind.MAX_COST_REACHED);
@@ -141,7 +141,7 @@ class JobEventsTest {
         assertThat(stopped.state()).isEqualTo(JobState.FAILED);
         assertThat(stopped.reason()).isEqualTo(Reason.MAX_COST_REACHED);
         assertThat(stopped.costSoFar()).isNull();
-        assertThat(stopped.reasonDetail()).contains("it had cost $5.05, its max_cost is $5.00. To continue, queue it again with a larger "
+        assertThat(stopped.reasonDetail()).contains("it had cost $5.06, its max_cost is $5.00. To continue, queue it again with a larger "
                 + "max_cost, e.g. queue_training_job model=llm run_name=capped team=team-a epochs=4 batch_size=64 gpu_type=H100 gpu_count=1 "
                 + "max_cost=10.00");
     }

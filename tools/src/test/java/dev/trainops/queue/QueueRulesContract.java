@@ -229,10 +229,10 @@ abstract class QueueRulesContract {
         assertThat(a.state()).isEqualTo(JobState.SCHEDULED);
         q.startPods();
         q.scheduler.pass();
-        q.clock.advance(Duration.ofMinutes(43)); // 43 min x $6.88/h = $4.93
+        q.clock.advance(Duration.ofMinutes(40)); // 40 min x $7.404056/h (H100 $6.88 + the llm template's 8 cores and 64 GiB) = $4.94
         q.scheduler.pass();
         assertThat(q.job(a.jobId()).state()).isEqualTo(JobState.RUNNING);
-        q.clock.advance(Duration.ofMinutes(1)); // $5.05
+        q.clock.advance(Duration.ofMinutes(1)); // $5.06
         q.scheduler.pass();
         QueuedJob stopped = q.job(a.jobId());
         assertThat(stopped.state()).isEqualTo(JobState.FAILED);
