@@ -94,7 +94,7 @@ final class JobManifest {
         var manifest = new JobBuilder()
                 .withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withBackoffLimit(0)
-                .withActiveDeadlineSeconds(templates.activeDeadlineSeconds(job.estimatedSeconds()).stream().boxed().findFirst().orElse(null))
+                .withActiveDeadlineSeconds(templates.activeDeadlineSeconds(job.model(), job.estimatedSeconds()).stream().boxed().findFirst().orElse(null))
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withPriorityClassName(priorities.spec(job.priority()).name())

@@ -148,6 +148,45 @@ class HistoryEstimatesTest {
     }
 
     @Test
+    void aModelWithoutHistoryIsPricedAllInAtItsTemplatesTimeLimitAndOneWithoutALimitIsQueuedWithNoEstimate() throws Exception {
+        Path file = dir.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(file, """
+                templates:
+                  default:
+                    image: ghcr.io/trainops/trainer:latest
+                    cpu_per_gpu: "8"
+                    memory_per_gpu: 64Gi
+                  timed:
+                    active_deadline_seconds: 7200
+                """);
+        JobTemplates templates = JobTemplates.load(file);
+        JobFootprints footprints = new JobFootprints(templates, JobFootprints.Shares.WHOLE);
+        q.estimator = new TimeLimitEstimator(history, templates::timeLimit, q.prices, footprints);
+        Instant now = q.clock.instant();
+        // the time limit priced all-in: one H100, 8 cores and 64 GiB for 2 h, as the ledger bills that footprint
+        BigDecimal allIn = q.prices.cost(footprints.of("timed", "H100", 1), now, 7200, false).amount();
+        BigDecimal gpuOnly = q.prices.cost(new dev.trainops.cost.JobFootprint("H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO), now,
+                7200, false).amount();
+        assertThat(allIn).isGreaterThan(gpuOnly);
+
+        QueueAnswer a = q.service.submit(new QueueRequest("timed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null,
+                null, null));
+        assertThat(a.estimatedDurationSeconds()).isEqualTo(7200);
+        assertThat(a.estimatedCost()).isEqualByComparingTo(allIn);
+        assertThat(a.warnings()).anyMatch(w -> w.contains("Model 'timed' has no run history") && w.contains("time limit (7200 s)"));
+        String below = allIn.subtract(new BigDecimal("0.01")).setScale(2, java.math.RoundingMode.DOWN).toPlainString();
+        ToolException e = refused(new QueueRequest("timed", "capped", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null, below,
+                null));
+        assertThat(e.getMessage()).contains(below);
+
+        QueueAnswer untimed = q.service.submit(new QueueRequest("untimed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null,
+                null, "1.00", null));
+        assertThat(untimed.estimatedCost()).isZero();
+        assertThat(untimed.warnings()).anyMatch(w -> w.contains("Model 'untimed' has no run history and its template sets no time limit")
+                && w.contains("max_cost cannot be checked before it runs"));
+    }
+
+    @Test
     void aBatchSaysWhichOfItsJobsHaveNoEstimate() {
         BatchService batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
         BatchStatus b = batches.submit(new BatchRequest(List.of(
