@@ -122,7 +122,7 @@ class HistoryEstimatesTest {
     @Test
     void validateJobResourcesListsTheCheaperBatchSizeAmongItsCheaperAlternatives() {
         PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
-                q::budgetStatus, q.prices, q.clock, q.estimator, q.dryRun);
+                q::budgetStatus, q.prices, q.clock, q.estimator, q.footprints(), q.dryRun);
         Validation v = planning.validate(new ValidateRequest("llm", 10, 64, 1, "H100", "team-a"));
         Validation.Alternative batch = v.cheaperAlternatives().stream().filter(a -> Integer.valueOf(128).equals(a.batchSize())).findFirst()
                 .orElseThrow();
