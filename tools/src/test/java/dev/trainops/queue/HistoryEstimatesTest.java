@@ -43,6 +43,9 @@ class HistoryEstimatesTest {
     void cluster() throws Exception {
         mock = new CrudMockServer();
         mock.client().resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
+        // spot capacity of the type, so running on spot is an option the caller can submit (SubmissionCheck offers it only then)
+        mock.client().resource(new io.fabric8.kubernetes.api.model.NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
+                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
         q = new QueueHarness(mock.client(), Store.sqlite(dir), Scheduler.Settings.defaults());
         q.quota("team-a", 16);
         FinishedJobs.store(q.queue,
