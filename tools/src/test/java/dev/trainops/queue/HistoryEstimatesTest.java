@@ -190,6 +190,35 @@ class HistoryEstimatesTest {
     }
 
     @Test
+    void aJobWhoseEstimateIsLongerThanItsTemplatesTimeLimitIsWarnedItWillBeStoppedThere() throws Exception {
+        Path file = dir.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(file, """
+                deadline: {factor: "2", slack_seconds: 1800}
+                templates:
+                  default:
+                    image: ghcr.io/trainops/trainer:latest
+                    cpu_per_gpu: "8"
+                    memory_per_gpu: 64Gi
+                  llm:
+                    active_deadline_seconds: 3600
+                """);
+        JobTemplates templates = JobTemplates.load(file);
+        QueueService service = new QueueService(q.queue, q.scheduler, PriorityConfig.defaults(), QuotaConfig.defaults(), q.estimator,
+                q::budgetStatus, q.prices, q.clock, new DryRun(new JobManifest(PriorityConfig.defaults(), templates), q.scheduler, q.clock));
+        // 10 epochs of llm at batch size 64: 9,000 s from its history, over the template's 3,600 s
+        QueueAnswer a = service.submit(new QueueRequest("llm", "long", "team-a", 10, 64, Priority.NORMAL, 1, "H100", null, null, null, null,
+                null));
+        assertThat(a.estimatedDurationSeconds()).isGreaterThan(3600);
+        assertThat(a.warnings()).anyMatch(w -> w.contains("longer than the time limit of model 'llm''s job template (active_deadline_seconds "
+                + "3600 s): Kubernetes stops the Job there"));
+        // 2 epochs fit: no such warning
+        QueueAnswer b = service.submit(new QueueRequest("llm", "short", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, null,
+                null));
+        assertThat(b.estimatedDurationSeconds()).isLessThan(3600);
+        assertThat(b.warnings()).noneMatch(w -> w.contains("Kubernetes stops the Job there"));
+    }
+
+    @Test
     void aBatchSaysWhichOfItsJobsHaveNoEstimate() {
         BatchService batches = new BatchService(q.queue, q.service, q.scheduler, q.prices, q.clock);
         BatchStatus b = batches.submit(new BatchRequest(List.of(
