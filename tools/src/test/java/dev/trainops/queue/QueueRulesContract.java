@@ -229,10 +229,11 @@ abstract class QueueRulesContract {
         assertThat(a.state()).isEqualTo(JobState.SCHEDULED);
         q.startPods();
         q.scheduler.pass();
-        q.clock.advance(Duration.ofMinutes(43)); // 43 min x $6.88/h = $4.93
+        // its pod billed all-in: one H100 ($6.88/h), 8 cores and 64 GiB (the llm template's) = $7.404056/h
+        q.clock.advance(Duration.ofMinutes(40)); // $4.94
         q.scheduler.pass();
         assertThat(q.job(a.jobId()).state()).isEqualTo(JobState.RUNNING);
-        q.clock.advance(Duration.ofMinutes(1)); // $5.05
+        q.clock.advance(Duration.ofMinutes(1)); // $5.06
         q.scheduler.pass();
         QueuedJob stopped = q.job(a.jobId());
         assertThat(stopped.state()).isEqualTo(JobState.FAILED);
