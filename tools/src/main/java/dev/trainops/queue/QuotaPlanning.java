@@ -42,8 +42,8 @@ final class QuotaPlanning {
     private final Clock clock;
     private final JobFootprints footprints;
 
-    QuotaPlanning(QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index, Function<String, Optional<BudgetStatus>> budgets,
-                  PriceBook prices, Clock clock, JobFootprints footprints) {
+    QuotaPlanning(QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
+                  Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, JobFootprints footprints) {
         this.quotas = quotas;
         this.queue = queue;
         this.scheduler = scheduler;
