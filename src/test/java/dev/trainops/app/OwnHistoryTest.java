@@ -4,16 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolOutcome;
+import dev.trainops.cost.JobFootprint;
+import dev.trainops.cost.PriceBook;
+import dev.trainops.cost.PricingConfig;
+import dev.trainops.kube.KubeNames;
 import dev.trainops.queue.JobSpec;
 import dev.trainops.queue.Priority;
 import dev.trainops.queue.QueueStore;
 import dev.trainops.queue.QueuedJob;
 import dev.trainops.queue.JobState;
 import dev.trainops.store.Store;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/money.md "History without MLflow", the whole app: on a cluster (fabric8's CRUD mock API
  * server, not the sandbox) with no MLFLOW_TRACKING_URI, the forecast, comparison and recommendation
- * tools are listed and answer from the jobs trainops ran itself, and say so.
+ * tools are listed and answer from the jobs trainops ran itself, and say so; a model with no run
+ * history is priced at its job template's time limit.
  */
 class OwnHistoryTest {
     static final Path CONFIG = Path.of(System.getProperty("trainops.configDir", "../config")).toAbsolutePath();
@@ -57,9 +66,100 @@ class OwnHistoryTest {
                 store.inTransaction(0, c -> queue.insert(c, j));
             }
         }
+        onCluster(CONFIG, data, trainops -> {
+            assertThat(trainops.config().mlflow()).isEmpty();
+            assertThat(trainops.catalog().tools()).extracting(Tool::name)
+                    .contains("forecast_training_cost", "compare_training_configs", "recommend_cost_optimization");
+            trainops.connect();
+
+            Map<String, Object> forecast = answer(trainops, "forecast_training_cost", Map.of("job_name", "llm", "remaining_epochs", 5));
+            assertThat(at(forecast, "based_on", "source")).isEqualTo("trainops-jobs");
+            assertThat(at(forecast, "based_on", "run_name")).isEqualTo("llm-bs128");
+            assertThat(forecast.get("method")).isEqualTo("JOB_AVERAGE");
+            assertThat(((Number) forecast.get("estimated_duration_seconds")).longValue()).isEqualTo(3500);
+
+            Map<String, Object> compare = answer(trainops, "compare_training_configs", Map.of("configs", List.of(
+                    Map.of("model", "llm", "epochs", 10, "batch_size", 64, "gpu_type", "H100"),
+                    Map.of("model", "llm", "epochs", 10, "batch_size", 128, "gpu_type", "H100"))));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> options = (List<Map<String, Object>>) compare.get("options");
+            assertThat(options).allSatisfy(o -> assertThat(at(o, "reference", "source")).isEqualTo("trainops-jobs"));
+            assertThat(options).extracting(o -> ((Number) o.get("duration_seconds")).longValue()).containsExactly(9000L, 7000L);
+            assertThat(compare.get("recommended")).isEqualTo(1);
+
+            Map<String, Object> recommend = answer(trainops, "recommend_cost_optimization", Map.of("run_id", "llm-bs64"));
+            assertThat(at(recommend, "run", "source")).isEqualTo("trainops-jobs");
+            assertThat(at(recommend, "run", "run_id")).isEqualTo("tj-00000000000a");
+            assertThat(new java.math.BigDecimal((String) recommend.get("baseline_cost"))).isPositive();
+        });
+    }
+
+    @Test
+    void aModelWithoutHistoryIsPricedAllInAtItsTemplatesTimeLimitByTheServer() throws Exception {
+        Path config = dir.resolve("config");
+        try (var files = Files.walk(CONFIG)) {
+            for (Path f : files.toList()) {
+                Path to = config.resolve(CONFIG.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.writeString(config.resolve("jobs.yaml"), "  fresh:\n    active_deadline_seconds: 7200\n", java.nio.file.StandardOpenOption.APPEND);
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        PriceBook prices = PricingConfig.load(config.resolve("pricing.yaml"));
+        // one H100 with the default template's 8 cores and 64 GiB, for the template's 2 h, as the ledger bills it
+        JobFootprint job = new JobFootprint("H100", BigDecimal.ONE, new BigDecimal("8"), new BigDecimal("64"));
+        onCluster(config, data, trainops -> {
+            trainops.connect();
+            Map<String, Object> arguments = Map.of("model", "fresh", "epochs", 3, "batch_size", 64, "gpu_count", 1, "gpu_type", "H100",
+                    "team", "team-a", "dry_run", true);
+            BigDecimal before = prices.cost(job, Instant.now(), 7200, false).amount();
+            Map<String, Object> v = answer(trainops, "validate_job_resources", arguments);
+            BigDecimal after = prices.cost(job, Instant.now(), 7200, false).amount();
+            assertThat(((Number) v.get("estimated_duration_seconds")).longValue()).isEqualTo(7200);
+            // priced from the moment of the call: equal to the bill then (between the two only if a tariff boundary fell in between)
+            assertThat(new BigDecimal(String.valueOf(v.get("estimated_cost")))).isBetween(before.min(after), before.max(after));
+            assertThat(at(v, "job_manifest", "spec")).isInstanceOfSatisfying(Map.class,
+                    spec -> assertThat(((Number) spec.get("activeDeadlineSeconds")).longValue()).isEqualTo(7200));
+
+            Map<String, Object> capped = new HashMap<>(arguments);
+            capped.remove("gpu_count");
+            capped.put("run_name", "fresh-1");
+            capped.put("max_cost", "1.00");
+            ToolOutcome refused = trainops.catalog().invoke("queue_training_job", capped);
+            assertThat(refused).isInstanceOfSatisfying(ToolOutcome.Failure.class,
+                    f -> assertThat(f.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.BUDGET_EXCEEDED));
+        }, h100("h100-a"));
+    }
+
+    /** A ready node of 8 whole H100s, labelled as NVIDIA's GPU feature discovery labels it. */
+    static Node h100(String name) {
+        Map<String, Quantity> capacity = Map.of("cpu", new Quantity("96"), "memory", new Quantity("1024Gi"), "pods", new Quantity("110"),
+                KubeNames.GPU_RESOURCE, new Quantity("8"));
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of(KubeNames.LABEL_GPU_PRODUCT, "NVIDIA-H100-80GB-HBM3",
+                        KubeNames.LABEL_GPU_MEMORY_MIB, "81559", KubeNames.LABEL_GPU_COUNT, "8", KubeNames.LABEL_MIG_STRATEGY, "none")).endMetadata()
+                .withNewSpec().endSpec().withNewStatus().withCapacity(capacity).withAllocatable(capacity)
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+    }
+
+    interface AppCheck {
+        void check(Trainops trainops) throws Exception;
+    }
+
+    /** Runs {@code check} against the whole app started on fabric8's CRUD mock API server, with no MLflow and no sandbox. */
+    static void onCluster(Path config, Path data, AppCheck check, Node... nodes) throws Exception {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
+        try (var client = server.createClient()) {
+            for (Node n : nodes) {
+                client.resource(n).create();
+            }
+        }
         Map<String, String> saved = new HashMap<>();
         CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
         try {
@@ -68,31 +168,8 @@ class OwnHistoryTest {
             System.setProperty("kubernetes.auth.tryServiceAccount", "false");
             System.setProperty("kubernetes.trust.certificates", "true");
             System.setProperty("kubernetes.namespace", "default");
-            try (Trainops trainops = Trainops.create(new Trainops.Settings(CONFIG, data, false, 1.0), Map.of())) {
-                assertThat(trainops.config().mlflow()).isEmpty();
-                assertThat(trainops.catalog().tools()).extracting(Tool::name)
-                        .contains("forecast_training_cost", "compare_training_configs", "recommend_cost_optimization");
-                trainops.connect();
-
-                Map<String, Object> forecast = answer(trainops, "forecast_training_cost", Map.of("job_name", "llm", "remaining_epochs", 5));
-                assertThat(at(forecast, "based_on", "source")).isEqualTo("trainops-jobs");
-                assertThat(at(forecast, "based_on", "run_name")).isEqualTo("llm-bs128");
-                assertThat(forecast.get("method")).isEqualTo("JOB_AVERAGE");
-                assertThat(((Number) forecast.get("estimated_duration_seconds")).longValue()).isEqualTo(3500);
-
-                Map<String, Object> compare = answer(trainops, "compare_training_configs", Map.of("configs", List.of(
-                        Map.of("model", "llm", "epochs", 10, "batch_size", 64, "gpu_type", "H100"),
-                        Map.of("model", "llm", "epochs", 10, "batch_size", 128, "gpu_type", "H100"))));
-                @SuppressWarnings("unchecked")
-                List<Map<String, Object>> options = (List<Map<String, Object>>) compare.get("options");
-                assertThat(options).allSatisfy(o -> assertThat(at(o, "reference", "source")).isEqualTo("trainops-jobs"));
-                assertThat(options).extracting(o -> ((Number) o.get("duration_seconds")).longValue()).containsExactly(9000L, 7000L);
-                assertThat(compare.get("recommended")).isEqualTo(1);
-
-                Map<String, Object> recommend = answer(trainops, "recommend_cost_optimization", Map.of("run_id", "llm-bs64"));
-                assertThat(at(recommend, "run", "source")).isEqualTo("trainops-jobs");
-                assertThat(at(recommend, "run", "run_id")).isEqualTo("tj-00000000000a");
-                assertThat(new java.math.BigDecimal((String) recommend.get("baseline_cost"))).isPositive();
+            try (Trainops trainops = Trainops.create(new Trainops.Settings(config, data, false, 1.0), Map.of())) {
+                check.check(trainops);
             }
         } finally {
             saved.forEach((p, v) -> {

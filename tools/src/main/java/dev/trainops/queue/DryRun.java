@@ -4,6 +4,7 @@ import dev.trainops.kube.KubeNames;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * {@code dry_run: true} of queue_training_job and validate_job_resources (docs/tools.md, "Dry
@@ -22,6 +23,11 @@ final class DryRun {
         this.manifest = manifest;
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /** The {@code activeDeadlineSeconds} the Job of {@code job} gets, when it gets one. */
+    OptionalLong deadlineSeconds(QueuedJob job) {
+        return manifest.deadlineSeconds(job);
     }
 
     /** The Job of {@code job}'s first attempt, as the JSON object the API server would get. */

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The batch/v1 Job of one attempt of a queued job, from its model's template (docs/queue.md, "Job
@@ -47,6 +48,11 @@ final class JobManifest {
         this.priorities = priorities;
         this.templates = templates;
         this.spotNodes = spotNodes;
+    }
+
+    /** The Job's {@code activeDeadlineSeconds}: from its estimate, capped by its template's time limit (docs/queue.md, "Job templates"). */
+    OptionalLong deadlineSeconds(QueuedJob job) {
+        return templates.activeDeadlineSeconds(job.model(), job.estimatedSeconds());
     }
 
     /** The Job; {@code job.node()} null (a dry run before admission) leaves the node pin out. */
@@ -94,7 +100,7 @@ final class JobManifest {
         var manifest = new JobBuilder()
                 .withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withBackoffLimit(0)
-                .withActiveDeadlineSeconds(templates.activeDeadlineSeconds(job.estimatedSeconds()).stream().boxed().findFirst().orElse(null))
+                .withActiveDeadlineSeconds(deadlineSeconds(job).stream().boxed().findFirst().orElse(null))
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withPriorityClassName(priorities.spec(job.priority()).name())

@@ -48,7 +48,8 @@ public final class JobQueue {
                 clock, Scheduler.Settings.defaults(), events);
         DryRun dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
         this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
-        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator, dryRun);
+        this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator,
+                new JobFootprints(templates, JobFootprints.onCluster(index)), dryRun);
         this.batches = new BatchService(store, service, scheduler, prices, clock);
     }
 

@@ -25,12 +25,13 @@ import java.util.Map;
  * @param serviceAccountName null for the namespace's default
  * @param securityContext          the pod's, or null
  * @param containerSecurityContext the training container's, or null
+ * @param activeDeadlineSeconds    the template's fixed time limit in seconds, or null for none
  */
 record JobTemplate(String name, String image, List<String> command, List<String> args, Map<String, String> params, List<EnvVar> env,
                    Checkpoint checkpoint, String artifactDir, List<Volume> volumes, List<VolumeMount> volumeMounts,
                    List<Toleration> tolerations, Map<String, String> nodeSelector, Affinity affinity, String serviceAccountName,
                    List<LocalObjectReference> imagePullSecrets, PodSecurityContext securityContext,
-                   SecurityContext containerSecurityContext, Quantity cpuPerGpu, Quantity memoryPerGpu) {
+                   SecurityContext containerSecurityContext, Quantity cpuPerGpu, Quantity memoryPerGpu, Long activeDeadlineSeconds) {
 
     /** The volume name the checkpoint claim is mounted under. */
     static final String CHECKPOINT_VOLUME = "checkpoints";

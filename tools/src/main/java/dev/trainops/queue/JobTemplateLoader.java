@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class JobTemplateLoader {
     static final List<String> KEYS = List.of("image", "command", "args", "params", "env", "checkpoint", "artifact_dir", "volumes",
             "volumeMounts", "tolerations", "nodeSelector", "affinity", "serviceAccountName", "imagePullSecrets", "securityContext",
-            "containerSecurityContext", "cpu_per_gpu", "memory_per_gpu");
+            "containerSecurityContext", "cpu_per_gpu", "memory_per_gpu", "active_deadline_seconds");
     private static final List<String> REQUIRED = List.of("image", "cpu_per_gpu", "memory_per_gpu");
 
     private final Path file;
@@ -129,7 +129,7 @@ final class JobTemplateLoader {
         return new JobTemplate(name, image, command, args, params, env, checkpoint, artifactDir, volumes, mounts, tolerations,
                 stringMap(k, "nodeSelector"), kube(k, "affinity", Affinity.class), optionalText(k, "serviceAccountName"), pullSecrets,
                 kube(k, "securityContext", PodSecurityContext.class), kube(k, "containerSecurityContext", SecurityContext.class),
-                quantity(k, "cpu_per_gpu", "\"8\" or \"7500m\""), quantity(k, "memory_per_gpu", "64Gi"));
+                quantity(k, "cpu_per_gpu", "\"8\" or \"7500m\""), quantity(k, "memory_per_gpu", "64Gi"), timeLimit(k));
     }
 
     private JobTemplate.Checkpoint checkpoint(Keys k, Set<String> defaults) {
@@ -250,6 +250,19 @@ final class JobTemplateLoader {
             throw error(k.path(key), "is not a positive Kubernetes quantity (was " + v.asString() + "); write one such as " + example);
         }
         return q;
+    }
+
+    /** {@code active_deadline_seconds}: a fixed time limit, a whole number of seconds above 0, or null for none. */
+    private Long timeLimit(Keys k) {
+        JsonNode v = k.get("active_deadline_seconds");
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() <= 0) {
+            throw error(k.path("active_deadline_seconds"), "must be a whole number of seconds above 0, e.g. 86400 for 24 h (was "
+                    + v.toString() + "); leave it out, or null, for no fixed time limit");
+        }
+        return v.asLong();
     }
 
     private <T> List<T> list(Keys k, String key, Class<T> type) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +22,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * {@code config/jobs.yaml}: how a queued job becomes a batch/v1 Job (docs/queue.md, "Job
  * templates"): a {@code default} template and one per model (image, command, args with
  * placeholders, env, the team's checkpoint volume, tolerations, node selector and affinity, service
- * account, image pull secrets, security contexts, CPU and memory per GPU), and how long a Job may run
- * ({@code activeDeadlineSeconds} from its estimate). Checked whole at start.
+ * account, image pull secrets, security contexts, CPU and memory per GPU, a fixed time limit), and how
+ * long a Job may run ({@code activeDeadlineSeconds} from its estimate, capped by the template's limit).
+ * Checked whole at start.
  */
 public final class JobTemplates implements JobRequests {
     public static final String DEFAULT = "default";
@@ -124,12 +126,28 @@ public final class JobTemplates implements JobRequests {
                 .divide(GIB, 6, RoundingMode.HALF_EVEN).stripTrailingZeros(); // as the ledger reads a pod's request (cost/ClusterUsage)
     }
 
-    /** How long a Job estimated to run {@code estimatedSeconds} may run; empty with no estimate (0) or no deadline configured. */
-    public OptionalLong activeDeadlineSeconds(long estimatedSeconds) {
+    /**
+     * The fixed time limit of {@code model}'s template ({@code active_deadline_seconds}), when it sets
+     * one: what a job of a model without run history is priced at (docs/money.md, "History without MLflow").
+     */
+    public Optional<Duration> timeLimit(String model) {
+        Long limit = forModel(model).activeDeadlineSeconds();
+        return limit == null ? Optional.empty() : Optional.of(Duration.ofSeconds(limit));
+    }
+
+    /**
+     * How long a Job of {@code model} estimated to run {@code estimatedSeconds} may run (docs/queue.md,
+     * "Job templates"): {@code ceil(estimate x factor) + slack} from {@code deadline}, capped by the
+     * template's {@code active_deadline_seconds}; the template's limit alone with no estimate (0) or
+     * no {@code deadline}; empty with neither.
+     */
+    public OptionalLong activeDeadlineSeconds(String model, long estimatedSeconds) {
+        Long fixed = forModel(model).activeDeadlineSeconds();
         if (deadline == null || estimatedSeconds <= 0) {
-            return OptionalLong.empty();
+            return fixed == null ? OptionalLong.empty() : OptionalLong.of(fixed);
         }
-        return OptionalLong.of(deadline.factor().multiply(BigDecimal.valueOf(estimatedSeconds)).setScale(0, RoundingMode.CEILING)
-                .longValueExact() + deadline.slackSeconds());
+        long derived = deadline.factor().multiply(BigDecimal.valueOf(estimatedSeconds)).setScale(0, RoundingMode.CEILING).longValueExact()
+                + deadline.slackSeconds();
+        return OptionalLong.of(fixed == null ? derived : Math.min(derived, fixed));
     }
 }

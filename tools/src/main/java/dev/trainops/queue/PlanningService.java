@@ -8,13 +8,7 @@ import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.RateClass;
 import dev.trainops.cost.TariffCalendar;
 import dev.trainops.kube.ClusterIndex;
-import dev.trainops.kube.PodResources;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,39 +20,50 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
-/** decide_job_priority, check_training_quota and calculate_quota: answers that plan, change nothing. */
+/**
+ * decide_job_priority and validate_job_resources, and check_training_quota and calculate_quota through
+ * {@link QuotaPlanning}: answers that plan, change nothing.
+ */
 final class PlanningService {
     static final Duration URGENT_DEADLINE = Duration.ofHours(6);
-    private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
 
     private final PriorityConfig priorities;
-    private final QuotaConfig quotas;
     private final QueueStore queue;
     private final Scheduler scheduler;
-    private final ClusterIndex index;
     private final Function<String, Optional<BudgetStatus>> budgets;
     private final PriceBook prices;
     private final Clock clock;
     private final Estimator estimator;
     private final DryRun dryRun;
+    private final QuotaPlanning quota;
 
     public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
                            Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, Estimator estimator,
-                           DryRun dryRun) {
+                           JobFootprints footprints, DryRun dryRun) {
+        this.quota = new QuotaPlanning(quotas, queue, scheduler, index, budgets, prices, clock, footprints);
         this.estimator = estimator;
         this.dryRun = dryRun;
         this.priorities = priorities;
-        this.quotas = quotas;
         this.queue = queue;
         this.scheduler = scheduler;
-        this.index = index;
         this.budgets = budgets;
         this.prices = prices;
         this.clock = clock;
+    }
+
+    public QuotaStatus check(QuotaRequest r) {
+        return quota.check(r);
+    }
+
+    /** A team's use of each quota resource (gpu, cpu, memory_gib), as check_training_quota reports it. */
+    List<QuotaStatus.Usage> quotaUsage(String team) {
+        return quota.quotaUsage(team);
+    }
+
+    public QuotaWhatIf whatIf(QuotaWhatIfRequest r) {
+        return quota.whatIf(r);
     }
 
     public PriorityDecision decide(PriorityRequest r) {
@@ -136,68 +141,6 @@ final class PlanningService {
         return String.join(", ", parts);
     }
 
-    public QuotaStatus check(QuotaRequest r) {
-        String team = knownTeam(r.team(), "team");
-        Limits limits = limits(team);
-        List<QuotaStatus.Usage> usage = quotaUsage(team, limits);
-        List<String> warnings = new ArrayList<>();
-        BigDecimal line = quotas.warnAt().movePointRight(2);
-        for (QuotaStatus.Usage u : usage) {
-            if (u.percent() != null && u.percent().compareTo(line) >= 0) {
-                warnings.add(team + " uses " + u.percent().stripTrailingZeros().toPlainString() + "% of its " + u.resource() + " quota ("
-                        + u.used().stripTrailingZeros().toPlainString() + " of " + u.limit().stripTrailingZeros().toPlainString() + ").");
-            }
-        }
-        List<QueuedJob> waiting = queue.read(c -> queue.inStates(c, JobState.QUEUED)).stream().filter(j -> j.team().equals(team)).toList();
-        return new QuotaStatus(team, limits.source, usage, waiting.size(), waiting.stream().mapToInt(QueuedJob::gpuCount).sum(), warnings,
-                budgets.apply(team).orElse(null));
-    }
-
-    /** A team's use of each quota resource (gpu, cpu, memory_gib), as check_training_quota reports it. */
-    List<QuotaStatus.Usage> quotaUsage(String team) {
-        return quotaUsage(team, limits(team));
-    }
-
-    private List<QuotaStatus.Usage> quotaUsage(String team, Limits limits) {
-        Optional<Integer> gpuLimit = scheduler.quotaLimit(team);
-        Map<String, BigDecimal> used = cpuAndMemoryInUse(team);
-        List<QuotaStatus.Usage> usage = new ArrayList<>();
-        usage.add(usage("gpu", BigDecimal.valueOf(scheduler.gpusInUse(team)), gpuLimit.map(BigDecimal::valueOf).orElse(null)));
-        usage.add(usage("cpu", used.get("cpu"), limits.cpu));
-        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib));
-        return usage;
-    }
-
-    public QuotaWhatIf whatIf(QuotaWhatIfRequest r) {
-        String team = knownTeam(r.team(), "team");
-        int jobs = r.jobs() == null ? 1 : r.jobs();
-        double hours = r.hours() == null ? 1.0 : r.hours();
-        int asked = jobs * r.gpuCount();
-        int inUse = scheduler.gpusInUse(team);
-        Optional<Integer> limit = scheduler.quotaLimit(team);
-        Instant now = clock.instant();
-        String type = r.gpuType() == null ? mostCommonType() : priced(r.gpuType());
-        BigDecimal hourly = prices.current(now).gpuRate(type);
-        Money cost = new Money(hourly.multiply(BigDecimal.valueOf(asked)).multiply(BigDecimal.valueOf(hours))
-                .setScale(Money.SCALE, RoundingMode.HALF_EVEN), prices.currency());
-        Optional<BudgetStatus> budget = budgets.apply(team);
-        BigDecimal left = budget.map(b -> b.remaining().subtract(cost.amount())).orElse(null);
-        List<String> notes = new ArrayList<>();
-        if (r.gpuType() == null) {
-            notes.add("Priced as " + type + ", the GPU type with the most GPUs in the cluster; pass gpu_type to price another.");
-        }
-        if (limit.isEmpty()) {
-            notes.add(team + " has no GPU quota: any number fits it.");
-        }
-        int largest = scheduler.rooms().stream().filter(x -> x.gpuType().equals(type)).mapToInt(x -> (int) x.allocatable()).max().orElse(0);
-        if (r.gpuCount() > largest) {
-            notes.add("No " + type + " node holds " + r.gpuCount() + " GPUs (the largest has " + largest + "): a job that size never starts.");
-        }
-        return new QuotaWhatIf(team, asked, inUse, limit.orElse(null), limit.isEmpty() || inUse + asked <= limit.get(),
-                limit.map(l -> l - inUse - asked).orElse(null), type, prices.currency().getCurrencyCode(), cost.amount(),
-                left == null || left.signum() >= 0, left, Math.max(limit.orElse(0), inUse + asked), notes);
-    }
-
     public Validation validate(ValidateRequest r) {
         Instant now = clock.instant();
         String model = r.model() == null ? "" : r.model().trim();
@@ -205,7 +148,7 @@ final class PlanningService {
             throw ToolException.invalidArgument("model", "Argument 'model' must be a model name (1-128 characters).", "For example model=llm.");
         }
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
-        String team = r.team() == null || r.team().isBlank() ? null : knownTeam(r.team(), "team");
+        String team = r.team() == null || r.team().isBlank() ? null : quota.knownTeam(r.team(), "team");
         if (Boolean.TRUE.equals(r.dryRun()) && team == null) {
             throw ToolException.invalidArgument("team", "dry_run needs 'team': the Job is created in the team's namespace.",
                     "Pass team, e.g. team=team-a, or leave dry_run out.");
@@ -214,7 +157,7 @@ final class PlanningService {
         String type = null;
         if (r.gpuType() != null) {
             try {
-                type = priced(r.gpuType());
+                type = quota.priced(r.gpuType());
             } catch (ToolException e) {
                 checks.add(new Validation.Check("gpu_type", false, e.getMessage()));
             }
@@ -329,82 +272,5 @@ final class PlanningService {
 
     private static Validation.Alternative alt(String what, String type, String schedule, boolean spot, Estimator.Estimate e, BigDecimal base) {
         return new Validation.Alternative(what, type, schedule, spot, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()), null);
-    }
-
-    private String mostCommonType() {
-        Map<String, Long> totals = new HashMap<>();
-        scheduler.rooms().forEach(r -> totals.merge(r.gpuType(), r.allocatable(), Long::sum));
-        return totals.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                .map(Map.Entry::getKey).orElse("H100");
-    }
-
-    private String priced(String gpuType) {
-        java.util.Optional<String> known = prices.current(clock.instant()).gpuType(gpuType);
-        if (known.isPresent()) {
-            return known.get();
-        }
-        throw ToolException.invalidArgument("gpu_type", "Argument 'gpu_type' is " + Json.shorten(gpuType) + ", which trainops does not price.",
-                "Use one of: " + String.join(", ", prices.current(clock.instant()).gpuHour().keySet()) + ".");
-    }
-
-    String knownTeam(String value, String argument) {
-        String t = value == null ? "" : value.trim();
-        Set<String> known = new TreeSet<>(quotas.teams().keySet());
-        known.addAll(scheduler.quotaTeams());
-        if (!known.contains(t)) {
-            throw ToolException.invalidArgument(argument, "Unknown team '" + Json.shorten(t) + "'.", "Teams with a quota: "
-                    + String.join(", ", known) + ".");
-        }
-        return t;
-    }
-
-    private record Limits(String source, BigDecimal cpu, BigDecimal memoryGib) {
-    }
-
-    private Limits limits(String team) {
-        for (ResourceQuota rq : index.resourceQuotas()) {
-            if (team.equals(rq.getMetadata().getNamespace()) && rq.getSpec() != null && rq.getSpec().getHard() != null) {
-                Map<String, Quantity> hard = rq.getSpec().getHard();
-                Quantity cpu = hard.getOrDefault("requests.cpu", hard.get("cpu"));
-                Quantity memory = hard.getOrDefault("requests.memory", hard.get("memory"));
-                return new Limits("ResourceQuota " + team + "/" + rq.getMetadata().getName(),
-                        cpu == null ? null : Quantity.getAmountInBytes(cpu), memory == null ? null : gib(memory));
-            }
-        }
-        QuotaConfig.TeamQuota q = quotas.teams().get(team);
-        return q == null ? new Limits("none", null, null)
-                : new Limits("config/quotas.yaml", Quantity.getAmountInBytes(q.cpu()), gib(q.memory()));
-    }
-
-    private Map<String, BigDecimal> cpuAndMemoryInUse(String team) {
-        BigDecimal cpu = BigDecimal.ZERO;
-        BigDecimal memory = BigDecimal.ZERO;
-        for (Pod p : index.podsInNamespace(team)) {
-            if (!PodResources.holdsResources(p) || p.getSpec() == null) {
-                continue;
-            }
-            for (Container c : p.getSpec().getContainers()) {
-                Map<String, Quantity> req = c.getResources() == null || c.getResources().getRequests() == null ? Map.of() : c.getResources().getRequests();
-                if (req.get("cpu") != null) {
-                    cpu = cpu.add(Quantity.getAmountInBytes(req.get("cpu")));
-                }
-                if (req.get("memory") != null) {
-                    memory = memory.add(gib(req.get("memory")));
-                }
-            }
-        }
-        return Map.of("cpu", cpu, "memory", memory);
-    }
-
-    private static BigDecimal gib(Quantity q) {
-        return Quantity.getAmountInBytes(q).divide(GIB, 3, RoundingMode.HALF_EVEN);
-    }
-
-    private static QuotaStatus.Usage usage(String resource, BigDecimal used, BigDecimal limit) {
-        if (limit == null || limit.signum() == 0) {
-            return new QuotaStatus.Usage(resource, used, limit, null, null);
-        }
-        return new QuotaStatus.Usage(resource, used, limit, limit.subtract(used),
-                used.multiply(BigDecimal.valueOf(100)).divide(limit, 2, RoundingMode.HALF_EVEN));
     }
 }

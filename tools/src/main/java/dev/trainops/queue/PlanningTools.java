@@ -47,7 +47,8 @@ final class PlanningTools {
     public static Tool<QuotaWhatIfRequest, QuotaWhatIf> calculateQuota(Supplier<PlanningService> service) {
         return new Tool<>("calculate_quota", "What-if on a team's quota",
                 "What if a team ran `jobs` jobs of `gpu_count` GPUs for `hours`: does it fit its GPU quota on top of what it holds "
-                        + "now, what is left afterwards, what it costs at the peak rate and whether the budget holds it, and the "
+                        + "now, what is left afterwards, what it would be billed started now (GPUs, CPU and memory) and whether the budget "
+                        + "holds it, and the "
                         + "smallest quota that would. Changes nothing.",
                 QuotaWhatIfRequest.class, QuotaWhatIf.class, ToolHints.READ_ONLY, r -> service.get().whatIf(r),
                 w -> w.team() + ": " + w.gpusAsked() + " more GPU(s) on top of " + w.gpusInUse() + (w.quotaGpus() == null ? "" : " of "

@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -83,7 +84,11 @@ final class QueueService {
         return answer(now, warnings);
     }
 
-    /** docs/money.md, "History without MLflow": a job priced at its time limit, or not priced at all, says so. */
+    /**
+     * docs/money.md, "History without MLflow": a job priced at its time limit, or not priced at all,
+     * says so; and one whose estimate is longer than its Job's deadline (its template's time limit)
+     * says it will be stopped there (docs/queue.md, "Job templates").
+     */
     Optional<String> historyWarning(QueuedJob j) {
         String how = j.params().get("trainops.estimate");
         if ("time_limit".equals(how)) {
@@ -94,6 +99,12 @@ final class QueueService {
             return Optional.of("Model '" + j.model() + "' has no run history and its template sets no time limit: queued with no cost "
                     + "estimate. " + (j.maxCostMicros() == null ? "" : "Its max_cost cannot be checked before it runs; it stops the job "
                     + "when the cost so far reaches it. ") + "Budgets count its usage as it runs.");
+        }
+        OptionalLong deadline = dryRun.deadlineSeconds(j);
+        if (j.estimatedSeconds() > 0 && deadline.isPresent() && deadline.getAsLong() < j.estimatedSeconds()) {
+            return Optional.of("The estimate, " + j.estimatedSeconds() + " s, is longer than the time limit of model '" + j.model()
+                    + "''s job template (active_deadline_seconds " + deadline.getAsLong() + " s): Kubernetes stops the Job there, "
+                    + "before it ends. Raise the limit in config/jobs.yaml or train fewer epochs.");
         }
         return Optional.empty();
     }

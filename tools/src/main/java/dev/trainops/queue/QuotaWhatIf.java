@@ -15,7 +15,7 @@ public record QuotaWhatIf(
         @Nullable @JsonPropertyDescription("GPUs left under the quota afterwards (negative: over it).") Integer remainingAfter,
         String gpuType,
         String currency,
-        @JsonPropertyDescription("jobs x gpu_count x hours at the peak on-demand rate.") BigDecimal estimatedCost,
+        @JsonPropertyDescription("What the jobs would be billed started now: jobs x (gpu_count GPUs, with the default job template's CPU and memory per GPU) x hours, peak and off-peak hours as they fall.") BigDecimal estimatedCost,
         @JsonPropertyDescription("Whether that cost fits what is left of the team's budget (true when it has none).") boolean fitsBudget,
         @Nullable BigDecimal budgetRemainingAfter,
         @JsonPropertyDescription("The smallest GPU quota that would hold this on top of current use.") int suggestedQuotaGpus,

@@ -125,7 +125,7 @@ class HistoryEstimatesTest {
     @Test
     void validateJobResourcesListsTheCheaperBatchSizeAmongItsCheaperAlternatives() {
         PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
-                q::budgetStatus, q.prices, q.clock, q.estimator, q.dryRun);
+                q::budgetStatus, q.prices, q.clock, q.estimator, q.footprints(), q.dryRun);
         Validation v = planning.validate(new ValidateRequest("llm", 10, 64, 1, "H100", "team-a"));
         Validation.Alternative batch = v.cheaperAlternatives().stream().filter(a -> Integer.valueOf(128).equals(a.batchSize())).findFirst()
                 .orElseThrow();
@@ -148,6 +148,74 @@ class HistoryEstimatesTest {
         // above a cap it is refused like any estimate
         assertThatThrownBy(() -> q.service.submit(new QueueRequest("timed", "second", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null,
                 null, null, "1.00", null))).isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUDGET_EXCEEDED));
+    }
+
+    @Test
+    void aModelWithoutHistoryIsPricedAllInAtItsTemplatesTimeLimitAndOneWithoutALimitIsQueuedWithNoEstimate() throws Exception {
+        Path file = dir.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(file, """
+                templates:
+                  default:
+                    image: ghcr.io/trainops/trainer:latest
+                    cpu_per_gpu: "8"
+                    memory_per_gpu: 64Gi
+                  timed:
+                    active_deadline_seconds: 7200
+                """);
+        JobTemplates templates = JobTemplates.load(file);
+        JobFootprints footprints = new JobFootprints(templates, JobFootprints.Shares.WHOLE);
+        q.estimator = new TimeLimitEstimator(history, templates::timeLimit, q.prices, footprints);
+        Instant now = q.clock.instant();
+        // the time limit priced all-in: one H100, 8 cores and 64 GiB for 2 h, as the ledger bills that footprint
+        BigDecimal allIn = q.prices.cost(footprints.of("timed", "H100", 1), now, 7200, false).amount();
+        BigDecimal gpuOnly = q.prices.cost(new dev.trainops.cost.JobFootprint("H100", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO), now,
+                7200, false).amount();
+        assertThat(allIn).isGreaterThan(gpuOnly);
+
+        QueueAnswer a = q.service.submit(new QueueRequest("timed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null,
+                null, null));
+        assertThat(a.estimatedDurationSeconds()).isEqualTo(7200);
+        assertThat(a.estimatedCost()).isEqualByComparingTo(allIn);
+        assertThat(a.warnings()).anyMatch(w -> w.contains("Model 'timed' has no run history") && w.contains("time limit (7200 s)"));
+        String below = allIn.subtract(new BigDecimal("0.01")).setScale(2, java.math.RoundingMode.DOWN).toPlainString();
+        ToolException e = refused(new QueueRequest("timed", "capped", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null, null, below,
+                null));
+        assertThat(e.getMessage()).contains(below);
+
+        QueueAnswer untimed = q.service.submit(new QueueRequest("untimed", "first", "team-a", 3, 64, Priority.NORMAL, 1, "H100", null, null,
+                null, "1.00", null));
+        assertThat(untimed.estimatedCost()).isZero();
+        assertThat(untimed.warnings()).anyMatch(w -> w.contains("Model 'untimed' has no run history and its template sets no time limit")
+                && w.contains("max_cost cannot be checked before it runs"));
+    }
+
+    @Test
+    void aJobWhoseEstimateIsLongerThanItsTemplatesTimeLimitIsWarnedItWillBeStoppedThere() throws Exception {
+        Path file = dir.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(file, """
+                deadline: {factor: "2", slack_seconds: 1800}
+                templates:
+                  default:
+                    image: ghcr.io/trainops/trainer:latest
+                    cpu_per_gpu: "8"
+                    memory_per_gpu: 64Gi
+                  llm:
+                    active_deadline_seconds: 3600
+                """);
+        JobTemplates templates = JobTemplates.load(file);
+        QueueService service = new QueueService(q.queue, q.scheduler, PriorityConfig.defaults(), QuotaConfig.defaults(), q.estimator,
+                q::budgetStatus, q.prices, q.clock, new DryRun(new JobManifest(PriorityConfig.defaults(), templates), q.scheduler, q.clock));
+        // 10 epochs of llm at batch size 64: 9,000 s from its history, over the template's 3,600 s
+        QueueAnswer a = service.submit(new QueueRequest("llm", "long", "team-a", 10, 64, Priority.NORMAL, 1, "H100", null, null, null, null,
+                null));
+        assertThat(a.estimatedDurationSeconds()).isGreaterThan(3600);
+        assertThat(a.warnings()).anyMatch(w -> w.contains("longer than the time limit of model 'llm''s job template (active_deadline_seconds "
+                + "3600 s): Kubernetes stops the Job there"));
+        // 2 epochs fit: no such warning
+        QueueAnswer b = service.submit(new QueueRequest("llm", "short", "team-a", 2, 64, Priority.NORMAL, 1, "H100", null, null, null, null,
+                null));
+        assertThat(b.estimatedDurationSeconds()).isLessThan(3600);
+        assertThat(b.warnings()).noneMatch(w -> w.contains("Kubernetes stops the Job there"));
     }
 
     @Test

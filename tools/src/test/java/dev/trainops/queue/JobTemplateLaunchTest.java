@@ -160,7 +160,7 @@ class JobTemplateLaunchTest {
     @Test
     void validateWithDryRunAnswersWithTheJobAndNeedsATeam() {
         PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
-                q::budgetStatus, q.prices, q.clock, q::estimate, q.dryRun);
+                q::budgetStatus, q.prices, q.clock, q::estimate, q.footprints(), q.dryRun);
 
         Validation v = planning.validate(new ValidateRequest("mnist", 2, 32, 1, "H100", "team-a", true));
         assertThat(v.feasible()).isTrue();

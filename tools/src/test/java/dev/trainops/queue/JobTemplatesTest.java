@@ -67,12 +67,57 @@ class JobTemplatesTest {
     void theDeadlineIsTheEstimateTimesTheFactorPlusSlackAndNoneWithoutAnEstimate() throws Exception {
         JobTemplates t = JobTemplates.load(file(DEFAULT));
 
-        assertThat(t.activeDeadlineSeconds(1001)).hasValue(2 * 1001 + 1800);
-        assertThat(t.activeDeadlineSeconds(0)).isEmpty();
+        assertThat(t.activeDeadlineSeconds("llm", 1001)).hasValue(2 * 1001 + 1800);
+        assertThat(t.activeDeadlineSeconds("llm", 0)).isEmpty();
+        assertThat(t.timeLimit("llm")).isEmpty();
         JobTemplates fractional = JobTemplates.load(file(DEFAULT.replace("factor: \"2\"", "factor: \"1.25\"")));
-        assertThat(fractional.activeDeadlineSeconds(1001)).hasValue(1252 + 1800);
+        assertThat(fractional.activeDeadlineSeconds("llm", 1001)).hasValue(1252 + 1800);
         JobTemplates none = JobTemplates.load(file(DEFAULT.replace("deadline: {factor: \"2\", slack_seconds: 1800}\n", "")));
-        assertThat(none.activeDeadlineSeconds(1001)).isEmpty();
+        assertThat(none.activeDeadlineSeconds("llm", 1001)).isEmpty();
+    }
+
+    @Test
+    void aTemplatesTimeLimitIsInheritedAndCapsTheDeadlineFromTheEstimate() throws Exception {
+        Path f = file(DEFAULT.replace("    memory_per_gpu: 64Gi\n", "    memory_per_gpu: 64Gi\n    active_deadline_seconds: 86400\n")
+                + "  llm:\n    active_deadline_seconds: 7200\n  mnist:\n    active_deadline_seconds: null\n");
+        JobTemplates t = JobTemplates.load(f);
+
+        assertThat(t.timeLimit("llm")).hasValue(java.time.Duration.ofHours(2));
+        assertThat(t.timeLimit("no-such-model")).hasValue(java.time.Duration.ofHours(24)); // default's
+        assertThat(t.timeLimit("mnist")).isEmpty(); // null turns it off
+        // an estimate: ceil(estimate x 2) + 1800, capped by the template's limit
+        assertThat(t.activeDeadlineSeconds("llm", 1000)).hasValue(2 * 1000 + 1800);
+        assertThat(t.activeDeadlineSeconds("llm", 3000)).hasValue(7200);
+        // no estimate (a model without run history): the template's limit alone
+        assertThat(t.activeDeadlineSeconds("llm", 0)).hasValue(7200);
+        assertThat(t.activeDeadlineSeconds("mnist", 0)).isEmpty();
+        assertThat(t.activeDeadlineSeconds("mnist", 3000)).hasValue(2 * 3000 + 1800);
+        // no deadline key: the template's limit whatever the estimate
+        JobTemplates fixedOnly = JobTemplates.load(file(java.nio.file.Files.readString(f).replace("deadline: {factor: \"2\", slack_seconds: 1800}\n", "")));
+        assertThat(fixedOnly.activeDeadlineSeconds("llm", 1000)).hasValue(7200);
+        assertThat(fixedOnly.activeDeadlineSeconds("mnist", 1000)).isEmpty();
+    }
+
+    @Test
+    void aTimeLimitMustBeAWholeNumberOfSecondsAboveZero() throws Exception {
+        fails(withLlm("active_deadline_seconds: 0"), "templates.llm.active_deadline_seconds must be a whole number of seconds above 0, e.g. "
+                + "86400 for 24 h (was 0); leave it out, or null, for no fixed time limit");
+        fails(withLlm("active_deadline_seconds: -60"), "templates.llm.active_deadline_seconds must be a whole number of seconds above 0");
+        fails(withLlm("active_deadline_seconds: 1.5"), "templates.llm.active_deadline_seconds must be a whole number of seconds above 0");
+        fails(withLlm("active_deadline_seconds: 2h"), "templates.llm.active_deadline_seconds must be a whole number of seconds above 0");
+        fails(file(DEFAULT.replace("    memory_per_gpu: 64Gi\n", "    memory_per_gpu: 64Gi\n    active_deadline_seconds: \"3600\"\n")),
+                "templates.default.active_deadline_seconds must be a whole number of seconds above 0");
+    }
+
+    @Test
+    void aJobWithoutAnEstimateGetsItsTemplatesTimeLimitAsItsDeadline() throws Exception {
+        JobTemplates t = JobTemplates.load(withLlm("active_deadline_seconds: 7200"));
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        JobSpec spec = new JobSpec("team-a", "r1", "llm", "llm", Priority.NORMAL, 1000, "H100", 1, 2, 64, java.util.Map.of(), false, null,
+                null, 0, 0, null, null, null);
+        QueuedJob job = QueuedJob.submitted("tj-000000000001", spec, now).admittedTo("h100-a", now);
+        assertThat(new JobManifest(PriorityConfig.defaults(), t).build(job, "nvidia.com/gpu", now).getSpec().getActiveDeadlineSeconds())
+                .isEqualTo(7200L);
     }
 
     void fails(Path file, String message) {

@@ -31,7 +31,7 @@ class PlanningServiceTest {
         q = cluster.q;
         client = q.client;
         planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index, q::budgetStatus,
-                q.prices, q.clock, q::estimate, q.dryRun);
+                q.prices, q.clock, q::estimate, q.footprints(), q.dryRun);
     }
 
     @AfterEach
@@ -98,14 +98,32 @@ class PlanningServiceTest {
         QuotaWhatIf fits = planning.whatIf(new QuotaWhatIfRequest("team-a", 2, 3.0, 1, "H100"));
         assertThat(fits.fitsQuota()).isTrue();
         assertThat(fits.remainingAfter()).isZero();
-        assertThat(fits.estimatedCost()).isEqualByComparingTo("41.280000"); // 2 x 3 h x $6.88
+        // 2 x 3 h x ($6.88 per H100 + 8 cores x $0.031611 + 64 GiB x $0.004237 per GPU) = 2 x 3 x $7.404056, all at peak from 10:00
+        assertThat(fits.estimatedCost()).isEqualByComparingTo("44.424336");
         QuotaWhatIf not = planning.whatIf(new QuotaWhatIfRequest("team-a", 2, 10.0, 2, null));
         assertThat(not.fitsQuota()).isFalse();
         assertThat(not.remainingAfter()).isEqualTo(-2);
         assertThat(not.suggestedQuotaGpus()).isEqualTo(10);
         assertThat(not.gpuType()).isEqualTo("H100");
-        assertThat(not.fitsBudget()).isFalse(); // 4 x 10 h x $6.88 = $275.20 over what is left of $100
+        assertThat(not.fitsBudget()).isFalse(); // 4 x 10 h x $7.404056 = $296.16 over what is left of $100
+        assertThat(not.estimatedCost()).isEqualByComparingTo("296.162240");
         assertThat(not.notes()).anyMatch(n -> n.contains("the GPU type with the most GPUs"));
+    }
+
+    @Test
+    void theWhatIfPricesGpuCpuAndMemoryAsThePriceBookBillsTheSameFootprint() {
+        // 14 h from 10:00: 12 h at peak, then 2 h of the 22:00-06:00 off-peak window at half price
+        QuotaWhatIf w = planning.whatIf(new QuotaWhatIfRequest("team-a", 2, 14.0, 3, "H100"));
+        // two H100s with the default job template's 8 cores and 64 GiB per GPU (config/jobs.yaml)
+        dev.trainops.cost.JobFootprint job = new dev.trainops.cost.JobFootprint("H100", new BigDecimal("2"), new BigDecimal("16"),
+                new BigDecimal("128"));
+        BigDecimal bill = q.prices.cost(job, QueueHarness.T0, 14 * 3600, false).amount();
+        BigDecimal gpuOnly = q.prices.cost(new dev.trainops.cost.JobFootprint("H100", new BigDecimal("2"), BigDecimal.ZERO, BigDecimal.ZERO),
+                QueueHarness.T0, 14 * 3600, false).amount();
+        assertThat(w.estimatedCost()).isEqualByComparingTo(bill.multiply(new BigDecimal("3")));
+        assertThat(bill).isEqualByComparingTo("192.505456"); // 2 x (12 h x $7.404056 + 2 h x $3.702028)
+        assertThat(w.estimatedCost()).isGreaterThan(gpuOnly.multiply(new BigDecimal("3")));
+        assertThat(w.notes()).anyMatch(n -> n.contains("2 H100 GPU(s), 16 CPU cores and 128 GiB"));
     }
 
     @Test

@@ -88,6 +88,11 @@ final class QueueHarness implements AutoCloseable {
         this.service = new QueueService(queue, scheduler, priorities, quotaConfig, delegating(), this::budgetStatus, prices, clock, dryRun);
     }
 
+    /** What a job holds once it runs, as the server builds it: the shipped templates' CPU and memory, GPU shares as on the mock cluster. */
+    JobFootprints footprints() {
+        return new JobFootprints(templates, JobFootprints.onCluster(index));
+    }
+
     /** A second replica: its own scheduler and service over the same store and cluster. */
     record Replica(QueueService service, Scheduler scheduler) {
     }
