@@ -10,7 +10,7 @@ import dev.trainops.history.OwnJobHistory;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.monitor.HealthStatus;
-import dev.trainops.recommend.MlflowRunEvidence;
+import dev.trainops.recommend.CostRecommender;
 import dev.trainops.recommend.RunEvidenceSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +59,7 @@ final class HistoryModule {
             MlflowReader reader = new MlflowReader(new MlflowClient(mlflowConfig.get()), clock, Duration.ofMinutes(1), Ticker.systemTicker(),
                     ForkJoinPool.commonPool());
             RunHistorySource history = ForecastService.mlflowHistory(reader);
-            RunEvidenceSource evidence = new MlflowRunEvidence(reader);
+            RunEvidenceSource evidence = CostRecommender.mlflowEvidence(reader);
             return new HistoryModule(reader, () -> history, () -> evidence, true, () -> reader.search("", KNOWN_RUNS).value().stream()
                     .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
         }
