@@ -9,7 +9,6 @@ import dev.trainops.compare.AccuracyGain;
 import dev.trainops.compare.ConfigComparer;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.forecast.ForecastService;
-import dev.trainops.forecast.JobAwareHistory;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuTools;
 import dev.trainops.monitor.HealthService;
@@ -50,8 +49,8 @@ final class CatalogModule {
                 // trainops's own jobs log no accuracy: only a history with metrics is asked
                 runName -> history.metrics ? accuracyOf(history.runs.get(), runName) : Optional.empty(),
                 cost.await().budgets()::peek)));
-        tools.add(ForecastService.tool(() -> new ForecastService(new JobAwareHistory(history.runs.get(),
-                id -> queue.find(id).map(j -> new JobAwareHistory.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
+        tools.add(ForecastService.tool(() -> new ForecastService(ForecastService.knowingJobs(history.runs.get(),
+                id -> queue.find(id).map(j -> new ForecastService.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
                 cost.await().budgets()::peek, clock)));
         tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, queue.footprints(), clock)));
         JobGpuUsage outside = cluster.prometheus == null ? JobGpuUsage.NONE : new dev.trainops.prometheus.DcgmJobGpuUsage(cluster.prometheus);

@@ -1,7 +1,6 @@
 package dev.trainops.app;
 
 import dev.trainops.budget.Budget;
-import dev.trainops.budget.BudgetAlarms;
 import dev.trainops.budget.BudgetService;
 import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Ledger;
@@ -78,7 +77,7 @@ final class CostModule {
             BudgetService budgets = new BudgetService(config.budgets(), ledger, prices, usage,
                     (b, p) -> Money.micros(JobQueue.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
                             JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
-                            clock.instant()), prices.currency()), new BudgetAlarms(store, clock), clock);
+                            clock.instant()), prices.currency()), store, clock);
             stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore));
             loops.loop("usage-recorder", RECORD_EVERY, () -> {
                 if (cluster.index.synced()) {

@@ -4,13 +4,13 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.trainops.app.sandbox.SandboxCluster;
 import dev.trainops.app.sandbox.SandboxRunEvidence;
 import dev.trainops.app.sandbox.SandboxRunHistory;
-import dev.trainops.forecast.MlflowRunHistory;
+import dev.trainops.forecast.ForecastService;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.history.OwnJobHistory;
 import dev.trainops.mlflow.MlflowClient;
 import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.monitor.HealthStatus;
-import dev.trainops.recommend.MlflowRunEvidence;
+import dev.trainops.recommend.CostRecommender;
 import dev.trainops.recommend.RunEvidenceSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,8 +58,8 @@ final class HistoryModule {
         if (mlflowConfig.isPresent()) {
             MlflowReader reader = new MlflowReader(new MlflowClient(mlflowConfig.get()), clock, Duration.ofMinutes(1), Ticker.systemTicker(),
                     ForkJoinPool.commonPool());
-            RunHistorySource history = new MlflowRunHistory(reader);
-            RunEvidenceSource evidence = new MlflowRunEvidence(reader);
+            RunHistorySource history = ForecastService.mlflowHistory(reader);
+            RunEvidenceSource evidence = CostRecommender.mlflowEvidence(reader);
             return new HistoryModule(reader, () -> history, () -> evidence, true, () -> reader.search("", KNOWN_RUNS).value().stream()
                     .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
         }

@@ -2,10 +2,8 @@ package dev.trainops.app;
 
 import dev.trainops.cost.Money;
 import dev.trainops.monitor.AlertStore;
-import dev.trainops.monitor.DcgmJobUtilization;
 import dev.trainops.monitor.HealthService;
 import dev.trainops.monitor.HealthStatus;
-import dev.trainops.monitor.JobUtilizationSource;
 import dev.trainops.monitor.Metrics;
 import dev.trainops.monitor.MonitorCollector;
 import dev.trainops.monitor.QueueReadings;
@@ -13,7 +11,6 @@ import dev.trainops.monitor.TeamWarning;
 import dev.trainops.queue.JobQueue;
 import dev.trainops.queue.QueuedJob;
 import dev.trainops.queue.QuotaStatus;
-import dev.trainops.monitor.RunMetricsUtilization;
 import dev.trainops.monitor.TrainingPoller;
 import dev.trainops.monitor.UtilizationReports;
 import dev.trainops.server.MonitoringEndpoints;
@@ -152,14 +149,7 @@ final class MonitoringModule {
     }
 
     UtilizationReports utilizationReports() {
-        List<JobUtilizationSource> sources = new ArrayList<>();
-        if (cluster.prometheus != null) {
-            sources.add(new DcgmJobUtilization(cluster.prometheus));
-        }
-        if (history.metrics) {
-            sources.add(new RunMetricsUtilization(history.evidence));
-        }
-        return new UtilizationReports(cost.await().ledger(), sources, cluster.clock);
+        return new UtilizationReports(cost.await().ledger(), cluster.prometheus, history.metrics ? history.evidence : null, cluster.clock);
     }
 
     /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */

@@ -1,7 +1,7 @@
 package dev.trainops.app;
 
 import dev.trainops.budget.Budget;
-import dev.trainops.budget.BudgetsConfig;
+import dev.trainops.budget.BudgetService;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.PricingConfig;
 import dev.trainops.mlflow.MlflowClient;
@@ -60,7 +60,7 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
                     + "pointing at trainops's config/ folder.");
         }
         PriceBook prices = load(dir, PRICING, PricingConfig::load);
-        List<Budget> budgets = load(dir, BUDGETS, BudgetsConfig::load);
+        List<Budget> budgets = load(dir, BUDGETS, BudgetService::load);
         PriorityConfig priorities = load(dir, PRIORITIES, PriorityConfig::load);
         QuotaConfig quotas = load(dir, QUOTAS, QuotaConfig::load);
         JobTemplates jobs = load(dir, JOBS, JobTemplates::load);

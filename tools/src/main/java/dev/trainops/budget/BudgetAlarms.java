@@ -10,17 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Records budget thresholds crossed, each at most once per period, in the store. */
-public final class BudgetAlarms {
+final class BudgetAlarms {
     private final Store store;
     private final Clock clock;
 
-    public BudgetAlarms(Store store, Clock clock) {
+    BudgetAlarms(Store store, Clock clock) {
         this.store = store;
         this.clock = clock;
     }
 
     /** Fires WARN and BLOCKED for what {@code counted} reaches; returns the ones that fired now, for the first time this period. */
-    public List<BudgetState> observe(Budget budget, Budget.Range period, Money counted) {
+    List<BudgetState> observe(Budget budget, Budget.Range period, Money counted) {
         BudgetState state = BudgetState.of(counted, budget.limit());
         List<BudgetState> reached = state == BudgetState.BLOCKED ? List.of(BudgetState.WARN, BudgetState.BLOCKED)
                 : state == BudgetState.WARN ? List.of(BudgetState.WARN) : List.of();

@@ -9,6 +9,7 @@ import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.UsageSegment;
+import dev.trainops.store.Store;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -20,8 +21,11 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Budgets against the ledger: spent (billed), committed (reserved by the queue), projected (what
- * running jobs will still cost this period), and the 70% / 100% states of cost rule 6.
+ * The budget package's one entry point (docs/architecture.md, "Modules"): budgets against the
+ * ledger: spent (billed), committed (reserved by the queue), projected (what running jobs will
+ * still cost this period), and the 70% / 100% states of cost rule 6; get_budget_status. Public
+ * besides it: {@link Budget} (the configuration), and {@link BudgetStatus} and {@link BudgetState},
+ * which the queue, forecasts, reports and monitoring read.
  */
 public final class BudgetService {
     private final Map<String, Budget> teams = new LinkedHashMap<>();
@@ -36,9 +40,15 @@ public final class BudgetService {
     /**
      * @param committed what the queue has admitted but not billed, per budget and period; the
      *                  scheduler supplies it, until then it is zero
+     * @param store     where the thresholds crossed are recorded, each once per period
      */
     public BudgetService(List<Budget> budgets, Ledger ledger, PriceBook prices, ClusterUsage cluster,
-                         BiFunction<Budget, Budget.Range, Money> committed, BudgetAlarms alarms, Clock clock) {
+                         BiFunction<Budget, Budget.Range, Money> committed, Store store, Clock clock) {
+        this(budgets, ledger, prices, cluster, committed, new BudgetAlarms(store, clock), clock);
+    }
+
+    BudgetService(List<Budget> budgets, Ledger ledger, PriceBook prices, ClusterUsage cluster,
+                  BiFunction<Budget, Budget.Range, Money> committed, BudgetAlarms alarms, Clock clock) {
         for (Budget b : budgets) {
             if (!b.limit().currency().equals(prices.currency())) {
                 throw new IllegalArgumentException("budget " + b.scope() + " is in " + b.limit().currency() + " but prices are in "
@@ -66,7 +76,12 @@ public final class BudgetService {
         return java.util.Set.copyOf(teams.keySet());
     }
 
-    public BudgetStatus status(BudgetStatusRequest request) {
+    /** Reads {@code config/budgets.yaml}: team and experiment budgets; an error names the key and the fix. */
+    public static List<Budget> load(java.nio.file.Path file) throws java.io.IOException {
+        return BudgetsConfig.load(file);
+    }
+
+    BudgetStatus status(BudgetStatusRequest request) {
         return status(request.scope() == null ? "" : request.scope().trim(), true);
     }
 
@@ -124,13 +139,9 @@ public final class BudgetService {
                 budget.limit().minus(counted).amount(), percent, state, BudgetState.of(forecast, budget.limit()), notes);
     }
 
-    public Tool<BudgetStatusRequest, BudgetStatus> tool() {
-        return tool(() -> this);
-    }
-
-    /** The tool over a service that may still be starting (the store opens in the background). */
-    public static Tool<BudgetStatusRequest, BudgetStatus> tool(java.util.function.Supplier<BudgetService> service) {
-        return new Tool<>("get_budget_status", "Budget status",
+    /** get_budget_status over a service that may still be starting (the store opens in the background). */
+    public static Tool<?, ?> tool(java.util.function.Supplier<BudgetService> service) {
+        return new Tool<BudgetStatusRequest, BudgetStatus>("get_budget_status", "Budget status",
                 "Spending of a team or an experiment against its budget this period (monthly or weekly, UTC): limit, spent "
                         + "(billed usage from the ledger), committed (admitted, not yet billed), projected (what running jobs will "
                         + "still cost this period), forecast, remaining, and state OK / WARN (from 70%) / BLOCKED (from 100%, no new "

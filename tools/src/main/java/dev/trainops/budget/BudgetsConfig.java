@@ -12,11 +12,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** Reads {@code config/budgets.yaml}: team and experiment budgets, amounts as quoted decimals. */
-public final class BudgetsConfig {
+final class BudgetsConfig {
     private BudgetsConfig() {
     }
 
-    public static List<Budget> load(Path file) throws IOException {
+    static List<Budget> load(Path file) throws IOException {
         JsonNode root = YAMLMapper.builder().build().readTree(Files.readString(file));
         String currency = root.path("currency").asString("");
         List<Budget> budgets = new ArrayList<>();

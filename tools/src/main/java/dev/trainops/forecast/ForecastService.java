@@ -24,13 +24,19 @@ import java.util.Optional;
 import java.util.function.Function;
 import dev.trainops.budget.BudgetState;
 import dev.trainops.budget.BudgetStatus;
+import dev.trainops.mlflow.MlflowReader;
 import dev.trainops.names.JobId;
 import dev.trainops.queue.JobFootprints;
 import dev.trainops.queue.QuotaConfig;
 
 /**
- * forecast_training_cost: finds the history, measures the steady-state epoch time, and prices the
- * remaining epochs against the tariff calendar ahead (cost rule 7).
+ * The forecast package's one entry point (docs/architecture.md, "Modules"): forecast_training_cost
+ * finds the history, measures the steady-state epoch time, and prices the remaining epochs against
+ * the tariff calendar ahead (cost rule 7); it also makes the run histories the app chooses between
+ * ({@link #mlflowHistory}, {@link #knowingJobs}). Public besides it: the tool's request and answer,
+ * the history seam ({@link RunHistorySource}, {@link HistoricRun}) and the duration model that
+ * compare and recommend share ({@link EpochRate}, {@link EpochTimeline}, {@link DurationModel},
+ * {@link WarmupRatio}).
  */
 public final class ForecastService {
     static final Duration CHECKPOINT_EVERY = Duration.ofMinutes(30);
@@ -62,6 +68,23 @@ public final class ForecastService {
 
     public ForecastService(RunHistorySource source, PriceBook prices, Clock clock) {
         this(source, prices, team -> Optional.empty(), clock);
+    }
+
+    /** What the queue knows of a job: the run it logs to and its model. */
+    public record JobRef(String runName, String model) {
+    }
+
+    /** Run history from MLflow, every read through the reader's cache. */
+    public static RunHistorySource mlflowHistory(MlflowReader reader) {
+        return new MlflowRunHistory(reader);
+    }
+
+    /**
+     * {@code runs}, and a queued or running trainops job named by its id (tj-...): its own run once
+     * it has logged epochs, else the past runs of its model.
+     */
+    public static RunHistorySource knowingJobs(RunHistorySource runs, Function<String, Optional<JobRef>> jobs) {
+        return new JobAwareHistory(runs, jobs);
     }
 
     public Forecast forecast(ForecastRequest request) {

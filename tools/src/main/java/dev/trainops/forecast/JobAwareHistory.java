@@ -9,15 +9,11 @@ import java.util.function.Function;
  * Lets forecasts name a queued or running trainops job by its id (tj-...): a running job's own run
  * when it has logged epochs, else the past runs of its model, as for a job not yet started.
  */
-public final class JobAwareHistory implements RunHistorySource {
-    /** What the queue knows of a job: the run it logs to and its model. */
-    public record JobRef(String runName, String model) {
-    }
-
+final class JobAwareHistory implements RunHistorySource {
     private final RunHistorySource inner;
-    private final Function<String, Optional<JobRef>> jobs;
+    private final Function<String, Optional<ForecastService.JobRef>> jobs;
 
-    public JobAwareHistory(RunHistorySource inner, Function<String, Optional<JobRef>> jobs) {
+    JobAwareHistory(RunHistorySource inner, Function<String, Optional<ForecastService.JobRef>> jobs) {
         this.inner = inner;
         this.jobs = jobs;
     }
@@ -27,7 +23,7 @@ public final class JobAwareHistory implements RunHistorySource {
         if (!JobId.isValid(nameOrId)) {
             return inner.find(nameOrId);
         }
-        Optional<JobRef> job = jobs.apply(nameOrId);
+        Optional<ForecastService.JobRef> job = jobs.apply(nameOrId);
         if (job.isEmpty()) {
             return new Found(List.of(), null, false);
         }

@@ -16,12 +16,12 @@ import java.util.List;
  * {@code val_accuracy} (or {@code accuracy}). Every read goes through the {@link MlflowReader}
  * cache, so with MLflow down a name asked before still answers, marked stale.
  */
-public final class MlflowRunHistory implements RunHistorySource {
+final class MlflowRunHistory implements RunHistorySource {
     static final int MAX_RUNS = 20;
 
     private final MlflowReader reader;
 
-    public MlflowRunHistory(MlflowReader reader) {
+    MlflowRunHistory(MlflowReader reader) {
         this.reader = reader;
     }
 

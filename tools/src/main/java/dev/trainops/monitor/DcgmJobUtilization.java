@@ -14,10 +14,10 @@ import java.util.Map;
  * report, {@code avg_over_time} of utilisation and of memory used / total per pod, matched to the
  * ledger's entries, which book each pod's usage as {@code namespace/pod}.
  */
-public final class DcgmJobUtilization implements JobUtilizationSource {
+final class DcgmJobUtilization implements JobUtilizationSource {
     private final PrometheusClient client;
 
-    public DcgmJobUtilization(PrometheusClient client) {
+    DcgmJobUtilization(PrometheusClient client) {
         this.client = client;
     }
 

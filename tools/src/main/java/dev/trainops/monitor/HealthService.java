@@ -55,7 +55,7 @@ public final class HealthService {
         this.clock = clock;
     }
 
-    public HealthStatus status(HealthRequest request) {
+    HealthStatus status(HealthRequest request) {
         String team = optionalTeam(request.team());
         Instant now = clock.instant();
         List<HealthStatus.Backend> b = backends.get();
@@ -190,8 +190,8 @@ public final class HealthService {
                 + "no failed job, no anomaly." : ": " + String.join("; ", parts) + ".");
     }
 
-    public static Tool<HealthRequest, HealthStatus> tool(Supplier<HealthService> service) {
-        return new Tool<>("get_training_health_status", "Training health: backends, alerts, failures",
+    public static Tool<?, ?> tool(Supplier<HealthService> service) {
+        return new Tool<HealthRequest, HealthStatus>("get_training_health_status", "Training health: backends, alerts, failures",
                 "Is training healthy? The backends (Kubernetes, MLflow, the store, Prometheus) up or stale, trainops's own background "
                         + "loops failing, GPU usage the price list cannot bill, the alerts firing now "
                         + "(from Alertmanager: low GPU utilisation, jobs running long, GPU or container memory pressure, a job near its "

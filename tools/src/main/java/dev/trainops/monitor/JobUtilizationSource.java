@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Where a report finds how busy a job's GPUs were over a range: DCGM through Prometheus, or the run's own system metrics. */
-public interface JobUtilizationSource {
+interface JobUtilizationSource {
 
     /** Mean GPU utilisation (percent) and memory use (percent, null when unknown) of a job over its time in the range. */
     record Measured(double gpuPercent, Double memoryPercent, String source) {

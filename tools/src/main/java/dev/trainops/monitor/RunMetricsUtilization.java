@@ -17,10 +17,10 @@ import java.util.function.Supplier;
  * the sandbox's run store which logs the same keys. Samples are taken within the job's time in
  * the range; memory is relative to the GPU type's memory.
  */
-public final class RunMetricsUtilization implements JobUtilizationSource {
+final class RunMetricsUtilization implements JobUtilizationSource {
     private final Supplier<RunEvidenceSource> runs;
 
-    public RunMetricsUtilization(Supplier<RunEvidenceSource> runs) {
+    RunMetricsUtilization(Supplier<RunEvidenceSource> runs) {
         this.runs = runs;
     }
 

@@ -7,7 +7,7 @@ import java.time.LocalDate;
 import java.util.List;
 
 /** The answer of get_resource_utilization_report. GPU-hours are GPU-equivalents (a MIG slice counts its share). */
-public record UtilizationReport(
+record UtilizationReport(
         LocalDate startDate,
         LocalDate endDate,
         @Nullable String team,

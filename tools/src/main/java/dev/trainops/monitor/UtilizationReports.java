@@ -4,6 +4,8 @@ import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
 import dev.trainops.cost.Ledger;
+import dev.trainops.prometheus.PrometheusClient;
+import dev.trainops.recommend.RunEvidenceSource;
 import dev.trainops.report.CostReports;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -35,14 +37,35 @@ public final class UtilizationReports {
     private final List<JobUtilizationSource> sources;
     private final Clock clock;
 
+    /**
+     * Utilisation from DCGM through Prometheus first, else from the runs' own system metrics.
+     *
+     * @param dcgm the Prometheus that scrapes the DCGM exporter; null when there is none
+     * @param runs the run evidence with system metrics (MLflow's or the sandbox's); null when the history logs none
+     */
+    public UtilizationReports(Ledger ledger, PrometheusClient dcgm, Supplier<RunEvidenceSource> runs, Clock clock) {
+        this(ledger, sources(dcgm, runs), clock);
+    }
+
+    private static List<JobUtilizationSource> sources(PrometheusClient dcgm, Supplier<RunEvidenceSource> runs) {
+        List<JobUtilizationSource> sources = new ArrayList<>();
+        if (dcgm != null) {
+            sources.add(new DcgmJobUtilization(dcgm));
+        }
+        if (runs != null) {
+            sources.add(new RunMetricsUtilization(runs));
+        }
+        return sources;
+    }
+
     /** {@code sources} in order of preference: a job takes the first that knows it. */
-    public UtilizationReports(Ledger ledger, List<JobUtilizationSource> sources, Clock clock) {
+    UtilizationReports(Ledger ledger, List<JobUtilizationSource> sources, Clock clock) {
         this.ledger = ledger;
         this.sources = List.copyOf(sources);
         this.clock = clock;
     }
 
-    public UtilizationReport report(UtilizationRequest request) {
+    UtilizationReport report(UtilizationRequest request) {
         Instant now = clock.instant();
         LocalDate end = request.endDate() == null ? now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
                 : CostReports.day(request.endDate(), "end_date");
@@ -136,8 +159,8 @@ public final class UtilizationReports {
         return Math.round(d * 10) / 10.0;
     }
 
-    public static Tool<UtilizationRequest, UtilizationReport> tool(Supplier<UtilizationReports> reports) {
-        return new Tool<>("get_resource_utilization_report", "GPU utilisation and idle GPU-hours",
+    public static Tool<?, ?> tool(Supplier<UtilizationReports> reports) {
+        return new Tool<UtilizationRequest, UtilizationReport>("get_resource_utilization_report", "GPU utilisation and idle GPU-hours",
                 "How well training used the GPUs it paid for, over a date range (default the last 7 days): per job and per team "
                         + "the GPU-hours allocated, mean GPU utilisation and memory use (from the NVIDIA DCGM exporter through Prometheus, "
                         + "else the run's MLflow system metrics), GPU-hours used and idle, and efficiency (used / allocated). The least "

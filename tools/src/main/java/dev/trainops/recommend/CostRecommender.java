@@ -26,7 +26,10 @@ import java.util.function.Supplier;
  * recommend_cost_optimization: runs every strategy on one run's evidence, prices each change with
  * the cost engine against the run as it ran (or as planned), and keeps those that save at least
  * 1%, largest saving first. A run none of them can improve gets an empty list and a sentence
- * saying why it is already efficient.
+ * saying why it is already efficient. The recommend package's one entry point (docs/architecture.md,
+ * "Modules"); public besides it: the tool's request and answer ({@link RecommendRequest},
+ * {@link Recommendations}, {@link RecommendationType}) and the seams others implement
+ * ({@link RunEvidenceSource} and its {@link RunEvidence}, {@link JobContext}, {@link JobGpuUsage}).
  */
 public final class CostRecommender {
     /** Savings below this share of the run are noise, not advice. */
@@ -61,6 +64,11 @@ public final class CostRecommender {
         this.prices = prices;
         this.jobs = jobs;
         this.clock = clock;
+    }
+
+    /** Run evidence (metrics, params, siblings) from MLflow, every read through the reader's cache. */
+    public static RunEvidenceSource mlflowEvidence(dev.trainops.mlflow.MlflowReader reader) {
+        return new MlflowRunEvidence(reader);
     }
 
     public Recommendations recommend(RecommendRequest request) {

@@ -20,12 +20,12 @@ import java.util.stream.Collectors;
  * run's experiment. Only the metric keys a run has logged (its latest metrics say which) are
  * fetched with metrics/get-history, so a run without system metrics costs no extra calls.
  */
-public final class MlflowRunEvidence implements RunEvidenceSource {
+final class MlflowRunEvidence implements RunEvidenceSource {
     private static final int MAX_SEARCH = 50;
 
     private final MlflowReader reader;
 
-    public MlflowRunEvidence(MlflowReader reader) {
+    MlflowRunEvidence(MlflowReader reader) {
         this.reader = reader;
     }
 

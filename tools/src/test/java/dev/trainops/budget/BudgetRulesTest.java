@@ -4,7 +4,9 @@ import static dev.trainops.testing.ClusterFixtures.gpuNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trainops.catalog.ToolCatalog;
 import dev.trainops.catalog.ToolException;
+import dev.trainops.catalog.ToolOutcome;
 import dev.trainops.cost.ClusterUsage;
 import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +100,7 @@ class BudgetRulesTest {
         ClusterUsage usage = new ClusterUsage(index);
         new UsageRecorder(usage, ledger, clock).recordOnce();
         BudgetService budgets = new BudgetService(List.of(TEAM_A), ledger, prices, usage,
-                (b, p) -> Money.zero(prices.currency()), new BudgetAlarms(store, clock), clock);
+                (b, p) -> Money.zero(prices.currency()), store, clock);
 
         BudgetStatus s = budgets.status(new BudgetStatusRequest("team-a"));
         // 1 h of 2 H100 at $6.88 billed; 1 h more projected to the pod's expected end
@@ -115,6 +118,10 @@ class BudgetRulesTest {
 
         assertThatThrownBy(() -> budgets.status(new BudgetStatusRequest("team-z")))
                 .isInstanceOf(ToolException.class).hasMessage("No budget for 'team-z'.");
+        // through the catalog, as MCP and the agent call it: the package-private request and answer records bind and serialise
+        ToolOutcome viaCatalog = new ToolCatalog(List.of(BudgetService.tool(() -> budgets))).invoke("get_budget_status", Map.of("scope", "team-a"));
+        assertThat(viaCatalog).isInstanceOf(ToolOutcome.Success.class);
+        assertThat(((ToolOutcome.Success) viaCatalog).structured()).containsEntry("scope", "team-a").containsKey("spent");
         index.close();
     }
 

@@ -120,8 +120,8 @@ class ForecastServiceTest {
             }
         };
         ForecastService jobs = new ForecastService(new JobAwareHistory(byModel, id -> id.equals("tj-0123456789ab")
-                ? Optional.of(new JobAwareHistory.JobRef("sweep-7", "llm-tiny")) : id.equals("tj-00000000beef")
-                ? Optional.of(new JobAwareHistory.JobRef("llm-bs64", "llm-tiny")) : Optional.empty()), PricingConfig.load(
+                ? Optional.of(new ForecastService.JobRef("sweep-7", "llm-tiny")) : id.equals("tj-00000000beef")
+                ? Optional.of(new ForecastService.JobRef("llm-bs64", "llm-tiny")) : Optional.empty()), PricingConfig.load(
                 Path.of("../config/pricing.yaml")), clock);
         Forecast queued = jobs.forecast(new ForecastRequest("tj-0123456789ab", 3));
         assertThat(queued.basedOn().runName()).isEqualTo("llm-bs128");

@@ -166,7 +166,7 @@ class MonitorCollectorTest {
             dev.trainops.budget.BudgetService budgets = new dev.trainops.budget.BudgetService(List.of(new dev.trainops.budget.Budget(
                     "team-a", dev.trainops.budget.Budget.Kind.TEAM, Money.of("1000", "USD"), dev.trainops.budget.Budget.Period.MONTHLY)),
                     new dev.trainops.cost.Ledger(store, prices, clock), prices, new dev.trainops.cost.ClusterUsage(index),
-                    (b, p) -> committed.get(), new dev.trainops.budget.BudgetAlarms(store, clock), clock);
+                    (b, p) -> committed.get(), store, clock);
             List<TeamWarning> warnings = new ArrayList<>();
             Metrics metrics = MetricsTest.fresh();
             MonitorCollector collector = new MonitorCollector(metrics, null, budgets, null, () -> null, GpuUtilization.UNKNOWN,
