@@ -27,6 +27,12 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+        if (args.length > 0 && args[0].equals("serve")) {
+            // the initialize answer's JSON, message types and logger, built on the second core while picocli parses
+            Thread prepare = new Thread(dev.trainops.server.TrainopsMcpServer::prepare, "trainops-prepare");
+            prepare.setDaemon(true);
+            prepare.start();
+        }
         int code = commandLine(args)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof IllegalArgumentException) {

@@ -76,19 +76,41 @@ public final class TrainopsMcpServer {
 
     /**
      * MCP over stdio that answers {@code initialize} before the catalog exists: the server starts
-     * with its capabilities declared and nothing registered, and every request after the first
-     * line is held until {@link Deferred#register(ToolCatalog)} has added the catalog's tools,
-     * resources and prompts. So start-up work (the modules, the metrics, the tool schemas) never
-     * delays the handshake, and {@code tools/list} waits only for what it lists
-     * (docs/architecture.md, "Life of a tool call").
+     * with its capabilities declared (prompts included) and nothing registered, and every request
+     * after the first line is held until {@link Deferred#register} has added the catalog's tools,
+     * resources and prompts. So start-up work (the configuration, the prompts, the modules, the
+     * metrics, the tool schemas) never delays the handshake, and {@code tools/list} waits only for
+     * what it lists (docs/architecture.md, "Life of a tool call").
      */
-    public static Deferred stdioDeferred(String version, PromptLibrary prompts, JobEventNotifier jobEvents, InputStream in,
-                                         OutputStream out) {
+    public static Deferred stdioDeferred(String version, JobEventNotifier jobEvents, InputStream in, OutputStream out) {
         HeldInput held = new HeldInput(in);
         FirstAnswer answered = new FirstAnswer(out);
         McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
-                version, prompts).build();
-        return new Deferred(mcp, held, answered, prompts);
+                version, true).build();
+        return new Deferred(mcp, held, answered);
+    }
+
+    /**
+     * Builds, once and off the caller's thread, what the {@code initialize} answer needs (the JSON
+     * mapper and its serializers for the handshake, the SDK's message types, the logger): started
+     * first thing by {@code serve}, it runs on the second core while the command line is parsed.
+     */
+    public static void prepare() {
+        try {
+            McpJsonMapper mapper = jsonMapper();
+            McpSchema.JSONRPCMessage request = McpSchema.deserializeJsonRpcMessage(mapper, "{\"jsonrpc\":\"2.0\",\"id\":0,"
+                    + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + io.modelcontextprotocol.spec.ProtocolVersions.MCP_2025_11_25
+                    + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"prepare\",\"version\":\"0\"}}}");
+            McpSchema.InitializeRequest init = mapper.convertValue(((McpSchema.JSONRPCRequest) request).params(),
+                    McpSchema.InitializeRequest.class);
+            McpSchema.InitializeResult result = new McpSchema.InitializeResult(init.protocolVersion(),
+                    McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).prompts(false).logging().build(),
+                    new McpSchema.Implementation(NAME, "0"), INSTRUCTIONS);
+            mapper.writeValueAsString(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, 0, result, null));
+            org.slf4j.LoggerFactory.getLogger(TrainopsMcpServer.class);
+        } catch (Exception | LinkageError e) {
+            // only a head start: the real answer builds whatever this did not
+        }
     }
 
     /** A stdio server whose catalog comes later. */
@@ -96,13 +118,11 @@ public final class TrainopsMcpServer {
         private final McpSyncServer mcp;
         private final HeldInput held;
         private final FirstAnswer answered;
-        private final PromptLibrary prompts;
 
-        private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered, PromptLibrary prompts) {
+        private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered) {
             this.mcp = mcp;
             this.held = held;
             this.answered = answered;
-            this.prompts = prompts;
         }
 
         public McpSyncServer server() {
@@ -114,8 +134,8 @@ public final class TrainopsMcpServer {
             answered.written.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
-        /** Adds the catalog's tools, resources and prompts, then lets the held requests through. */
-        public void register(ToolCatalog catalog) {
+        /** Adds the catalog's tools and resources and the prompts, then lets the held requests through. */
+        public void register(ToolCatalog catalog, PromptLibrary prompts) {
             McpToolAdapter adapter = new McpToolAdapter(catalog);
             adapter.specifications().forEach(mcp::addTool);
             adapter.resources().forEach(mcp::addResource);
@@ -215,13 +235,14 @@ public final class TrainopsMcpServer {
     }
 
     /**
-     * Tools, resources and prompts from the catalog. {@code logging} is declared because the server
-     * sends log notifications: the queue's job events ({@link JobEventNotifier}).
+     * What every trainops server declares and how it handles calls, on any transport, with the
+     * catalog now or later: tools, resources, prompts (when there are any, or will be), and
+     * {@code logging}, because the server sends log notifications: the queue's job events
+     * ({@link JobEventNotifier}).
      */
-    /** What every trainops server declares and how it handles calls, on any transport, with the catalog now or later. */
-    private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, PromptLibrary prompts) {
+    private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, boolean prompts) {
         McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging();
-        if (!prompts.prompts().isEmpty()) {
+        if (prompts) {
             caps.prompts(false);
         }
         return spec.serverInfo(NAME, version)
@@ -234,7 +255,7 @@ public final class TrainopsMcpServer {
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         McpToolAdapter adapter = new McpToolAdapter(catalog);
-        return common(spec, version, prompts)
+        return common(spec, version, !prompts.prompts().isEmpty())
                 .tools(adapter.specifications())
                 .resources(adapter.resources())
                 .resourceTemplates(adapter.resourceTemplates())
