@@ -17,6 +17,25 @@ public final class Main {
         COMMANDS.put("quotas", QuotasCommand::new);
     }
 
+    /** The thread that prepares the initialize answer, if serve started one. */
+    private static volatile Thread preparing;
+
+    /**
+     * Waits (bounded) for that thread before the MCP server is built, so the two never initialise
+     * the same classes at once (two threads initialising classes that refer to each other can
+     * deadlock); by then it has usually finished.
+     */
+    static void awaitPrepared() {
+        Thread t = preparing;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     public static void main(String[] args) {
         // Logs go to stderr: over stdio, stdout belongs to the MCP protocol.
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
@@ -32,6 +51,7 @@ public final class Main {
             Thread prepare = new Thread(dev.trainops.server.TrainopsMcpServer::prepare, "trainops-prepare");
             prepare.setDaemon(true);
             prepare.start();
+            preparing = prepare;
         }
         int code = commandLine(args)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -135,6 +135,7 @@ final class ServeCommand implements Callable<Integer> {
      */
     private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
+        Main.awaitPrepared();
         TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), jobEvents,
                 new EofSignallingInput(System.in, stop.requested), protocolOut);
         stop.first(mcp.server()::closeGracefully);
