@@ -136,8 +136,11 @@ final class ServeCommand implements Callable<Integer> {
     private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
         Main.awaitPrepared();
+        // when Main answered initialize itself, the server reads that line again and its answer is dropped
+        dev.trainops.server.EarlyInitialize early = Main.early();
         TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), jobEvents,
-                new EofSignallingInput(System.in, stop.requested), protocolOut);
+                new EofSignallingInput(early == null ? System.in : early.input(System.in), stop.requested),
+                early == null ? protocolOut : early.output(protocolOut));
         stop.first(mcp.server()::closeGracefully);
         stop.first(mcp::release);
         mcp.awaitFirstAnswer(java.time.Duration.ofSeconds(1));
