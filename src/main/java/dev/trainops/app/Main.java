@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.server.EarlyInitialize;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,14 +8,78 @@ import picocli.CommandLine.Command;
 @Command(name = "trainops", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "GPU-aware, cost-aware training on Kubernetes and MLflow, for LLM assistants over MCP.")
 public final class Main {
-    /** The subcommands, by name, in the order help lists them. */
-    static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+    /**
+     * The subcommands, by name, in the order help lists them; in a holder, so that its classes and
+     * lambdas load after the early {@code initialize} answer, not with Main.
+     */
+    private static final class Commands {
+        static final java.util.Map<String, java.util.function.Supplier<Object>> ALL = new java.util.LinkedHashMap<>();
 
-    static {
-        COMMANDS.put("serve", ServeCommand::new);
-        COMMANDS.put("chat", ChatCommand::new);
-        COMMANDS.put("bench", BenchCommand::new);
-        COMMANDS.put("quotas", QuotasCommand::new);
+        static {
+            ALL.put("serve", ServeCommand::new);
+            ALL.put("chat", ChatCommand::new);
+            ALL.put("bench", BenchCommand::new);
+            ALL.put("quotas", QuotasCommand::new);
+        }
+    }
+
+    /** The thread that prepares the initialize answer, if serve started one. */
+    private static volatile Thread preparing;
+
+    /**
+     * Waits (bounded) for that thread before the MCP server is built, so the two never initialise
+     * the same classes at once (two threads initialising classes that refer to each other can
+     * deadlock); by then it has usually finished.
+     */
+    static void awaitPrepared() {
+        Thread t = preparing;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** What {@code serve} read and answered before picocli, or null when it did not. */
+    private static volatile EarlyInitialize early;
+
+    static EarlyInitialize early() {
+        return early;
+    }
+
+    /**
+     * Over stdio, the first line is read here and an {@code initialize} request answered at once,
+     * before picocli, Jackson and the MCP SDK are loaded: their loading is most of a launch's time
+     * to the answer (docs/architecture.md, "Start-up"). The MCP server reads the same line later
+     * and its own answer to it is dropped ({@link EarlyInitialize}).
+     */
+    private static void answerInitialize() {
+        try {
+            early = EarlyInitialize.answer(System.in, System.out, version());
+        } catch (java.io.IOException e) {
+            System.err.println("trainops: cannot read the first request: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether {@code serve}'s arguments mean MCP over stdio (the default transport) and not help or
+     * the version, decided from the raw arguments: picocli is not loaded yet. Bad options still
+     * fail in picocli, just after the answer.
+     */
+    static boolean overStdio(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return false;
+            }
+            if (a.equals("--transport") && (i + 1 >= args.length || !args[i + 1].equals("stdio"))
+                    || a.startsWith("--transport=") && !a.equals("--transport=stdio")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static void main(String[] args) {
@@ -27,6 +92,16 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+        if (args.length > 0 && args[0].equals("serve")) {
+            if (overStdio(args)) {
+                answerInitialize();
+            }
+            // the SDK's JSON, message types and logger, built on the second core while picocli parses
+            Thread prepare = new Thread(dev.trainops.server.TrainopsMcpServer::prepare, "trainops-prepare");
+            prepare.setDaemon(true);
+            prepare.start();
+            preparing = prepare;
+        }
         int code = commandLine(args)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof IllegalArgumentException) {
@@ -49,11 +124,11 @@ public final class Main {
      */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
-        java.util.function.Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        java.util.function.Supplier<Object> named = args.length > 0 ? Commands.ALL.get(args[0]) : null;
         if (named != null) {
             cl.addSubcommand(args[0], named.get());
         } else {
-            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            Commands.ALL.forEach((name, command) -> cl.addSubcommand(name, command.get()));
         }
         return cl;
     }

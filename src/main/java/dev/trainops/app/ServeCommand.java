@@ -82,20 +82,19 @@ final class ServeCommand implements Callable<Integer> {
         if (transport == Transport.stdio) {
             System.setOut(System.err);
         }
-        TrainopsConfig config;
-        try {
-            config = TrainopsConfig.read(settings, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("trainops: " + e.getMessage());
-            return 2;
-        }
         Stop stop = new Stop();
         // SIGTERM is a normal stop: the same ordered close as end of input, then exit 0
         Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
         try {
             if (transport == Transport.stdio) {
-                serveStdio(config, protocolOut, metricsOptions, stop);
+                if (!serveStdio(settings, protocolOut, metricsOptions, stop)) {
+                    return 2;
+                }
             } else {
+                TrainopsConfig config = readConfig(settings);
+                if (config == null) {
+                    return 2;
+                }
                 Trainops trainops = stop.trainops(Trainops.create(config));
                 serveMetrics(trainops, metricsOptions, stop);
                 JobEventNotifier jobEvents = new JobEventNotifier();
@@ -117,19 +116,40 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The configuration, or null after saying on stderr what to fix. */
+    private static TrainopsConfig readConfig(Trainops.Settings settings) {
+        try {
+            return TrainopsConfig.read(settings, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("trainops: " + e.getMessage());
+            return null;
+        }
+    }
+
     /**
      * Over stdio the handshake comes first: the MCP server answers {@code initialize} before the
-     * modules, the metrics and the tool schemas exist; they are built once that answer is out (or
-     * after a second), and requests after {@code initialize} wait for them. The cluster, the store
-     * and the loops then start in the background (docs/architecture.md, "Life of a tool call").
+     * configuration is read and before the modules, the metrics and the tool
+     * schemas exist; they are built once that answer is out (or after a second), and requests
+     * after {@code initialize} wait for them. The cluster, the store and the loops then start in
+     * the background (docs/architecture.md, "Life of a tool call"). False when the configuration
+     * is wrong (said on stderr; the command exits 2, as before the handshake moved first).
      */
-    private void serveStdio(TrainopsConfig config, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
+    private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
-        TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), prompts(config.configDir()), jobEvents,
-                new EofSignallingInput(System.in, stop.requested), protocolOut);
+        Main.awaitPrepared();
+        // when Main answered initialize itself, the server reads that line again and its answer is dropped
+        dev.trainops.server.EarlyInitialize early = Main.early();
+        // the prompts name the completion handlers the SDK takes at build; read after the early answer
+        TrainopsMcpServer.Deferred mcp = TrainopsMcpServer.stdioDeferred(Main.version(), prompts(settings.configDir()), jobEvents,
+                new EofSignallingInput(early == null ? System.in : early.input(System.in), stop.requested),
+                early == null ? protocolOut : early.output(protocolOut));
         stop.first(mcp.server()::closeGracefully);
         stop.first(mcp::release);
         mcp.awaitFirstAnswer(java.time.Duration.ofSeconds(1));
+        TrainopsConfig config = readConfig(settings);
+        if (config == null) {
+            return false;
+        }
         Trainops trainops = stop.trainops(Trainops.create(config));
         trainops.onJobEvent(jobEvents);
         trainops.onTeamWarning(jobEvents::warn);
@@ -137,6 +157,7 @@ final class ServeCommand implements Callable<Integer> {
         serveMetrics(trainops, metricsOptions, stop);
         trainops.connect();
         log.info("trainops serving MCP over stdio{}", config.sandbox() ? " on the sandbox cluster" : "");
+        return true;
     }
 
     private void serveMetrics(Trainops trainops, HttpOptions metricsOptions, Stop stop) throws Exception {

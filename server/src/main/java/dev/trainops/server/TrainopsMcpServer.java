@@ -77,11 +77,13 @@ public final class TrainopsMcpServer {
 
     /**
      * MCP over stdio that answers {@code initialize} before the catalog exists: the server starts
-     * with its capabilities declared and nothing registered, and every request after the first
-     * line is held until {@link Deferred#register(ToolCatalog)} has added the catalog's tools,
-     * resources and prompts. So start-up work (the modules, the metrics, the tool schemas) never
-     * delays the handshake, and {@code tools/list} waits only for what it lists
-     * (docs/architecture.md, "Life of a tool call").
+     * with its capabilities declared (prompts included) and nothing registered, and every request
+     * after the first line is held until {@link Deferred#register} has added the catalog's tools,
+     * resources and prompts. So start-up work (the configuration, the modules, the metrics, the
+     * tool schemas) never delays the handshake, and {@code tools/list} waits only for what it lists
+     * (docs/architecture.md, "Life of a tool call"). {@code prompts} are needed here because the SDK
+     * takes the prompts' completion handlers only when the server is built; {@code serve} reads them
+     * after {@link EarlyInitialize} has answered.
      */
     public static Deferred stdioDeferred(String version, PromptLibrary prompts, JobEventNotifier jobEvents, InputStream in,
                                          OutputStream out) {
@@ -90,9 +92,32 @@ public final class TrainopsMcpServer {
         // the SDK takes completion handlers only when the server is built: the prompts' handlers read the catalog's completions once it is there
         java.util.concurrent.atomic.AtomicReference<Completions> completions = new java.util.concurrent.atomic.AtomicReference<>(Completions.none());
         McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
-                version, prompts).completions(McpCompletions.forPrompts(prompts, completions::get)).build();
+                version, true).completions(McpCompletions.forPrompts(prompts, completions::get)).build();
         jobEvents.attach(mcp);
         return new Deferred(mcp, held, answered, prompts, completions);
+    }
+
+    /**
+     * Builds, once and off the caller's thread, what the {@code initialize} answer needs (the JSON
+     * mapper and its serializers for the handshake, the SDK's message types, the logger): started
+     * first thing by {@code serve}, it runs on the second core while the command line is parsed.
+     */
+    public static void prepare() {
+        try {
+            McpJsonMapper mapper = jsonMapper();
+            McpSchema.JSONRPCMessage request = McpSchema.deserializeJsonRpcMessage(mapper, "{\"jsonrpc\":\"2.0\",\"id\":0,"
+                    + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + io.modelcontextprotocol.spec.ProtocolVersions.MCP_2025_11_25
+                    + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"prepare\",\"version\":\"0\"}}}");
+            McpSchema.InitializeRequest init = mapper.convertValue(((McpSchema.JSONRPCRequest) request).params(),
+                    McpSchema.InitializeRequest.class);
+            McpSchema.InitializeResult result = new McpSchema.InitializeResult(init.protocolVersion(),
+                    McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).prompts(false).logging().build(),
+                    new McpSchema.Implementation(NAME, "0"), INSTRUCTIONS);
+            mapper.writeValueAsString(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, 0, result, null));
+            org.slf4j.LoggerFactory.getLogger(TrainopsMcpServer.class);
+        } catch (Exception | LinkageError e) {
+            // only a head start: the real answer builds whatever this did not
+        }
     }
 
     /** A stdio server whose catalog comes later. */
@@ -228,15 +253,16 @@ public final class TrainopsMcpServer {
 
     /**
      * What every trainops server declares and how it handles calls, on any transport, with the
-     * catalog now or later: tools, resources and prompts from the catalog; {@code logging} because
-     * the server sends log notifications (the queue's job events, {@link JobEventNotifier});
-     * {@code completions} for prompt arguments and resource-template variables ({@link McpCompletions}).
+     * catalog now or later: tools, resources (subscribable: trainops://jobs/{job_id} changes on every
+     * job event, the SDK handles resources/subscribe), prompts (when there are any, or will be),
+     * {@code logging}, because the server sends log notifications (the queue's job events,
+     * {@link JobEventNotifier}), and {@code completions} for prompt arguments and resource-template
+     * variables ({@link McpCompletions}). {@link EarlyInitialize} writes the same capabilities.
      */
-    private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, PromptLibrary prompts) {
-        // resources.subscribe: trainops://jobs/{job_id} changes on every job event (the SDK handles resources/subscribe)
+    private static McpServer.SyncSpecification<?> common(McpServer.SyncSpecification<?> spec, String version, boolean prompts) {
         McpSchema.ServerCapabilities.Builder caps = McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging()
                 .completions();
-        if (!prompts.prompts().isEmpty()) {
+        if (prompts) {
             caps.prompts(false);
         }
         return spec.serverInfo(NAME, version)
@@ -249,7 +275,7 @@ public final class TrainopsMcpServer {
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
         McpToolAdapter adapter = new McpToolAdapter(catalog);
-        McpSyncServer mcp = common(spec, version, prompts)
+        McpSyncServer mcp = common(spec, version, !prompts.prompts().isEmpty())
                 .tools(adapter.specifications())
                 .resources(adapter.resources())
                 .resourceTemplates(adapter.resourceTemplates())
