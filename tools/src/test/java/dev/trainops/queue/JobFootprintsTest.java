@@ -68,9 +68,23 @@ class JobFootprintsTest {
         assertThat(t4.gpus()).isEqualByComparingTo("0.25");
         assertThat(t4.cpuCores()).isEqualByComparingTo("8");
         assertThat(t4.memoryGib()).isEqualByComparingTo("64");
-        // the queue places nothing on MIG slices, and a type no node has is priced as whole GPUs
+        // a type with only MIG pools: whole GPUs of it are priced as whole; a type no node has too
         assertThat(footprints.of("llm", "A100-80GB", 1).gpus()).isEqualByComparingTo("1");
         assertThat(footprints.of("llm", "L4", 3).gpus()).isEqualByComparingTo("3");
         index.close();
+    }
+
+    @Test
+    void estimatesEqualTheBill_aMigSliceIsItsShareOfAGpu_whatTheLedgerBillsForItsPod() {
+        JobFootprints footprints = new JobFootprints(JobRequests.perGpu(QuotaConfig.defaults()), JobFootprints.Shares.WHOLE);
+        // a 1g slice is 1/7 of its GPU, a 3g slice 3/7 (docs/money.md cost rule 5), under strategy mixed or single alike
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 1).gpus()).isEqualByComparingTo("0.142857142857");
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).gpus()).isEqualByComparingTo("0.285714285714");
+        assertThat(footprints.of("mnist", "A100-80GB", "3g.40gb", 1).gpus()).isEqualByComparingTo("0.428571428571");
+        // the same figure the ledger reads from the pod's nvidia.com/mig-1g.10gb: 2 on the MIG node (GpuShares)
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).gpus()).isEqualByComparingTo(dev.trainops.gpu.GpuShares.equivalents(
+                Map.of("nvidia.com/mig-1g.10gb", 2L), ClusterFixtures.migMixedNode("a100-mig", 7, 2)));
+        // its pod requests the template's CPU and memory per unit, as for a whole GPU
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).cpuCores()).isEqualByComparingTo("16");
     }
 }
