@@ -8,11 +8,6 @@ import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.RateClass;
 import dev.trainops.cost.TariffCalendar;
 import dev.trainops.kube.ClusterIndex;
-import dev.trainops.kube.PodResources;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -33,29 +28,28 @@ import java.util.function.Function;
 /** decide_job_priority, check_training_quota and calculate_quota: answers that plan, change nothing. */
 final class PlanningService {
     static final Duration URGENT_DEADLINE = Duration.ofHours(6);
-    private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
 
     private final PriorityConfig priorities;
     private final QuotaConfig quotas;
     private final QueueStore queue;
     private final Scheduler scheduler;
-    private final ClusterIndex index;
     private final Function<String, Optional<BudgetStatus>> budgets;
     private final PriceBook prices;
     private final Clock clock;
     private final Estimator estimator;
     private final DryRun dryRun;
+    private final TeamResources resources;
 
     public PlanningService(PriorityConfig priorities, QuotaConfig quotas, QueueStore queue, Scheduler scheduler, ClusterIndex index,
                            Function<String, Optional<BudgetStatus>> budgets, PriceBook prices, Clock clock, Estimator estimator,
                            DryRun dryRun) {
         this.estimator = estimator;
         this.dryRun = dryRun;
+        this.resources = new TeamResources(index, quotas);
         this.priorities = priorities;
         this.quotas = quotas;
         this.queue = queue;
         this.scheduler = scheduler;
-        this.index = index;
         this.budgets = budgets;
         this.prices = prices;
         this.clock = clock;
@@ -138,7 +132,7 @@ final class PlanningService {
 
     public QuotaStatus check(QuotaRequest r) {
         String team = knownTeam(r.team(), "team");
-        Limits limits = limits(team);
+        TeamResources.Limits limits = resources.limits(team);
         List<QuotaStatus.Usage> usage = quotaUsage(team, limits);
         List<String> warnings = new ArrayList<>();
         BigDecimal line = quotas.warnAt().movePointRight(2);
@@ -149,22 +143,22 @@ final class PlanningService {
             }
         }
         List<QueuedJob> waiting = queue.read(c -> queue.inStates(c, JobState.QUEUED)).stream().filter(j -> j.team().equals(team)).toList();
-        return new QuotaStatus(team, limits.source, usage, waiting.size(), waiting.stream().mapToInt(QueuedJob::gpuCount).sum(), warnings,
+        return new QuotaStatus(team, limits.source(), usage, waiting.size(), waiting.stream().mapToInt(QueuedJob::gpuCount).sum(), warnings,
                 budgets.apply(team).orElse(null));
     }
 
     /** A team's use of each quota resource (gpu, cpu, memory_gib), as check_training_quota reports it. */
     List<QuotaStatus.Usage> quotaUsage(String team) {
-        return quotaUsage(team, limits(team));
+        return quotaUsage(team, resources.limits(team));
     }
 
-    private List<QuotaStatus.Usage> quotaUsage(String team, Limits limits) {
+    private List<QuotaStatus.Usage> quotaUsage(String team, TeamResources.Limits limits) {
         Optional<Integer> gpuLimit = scheduler.quotaLimit(team);
-        Map<String, BigDecimal> used = cpuAndMemoryInUse(team);
+        Map<String, BigDecimal> used = resources.cpuAndMemoryInUse(team);
         List<QuotaStatus.Usage> usage = new ArrayList<>();
         usage.add(usage("gpu", BigDecimal.valueOf(scheduler.gpusInUse(team)), gpuLimit.map(BigDecimal::valueOf).orElse(null)));
-        usage.add(usage("cpu", used.get("cpu"), limits.cpu));
-        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib));
+        usage.add(usage("cpu", used.get("cpu"), limits.cpu()));
+        usage.add(usage("memory_gib", used.get("memory"), limits.memoryGib()));
         return usage;
     }
 
@@ -362,48 +356,6 @@ final class PlanningService {
                     + String.join(", ", known) + ".");
         }
         return t;
-    }
-
-    private record Limits(String source, BigDecimal cpu, BigDecimal memoryGib) {
-    }
-
-    private Limits limits(String team) {
-        for (ResourceQuota rq : index.resourceQuotas()) {
-            if (team.equals(rq.getMetadata().getNamespace()) && rq.getSpec() != null && rq.getSpec().getHard() != null) {
-                Map<String, Quantity> hard = rq.getSpec().getHard();
-                Quantity cpu = hard.getOrDefault("requests.cpu", hard.get("cpu"));
-                Quantity memory = hard.getOrDefault("requests.memory", hard.get("memory"));
-                return new Limits("ResourceQuota " + team + "/" + rq.getMetadata().getName(),
-                        cpu == null ? null : Quantity.getAmountInBytes(cpu), memory == null ? null : gib(memory));
-            }
-        }
-        QuotaConfig.TeamQuota q = quotas.teams().get(team);
-        return q == null ? new Limits("none", null, null)
-                : new Limits("config/quotas.yaml", Quantity.getAmountInBytes(q.cpu()), gib(q.memory()));
-    }
-
-    private Map<String, BigDecimal> cpuAndMemoryInUse(String team) {
-        BigDecimal cpu = BigDecimal.ZERO;
-        BigDecimal memory = BigDecimal.ZERO;
-        for (Pod p : index.podsInNamespace(team)) {
-            if (!PodResources.holdsResources(p) || p.getSpec() == null) {
-                continue;
-            }
-            for (Container c : p.getSpec().getContainers()) {
-                Map<String, Quantity> req = c.getResources() == null || c.getResources().getRequests() == null ? Map.of() : c.getResources().getRequests();
-                if (req.get("cpu") != null) {
-                    cpu = cpu.add(Quantity.getAmountInBytes(req.get("cpu")));
-                }
-                if (req.get("memory") != null) {
-                    memory = memory.add(gib(req.get("memory")));
-                }
-            }
-        }
-        return Map.of("cpu", cpu, "memory", memory);
-    }
-
-    private static BigDecimal gib(Quantity q) {
-        return Quantity.getAmountInBytes(q).divide(GIB, 3, RoundingMode.HALF_EVEN);
     }
 
     private static QuotaStatus.Usage usage(String resource, BigDecimal used, BigDecimal limit) {
