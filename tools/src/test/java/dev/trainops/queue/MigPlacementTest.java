@@ -78,6 +78,19 @@ class MigPlacementTest {
     }
 
     @Test
+    void queueRule4_eachMigSliceCountsAsOneUnitOfTheTeamsGpuQuota() {
+        // quota 3: a running 2-slice job leaves room for one more slice, though 5 slices are free
+        QueuedJob two = running("tj-run", migSpec("team-a", Priority.NORMAL, "1g.10gb", 2), "mig-a", Duration.ofMinutes(10));
+        AdmissionPlanner.Plan plan = given().migPool("mig-a", "1g.10gb", 7, 0).quota("team-a", 3).active(two)
+                .queued(queued("tj-1", migSpec("team-a", Priority.NORMAL, "1g.10gb", 1), Duration.ofMinutes(2)),
+                        queued("tj-2", migSpec("team-a", Priority.NORMAL, "1g.10gb", 1), MIN))
+                .plan();
+        assertThat(admitted(plan)).containsExactly("tj-1");
+        assertThat(plan.waits().get("tj-2").reason()).isEqualTo(Reason.QUOTA_EXCEEDED);
+        assertThat(plan.waits().get("tj-2").detail()).isEqualTo("Team team-a holds 3 of its 3 GPU quota; this job needs 1 more.");
+    }
+
+    @Test
     void anUrgentMigJobPreemptsBackgroundWorkInItsOwnProfilesPoolOnly() {
         // the 1g pool is full of BACKGROUND slices; a BACKGROUND job on the 3g pool is not a victim for a 1g job
         QueuedJob bg1g = running("tj-bg-1g", migSpec("team-b", Priority.BACKGROUND, "1g.10gb", 7), "mig-a", Duration.ofMinutes(10));
