@@ -2,11 +2,10 @@ package dev.trainops.queue;
 
 import dev.trainops.catalog.Json;
 import dev.trainops.catalog.ToolException;
+import dev.trainops.gpu.GpuTypes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A request for MIG slices (docs/queue.md, "MIG slices"): {@code mig_profile} ({@code 1g.10gb})
@@ -15,8 +14,6 @@ import java.util.regex.Pattern;
  * profile on a node is a pool of its own; a job's {@code gpu_count} is its number of slices.
  */
 final class MigProfiles {
-    private static final Pattern PROFILE = Pattern.compile("^\\d{1,2}g\\.\\d{1,4}gb$");
-    private static final Pattern SUFFIX = Pattern.compile("^(.+)-MIG-(\\d{1,2}g\\.\\d{1,4}gb)$", Pattern.CASE_INSENSITIVE);
     private static final String EXAMPLE = "For example gpu_type=A100-80GB with mig_profile=1g.10gb.";
 
     /** What was asked: the GPU type as given (null: none) and the MIG profile (null: whole or shared GPUs). */
@@ -29,14 +26,13 @@ final class MigProfiles {
     /** Splits {@code gpu_type} and {@code mig_profile} into a type and a profile; a malformed profile is INVALID_ARGUMENT. */
     static Asked parse(String gpuType, String migProfile) {
         String type = gpuType == null || gpuType.isBlank() ? null : gpuType.trim();
-        String fromType = null;
-        Matcher m = type == null ? null : SUFFIX.matcher(type);
-        if (m != null && m.matches()) {
-            type = m.group(1);
-            fromType = m.group(2).toLowerCase(Locale.ROOT);
+        // the profile as GPU Feature Discovery writes it at the end of a product under strategy single
+        String fromType = GpuTypes.migProfileFromProduct(type);
+        if (fromType != null) {
+            type = type.substring(0, type.length() - ("-MIG-" + fromType).length());
         }
         String profile = migProfile == null || migProfile.isBlank() ? null : migProfile.trim().toLowerCase(Locale.ROOT);
-        if (profile != null && !PROFILE.matcher(profile).matches()) {
+        if (profile != null && (profile.length() > 16 || !GpuTypes.isMigProfile(profile))) {
             throw ToolException.invalidArgument("mig_profile", "Argument 'mig_profile' must be a MIG profile such as 1g.10gb or 3g.40gb (got "
                     + Json.shorten(migProfile) + ").", EXAMPLE);
         }
