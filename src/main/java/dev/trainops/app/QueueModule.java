@@ -95,6 +95,12 @@ final class QueueModule {
                 }
 
                 @Override
+                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, String mig, int gpus, boolean spot,
+                                                   Instant at) {
+                    return historyEstimator().estimate(model, epochs, batch, type, mig, gpus, spot, at);
+                }
+
+                @Override
                 public List<Integer> batchSizes(String model, String type) {
                     return historyEstimator().batchSizes(model, type);
                 }

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (validation on the T4 shared 4 ways) run on the simulated kubelet, the usage recorder bills their
  * pods, and the metric that compares each finished job's estimate at submission with its bill
  * ({@code trainops_job_cost_actual_to_forecast_ratio}, per team: one job per team here) stays
- * within 0.97-1.03. At two clock speeds, 600 among them. The queue places no job on a MIG slice,
- * so MIG has no queue job to measure here (see the billing and estimator unit tests).
+ * within 0.97-1.03. At two clock speeds, 600 among them. Then a MIG job: mnist on one 1g.10gb slice
+ * of the A100 80GB node under MIG strategy mixed (1/7 of a GPU), estimated from the sandbox's own
+ * mnist run on two such slices, in team-c once its first job is compared: the second of that team,
+ * so its figures are the team's totals less the first job's.
  */
 class EstimatesEqualTheBillIT {
     static final double LOW = 0.97;
@@ -67,7 +69,7 @@ class EstimatesEqualTheBillIT {
             assertThat(estimates.get("team-a")).isBetween(new BigDecimal("3.00"), new BigDecimal("7.00"));
             for (var e : estimates.entrySet()) {
                 String team = "team=\"" + e.getKey() + "\"";
-                String text = awaitMetric(port, "trainops_job_cost_actual_to_forecast_ratio_count", team);
+                String text = awaitMetric(port, "trainops_job_cost_actual_to_forecast_ratio_count", team, 1);
                 double forecast = MonitoringSandboxIT.sum(text, "trainops_job_cost_forecast_total", team);
                 double actual = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_total", team);
                 double ratio = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_to_forecast_ratio_sum", team);
@@ -78,11 +80,36 @@ class EstimatesEqualTheBillIT {
                 assertThat(ratio).as("billed / estimated for %s's job at speed %s", e.getKey(), speed).isBetween(LOW, HIGH);
                 assertThat(actual / forecast).isBetween(LOW, HIGH);
             }
+            migSlice(client, port, speed);
         } finally {
             client.closeGracefully();
             server.destroy();
             server.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * MIG: 4 epochs of mnist on one 1g.10gb slice (1/7 of an A100 80GB). The sandbox's mnist-mig-1
+     * run (two such slices, started with the sandbox) is its reference on the same GPU type, so the
+     * estimate scales by the share alone, as the simulated kubelet does.
+     */
+    void migSlice(McpSyncClient client, int port, String speed) throws Exception {
+        String team = "team=\"team-c\"";
+        String before = awaitMetric(port, "trainops_job_cost_actual_to_forecast_ratio_count", team, 1);
+        Map<String, Object> job = SandboxServers.call(client, "queue_training_job", Map.of("model", "mnist", "run_name", "bill-mnist-mig",
+                "team", "team-c", "epochs", 4, "batch_size", 32, "gpu_type", "A100-80GB", "mig_profile", "1g.10gb"));
+        BigDecimal estimate = new BigDecimal((String) job.get("estimated_cost"));
+        String text = awaitMetric(port, "trainops_job_cost_actual_to_forecast_ratio_count", team, 2);
+        double forecast = MonitoringSandboxIT.sum(text, "trainops_job_cost_forecast_total", team)
+                - MonitoringSandboxIT.sum(before, "trainops_job_cost_forecast_total", team);
+        double actual = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_total", team)
+                - MonitoringSandboxIT.sum(before, "trainops_job_cost_actual_total", team);
+        double ratio = MonitoringSandboxIT.sum(text, "trainops_job_cost_actual_to_forecast_ratio_sum", team)
+                - MonitoringSandboxIT.sum(before, "trainops_job_cost_actual_to_forecast_ratio_sum", team);
+        System.out.printf("estimates IT x%s: MIG 1g.10gb billed %.6f against %.6f estimated (x%.4f)%n", speed, actual, forecast, ratio);
+        assertThat(forecast).as("the MIG job's estimate at submission").isCloseTo(estimate.doubleValue(), within(0.000001));
+        assertThat(ratio).as("billed / estimated for the MIG job at speed %s", speed).isBetween(LOW, HIGH);
+        assertThat(actual / forecast).isBetween(LOW, HIGH);
     }
 
     /** The sandbox's run store opens in the background; until it has, a job is queued with no estimate. */
@@ -104,20 +131,20 @@ class EstimatesEqualTheBillIT {
         return new BigDecimal((String) job.get("estimated_cost"));
     }
 
-    /** /metrics once the team's one finished job has been compared with its bill. */
-    String awaitMetric(int port, String name, String label) throws Exception {
+    /** /metrics once the team's {@code jobs} finished jobs have been compared with their bills. */
+    String awaitMetric(int port, String name, String label, int jobs) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         String text = "";
         while (System.nanoTime() < deadline) {
             text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             double count = MonitoringSandboxIT.sum(text, name, label);
-            assertThat(count).as("one job per team").isLessThanOrEqualTo(1);
-            if (count == 1) {
+            assertThat(count).as("%s jobs of %s", jobs, label).isLessThanOrEqualTo(jobs);
+            if (count == jobs) {
                 return text;
             }
             Thread.sleep(500);
         }
-        throw new AssertionError(name + " " + label + " never reached 1: " + List.of(text.lines().filter(l -> l.contains(name)).toList()));
+        throw new AssertionError(name + " " + label + " never reached " + jobs + ": " + List.of(text.lines().filter(l -> l.contains(name)).toList()));
     }
 }

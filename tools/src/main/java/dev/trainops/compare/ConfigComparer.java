@@ -65,6 +65,11 @@ public final class ConfigComparer {
     }
 
     public Comparison compare(CompareRequest request) {
+        return compare(request, null);
+    }
+
+    /** {@code migProfile}: every configuration on slices of that MIG profile, each its share of a GPU (the queue's estimates). */
+    public Comparison compare(CompareRequest request, String migProfile) {
         Instant now = clock.instant();
         PriceList current = prices.current(now);
         List<Comparison.Option> options = new ArrayList<>();
@@ -81,7 +86,7 @@ public final class ConfigComparer {
                 asOf = found.asOf();
             }
             stale |= found.stale();
-            options.add(estimate(i, c, model, gpuType, scheduled, found.runs(), now, current));
+            options.add(estimate(i, c, model, gpuType, migProfile, scheduled, found.runs(), now, current));
         }
         List<Comparison.Option> marked = markPareto(options);
         List<Comparison.Option> estimated = marked.stream().filter(Comparison.Option::estimated).toList();
@@ -102,7 +107,7 @@ public final class ConfigComparer {
                 asOf == null ? now : asOf, stale, notes);
     }
 
-    private Comparison.Option estimate(int index, CompareRequest.Config c, String model, String gpuType, Instant scheduled,
+    private Comparison.Option estimate(int index, CompareRequest.Config c, String model, String gpuType, String migProfile, Instant scheduled,
                                        List<HistoricRun> runs, Instant now, PriceList current) {
         String label = c.label() == null || c.label().isBlank() ? "config " + (index + 1) : c.label().trim();
         List<HistoricRun> usable = runs.stream().filter(HistoricRun::measurable)
@@ -140,7 +145,7 @@ public final class ConfigComparer {
             assumptions.add("No run of " + model + " on " + type + ": scaled from " + ref.runName() + " on " + refType
                     + " by peak tensor TFLOPS (" + from + " vs " + to + "); memory- or input-bound runs change less than that.");
         }
-        JobFootprint job = footprints.of(model, type, count);
+        JobFootprint job = footprints.of(model, type, migProfile, count);
         // the GPUs the reference run held and the job will hold, as shares of physical GPUs (a shared
         // replica or a MIG slice is a fraction, and runs that much slower)
         double refGpus = share(ref, refCount);

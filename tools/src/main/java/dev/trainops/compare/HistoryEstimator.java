@@ -41,10 +41,17 @@ public final class HistoryEstimator implements Estimator {
 
     @Override
     public Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, int gpuCount, boolean spot, Instant start) {
+        return estimate(model, epochs, batchSize, gpuType, null, gpuCount, spot, start);
+    }
+
+    /** {@code migProfile}: slices of that MIG profile, each its share of a GPU (null: whole or shared GPUs). */
+    @Override
+    public Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, String migProfile, int gpuCount, boolean spot,
+                                       Instant start) {
         Comparison c;
         try {
             c = comparer.compare(new CompareRequest(List.of(new CompareRequest.Config(model, epochs, batchSize, gpuType, gpuCount, spot,
-                    start.toString(), null))));
+                    start.toString(), null))), migProfile);
         } catch (ToolException notFound) {
             return Optional.empty();
         }

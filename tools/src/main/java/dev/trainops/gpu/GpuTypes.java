@@ -56,8 +56,13 @@ public final class GpuTypes {
         return p;
     }
 
-    /** {@code -MIG-1g.5gb} at the end of a product name under MIG strategy single, or null. */
-    static String migProfileFromProduct(String product) {
+    /** Whether {@code name} is a MIG profile such as {@code 1g.10gb}. */
+    public static boolean isMigProfile(String name) {
+        return name != null && MIG_PROFILE.matcher(name).matches();
+    }
+
+    /** {@code -MIG-1g.5gb} at the end of a product name under MIG strategy single (or a GPU type written so), or null. */
+    public static String migProfileFromProduct(String product) {
         if (product == null) {
             return null;
         }

@@ -47,13 +47,13 @@ final class AdmissionPlanner {
         Map<String, Long> free = new LinkedHashMap<>();
         Map<String, Snapshot.NodeRoom> rooms = new LinkedHashMap<>();
         for (Snapshot.NodeRoom r : s.nodes()) {
-            rooms.put(r.node(), r);
-            free.put(r.node(), r.allocatable() - r.usedOutside());
+            rooms.put(r.key(), r);
+            free.put(r.key(), r.allocatable() - r.usedOutside());
         }
         Map<String, Integer> teamUsed = new HashMap<>(s.quotaUsedOutside());
         for (QueuedJob a : s.active()) {
-            if (a.node() != null && free.containsKey(a.node())) {
-                free.merge(a.node(), (long) -a.gpuCount(), Long::sum);
+            if (a.node() != null && free.containsKey(a.roomKey())) {
+                free.merge(a.roomKey(), (long) -a.gpuCount(), Long::sum);
             }
             teamUsed.merge(a.team(), a.gpuCount(), Integer::sum);
         }
@@ -66,11 +66,11 @@ final class AdmissionPlanner {
         List<Preempt> preemptions = new ArrayList<>();
         Map<String, Wait> waits = new LinkedHashMap<>();
         Set<String> reservedTypes = new HashSet<>();
-        Map<String, String> reservedNodes = new HashMap<>(); // node -> the URGENT job its preemption frees it for
+        Map<String, String> reservedNodes = new HashMap<>(); // pool key -> the URGENT job its preemption frees it for
         Set<String> evicted = new HashSet<>();
         for (QueuedJob a : s.active()) {
             if (a.state() == JobState.PREEMPTED && a.preemptedBy() != null && a.node() != null) {
-                reservedNodes.put(a.node(), a.preemptedBy());
+                reservedNodes.put(a.roomKey(), a.preemptedBy());
             }
         }
         Index ix = new Index(s, rooms);
@@ -126,11 +126,11 @@ final class AdmissionPlanner {
             List<Snapshot.NodeRoom> ofType = ix.maxFree(pool(job), free) >= job.gpuCount()
                     ? ix.roomsByType.getOrDefault(pool(job), List.of()) : List.of();
             for (Snapshot.NodeRoom r : ofType) {
-                String holder = reservedNodes.get(r.node());
+                String holder = reservedNodes.get(r.key());
                 if (holder != null && !holder.equals(job.jobId())) {
                     continue;
                 }
-                long f = free.get(r.node());
+                long f = free.get(r.key());
                 if (f < job.gpuCount()) {
                     continue;
                 }
@@ -144,12 +144,12 @@ final class AdmissionPlanner {
                 }
                 long left = f - job.gpuCount();
                 if (left < bestLeft) {
-                    best = r.node();
+                    best = r.key();
                     bestLeft = left;
                 }
             }
             if (best != null) {
-                admits.add(new Admit(job, best));
+                admits.add(new Admit(job, rooms.get(best).node()));
                 free.merge(best, (long) -job.gpuCount(), Long::sum);
                 ix.changed(pool(job));
                 teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
@@ -164,7 +164,8 @@ final class AdmissionPlanner {
             }
             if (job.priority() == Priority.URGENT) {
                 if (reservedNodes.containsValue(job.jobId())) {
-                    String node = reservedNodes.entrySet().stream().filter(e -> e.getValue().equals(job.jobId())).findFirst().orElseThrow().getKey();
+                    String key = reservedNodes.entrySet().stream().filter(e -> e.getValue().equals(job.jobId())).findFirst().orElseThrow().getKey();
+                    String node = key.contains("/") ? key.substring(0, key.indexOf('/')) : key;
                     List<String> victims = s.active().stream().filter(a -> job.jobId().equals(a.preemptedBy()) && a.state() == JobState.PREEMPTED)
                             .map(QueuedJob::jobId).toList();
                     waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Waiting for " + String.join(", ", victims)
@@ -174,12 +175,13 @@ final class AdmissionPlanner {
                 List<QueuedJob> victims = ix.victims(job, free, evicted, reservedNodes);
                 if (!victims.isEmpty()) {
                     String node = victims.get(0).node();
+                    String key = victims.get(0).roomKey();
                     for (QueuedJob v : victims) {
                         evicted.add(v.jobId());
                         preemptions.add(new Preempt(v, job, "Preempted by URGENT job " + job.jobId() + " (" + job.runName() + ") at "
                                 + s.now() + "; back in the queue with its original submit time, restarting from its last checkpoint."));
                     }
-                    reservedNodes.put(node, job.jobId());
+                    reservedNodes.put(key, job.jobId());
                     ix.changed(pool(job));
                     waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + victims.stream().map(QueuedJob::jobId)
                             .toList() + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
@@ -236,7 +238,7 @@ final class AdmissionPlanner {
             }
             for (QueuedJob a : s.active()) {
                 if (a.node() != null) {
-                    activeByNode.computeIfAbsent(a.node(), k -> new ArrayList<>()).add(a);
+                    activeByNode.computeIfAbsent(a.roomKey(), k -> new ArrayList<>()).add(a);
                 }
             }
             activeByNode.values().forEach(l -> l.sort(Comparator.comparing(a -> expectedEnd(a, s.now()))));
@@ -251,7 +253,7 @@ final class AdmissionPlanner {
 
         long maxFree(String gpuType, Map<String, Long> free) {
             return maxFree.computeIfAbsent(gpuType, t -> roomsByType.getOrDefault(t, List.of()).stream()
-                    .mapToLong(r -> free.get(r.node())).max().orElse(0));
+                    .mapToLong(r -> free.get(r.key())).max().orElse(0));
         }
 
         /**
@@ -265,15 +267,15 @@ final class AdmissionPlanner {
             }
             List<QueuedJob> best = List.of();
             for (Snapshot.NodeRoom r : roomsByType.getOrDefault(pool(job), List.of())) {
-                if (reservedNodes.containsKey(r.node())) {
+                if (reservedNodes.containsKey(r.key())) {
                     continue;
                 }
-                List<QueuedJob> candidates = activeByNode.getOrDefault(r.node(), List.of()).stream()
+                List<QueuedJob> candidates = activeByNode.getOrDefault(r.key(), List.of()).stream()
                         .filter(a -> a.priority() == Priority.BACKGROUND && a.state() != JobState.PREEMPTED && !evicted.contains(a.jobId()))
                         .sorted(Comparator.comparing((QueuedJob a) -> a.started() == null ? Instant.MAX : a.started()).reversed()
                                 .thenComparing(QueuedJob::jobId))
                         .toList();
-                long room = free.get(r.node());
+                long room = free.get(r.key());
                 List<QueuedJob> chosen = new ArrayList<>();
                 for (QueuedJob c : candidates) {
                     if (room >= job.gpuCount()) {
@@ -301,7 +303,7 @@ final class AdmissionPlanner {
                 String node = null;
                 long total = 0;
                 for (Snapshot.NodeRoom r : roomsByType.getOrDefault(t, List.of())) {
-                    long f = Math.max(0, free.get(r.node()));
+                    long f = Math.max(0, free.get(r.key()));
                     total += f;
                     if (f > largest) {
                         largest = f;
@@ -310,7 +312,8 @@ final class AdmissionPlanner {
                 }
                 return total + " free in all, the largest free block is " + largest + (node == null ? "" : " (" + node + ")");
             });
-            return "Needs " + job.gpuCount() + " " + (job.spot() ? "spot " : "") + job.gpuType() + " on one node; " + where + ".";
+            return "Needs " + job.gpuCount() + " " + (job.spot() ? "spot " : "") + job.gpuType()
+                    + (job.migProfile() == null ? "" : " MIG " + job.migProfile() + " slice(s)") + " on one node; " + where + ".";
         }
 
         /** When enough GPUs of the job's type free up on one node, from active jobs' expected ends. */
@@ -321,8 +324,8 @@ final class AdmissionPlanner {
             }
             Instant best = null;
             for (Snapshot.NodeRoom r : roomsByType.getOrDefault(pool(job), List.of())) {
-                long room = free.get(r.node());
-                for (QueuedJob a : activeByNode.getOrDefault(r.node(), List.of())) {
+                long room = free.get(r.key());
+                for (QueuedJob a : activeByNode.getOrDefault(r.key(), List.of())) {
                     if (room >= job.gpuCount()) {
                         break;
                     }
@@ -339,15 +342,20 @@ final class AdmissionPlanner {
     }
 
     /**
-     * The pool a job draws from: its GPU type on spot nodes when it asked for spot, on on-demand
-     * nodes otherwise (docs/queue.md, "Spot and on-demand"). Rooms, free counts, ETAs and starvation are per pool.
+     * The pool a job draws from: its GPU type (and MIG profile: each profile is a pool of its own,
+     * docs/queue.md "MIG slices") on spot nodes when it asked for spot, on on-demand nodes otherwise
+     * (docs/queue.md, "Spot and on-demand"). Rooms, free counts, ETAs and starvation are per pool.
      */
     static String pool(QueuedJob job) {
-        return job.spot() ? job.gpuType() + "@spot" : job.gpuType();
+        return pool(job.gpuType(), job.migProfile(), job.spot());
     }
 
     static String pool(Snapshot.NodeRoom room) {
-        return room.spot() ? room.gpuType() + "@spot" : room.gpuType();
+        return pool(room.gpuType(), room.migProfile(), room.spot());
+    }
+
+    private static String pool(String gpuType, String migProfile, boolean spot) {
+        return gpuType + (migProfile == null ? "" : "/mig-" + migProfile) + (spot ? "@spot" : "");
     }
 
     private static int gpus(List<QueuedJob> jobs) {

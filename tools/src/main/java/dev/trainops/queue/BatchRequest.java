@@ -31,10 +31,18 @@ public record BatchRequest(
             @Nullable Map<String, String> params,
             @Nullable Boolean spot,
             @Nullable String schedule,
-            @Nullable String maxCost) {
+            @Nullable String maxCost,
+            @Nullable @JsonPropertyDescription(QueueRequest.MIG_PROFILE) String migProfile) {
+
+        /** An item of whole or shared GPUs. */
+        public Item(String model, String runName, String team, int epochs, int batchSize, Priority priority, Integer gpuCount, String gpuType,
+                    Map<String, String> params, Boolean spot, String schedule, String maxCost) {
+            this(model, runName, team, epochs, batchSize, priority, gpuCount, gpuType, params, spot, schedule, maxCost, null);
+        }
 
         QueueRequest toRequest() {
-            return new QueueRequest(model, runName, team, epochs, batchSize, priority, gpuCount, gpuType, params, spot, schedule, maxCost, null);
+            return new QueueRequest(model, runName, team, epochs, batchSize, priority, gpuCount, gpuType, params, spot, schedule, maxCost, null,
+                    null, migProfile);
         }
     }
 }

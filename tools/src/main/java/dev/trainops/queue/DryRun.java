@@ -33,9 +33,11 @@ final class DryRun {
     /** The Job of {@code job}'s first attempt, as the JSON object the API server would get. */
     Map<String, Object> job(QueuedJob job) {
         // the resource its GPU type is requested under on the nodes of that type (an exclusive node's when there are both)
-        String resource = scheduler.rooms().stream().filter(r -> r.gpuType().equals(job.gpuType()))
+        // (a MIG job's: its profile's resource, nvidia.com/mig-<profile>, or nvidia.com/gpu under MIG strategy single)
+        String resource = scheduler.rooms().stream().filter(r -> r.gpuType().equals(job.gpuType())
+                        && java.util.Objects.equals(r.migProfile(), job.migProfile()))
                 .sorted(Comparator.comparing(Snapshot.NodeRoom::shared)).map(Snapshot.NodeRoom::resource).findFirst()
-                .orElse(KubeNames.GPU_RESOURCE);
+                .orElse(job.migProfile() == null ? KubeNames.GPU_RESOURCE : KubeNames.MIG_RESOURCE_PREFIX + job.migProfile());
         return JobManifest.asMap(manifest.build(job, resource, clock.instant()));
     }
 }

@@ -21,6 +21,15 @@ public interface Estimator {
     /** Empty when the model has no run history to estimate from. */
     Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, int gpuCount, boolean spot, Instant start);
 
+    /**
+     * The estimate for {@code gpuCount} units of MIG profile {@code migProfile} (null: whole or
+     * shared GPUs, as above). An estimator that does not know MIG slices has none for them.
+     */
+    default Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, String migProfile, int gpuCount, boolean spot,
+                                        Instant start) {
+        return migProfile == null ? estimate(model, epochs, batchSize, gpuType, gpuCount, spot, start) : Optional.empty();
+    }
+
     /** The batch sizes the model's history has runs at (on {@code gpuType} when it has some there), for cheaper options; none by default. */
     default java.util.List<Integer> batchSizes(String model, String gpuType) {
         return java.util.List.of();

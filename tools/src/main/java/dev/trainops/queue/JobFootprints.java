@@ -40,7 +40,18 @@ public final class JobFootprints {
     }
 
     public JobFootprint of(String model, String gpuType, int units) {
-        return new JobFootprint(gpuType, shares.of(gpuType, units), requests.cpuCores(model, units), requests.memoryGib(model, units));
+        return of(model, gpuType, null, units);
+    }
+
+    /**
+     * The footprint of {@code units} slices of MIG profile {@code migProfile} (null: whole or shared
+     * GPUs, shared as on the cluster): a {@code <g>g} slice is g/7 of a GPU under either MIG
+     * strategy, by {@link GpuShares}, the rule the ledger bills by (docs/queue.md, "MIG slices").
+     */
+    public JobFootprint of(String model, String gpuType, String migProfile, int units) {
+        BigDecimal gpus = migProfile == null ? shares.of(gpuType, units)
+                : GpuShares.equivalents(Map.of(KubeNames.MIG_RESOURCE_PREFIX + migProfile, (long) units), Map.of());
+        return new JobFootprint(gpuType, gpus, requests.cpuCores(model, units), requests.memoryGib(model, units));
     }
 
     /**

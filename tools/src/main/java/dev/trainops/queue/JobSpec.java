@@ -20,8 +20,16 @@ public record JobSpec(String team, String runName, String model, String experime
                       Long maxCostMicros, long estimatedCostMicros, long estimatedSeconds, String idempotencyKey, String batchId,
                       Integer batchIndex) {
 
+    /** The param that holds the MIG profile a job asked for (docs/queue.md, "MIG slices"); trainops's own, never passed to the job. */
+    public static final String MIG_PROFILE_PARAM = "trainops.mig_profile";
+
     public JobSpec {
         params = Map.copyOf(params);
+    }
+
+    /** The MIG profile each of its units is ({@code 1g.10gb}), or null for whole or shared GPUs. */
+    public String migProfile() {
+        return params.get(MIG_PROFILE_PARAM);
     }
 
     /** The same request under another priority (what-ifs and tests). */

@@ -155,14 +155,18 @@ final class PlanningService {
         }
         List<Validation.Check> checks = new ArrayList<>();
         String type = null;
-        if (r.gpuType() != null) {
+        MigProfiles.Asked asked = MigProfiles.parse(r.gpuType(), r.migProfile());
+        String mig = asked.migProfile();
+        if (asked.gpuType() != null) {
             try {
-                type = quota.priced(r.gpuType());
+                type = quota.priced(asked.gpuType());
             } catch (ToolException e) {
                 checks.add(new Validation.Check("gpu_type", false, e.getMessage()));
             }
+        } else if (mig != null) {
+            type = MigProfiles.typeOffering(mig, scheduler.rooms());
         }
-        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, false, now);
+        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), type, mig, gpus, false, now);
         if (type == null && r.gpuType() == null) {
             type = estimate.map(Estimator.Estimate::gpuType).orElse(null);
             if (type == null) {
@@ -173,28 +177,29 @@ final class PlanningService {
         List<String> freeNow = new ArrayList<>();
         if (type != null) {
             String t = type;
-            List<Snapshot.NodeRoom> rooms = scheduler.rooms().stream().filter(x -> x.gpuType().equals(t)).toList();
+            List<Snapshot.NodeRoom> rooms = MigProfiles.matching(scheduler.rooms(), t, mig); // a MIG request: its profile's pools
             Snapshot snapshot = scheduler.snapshotNow();
             Map<String, Long> free = new HashMap<>();
             for (Snapshot.NodeRoom x : snapshot.nodes()) {
-                free.put(x.node(), x.allocatable() - x.usedOutside());
+                free.put(x.key(), x.allocatable() - x.usedOutside());
             }
             for (QueuedJob a : snapshot.active()) {
                 if (a.node() != null) {
-                    free.merge(a.node(), (long) -a.gpuCount(), Long::sum);
+                    free.merge(a.roomKey(), (long) -a.gpuCount(), Long::sum);
                 }
             }
             for (Snapshot.NodeRoom x : rooms) {
                 if (x.allocatable() >= gpus) {
                     fitsOn.add(x.node());
-                    if (free.getOrDefault(x.node(), 0L) >= gpus) {
+                    if (free.getOrDefault(x.key(), 0L) >= gpus) {
                         freeNow.add(x.node());
                     }
                 }
             }
             long largest = rooms.stream().mapToLong(Snapshot.NodeRoom::allocatable).max().orElse(0);
-            checks.add(new Validation.Check("gpu_type", !rooms.isEmpty(), rooms.isEmpty() ? "No node in the cluster has " + type + " GPUs."
-                    : rooms.size() + " node(s) have " + type + " GPUs."));
+            String what = type + (mig == null ? " GPUs" : " MIG " + mig + " slices");
+            checks.add(new Validation.Check("gpu_type", !rooms.isEmpty(), rooms.isEmpty() ? "No node in the cluster has " + what + "."
+                    : rooms.size() + " node(s) have " + what + "."));
             if (!rooms.isEmpty()) {
                 checks.add(new Validation.Check("fits_a_node", !fitsOn.isEmpty(), fitsOn.isEmpty() ? "No " + type + " node holds " + gpus
                         + " GPUs; the largest has " + largest + "." : gpus + " " + type + " fit on " + fitsOn.size() + " node(s); "
@@ -230,15 +235,15 @@ final class PlanningService {
             BigDecimal base = estimate.get().cost().amount();
             TariffCalendar calendar = prices.current(now).calendar();
             Instant offPeak = calendar.nextOffPeak(now);
-            estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, false, offPeak).ifPresent(e -> cheaper.add(alt(
+            estimator.estimate(model, r.epochs(), r.batchSize(), type, mig, gpus, false, offPeak).ifPresent(e -> cheaper.add(alt(
                     "The same on " + e.gpuType() + ", from the off-peak window at " + offPeak + ".", e.gpuType(), "off_peak", false, e, base)));
-            estimator.estimate(model, r.epochs(), r.batchSize(), type, gpus, true, now).ifPresent(e -> cheaper.add(alt(
+            estimator.estimate(model, r.epochs(), r.batchSize(), type, mig, gpus, true, now).ifPresent(e -> cheaper.add(alt(
                     "The same on spot (expected cost with interruptions; needs checkpoints).", e.gpuType(), null, true, e, base)));
             for (String other : scheduler.rooms().stream().map(Snapshot.NodeRoom::gpuType).distinct().sorted().toList()) {
-                if (other.equals(type) || !prices.current(now).gpuHour().containsKey(other)) {
+                if (other.equals(type) || mig != null || !prices.current(now).gpuHour().containsKey(other)) {
                     continue;
                 }
-                boolean fitsOther = scheduler.rooms().stream().anyMatch(x -> x.gpuType().equals(other) && x.allocatable() >= gpus);
+                boolean fitsOther = MigProfiles.matching(scheduler.rooms(), other, null).stream().anyMatch(x -> x.allocatable() >= gpus);
                 if (fitsOther) {
                     estimator.estimate(model, r.epochs(), r.batchSize(), other, gpus, false, now).ifPresent(e -> cheaper.add(alt(
                             "On " + other + " instead (" + e.basis() + ").", other, null, false, e, base)));
@@ -246,7 +251,7 @@ final class PlanningService {
             }
             for (int batch : estimator.batchSizes(model, type)) {
                 if (batch != r.batchSize()) {
-                    estimator.estimate(model, r.epochs(), batch, type, gpus, false, now).ifPresent(e -> cheaper.add(new Validation.Alternative(
+                    estimator.estimate(model, r.epochs(), batch, type, mig, gpus, false, now).ifPresent(e -> cheaper.add(new Validation.Alternative(
                             "At batch size " + batch + ": the model's runs at " + batch + " cost less per epoch (" + e.basis() + ").", e.gpuType(), null,
                             false, e.cost().amount(), e.seconds(), base.subtract(e.cost().amount()), batch)));
                 }
@@ -255,17 +260,18 @@ final class PlanningService {
             cheaper.sort(Comparator.comparing(Validation.Alternative::estimatedCost));
         }
         boolean feasible = checks.stream().allMatch(Validation.Check::ok);
-        Map<String, Object> manifest = Boolean.TRUE.equals(r.dryRun()) && type != null ? dryRun.job(dryRunJob(model, team, type, gpus,
+        Map<String, Object> manifest = Boolean.TRUE.equals(r.dryRun()) && type != null ? dryRun.job(dryRunJob(model, team, type, mig, gpus,
                 r, estimate)) : null;
         return new Validation(feasible, checks, type, gpus, fitsOn, freeNow, estimate.map(Estimator.Estimate::seconds).orElse(null),
                 estimate.map(e -> e.cost().amount()).orElse(null), prices.currency().getCurrencyCode(), cheaper, manifest);
     }
 
     /** The job queue_training_job would store for this request (run name {@code <model>-dry-run}, the model's default priority). */
-    private QueuedJob dryRunJob(String model, String team, String type, int gpus, ValidateRequest r, Optional<Estimator.Estimate> e) {
+    private QueuedJob dryRunJob(String model, String team, String type, String mig, int gpus, ValidateRequest r,
+                                Optional<Estimator.Estimate> e) {
         Priority priority = priorities.forModel(model);
         JobSpec spec = new JobSpec(team, model + "-dry-run", model, model, priority, priorities.spec(priority).value(), type, gpus,
-                r.epochs(), r.batchSize(), Map.of(), false, null, null, e.map(x -> x.cost().toMicros()).orElse(0L),
+                r.epochs(), r.batchSize(), mig == null ? Map.of() : Map.of(JobSpec.MIG_PROFILE_PARAM, mig), false, null, null, e.map(x -> x.cost().toMicros()).orElse(0L),
                 e.map(Estimator.Estimate::seconds).orElse(0L), null, null, null);
         return QueuedJob.submitted(QueueService.newJobId(), spec, clock.instant());
     }

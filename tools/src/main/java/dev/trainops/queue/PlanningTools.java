@@ -24,7 +24,7 @@ final class PlanningTools {
                 "Check a training request before queueing it: whether its GPU type exists, whether it fits some node, the team's "
                         + "quota and budget (when a team is given), that the GPU limit equals the request; the nodes it fits on and "
                         + "those free now; the estimated duration and cost from the model's run history; and cheaper feasible "
-                        + "alternatives (off-peak, spot, other GPU types). An infeasible request is an answer with feasible=false and "
+                        + "alternatives (off-peak, spot, other GPU types). With mig_profile it checks MIG slices of that profile. An infeasible request is an answer with feasible=false and "
                         + "every reason, not an error.",
                 ValidateRequest.class, Validation.class, ToolHints.READ_ONLY, r -> service.get().validate(r),
                 v -> (v.feasible() ? "Feasible" : "Not feasible") + ": " + v.checks().stream().filter(c -> !c.ok() || v.feasible())

@@ -19,7 +19,8 @@ final class QueueTools {
                         + "fit a node and the team's quota), priced from the model's run history, and refused with BUDGET_EXCEEDED and "
                         + "cheaper options when its estimate is above max_cost or the budget left. Otherwise it is stored and admitted "
                         + "in priority order (URGENT, NORMAL, BACKGROUND; URGENT may preempt BACKGROUND) when GPUs, quota and budget "
-                        + "allow; schedule='off_peak' waits for the cheap 22:00-06:00 window. Returns the job id, its state, its place "
+                        + "allow; schedule='off_peak' waits for the cheap 22:00-06:00 window; mig_profile (e.g. 1g.10gb with gpu_type "
+                        + "A100-80GB) runs it on that many MIG slices instead of whole GPUs, billed at their share. Returns the job id, its state, its place "
                         + "in the queue, an ETA, the reason it waits, the estimated cost, and warnings (e.g. quota above 80%).",
                 QueueRequest.class, QueueAnswer.class, new ToolHints(false, false, false, false), r -> service.get().submit(r),
                 a -> a.jobId() + " (" + a.runName() + ", " + a.team() + ", " + a.priority() + "): " + a.state()

@@ -130,6 +130,16 @@ public record QueuedJob(String jobId, JobSpec spec, JobStatus status) {
         return spec.gpuCount();
     }
 
+    /** The MIG profile each of its units is, or null for whole or shared GPUs. */
+    public String migProfile() {
+        return spec.migProfile();
+    }
+
+    /** The key of the pool it holds on its node ({@link Snapshot.NodeRoom#key}), or null before admission. */
+    String roomKey() {
+        return node() == null ? null : Snapshot.NodeRoom.key(node(), migProfile());
+    }
+
     public int epochs() {
         return spec.epochs();
     }

@@ -118,7 +118,7 @@ final class QuotaPlanning {
         if (limit.isEmpty()) {
             notes.add(team + " has no GPU quota: any number fits it.");
         }
-        int largest = scheduler.rooms().stream().filter(x -> x.gpuType().equals(type)).mapToInt(x -> (int) x.allocatable()).max().orElse(0);
+        int largest = MigProfiles.matching(scheduler.rooms(), type, null).stream().mapToInt(x -> (int) x.allocatable()).max().orElse(0);
         if (r.gpuCount() > largest) {
             notes.add("No " + type + " node holds " + r.gpuCount() + " GPUs (the largest has " + largest + "): a job that size never starts.");
         }
@@ -129,7 +129,7 @@ final class QuotaPlanning {
 
     private String mostCommonType() {
         Map<String, Long> totals = new HashMap<>();
-        scheduler.rooms().forEach(r -> totals.merge(r.gpuType(), r.allocatable(), Long::sum));
+        scheduler.rooms().stream().filter(r -> r.migProfile() == null).forEach(r -> totals.merge(r.gpuType(), r.allocatable(), Long::sum));
         return totals.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                 .map(Map.Entry::getKey).orElse("H100");
     }

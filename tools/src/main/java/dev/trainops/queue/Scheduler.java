@@ -101,12 +101,14 @@ final class Scheduler {
     private void launch(List<QueuedJob> toLaunch, Instant now) {
         Map<String, String> resources = new HashMap<>();
         for (Snapshot.NodeRoom r : snapshots.rooms()) {
-            resources.put(r.node(), r.resource());
+            resources.put(r.key(), r.resource());
         }
         List<String> launched = new ArrayList<>();
         for (QueuedJob j : toLaunch) {
             try {
-                launcher.launch(j, resources.getOrDefault(j.node(), KubeNames.GPU_RESOURCE), now);
+                // a MIG job's pool is its profile's on the node (nvidia.com/mig-<profile>, or nvidia.com/gpu under strategy single)
+                String fallback = j.migProfile() == null ? KubeNames.GPU_RESOURCE : KubeNames.MIG_RESOURCE_PREFIX + j.migProfile();
+                launcher.launch(j, resources.getOrDefault(j.roomKey(), fallback), now);
                 launched.add(j.jobId());
             } catch (RuntimeException e) {
                 log.warn("cannot create the Job of {} (retried next pass): {}", j.jobId(), e.getMessage());
@@ -139,7 +141,7 @@ final class Scheduler {
         return reconciler.accrued(j, now);
     }
 
-    /** The cluster's whole-GPU pools, per schedulable ready node. */
+    /** The cluster's GPU pools (whole or shared GPUs, and each MIG profile), per schedulable ready node. */
     public List<Snapshot.NodeRoom> rooms() {
         return snapshots.rooms();
     }

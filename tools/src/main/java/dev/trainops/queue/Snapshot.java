@@ -30,17 +30,41 @@ record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<
     }
 
     /**
-     * One node's whole-GPU pool: its GPU type, the resource jobs request there ({@code nvidia.com/gpu}
-     * or, time-sliced, {@code nvidia.com/gpu.shared}), how much is allocatable, how much pods that
-     * are not active trainops jobs hold, its GPU utilisation when known (percent), and whether it is
-     * spot capacity (only spot jobs go there, and only there: docs/queue.md, "Spot and on-demand").
+     * One GPU pool of a node: its GPU type, the resource jobs request there ({@code nvidia.com/gpu};
+     * time-sliced, {@code nvidia.com/gpu.shared}; a MIG slice, {@code nvidia.com/mig-<profile>}, or
+     * {@code nvidia.com/gpu} under MIG strategy single), how much is allocatable, how much pods that
+     * are not active trainops jobs hold, its GPU utilisation when known (percent), whether it is
+     * spot capacity (only spot jobs go there, and only there: docs/queue.md, "Spot and on-demand"),
+     * and the MIG profile each unit is (null: whole or shared GPUs). A node under MIG strategy
+     * {@code mixed} has one pool per profile (docs/queue.md, "MIG slices").
      */
     public record NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
-                           Double utilizationPercent, boolean spot) {
-        /** An on-demand node. */
+                           Double utilizationPercent, boolean spot, String migProfile) {
+        /** Whole or shared GPUs. */
+        public NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
+                        Double utilizationPercent, boolean spot) {
+            this(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, spot, null);
+        }
+
+        /** An on-demand node's whole or shared GPUs. */
         public NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
                         Double utilizationPercent) {
-            this(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, false);
+            this(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, false, null);
+        }
+
+        /** This pool's key among all pools: the node's name, with {@code /<profile>} for a MIG pool. */
+        public String key() {
+            return key(node, migProfile);
+        }
+
+        /** The same pool with {@code used} units held by pods outside the queue. */
+        NodeRoom withUsedOutside(long used) {
+            return new NodeRoom(node, gpuType, resource, shared, allocatable, used, utilizationPercent, spot, migProfile);
+        }
+
+        /** The key of the pool a job of {@code migProfile} (null: whole or shared GPUs) holds on {@code node}. */
+        public static String key(String node, String migProfile) {
+            return migProfile == null ? node : node + "/" + migProfile;
         }
     }
 

@@ -52,7 +52,10 @@ final class SnapshotReader {
         this.settings = settings;
     }
 
-    /** The cluster's whole-GPU or shared-GPU pool of every schedulable ready node, spot or on-demand. */
+    /**
+     * The GPU pools of every schedulable ready node, spot or on-demand: its whole or shared GPUs, and
+     * each MIG profile it advertises (docs/queue.md, "MIG slices").
+     */
     List<Snapshot.NodeRoom> rooms() {
         List<Snapshot.NodeRoom> out = new ArrayList<>();
         for (Node n : index.nodes()) {
@@ -70,9 +73,29 @@ final class SnapshotReader {
             OptionalDouble percent = utilization.nodePercent(name);
             Double util = percent.isPresent() ? percent.getAsDouble() : null;
             String resource = queueResource(n);
+            boolean spot = spotNodes.isSpot(labels);
             if (resource != null) {
                 out.add(new Snapshot.NodeRoom(name, type, resource, GpuShares.sharing(resource, labels) != Sharing.EXCLUSIVE,
-                        PodResources.count(allocatable.get(resource)), 0, util, spotNodes.isSpot(labels)));
+                        PodResources.count(allocatable.get(resource)), 0, util, spot));
+            }
+            for (var mig : migResources(allocatable, labels).entrySet()) {
+                out.add(new Snapshot.NodeRoom(name, type, mig.getKey(), false, PodResources.count(allocatable.get(mig.getKey())), 0, util,
+                        spot, mig.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The MIG resources a node advertises, each with its profile (by {@link GpuShares#migProfile}):
+     * {@code nvidia.com/mig-<profile>} under strategy mixed, {@code nvidia.com/gpu} under strategy single.
+     */
+    static Map<String, String> migResources(Map<String, Quantity> allocatable, Map<String, String> labels) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (var e : allocatable.entrySet()) {
+            String profile = PodResources.isGpuResource(e.getKey()) ? GpuShares.migProfile(e.getKey(), labels) : null;
+            if (profile != null && PodResources.count(e.getValue()) > 0) {
+                out.put(e.getKey(), profile);
             }
         }
         return out;
@@ -91,7 +114,7 @@ final class SnapshotReader {
         if (allocatable == null) {
             return null;
         }
-        // the queue places whole or shared GPUs, never MIG slices (GpuShares says which a resource is)
+        // whole or shared GPUs here; MIG slices are pools of their own (migResources; GpuShares says which a resource is)
         Map<String, String> labels = Nodes.labels(n);
         for (String resource : List.of(KubeNames.GPU_SHARED_RESOURCE, KubeNames.GPU_RESOURCE)) {
             Quantity q = allocatable.get(resource);
@@ -106,23 +129,22 @@ final class SnapshotReader {
     Snapshot snapshot(Connection c, Instant now) throws SQLException {
         List<QueuedJob> active = queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING, JobState.PREEMPTED);
         List<Snapshot.NodeRoom> rooms = rooms();
-        Map<String, String> resourceOf = new HashMap<>();
-        rooms.forEach(r -> resourceOf.put(r.node(), r.resource()));
+        Map<String, List<Snapshot.NodeRoom>> roomsOf = new HashMap<>();
+        rooms.forEach(r -> roomsOf.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(r));
         Map<String, Long> usedOutside = new HashMap<>();
         Map<String, Integer> teamOutside = new HashMap<>();
         for (Pod p : outsidePods(active)) {
             Map<String, Long> gpus = PodResources.gpuRequests(p);
             String node = p.getSpec().getNodeName();
-            if (node != null && resourceOf.containsKey(node)) {
-                usedOutside.merge(node, gpus.getOrDefault(resourceOf.get(node), 0L), Long::sum);
+            for (Snapshot.NodeRoom r : node == null ? List.<Snapshot.NodeRoom>of() : roomsOf.getOrDefault(node, List.of())) {
+                usedOutside.merge(r.key(), gpus.getOrDefault(r.resource(), 0L), Long::sum);
             }
             long whole = quotaGpus(p);
             if (whole > 0) {
                 teamOutside.merge(p.getMetadata().getNamespace(), (int) whole, Integer::sum);
             }
         }
-        List<Snapshot.NodeRoom> withUse = rooms.stream().map(r -> new Snapshot.NodeRoom(r.node(), r.gpuType(), r.resource(), r.shared(),
-                r.allocatable(), usedOutside.getOrDefault(r.node(), 0L), r.utilizationPercent(), r.spot())).toList();
+        List<Snapshot.NodeRoom> withUse = rooms.stream().map(r -> r.withUsedOutside(usedOutside.getOrDefault(r.key(), 0L))).toList();
         List<QueuedJob> queued = queue.inStates(c, JobState.QUEUED);
         Set<String> teams = new HashSet<>();
         queued.forEach(j -> teams.add(j.team()));

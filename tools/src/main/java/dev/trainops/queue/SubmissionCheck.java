@@ -62,13 +62,16 @@ final class SubmissionCheck {
         boolean spot = Boolean.TRUE.equals(r.spot());
         TariffCalendar calendar = prices.current(now).calendar();
         Instant notBefore = schedule(r.schedule(), now, calendar);
-        String requestedType = r.gpuType() == null ? null : gpuType(r.gpuType());
-        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), requestedType, gpus, spot,
+        MigProfiles.Asked asked = MigProfiles.parse(r.gpuType(), r.migProfile());
+        String mig = asked.migProfile();
+        String requestedType = asked.gpuType() != null ? gpuType(asked.gpuType())
+                : mig != null ? MigProfiles.typeOffering(mig, scheduler.rooms()) : null;
+        Optional<Estimator.Estimate> estimate = estimator.estimate(model, r.epochs(), r.batchSize(), requestedType, mig, gpus, spot,
                 notBefore == null ? now : notBefore);
         String gpuType = requestedType != null ? requestedType : estimate.map(Estimator.Estimate::gpuType).orElseThrow(() ->
                 ToolException.invalidArgument("gpu_type", "Model '" + model + "' has no past runs to take a GPU type from.",
                         "Give gpu_type, e.g. " + String.join(", ", clusterTypes()) + "."));
-        fitsEver(team, gpuType, gpus, spot);
+        fitsEver(team, gpuType, mig, gpus, spot);
         Long maxCost = r.maxCost() == null ? null : maxCost(r.maxCost());
         long costMicros = estimate.map(e -> e.cost().toMicros()).orElse(0L);
         if (maxCost != null && estimate.isPresent() && costMicros > maxCost) {
@@ -87,6 +90,10 @@ final class SubmissionCheck {
         }
         Priority priority = r.priority() != null ? r.priority() : priorities.forModel(model);
         Map<String, String> params = new LinkedHashMap<>(r.params() == null ? Map.of() : r.params());
+        params.keySet().removeIf(k -> k.startsWith("trainops.")); // trainops's own keys are set here only
+        if (mig != null) {
+            params.put(JobSpec.MIG_PROFILE_PARAM, mig);
+        }
         if (r.schedule() != null) {
             params.put("trainops.schedule", r.schedule().trim().toLowerCase(Locale.ROOT).equals("off_peak") ? "off_peak" : r.schedule().trim());
         }
@@ -109,19 +116,21 @@ final class SubmissionCheck {
     private ToolException overBudget(String message, QueueRequest r, long allowedMicros, Estimator.Estimate estimate, Instant now) {
         List<Map<String, Object>> options = new ArrayList<>();
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
-        Optional<Estimator.Estimate> offPeak = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, false,
+        String mig = MigProfiles.parse(r.gpuType(), r.migProfile()).migProfile();
+        Optional<Estimator.Estimate> offPeak = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), mig, gpus, false,
                 prices.current(now).calendar().nextOffPeak(now));
         offPeak.filter(e -> e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
-        Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), gpus, true, now);
-        // only where spot capacity of the type exists: an option is something the caller can submit as it is
-        boolean spotNodes = scheduler.rooms().stream().anyMatch(x -> x.spot() && x.gpuType().equals(estimate.gpuType()));
+        Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), mig, gpus, true, now);
+        // only where spot capacity of the type (and profile) exists: an option is something the caller can submit as it is
+        boolean spotNodes = MigProfiles.matching(scheduler.rooms(), estimate.gpuType(), mig).stream().anyMatch(Snapshot.NodeRoom::spot);
         spot.filter(e -> spotNodes && e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("spot", true), e.cost(), "Run on spot (expected cost, interruptions included).")));
         if (estimate.cost().toMicros() > 0) {
             int epochs = (int) Math.min(r.epochs() - 1L, r.epochs() * allowedMicros / estimate.cost().toMicros());
             if (epochs >= 1) {
-                Optional<Estimator.Estimate> fewer = estimator.estimate(r.model(), epochs, r.batchSize(), estimate.gpuType(), gpus, false, now);
+                Optional<Estimator.Estimate> fewer = estimator.estimate(r.model(), epochs, r.batchSize(), estimate.gpuType(), mig, gpus, false,
+                        now);
                 fewer.filter(e -> e.cost().toMicros() <= allowedMicros)
                         .ifPresent(e -> options.add(option(r, Map.of("epochs", epochs), e.cost(), "Train " + epochs + " epochs instead of "
                                 + r.epochs() + ".")));
@@ -149,7 +158,8 @@ final class SubmissionCheck {
             if (batch == r.batchSize()) {
                 continue;
             }
-            estimator.estimate(r.model(), r.epochs(), batch, estimate.gpuType(), gpus, spot, now)
+            estimator.estimate(r.model(), r.epochs(), batch, estimate.gpuType(), MigProfiles.parse(r.gpuType(), r.migProfile()).migProfile(),
+                            gpus, spot, now)
                     .filter(e -> e.cost().toMicros() < estimate.cost().toMicros() && e.cost().toMicros() <= allowedMicros)
                     .ifPresent(e -> out.add(option(r, Map.of("batch_size", batch), e.cost(), "Train at batch size " + batch + " instead of "
                             + r.batchSize() + ": the model's runs at " + batch + " cost less per epoch (" + e.basis() + ").")));
@@ -172,6 +182,9 @@ final class SubmissionCheck {
         }
         if (r.gpuType() != null) {
             args.put("gpu_type", r.gpuType());
+        }
+        if (r.migProfile() != null) {
+            args.put("mig_profile", r.migProfile());
         }
         if (r.maxCost() != null) {
             args.put("max_cost", r.maxCost());
@@ -260,17 +273,24 @@ final class SubmissionCheck {
      * Queue rule 5 (docs/architecture.md, "Queue state machine"): bigger than any node of the type,
      * or than the team's quota, is refused now instead of waiting forever.
      */
-    private void fitsEver(String team, String gpuType, int gpus, boolean spot) {
+    private void fitsEver(String team, String gpuType, String mig, int gpus, boolean spot) {
         long largest = 0;
         String where = null;
-        for (Snapshot.NodeRoom r : scheduler.rooms()) {
+        List<Snapshot.NodeRoom> pools = MigProfiles.matching(scheduler.rooms(), gpuType, mig);
+        if (mig != null && pools.isEmpty()) {
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No node in the cluster offers MIG " + mig + " slices of " + gpuType + ".",
+                    "MIG profiles here: " + MigProfiles.offered(scheduler.rooms()) + "; or leave mig_profile out for whole GPUs.", false,
+                    Map.of("argument", "mig_profile"));
+        }
+        for (Snapshot.NodeRoom r : pools) {
             // a spot job runs on spot nodes only, any other on on-demand nodes only (docs/queue.md, "Spot and on-demand")
-            if (r.gpuType().equals(gpuType) && r.spot() == spot && r.allocatable() > largest) {
+            if (r.spot() == spot && r.allocatable() > largest) {
                 largest = r.allocatable();
                 where = r.node();
             }
         }
         String kind = spot ? "spot " : "";
+        String units = mig == null ? " " + gpuType : " " + gpuType + " MIG " + mig + " slices";
         if (where == null && spot && clusterTypes().contains(gpuType)) {
             throw new ToolException(ErrorCode.NO_CAPACITY, "No spot node in the cluster has " + gpuType + " GPUs.", "Submit it without "
                     + "spot: on-demand " + gpuType + " nodes are there.", false, Map.of("argument", "spot"));
@@ -280,8 +300,8 @@ final class SubmissionCheck {
                     + String.join(", ", clusterTypes()) + ".", false, Map.of("argument", "gpu_type"));
         }
         if (gpus > largest) {
-            throw new ToolException(ErrorCode.NO_CAPACITY, "No " + kind + "node can ever hold " + gpus + " " + gpuType + ": the largest has " + largest
-                    + " (" + where + ").", "Ask for at most " + largest + " GPUs per job.", false,
+            throw new ToolException(ErrorCode.NO_CAPACITY, "No " + kind + "node can ever hold " + gpus + units + ": the largest has " + largest
+                    + " (" + where + ").", "Ask for at most " + largest + (mig == null ? " GPUs" : " slices") + " per job.", false,
                     Map.of("argument", "gpu_count", "largest_node_gpus", largest));
         }
         Optional<Integer> quota = scheduler.quotaLimit(team);

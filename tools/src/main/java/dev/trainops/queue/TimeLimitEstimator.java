@@ -34,7 +34,13 @@ public final class TimeLimitEstimator implements Estimator {
 
     @Override
     public Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, int gpuCount, boolean spot, Instant start) {
-        Optional<Estimate> fromHistory = history.estimate(model, epochs, batchSize, gpuType, gpuCount, spot, start);
+        return estimate(model, epochs, batchSize, gpuType, null, gpuCount, spot, start);
+    }
+
+    @Override
+    public Optional<Estimate> estimate(String model, int epochs, int batchSize, String gpuType, String migProfile, int gpuCount, boolean spot,
+                                       Instant start) {
+        Optional<Estimate> fromHistory = history.estimate(model, epochs, batchSize, gpuType, migProfile, gpuCount, spot, start);
         if (fromHistory.isPresent() || gpuType == null) {
             return fromHistory;
         }
@@ -45,7 +51,7 @@ public final class TimeLimitEstimator implements Estimator {
         long seconds = limit.get().toSeconds();
         // on-demand: a spot job can land on on-demand capacity too, so the cap holds either way
         // priced all-in (GPU share, CPU, memory) through the same engine as the bill
-        return Optional.of(new Estimate(gpuType, seconds, prices.cost(footprints.of(model, gpuType, gpuCount), start, seconds, false), "no run history of " + model + ": priced at its "
+        return Optional.of(new Estimate(gpuType, seconds, prices.cost(footprints.of(model, gpuType, migProfile, gpuCount), start, seconds, false), "no run history of " + model + ": priced at its "
                 + "template's time limit, activeDeadlineSeconds " + seconds + " s, the most it can cost", true));
     }
 }

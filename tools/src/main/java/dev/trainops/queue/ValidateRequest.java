@@ -12,10 +12,16 @@ public record ValidateRequest(
         @Nullable @Bounds(min = 1, max = 64) @JsonPropertyDescription("GPUs on one node; default 1.") Integer gpuCount,
         @Nullable @JsonPropertyDescription("GPU type; default: the type of the model's most recent run.") String gpuType,
         @Nullable @JsonPropertyDescription("The team, to check its quota and budget too.") String team,
-        @Nullable @JsonPropertyDescription("true: also answer with the batch/v1 Job queue_training_job would create for this request (job_manifest); needs team. Nothing is written either way. Default false.") Boolean dryRun) {
+        @Nullable @JsonPropertyDescription("true: also answer with the batch/v1 Job queue_training_job would create for this request (job_manifest); needs team. Nothing is written either way. Default false.") Boolean dryRun,
+        @Nullable @JsonPropertyDescription(QueueRequest.MIG_PROFILE) String migProfile) {
+
+    /** A validation of whole or shared GPUs. */
+    public ValidateRequest(String model, int epochs, int batchSize, Integer gpuCount, String gpuType, String team, Boolean dryRun) {
+        this(model, epochs, batchSize, gpuCount, gpuType, team, dryRun, null);
+    }
 
     /** A validation without the Job manifest. */
     public ValidateRequest(String model, int epochs, int batchSize, Integer gpuCount, String gpuType, String team) {
-        this(model, epochs, batchSize, gpuCount, gpuType, team, null);
+        this(model, epochs, batchSize, gpuCount, gpuType, team, null, null);
     }
 }

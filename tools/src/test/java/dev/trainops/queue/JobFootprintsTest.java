@@ -68,9 +68,43 @@ class JobFootprintsTest {
         assertThat(t4.gpus()).isEqualByComparingTo("0.25");
         assertThat(t4.cpuCores()).isEqualByComparingTo("8");
         assertThat(t4.memoryGib()).isEqualByComparingTo("64");
-        // the queue places nothing on MIG slices, and a type no node has is priced as whole GPUs
+        // a type with only MIG pools: whole GPUs of it are priced as whole; a type no node has too
         assertThat(footprints.of("llm", "A100-80GB", 1).gpus()).isEqualByComparingTo("1");
         assertThat(footprints.of("llm", "L4", 3).gpus()).isEqualByComparingTo("3");
         index.close();
+    }
+
+    @Test
+    void costRule5_aMigSliceIsEstimatedAtItsShareOfAGpu_whatTheLedgerBillsForItsPod() {
+        JobFootprints footprints = new JobFootprints(JobRequests.perGpu(QuotaConfig.defaults()), JobFootprints.Shares.WHOLE);
+        // a 1g slice is 1/7 of its GPU, a 3g slice 3/7 (docs/money.md cost rule 5), under strategy mixed or single alike
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 1).gpus()).isEqualByComparingTo("0.142857142857");
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).gpus()).isEqualByComparingTo("0.285714285714");
+        assertThat(footprints.of("mnist", "A100-80GB", "3g.40gb", 1).gpus()).isEqualByComparingTo("0.428571428571");
+        // the same figure the ledger reads from the pod's nvidia.com/mig-1g.10gb: 2 on the MIG node (GpuShares)
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).gpus()).isEqualByComparingTo(dev.trainops.gpu.GpuShares.equivalents(
+                Map.of("nvidia.com/mig-1g.10gb", 2L), ClusterFixtures.migMixedNode("a100-mig", 7, 2)));
+        // its pod requests the template's CPU and memory per unit, as for a whole GPU
+        assertThat(footprints.of("mnist", "A100-80GB", "1g.10gb", 2).cpuCores()).isEqualByComparingTo("16");
+    }
+
+    @Test
+    void theJobManifestOfAMigJobRequestsItsProfileWithLimitEqualToRequest_andTheLedgerReadsTheEstimatedShareFromIt() throws Exception {
+        JobTemplates templates = JobTemplates.load(Path.of("../config/jobs.yaml"));
+        JobSpec spec = new JobSpec("team-b", "run", "mnist", "mnist", Priority.NORMAL, 1000, "A100-80GB", 3, 2, 32,
+                Map.of(JobSpec.MIG_PROFILE_PARAM, "1g.10gb"), false, null, null, 1_000_000, 1200, null, null, null);
+        QueuedJob job = new QueuedJob("tj-000000000002", spec, new JobStatus(JobState.SCHEDULED, null, "admitted", T, "a100-mig",
+                1, false, T, T, null, null, null, 0));
+        Job built = new JobManifest(PriorityConfig.defaults(), templates).build(job, "nvidia.com/mig-1g.10gb", T);
+        var container = built.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getResources().getRequests()).containsEntry("nvidia.com/mig-1g.10gb", new Quantity("3"))
+                .doesNotContainKey(KubeNames.GPU_RESOURCE);
+        assertThat(container.getResources().getLimits()).containsEntry("nvidia.com/mig-1g.10gb", new Quantity("3"));
+        assertThat(container.getEnv()).noneMatch(e -> e.getName().contains("MIG_PROFILE")); // trainops's own param
+        assertThat(built.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry(KubeNames.LABEL_HOSTNAME, "a100-mig");
+        // what the ledger reads from that pod on the MIG node is the share the estimate priced: 3/7
+        Map<String, Long> gpus = Map.of("nvidia.com/mig-1g.10gb", 3L);
+        assertThat(dev.trainops.gpu.GpuShares.equivalents(gpus, ClusterFixtures.migMixedNode("a100-mig", 7, 2)))
+                .isEqualByComparingTo(new JobFootprints(templates, JobFootprints.Shares.WHOLE).of("mnist", "A100-80GB", "1g.10gb", 3).gpus());
     }
 }

@@ -34,6 +34,12 @@ final class PlannerFixtures {
                 null, null, null);
     }
 
+    /** A job of {@code slices} A100-80GB MIG slices of {@code profile} (docs/queue.md, "MIG slices"). */
+    static JobSpec migSpec(String team, Priority p, String profile, int slices) {
+        return new JobSpec(team, "run", "mnist", "mnist", p, value(p), "A100-80GB", slices, 2, 32, Map.of(JobSpec.MIG_PROFILE_PARAM, profile),
+                false, null, null, 1_000_000, 3600, null, null, null);
+    }
+
     /** A queued H100 job of {@code gpus}, submitted {@code ago} before {@link #NOW}, estimated at $1. */
     static QueuedJob queued(String id, String team, Priority p, int gpus, Duration ago) {
         return QueuedJob.submitted(id, spec(team, p, "H100", gpus, 1_000_000), NOW.minus(ago));
@@ -78,6 +84,12 @@ final class PlannerFixtures {
         /** An exclusive H100 spot node ({@code used} of its GPUs held outside the queue). */
         Given spotNode(String name, int gpus, long used) {
             nodes.add(new Snapshot.NodeRoom(name, "H100", "nvidia.com/gpu", false, gpus, used, null, true));
+            return this;
+        }
+
+        /** An A100-80GB node's pool of MIG {@code profile} slices ({@code nvidia.com/mig-<profile>}, strategy mixed). */
+        Given migPool(String name, String profile, int slices, long usedOutside) {
+            nodes.add(new Snapshot.NodeRoom(name, "A100-80GB", "nvidia.com/mig-" + profile, false, slices, usedOutside, null, false, profile));
             return this;
         }
 

@@ -125,6 +125,14 @@ final class QueueHarness implements AutoCloseable {
             }
 
             @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String gpuType, String mig, int gpus, boolean spot,
+                                               Instant start) {
+                Estimator e = estimator;
+                return e != null ? e.estimate(model, epochs, batch, gpuType, mig, gpus, spot, start)
+                        : QueueHarness.this.estimate(model, epochs, batch, gpuType, gpus, spot, start);
+            }
+
+            @Override
             public List<Integer> batchSizes(String model, String gpuType) {
                 Estimator e = estimator;
                 return e == null ? List.of() : e.batchSizes(model, gpuType);
