@@ -8,7 +8,6 @@ import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.KubeNames;
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -19,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -33,23 +33,20 @@ import org.junit.jupiter.api.io.TempDir;
 class JobTemplateLaunchTest {
     @TempDir
     Path dir;
-    CrudMockServer mock;
+    MockQueueCluster cluster;
     KubernetesClient client;
     QueueHarness q;
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-a", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 8);
+        cluster = new MockQueueCluster(Store.sqlite(dir), List.of(MockQueueCluster.h100("h100-a"))).quota("team-a", 8);
+        q = cluster.q;
+        client = q.client;
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     static QueueRequest llm(Map<String, String> params, Boolean dryRun) {

@@ -14,7 +14,6 @@ import dev.trainops.report.CostReport;
 import dev.trainops.report.CostReportRequest;
 import dev.trainops.report.CostReports;
 import dev.trainops.store.Store;
-import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -39,26 +38,22 @@ import org.junit.jupiter.api.io.TempDir;
 class SpotQueueTest {
     @TempDir
     Path dir;
-    CrudMockServer mock;
+    MockQueueCluster cluster;
     KubernetesClient client;
     QueueHarness q;
 
     @BeforeEach
     void cluster() throws Exception {
-        mock = new CrudMockServer();
-        client = mock.client();
-        client.resource(gpuNode("h100-od", "NVIDIA-H100-80GB-HBM3", 81559, 8)).create();
-        client.resource(gpuNode("l4-od", "NVIDIA-L4", 23034, 4)).create();
-        client.resource(new NodeBuilder(gpuNode("h100-spot", "NVIDIA-H100-80GB-HBM3", 81559, 8))
-                .editMetadata().addToLabels("karpenter.sh/capacity-type", "spot").endMetadata().build()).create();
-        q = new QueueHarness(client, Store.sqlite(dir), Scheduler.Settings.defaults());
-        q.quota("team-a", 16);
+        cluster = new MockQueueCluster(Store.sqlite(dir), List.of(MockQueueCluster.h100("h100-od"), gpuNode("l4-od", "NVIDIA-L4", 23034, 4),
+                new NodeBuilder(MockQueueCluster.h100("h100-spot")).editMetadata().addToLabels("karpenter.sh/capacity-type", "spot")
+                        .endMetadata().build())).quota("team-a", 16);
+        q = cluster.q;
+        client = q.client;
     }
 
     @AfterEach
     void close() {
-        q.close();
-        mock.close();
+        cluster.close();
     }
 
     @Test
