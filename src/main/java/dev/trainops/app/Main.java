@@ -53,15 +53,29 @@ public final class Main {
      * Over stdio, the first line is read here and an {@code initialize} request answered at once,
      * before picocli, Jackson and the MCP SDK are loaded: their loading is most of a launch's time
      * to the answer (docs/architecture.md, "Start-up"). The MCP server reads the same line later
-     * and its own answer to it is dropped ({@link EarlyInitialize}).
+     * and its own answer to it is dropped ({@link EarlyInitialize}). The start never waits on a
+     * client: when nothing has arrived within {@link #FIRST_LINE_WAIT_MS}, the server starts as
+     * usual and the SDK answers whatever comes (the loops run with no client, as before).
      */
     private static void answerInitialize() {
         try {
+            long deadline = System.nanoTime() + FIRST_LINE_WAIT_MS * 1_000_000L;
+            while (System.in.available() == 0) {
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+                Thread.sleep(2);
+            }
             early = EarlyInitialize.answer(System.in, System.out, version());
         } catch (java.io.IOException e) {
             System.err.println("trainops: cannot read the first request: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
+
+    /** How long the early answer waits for a client's first bytes before the server starts without it. */
+    static final long FIRST_LINE_WAIT_MS = 1000;
 
     /**
      * Whether {@code serve}'s arguments mean MCP over stdio (the default transport) and not help or
