@@ -58,7 +58,8 @@ final class CatalogModule {
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));
         tools.add(UtilizationReports.tool(monitoring::utilizationReports));
-        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock));
+        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock),
+                new ToolCatalog.Guards(dev.trainops.access.RateLimiter.NONE, cost.auditTrail(), clock));
     }
 
     private static List<CatalogResource> resources(PriceBook prices, Clock clock) {

@@ -37,7 +37,8 @@ final class CostModule {
     static final Duration OPEN_AFTER = Duration.ofSeconds(2);
 
     /** What exists once the store is open. */
-    record Stack(Store store, Ledger ledger, UsageRecorder recorder, BudgetService budgets, AlertStore alerts, QueueStore queueStore) {
+    record Stack(Store store, Ledger ledger, UsageRecorder recorder, BudgetService budgets, AlertStore alerts, QueueStore queueStore,
+                 dev.trainops.audit.AuditLog audit) {
     }
 
     private final TrainopsConfig config;
@@ -78,7 +79,8 @@ final class CostModule {
                     (b, p) -> Money.micros(JobQueue.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
                             JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
                             clock.instant()), prices.currency()), store, clock);
-            stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore));
+            stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore,
+                    new dev.trainops.audit.AuditLog(store)));
             loops.loop("usage-recorder", RECORD_EVERY, () -> {
                 if (cluster.index.synced()) {
                     recorder.recordOnce();
@@ -94,6 +96,21 @@ final class CostModule {
     /** The stack when it is open, else null (opening, or it could not be opened). */
     Stack ifOpen() {
         return stack.isDone() && !stack.isCompletedExceptionally() ? stack.join() : null;
+    }
+
+    /** The audit log, once the store is open: a call that must be audited waits for it (bounded), like any tool needing the store. */
+    dev.trainops.audit.AuditTrail auditTrail() {
+        return new dev.trainops.audit.AuditTrail() {
+            @Override
+            public void append(java.sql.Connection c, dev.trainops.audit.AuditEntry entry) throws java.sql.SQLException {
+                await().audit().append(c, entry);
+            }
+
+            @Override
+            public void append(dev.trainops.audit.AuditEntry entry) {
+                await().audit().append(entry);
+            }
+        };
     }
 
     Stack await() {

@@ -31,6 +31,8 @@ final class BearerAuthFilter implements Filter {
         }
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && accepted(header.substring(7).trim())) {
+            // a bare token is an admin (DESIGN.md, "Identity and tenancy")
+            request.setAttribute(McpToolAdapter.PRINCIPAL, dev.trainops.access.Principal.admin("token"));
             chain.doFilter(req, res);
             return;
         }

@@ -27,7 +27,8 @@ final class Elicitation {
     }
 
     @SuppressWarnings("unchecked")
-    static Optional<ToolOutcome> chooseCheaper(ToolCatalog catalog, String tool, McpSyncServerExchange exchange, ToolOutcome.Failure failure) {
+    static Optional<ToolOutcome> chooseCheaper(ToolCatalog catalog, String tool, McpSyncServerExchange exchange, ToolOutcome.Failure failure,
+                                                     dev.trainops.catalog.CallContext context) {
         Object raw = failure.error().details().get("options");
         if (!(raw instanceof List<?> list) || list.isEmpty()) {
             return Optional.empty();
@@ -63,6 +64,6 @@ final class Elicitation {
             return Optional.empty();
         }
         Map<String, Object> args = (Map<String, Object>) options.get(chosen).get("arguments");
-        return Optional.of(catalog.invoke(tool, args));
+        return Optional.of(catalog.invoke(tool, args, context));
     }
 }

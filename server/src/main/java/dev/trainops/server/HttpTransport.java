@@ -39,6 +39,10 @@ public final class HttpTransport implements AutoCloseable {
                 .mcpEndpoint(MCP_PATH)
                 .securityValidator(securityValidator(options))
                 .keepAliveInterval(Duration.ofSeconds(30))
+                // who is calling, as authentication found it, goes to every handler with the request
+                .contextExtractor(request -> request.getAttribute(McpToolAdapter.PRINCIPAL) instanceof dev.trainops.access.Principal p
+                        ? io.modelcontextprotocol.common.McpTransportContext.create(java.util.Map.of(McpToolAdapter.PRINCIPAL, p))
+                        : io.modelcontextprotocol.common.McpTransportContext.EMPTY)
                 .build();
         this.mcp = server.configure(McpServer.sync(server.track(provider)));
 

@@ -1,5 +1,7 @@
 package dev.trainops.server;
 
+import dev.trainops.access.Principal;
+import dev.trainops.audit.Audit;
 import dev.trainops.catalog.CallContext;
 import dev.trainops.catalog.CatalogResource;
 import dev.trainops.catalog.ErrorCode;
@@ -20,10 +22,29 @@ public final class McpToolAdapter {
     /** The {@code _meta} key of a failed call's structured error: code, message, hint, retryable, details. */
     public static final String ERROR_META = "trainops.dev/error";
 
+    /**
+     * The key of the caller's {@link Principal} in the MCP transport context: the HTTP transport's
+     * context extractor puts there what authentication found (docs/architecture.md, "Who is calling").
+     */
+    public static final String PRINCIPAL = "trainops.principal";
+
     private final ToolCatalog catalog;
+    private final Principal local;
 
     public McpToolAdapter(ToolCatalog catalog) {
+        this(catalog, Principal.LOCAL);
+    }
+
+    /** @param local the caller when the transport names none: the stdio user, or anyone on an unauthenticated loopback server */
+    public McpToolAdapter(ToolCatalog catalog, Principal local) {
         this.catalog = catalog;
+        this.local = local;
+    }
+
+    /** Who is calling in {@code exchange}: what the transport put in its context, else the local principal. */
+    Principal principal(McpSyncServerExchange exchange) {
+        Object p = exchange == null || exchange.transportContext() == null ? null : exchange.transportContext().get(PRINCIPAL);
+        return p instanceof Principal principal ? principal : local;
     }
 
     public List<SyncToolSpecification> specifications() {
@@ -52,12 +73,12 @@ public final class McpToolAdapter {
     /** One call: what the tool declared (Tool.Feature) decides what the adapter does besides calling it. */
     private McpSchema.CallToolResult call(Tool<?, ?> tool, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
         Object progressToken = request.meta() == null ? null : request.meta().get("progressToken");
-        CallContext context = progressToken != null && tool.has(Tool.Feature.REPORTS_PROGRESS)
-                ? new CallContext(progressTo(exchange, progressToken)) : CallContext.NONE;
+        CallContext context = new CallContext(progressToken != null && tool.has(Tool.Feature.REPORTS_PROGRESS)
+                ? progressTo(exchange, progressToken) : Progress.NONE, principal(exchange), Audit.NONE);
         ToolOutcome outcome = catalog.invoke(tool.name(), request.arguments(), context);
         if (outcome instanceof ToolOutcome.Failure failure && failure.error().code() == ErrorCode.BUDGET_EXCEEDED
                 && tool.has(Tool.Feature.ELICITS_CHEAPER_OPTION) && elicits(exchange)) {
-            outcome = Elicitation.chooseCheaper(catalog, tool.name(), exchange, failure).orElse(outcome);
+            outcome = Elicitation.chooseCheaper(catalog, tool.name(), exchange, failure, context).orElse(outcome);
         }
         return toResult(outcome);
     }
@@ -81,18 +102,18 @@ public final class McpToolAdapter {
         return catalog.resources().stream().filter(r -> !r.template()).map(r -> new io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification(
                 McpSchema.Resource.builder().uri(r.uri()).name(r.name()).title(r.name()).description(r.description())
                         .mimeType("application/json").build(),
-                (exchange, request) -> read(request.uri()))).toList();
+                (exchange, request) -> read(request.uri(), principal(exchange)))).toList();
     }
 
     public List<io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification> resourceTemplates() {
         return catalog.resources().stream().filter(CatalogResource::template).map(r ->
                 new io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification(
                         new McpSchema.ResourceTemplate(r.uri(), r.name(), r.name(), r.description(), "application/json", null),
-                        (exchange, request) -> read(request.uri()))).toList();
+                        (exchange, request) -> read(request.uri(), principal(exchange)))).toList();
     }
 
-    private McpSchema.ReadResourceResult read(String uri) {
-        ToolOutcome outcome = catalog.readResource(uri);
+    private McpSchema.ReadResourceResult read(String uri, Principal principal) {
+        ToolOutcome outcome = catalog.readResource(uri, CallContext.of(principal));
         if (outcome instanceof ToolOutcome.Failure failure) {
             int code = failure.error().code() == ErrorCode.NOT_FOUND ? McpSchema.ErrorCodes.RESOURCE_NOT_FOUND
                     : failure.error().code() == ErrorCode.INVALID_ARGUMENT ? McpSchema.ErrorCodes.INVALID_PARAMS : McpSchema.ErrorCodes.INTERNAL_ERROR;

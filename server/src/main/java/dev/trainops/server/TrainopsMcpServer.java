@@ -24,6 +24,7 @@ public final class TrainopsMcpServer {
     private final String version;
     private final PromptLibrary prompts;
     private final JobEventNotifier jobEvents;
+    private final dev.trainops.access.Principal local;
 
     public TrainopsMcpServer(ToolCatalog catalog, String version) {
         this(catalog, version, PromptLibrary.empty());
@@ -38,6 +39,16 @@ public final class TrainopsMcpServer {
      *                  sessions; the composition root hands the same notifier to the queue
      */
     public TrainopsMcpServer(ToolCatalog catalog, String version, PromptLibrary prompts, JobEventNotifier jobEvents) {
+        this(catalog, version, prompts, jobEvents, dev.trainops.access.Principal.LOCAL);
+    }
+
+    /**
+     * @param local the caller when the transport names none: the stdio user ({@code TRAINOPS_TEAMS},
+     *              {@code TRAINOPS_ROLE}), or anyone on a loopback HTTP server without authentication
+     */
+    public TrainopsMcpServer(ToolCatalog catalog, String version, PromptLibrary prompts, JobEventNotifier jobEvents,
+                             dev.trainops.access.Principal local) {
+        this.local = java.util.Objects.requireNonNull(local, "local must not be null");
         this.catalog = catalog;
         this.version = version;
         this.prompts = prompts;
@@ -152,8 +163,13 @@ public final class TrainopsMcpServer {
          * completions over this server: the SDK (2.1) cannot add a completion handler after build.
          */
         public void register(ToolCatalog catalog) {
+            register(catalog, dev.trainops.access.Principal.LOCAL);
+        }
+
+        /** As {@link #register(ToolCatalog)}, every call made by {@code local} (the stdio user). */
+        public void register(ToolCatalog catalog, dev.trainops.access.Principal local) {
             completions.set(catalog.completions());
-            McpToolAdapter adapter = new McpToolAdapter(catalog);
+            McpToolAdapter adapter = new McpToolAdapter(catalog, local);
             adapter.specifications().forEach(mcp::addTool);
             adapter.resources().forEach(mcp::addResource);
             adapter.resourceTemplates().forEach(mcp::addResourceTemplate);
@@ -274,7 +290,7 @@ public final class TrainopsMcpServer {
     }
 
     McpSyncServer configure(McpServer.SyncSpecification<?> spec) {
-        McpToolAdapter adapter = new McpToolAdapter(catalog);
+        McpToolAdapter adapter = new McpToolAdapter(catalog, local);
         McpSyncServer mcp = common(spec, version, !prompts.prompts().isEmpty())
                 .tools(adapter.specifications())
                 .resources(adapter.resources())

@@ -12,6 +12,13 @@ public enum ErrorCode {
     BUDGET_EXCEEDED(false),
     /** No node or MIG profile can ever hold the request. */
     NO_CAPACITY(false),
+    /**
+     * The caller's role or scope does not allow this tool or this change (a viewer calling a write
+     * tool); the hint names the role or scope that would (DESIGN.md, "Identity and tenancy").
+     */
+    FORBIDDEN(false),
+    /** The caller is over its call rate; {@code details.retry_after_seconds} says when to try again. */
+    RATE_LIMITED(true),
     /** A backend (Kubernetes, MLflow, Prometheus, the store) did not answer; retry later. */
     UPSTREAM_UNAVAILABLE(true),
     /** A bug on our side; the message carries a reference id for the server log. */

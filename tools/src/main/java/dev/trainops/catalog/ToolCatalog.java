@@ -25,9 +25,26 @@ public final class ToolCatalog {
         };
     }
 
+    /**
+     * What every call passes before its tool runs, and what records it (DESIGN.md, "Identity and
+     * tenancy"): the role gate (a viewer's write call is FORBIDDEN, rule 3), each principal's
+     * call budget (rule 8), and the audit log of every call to a tool that changes something (rule 7).
+     */
+    public record Guards(dev.trainops.access.RateLimiter limiter, dev.trainops.audit.AuditTrail audit, java.time.Clock clock) {
+        public static final Guards NONE = new Guards(dev.trainops.access.RateLimiter.NONE, dev.trainops.audit.AuditTrail.NONE,
+                java.time.Clock.systemUTC());
+
+        public Guards {
+            java.util.Objects.requireNonNull(limiter, "limiter must not be null");
+            java.util.Objects.requireNonNull(audit, "audit must not be null");
+            java.util.Objects.requireNonNull(clock, "clock must not be null");
+        }
+    }
+
     private final Map<String, Tool<?, ?>> tools;
     private final ArgumentBinder binder;
     private final CallObserver observer;
+    private final Guards guards;
 
     public ToolCatalog(List<Tool<?, ?>> tools) {
         this(tools, List.of());
@@ -43,7 +60,14 @@ public final class ToolCatalog {
 
     /** @param completions the values offered for prompt arguments and resource-template variables */
     public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources, CallObserver observer, Completions completions) {
+        this(tools, resources, observer, completions, Guards.NONE);
+    }
+
+    /** @param guards the role gate's, rate limit's and audit log's parts */
+    public ToolCatalog(List<Tool<?, ?>> tools, List<CatalogResource> resources, CallObserver observer, Completions completions,
+                       Guards guards) {
         this.observer = observer;
+        this.guards = java.util.Objects.requireNonNull(guards, "guards must not be null");
         this.completions = completions;
         Map<String, Tool<?, ?>> byName = new LinkedHashMap<>();
         for (Tool<?, ?> tool : tools) {
@@ -98,6 +122,11 @@ public final class ToolCatalog {
      * resource's content. Never throws: an unknown URI or a failed read is a failure outcome.
      */
     public ToolOutcome readResource(String uri) {
+        return readResource(uri, CallContext.NONE);
+    }
+
+    /** Reads a resource for the caller in {@code context}: a resource that reads a tool reads it as that caller (rule 5). */
+    public ToolOutcome readResource(String uri, CallContext context) {
         for (CatalogResource r : resources) {
             Optional<Map<String, String>> vars = r.match(uri);
             if (vars.isEmpty()) {
@@ -110,7 +139,7 @@ public final class ToolCatalog {
                 } catch (ToolException e) {
                     return failure(e);
                 }
-                return invoke(r.tool(), args);
+                return invoke(r.tool(), args, context);
             }
             try {
                 return new ToolOutcome.Success(Json.toMap(r.content().get()), r.name());
@@ -138,12 +167,44 @@ public final class ToolCatalog {
                     "Unknown tool '" + Json.shorten(name) + "'.",
                     "Call one of: " + String.join(", ", names) + "."));
         }
+        CallContext call = context == null ? CallContext.NONE : context;
+        Map<String, Object> args = arguments == null ? Map.of() : arguments;
         long started = System.nanoTime();
-        ToolOutcome outcome = invokeTyped(tool, arguments == null ? Map.of() : arguments, context == null ? CallContext.NONE : context);
+        ToolOutcome outcome = guarded(tool, args, call);
         try {
             observer.called(name, outcome instanceof ToolOutcome.Failure f ? f.error().code().name() : "ok", System.nanoTime() - started);
         } catch (RuntimeException e) {
             log.warn("call observer failed: {}", e.getMessage());
+        }
+        return outcome;
+    }
+
+    /**
+     * The rate limit, then the role gate, then the call; a call to a tool that changes something
+     * is audited whatever its outcome (the domain writes a success in its own transaction).
+     */
+    private ToolOutcome guarded(Tool<?, ?> tool, Map<String, Object> arguments, CallContext call) {
+        boolean writes = !tool.hints().readOnly();
+        dev.trainops.audit.Audit audit = writes ? new dev.trainops.audit.Audit(guards.audit(), guards.clock(), call.principal(), tool.name(),
+                arguments.get("team") instanceof String t ? Json.shorten(t) : null, Json.write(arguments))
+                : dev.trainops.audit.Audit.NONE;
+        ToolOutcome outcome;
+        long wait = guards.limiter().admit(call.principal());
+        if (wait > 0) {
+            outcome = failure(new ToolException(ErrorCode.RATE_LIMITED, call.principal().subject() + " has made more tool calls this "
+                    + "minute than its limit allows.", "Retry after " + wait + " s.", true, Map.of("retry_after_seconds", wait)));
+        } else if (writes && !call.principal().canWrite()) {
+            outcome = failure(dev.trainops.access.Access.forbiddenWrite(call.principal(), tool.name()));
+        } else {
+            outcome = invokeTyped(tool, arguments, call.withAudit(audit));
+        }
+        if (writes) {
+            try {
+                audit.afterCall(outcome instanceof ToolOutcome.Failure f ? f.error().code().name() : dev.trainops.audit.AuditEntry.OK,
+                        outcome instanceof ToolOutcome.Failure f ? f.error().message() : "");
+            } catch (RuntimeException e) {
+                log.error("cannot write the audit log for {}: {}", tool.name(), e.getMessage());
+            }
         }
         return outcome;
     }
