@@ -66,6 +66,9 @@ public final class HttpTransport implements AutoCloseable {
         FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.bearerTokens()));
         auth.setAsyncSupported(true);
         context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder completions = new FilterHolder(server.unknownPrompts().httpFilter());
+        completions.setAsyncSupported(true);
+        context.addFilter(completions, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
         jetty.setHandler(context);
     }
 

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The catalog's {@link Completions} as MCP {@code completion/complete} handlers: one for each
  * prompt and one for each resource template, all answering from the argument's name. It only
  * adapts: which values, in which order, how many, the catalog decides. The SDK itself answers an
- * unknown prompt or template (invalid params) and an argument the prompt does not have (no values).
+ * unknown template (invalid params) and an argument the prompt does not have (no values); an
+ * unknown prompt gets no values ({@link UnknownPromptCompletions}).
  */
 final class McpCompletions {
     private McpCompletions() {

@@ -83,7 +83,7 @@ public final class TrainopsMcpServer {
 
     /** MCP over standard input and output; the caller must keep everything else off stdout. */
     public McpSyncServer stdio(InputStream in, OutputStream out) {
-        return configure(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), in, out))));
+        return configure(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), unknownPrompts(prompts).lines(in), out))));
     }
 
     /**
@@ -98,7 +98,7 @@ public final class TrainopsMcpServer {
      */
     public static Deferred stdioDeferred(String version, PromptLibrary prompts, JobEventNotifier jobEvents, InputStream in,
                                          OutputStream out) {
-        HeldInput held = new HeldInput(in);
+        HeldInput held = new HeldInput(unknownPrompts(prompts).lines(in));
         FirstAnswer answered = new FirstAnswer(out);
         // the SDK takes completion handlers only when the server is built: the prompts' handlers read the catalog's completions once it is there
         java.util.concurrent.atomic.AtomicReference<Completions> completions = new java.util.concurrent.atomic.AtomicReference<>(Completions.none());
@@ -129,6 +129,16 @@ public final class TrainopsMcpServer {
         } catch (Exception | LinkageError e) {
             // only a head start: the real answer builds whatever this did not
         }
+    }
+
+    /** What answers completions for a prompt this server does not have ({@link UnknownPromptCompletions}). */
+    static UnknownPromptCompletions unknownPrompts(PromptLibrary prompts) {
+        java.util.Set<String> names = prompts.prompts().stream().map(PromptLibrary.Prompt::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new UnknownPromptCompletions(() -> names);
+    }
+
+    UnknownPromptCompletions unknownPrompts() {
+        return unknownPrompts(prompts);
     }
 
     /** A stdio server whose catalog comes later. */

@@ -102,10 +102,17 @@ class McpCompletionsTest {
     }
 
     @Test
-    void anArgumentWithoutValuesAnswersAnEmptyListAndAnUnknownPromptIsInvalidParams() {
+    void anArgumentWithoutValuesAndAPromptTheServerDoesNotHaveAnswerNoValues() {
         assertThat(complete(prompt("train_within_budget"), "epochs", "1").values()).isEmpty();
-        // the spec's answer to a prompt the server does not have (docs/tools.md, "Completions")
-        assertThatThrownBy(() -> complete(prompt("test_prompt_with_arguments"), "arg1", "test"))
+        // what the conformance suite's completion-complete asks (docs/decisions.md, "Completions for an unknown prompt")
+        McpSchema.CompleteResult.CompleteCompletion unknown = complete(prompt("test_prompt_with_arguments"), "arg1", "test");
+        assertThat(unknown.values()).isEmpty();
+        assertThat(unknown.hasMore()).isFalse();
+    }
+
+    @Test
+    void anUnknownResourceTemplateVariableIsStillInvalidParams() {
+        assertThatThrownBy(() -> complete(new McpSchema.ResourceReference("trainops://reports/cost/{month}"), "year", "2026"))
                 .isInstanceOfSatisfying(McpError.class, e -> assertThat(e.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS));
     }
 }
