@@ -17,6 +17,7 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.trainops.access.Access;
 import dev.trainops.access.Principal;
 import dev.trainops.server.Authenticator.Outcome;
 import java.io.IOException;
@@ -57,9 +58,6 @@ public final class OidcVerifier {
     static final Duration REFRESH_INTERVAL = Duration.ofSeconds(30);
     static final Duration MAX_KEY_AGE = Duration.ofHours(1);
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(3);
-    /** The scope that makes a non-admin a member; without it, a viewer. */
-    public static final String WRITE_SCOPE = "trainops:write";
-    public static final String READ_SCOPE = "trainops:read";
     private static final Set<JWSAlgorithm> ACCEPTED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
     /**
@@ -187,7 +185,7 @@ public final class OidcVerifier {
         List<String> scopes = new ArrayList<>(values(claims.getClaim("scope")));
         scopes.addAll(values(claims.getClaim("scp")));
         dev.trainops.access.Role role = teams.contains(settings.adminGroup()) ? dev.trainops.access.Role.ADMIN
-                : scopes.contains(WRITE_SCOPE) ? dev.trainops.access.Role.MEMBER : dev.trainops.access.Role.VIEWER;
+                : scopes.contains(Access.WRITE_SCOPE) ? dev.trainops.access.Role.MEMBER : dev.trainops.access.Role.VIEWER;
         List<String> teamNames = teams.stream().filter(t -> !t.equals(settings.adminGroup())).toList();
         return new Outcome.Accepted(new Principal(subject, Set.copyOf(teamNames), role));
     }

@@ -1,5 +1,6 @@
 package dev.trainops.server;
 
+import dev.trainops.access.Access;
 import dev.trainops.catalog.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 final class ProtectedResourceMetadata extends HttpServlet {
     static final String PATH = "/.well-known/oauth-protected-resource";
-    static final List<String> SCOPES = List.of(OidcVerifier.READ_SCOPE, OidcVerifier.WRITE_SCOPE);
+    static final List<String> SCOPES = List.of(Access.READ_SCOPE, Access.WRITE_SCOPE);
 
     private final URI publicUrl;
     private final Authenticator authenticator;
