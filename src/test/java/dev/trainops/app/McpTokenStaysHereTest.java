@@ -62,7 +62,8 @@ class McpTokenStaysHereTest {
                         client.callTool(new McpSchema.CallToolRequest(tool.name(), Map.of()));
                     }
                 }
-                client.callTool(new McpSchema.CallToolRequest("list_models", Map.of("team", "team-a")));
+                client.callTool(new McpSchema.CallToolRequest("forecast_training_cost", Map.of("model", "llm", "additional_epochs", 5)));
+                client.callTool(new McpSchema.CallToolRequest("recommend_cost_optimization", Map.of("run_id", "llm-1")));
             }
         } finally {
             mlflow.stop();
