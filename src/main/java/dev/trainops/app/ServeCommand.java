@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     List<String> allowedOrigins = new ArrayList<>();
 
     @Option(names = "--metrics-port", paramLabel = "N", description = "Also serve /metrics (Prometheus) and /alerts/webhook (Alertmanager) on this port, "
-            + "on --bind with the --auth-token-file tokens; for stdio, where there is no HTTP port. 0 picks a free one.")
+            + "on --bind with the same authentication as /mcp; for stdio, where there is no HTTP port. 0 picks a free one.")
     Integer metricsPort;
 
     @Mixin
