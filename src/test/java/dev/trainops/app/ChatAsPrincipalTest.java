@@ -91,6 +91,37 @@ class ChatAsPrincipalTest {
     }
 
     @Test
+    void aJwtTokenOfTheIssuerMakesTheChatPrincipal() throws Exception {
+        WireMockServer idp = new WireMockServer(options().dynamicPort());
+        idp.start();
+        try {
+            String issuer = idp.baseUrl() + "/realms/main";
+            com.nimbusds.jose.jwk.RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("k1").generate();
+            idp.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/realms/main/.well-known/openid-configuration")
+                    .willReturn(okJson("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + issuer + "/certs\"}")));
+            idp.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/realms/main/certs")
+                    .willReturn(okJson(new com.nimbusds.jose.jwk.JWKSet(key).toPublicJWKSet().toString())));
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+                    com.nimbusds.jose.JWSAlgorithm.RS256).keyID("k1").build(), new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer)
+                    .audience("trainops").subject("erin").expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
+                    .claim("groups", java.util.List.of("team-a")).claim("scope", "trainops:write").build());
+            jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+            AuthOptions options = new AuthOptions();
+            options.oidcIssuer = issuer;
+            options.oidcAudience = "trainops";
+            options.teamsClaim = "groups";
+            options.adminGroup = "trainops-admins";
+            assertThat(options.chatPrincipal(jwt.serialize(), Map.of(), Clock.systemUTC()))
+                    .isEqualTo(new Principal("erin", Set.of("team-a"), Role.MEMBER));
+            // without --token, TRAINOPS_TOKEN, else the local user
+            assertThat(options.chatPrincipal(null, Map.of("TRAINOPS_TOKEN", jwt.serialize()), Clock.systemUTC()).subject()).isEqualTo("erin");
+            assertThat(options.chatPrincipal(null, Map.of(), Clock.systemUTC())).isEqualTo(Principal.LOCAL);
+        } finally {
+            idp.stop();
+        }
+    }
+
+    @Test
     void anAudienceWithoutAnIssuerIsRefused() {
         AuthOptions options = new AuthOptions();
         options.oidcAudience = "https://trainops.example.com/mcp";
