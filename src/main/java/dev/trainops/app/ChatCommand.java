@@ -2,12 +2,14 @@ package dev.trainops.app;
 
 import dev.trainops.app.agent.AgentFactory;
 import dev.trainops.app.agent.TrainopsAgent;
+import dev.trainops.access.Principal;
 import dev.trainops.catalog.PromptLibrary;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code trainops chat}: the LangChain4j agent in the terminal, on the same tool catalog as the MCP
- * server. One user turn per line; the conversation's memory lasts the session; job events and quota
+ * server, acting for one principal ({@code --token}, else the local user). One user turn per line; the conversation's memory lasts the session; job events and quota
  * and budget warnings print as they arrive ({@link ChatNotices}). Without a model it says what to
  * set and exits with 2.
  */
@@ -42,6 +44,13 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--max-tool-calls", paramLabel = "N", defaultValue = "12", description = "Tool round trips allowed per turn (default: ${DEFAULT-VALUE}).")
     int maxToolCalls;
 
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Act as this token's principal (resolved through --auth-token-file or "
+            + "--oidc-issuer; default: TRAINOPS_TOKEN, else the local user of TRAINOPS_TEAMS/TRAINOPS_ROLE).")
+    String token;
+
+    @Mixin
+    AuthOptions auth;
+
     @Mixin
     BackendOptions backend;
 
@@ -63,7 +72,9 @@ public final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Optional<AgentFactory.ModelConfig> config;
         Trainops.Settings settings;
+        Principal principal;
         try {
+            principal = auth.chatPrincipal(token, env, Clock.systemUTC());
             config = AgentFactory.ModelConfig.resolve(provider, baseUrl, apiKey, model, env);
             settings = backend.settings();
             if (maxToolCalls < 1 || maxToolCalls > 100) {
@@ -92,10 +103,11 @@ public final class ChatCommand implements Callable<Integer> {
             trainops.onJobEvent(notices::job);
             trainops.onTeamWarning(notices::team);
             trainops.connect();
-            TrainopsAgent agent = AgentFactory.agent(AgentFactory.model(config.get()), trainops.catalog(), system, maxToolCalls,
+            TrainopsAgent agent = AgentFactory.agent(AgentFactory.model(config.get()), trainops.catalog(), principal, system, maxToolCalls,
                     call -> log.info("tool {} {}", call.tool(), call.error() ? "failed: " + call.code() : "ok"));
             if (terminal) {
-                out.println("trainops chat (" + config.get().provider() + ", " + config.get().model() + "). One message per line; Ctrl-D ends.");
+                out.println("trainops chat (" + config.get().provider() + ", " + config.get().model() + ", as " + principal.describe()
+                        + "). One message per line; Ctrl-D ends.");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             while (true) {

@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.server.Authenticator;
 import dev.trainops.server.HttpOptions;
 import dev.trainops.server.MonitoringHttp;
 import dev.trainops.server.HttpTransport;
@@ -9,12 +10,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -36,17 +34,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}). Any other than loopback needs --auth-token-file.")
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}). Any other than loopback "
+            + "needs --auth-token-file or --oidc-issuer.")
     String bind;
 
-    @Option(names = "--auth-token-file", paramLabel = "FILE", description = "File with accepted bearer tokens, one per line; every HTTP request must send one.")
-    Path authTokenFile;
+    @Mixin
+    AuthOptions auth;
+
+    @Option(names = "--public-url", paramLabel = "URL", description = "The MCP endpoint's public URL (e.g. https://trainops.example.com/mcp) for the "
+            + "OAuth protected-resource metadata; default: from each request's scheme and Host.")
+    java.net.URI publicUrl;
 
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "Extra browser Origin allowed on /mcp (repeatable), e.g. https://console.example.com.")
     List<String> allowedOrigins = new ArrayList<>();
 
     @Option(names = "--metrics-port", paramLabel = "N", description = "Also serve /metrics (Prometheus) and /alerts/webhook (Alertmanager) on this port, "
-            + "on --bind with the --auth-token-file tokens; for stdio, where there is no HTTP port. 0 picks a free one.")
+            + "on --bind with the same authentication as /mcp; for stdio, where there is no HTTP port. 0 picks a free one.")
     Integer metricsPort;
 
     @Mixin
@@ -56,15 +59,18 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
         HttpOptions metricsOptions = null;
+        dev.trainops.access.Principal local;
         try {
+            local = AuthOptions.localPrincipal(System.getenv());
+            Authenticator authenticator = auth.authenticator(java.time.Clock.systemUTC());
             if (transport == Transport.http) {
-                httpOptions = new HttpOptions(bind, port, readTokens(authTokenFile), allowedOrigins);
+                httpOptions = new HttpOptions(bind, port, authenticator, allowedOrigins, publicUrl);
             }
             if (metricsPort != null) {
                 if (metricsPort < 0 || metricsPort > 65535) {
                     throw new IllegalArgumentException("--metrics-port must be between 0 and 65535, was " + metricsPort + ".");
                 }
-                metricsOptions = new HttpOptions(bind, metricsPort, readTokens(authTokenFile), allowedOrigins);
+                metricsOptions = new HttpOptions(bind, metricsPort, authenticator, allowedOrigins, null);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
@@ -87,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
         try {
             if (transport == Transport.stdio) {
-                if (!serveStdio(settings, protocolOut, metricsOptions, stop)) {
+                if (!serveStdio(settings, protocolOut, metricsOptions, local, stop)) {
                     return 2;
                 }
             } else {
@@ -100,7 +106,8 @@ final class ServeCommand implements Callable<Integer> {
                 JobEventNotifier jobEvents = new JobEventNotifier();
                 trainops.onJobEvent(jobEvents);
                 trainops.onTeamWarning(jobEvents::warn);
-                TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents);
+                TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents,
+                        local);
                 HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
                 stop.first(http::close);
                 int bound = http.start();
@@ -134,7 +141,8 @@ final class ServeCommand implements Callable<Integer> {
      * the background (docs/architecture.md, "Life of a tool call"). False when the configuration
      * is wrong (said on stderr; the command exits 2, as before the handshake moved first).
      */
-    private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
+    private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions,
+                               dev.trainops.access.Principal local, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
         Main.awaitPrepared();
         // when Main answered initialize itself, the server reads that line again and its answer is dropped
@@ -153,7 +161,7 @@ final class ServeCommand implements Callable<Integer> {
         Trainops trainops = stop.trainops(Trainops.create(config));
         trainops.onJobEvent(jobEvents);
         trainops.onTeamWarning(jobEvents::warn);
-        mcp.register(trainops.catalog());
+        mcp.register(trainops.catalog(), local);
         serveMetrics(trainops, metricsOptions, stop);
         trainops.connect();
         log.info("trainops serving MCP over stdio{}", config.sandbox() ? " on the sandbox cluster" : "");
@@ -266,31 +274,6 @@ final class ServeCommand implements Callable<Integer> {
     static dev.trainops.catalog.PromptLibrary prompts(Path configDir) throws IOException {
         Path dir = configDir.toAbsolutePath().normalize().resolveSibling("prompts");
         return dev.trainops.catalog.PromptLibrary.loadOrBundled(dir);
-    }
-
-    static Set<String> readTokens(Path file) throws IOException {
-        if (file == null) {
-            return Set.of();
-        }
-        if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("Cannot read --auth-token-file " + file + ".");
-        }
-        Set<String> tokens = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(file)) {
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            if (t.length() < 16) {
-                throw new IllegalArgumentException("A token in " + file + " is shorter than 16 characters; use a long random token "
-                        + "(for example: openssl rand -hex 32).");
-            }
-            tokens.add(t);
-        }
-        if (tokens.isEmpty()) {
-            throw new IllegalArgumentException("--auth-token-file " + file + " holds no token.");
-        }
-        return tokens;
     }
 
     /** Counts down when the client closes our stdin, so the process ends with its client. */

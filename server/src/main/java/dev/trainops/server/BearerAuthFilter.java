@@ -1,5 +1,6 @@
 package dev.trainops.server;
 
+import dev.trainops.catalog.Json;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -8,16 +9,23 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Checks {@code Authorization: Bearer <token>} on every request but the health probes. */
+/**
+ * Checks {@code Authorization: Bearer <token>} on every request but the health probes and the
+ * protected-resource metadata, and puts who the token is in the request attribute
+ * {@link McpToolAdapter#PRINCIPAL}. A missing or bad token is a 401 whose {@code WWW-Authenticate}
+ * points at the metadata (RFC 9728, RFC 6750); an identity provider that cannot be reached is a 503.
+ */
 final class BearerAuthFilter implements Filter {
-    private final Set<String> tokens;
+    private final Authenticator authenticator;
+    private final ProtectedResourceMetadata metadata;
 
-    BearerAuthFilter(Set<String> tokens) {
-        this.tokens = Set.copyOf(tokens);
+    /** {@code metadata} null: no metadata is served (the metrics port), the challenge names a realm only. */
+    BearerAuthFilter(Authenticator authenticator, ProtectedResourceMetadata metadata) {
+        this.authenticator = authenticator;
+        this.metadata = metadata;
     }
 
     @Override
@@ -25,31 +33,45 @@ final class BearerAuthFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         String path = request.getRequestURI();
-        if (tokens.isEmpty() || path.equals("/healthz") || path.equals("/readyz")) {
+        if (!authenticator.configured() || path.equals("/healthz") || path.equals("/readyz")
+                || path.equals(ProtectedResourceMetadata.PATH) || path.startsWith(ProtectedResourceMetadata.PATH + "/")) {
             chain.doFilter(req, res);
             return;
         }
         String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && accepted(header.substring(7).trim())) {
-            // a bare token is an admin (DESIGN.md, "Identity and tenancy")
-            request.setAttribute(McpToolAdapter.PRINCIPAL, dev.trainops.access.Principal.admin("token"));
-            chain.doFilter(req, res);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            refuse(request, response, HttpServletResponse.SC_UNAUTHORIZED, null, "unauthorized",
+                    "Send Authorization: Bearer <token>" + (authenticator.oidc().isPresent()
+                            ? ": an access token from " + authenticator.oidc().get().issuer() + " (see " + ProtectedResourceMetadata.PATH + ")"
+                            + " or a token from the server's --auth-token-file."
+                            : " with a token from the server's --auth-token-file."));
             return;
         }
-        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-        response.setHeader("WWW-Authenticate", "Bearer realm=\"trainops\"");
-        response.setContentType("application/json");
-        response.getWriter().write("{\"error\":\"unauthorized\",\"message\":\"Send Authorization: Bearer <token> with a token "
-                + "from the server's --auth-token-file.\"}");
+        Authenticator.Outcome outcome = authenticator.authenticate(header.substring(7).trim());
+        if (outcome instanceof Authenticator.Outcome.Accepted accepted) {
+            request.setAttribute(McpToolAdapter.PRINCIPAL, accepted.principal());
+            chain.doFilter(req, res);
+        } else if (outcome instanceof Authenticator.Outcome.Rejected rejected) {
+            refuse(request, response, HttpServletResponse.SC_UNAUTHORIZED, "invalid_token", "invalid_token", rejected.message());
+        } else {
+            response.setHeader("Retry-After", "5");
+            refuse(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, null, "temporarily_unavailable",
+                    ((Authenticator.Outcome.Unavailable) outcome).message());
+        }
     }
 
-    private boolean accepted(String presented) {
-        byte[] p = presented.getBytes(StandardCharsets.UTF_8);
-        boolean ok = false;
-        for (String token : tokens) {
-            // constant-time per token, and every token is compared
-            ok |= MessageDigest.isEqual(p, token.getBytes(StandardCharsets.UTF_8));
+    private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String challengeError, String error,
+                        String message) throws IOException {
+        response.setStatus(status);
+        if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", metadata != null ? metadata.challenge(request, challengeError)
+                    : "Bearer realm=\"trainops\"" + (challengeError == null ? "" : ", error=\"" + challengeError + "\""));
         }
-        return ok;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(Json.write(body));
     }
 }

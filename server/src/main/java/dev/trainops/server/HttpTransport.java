@@ -19,7 +19,8 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * MCP over Streamable HTTP at {@code /mcp} in embedded Jetty, with DNS-rebinding protection (Origin
  * and Host checked against loopback names and the configured origins), bearer tokens when
- * configured, and {@code /healthz} and {@code /readyz}.
+ * configured (a token file, an OAuth issuer, or both; with the RFC 9728 metadata at
+ * {@code /.well-known/oauth-protected-resource}), and {@code /healthz} and {@code /readyz}.
  */
 public final class HttpTransport implements AutoCloseable {
     public static final String MCP_PATH = "/mcp";
@@ -63,7 +64,13 @@ public final class HttpTransport implements AutoCloseable {
             context.addServlet(m, MonitoringServlet.METRICS_PATH);
             context.addServlet(m, MonitoringServlet.WEBHOOK_PATH);
         }
-        FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.bearerTokens()));
+        ProtectedResourceMetadata metadata = new ProtectedResourceMetadata(options.publicUrl(), options.authenticator());
+        if (options.authenticator().configured()) {
+            ServletHolder wellKnown = new ServletHolder("oauth-protected-resource", metadata);
+            context.addServlet(wellKnown, ProtectedResourceMetadata.PATH);
+            context.addServlet(wellKnown, ProtectedResourceMetadata.PATH + "/*");
+        }
+        FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.authenticator(), metadata));
         auth.setAsyncSupported(true);
         context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
         FilterHolder completions = new FilterHolder(server.unknownPrompts().httpFilter());

@@ -30,7 +30,7 @@ public final class MonitoringHttp implements AutoCloseable {
         ServletHolder health = new ServletHolder("health", new HealthServlet(readiness));
         context.addServlet(health, "/healthz");
         context.addServlet(health, "/readyz");
-        context.addFilter(new FilterHolder(new BearerAuthFilter(options.bearerTokens())), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new BearerAuthFilter(options.authenticator(), null)), "/*", EnumSet.of(DispatcherType.REQUEST));
         jetty.setHandler(context);
     }
 

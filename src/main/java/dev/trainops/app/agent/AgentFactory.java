@@ -77,13 +77,23 @@ public final class AgentFactory {
                 .timeout(Duration.ofSeconds(120)).maxRetries(2).build();
     }
 
+    /** An agent for the local admin ({@link dev.trainops.access.Principal#LOCAL}). */
     public static TrainopsAgent agent(ChatModel model, ToolCatalog catalog, String systemPrompt, int maxToolCalls,
                                       CatalogTools.Listener listener) {
+        return agent(model, catalog, dev.trainops.access.Principal.LOCAL, systemPrompt, maxToolCalls, listener);
+    }
+
+    /**
+     * An agent that acts for {@code principal}: every tool call it makes is that principal's
+     * (docs/architecture.md, "Who is calling"); nothing the model writes can change who it is.
+     */
+    public static TrainopsAgent agent(ChatModel model, ToolCatalog catalog, dev.trainops.access.Principal principal, String systemPrompt,
+                                      int maxToolCalls, CatalogTools.Listener listener) {
         return AiServices.builder(TrainopsAgent.class)
                 .chatModel(model)
                 .chatMemory(MessageWindowChatMemory.withMaxMessages(MEMORY_MESSAGES))
                 .systemMessageProvider(memoryId -> systemPrompt)
-                .tools(CatalogTools.of(catalog, listener))
+                .tools(CatalogTools.of(catalog, principal, listener))
                 .maxSequentialToolsInvocations(maxToolCalls)
                 .hallucinatedToolNameStrategy(request -> ToolExecutionResultMessage.from(request,
                         "{\"is_error\":true,\"code\":\"NOT_FOUND\",\"message\":\"There is no tool '" + request.name()

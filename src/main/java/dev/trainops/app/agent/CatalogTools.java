@@ -5,6 +5,8 @@ import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.service.tool.ToolExecutor;
+import dev.trainops.access.Principal;
+import dev.trainops.catalog.CallContext;
 import dev.trainops.catalog.Json;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolCatalog;
@@ -13,12 +15,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The MCP server's tool catalog as LangChain4j tools: the same names, descriptions, input schemas
  * (each argument's JSON Schema passed through as is) and errors. A call goes through
- * {@link ToolCatalog#invoke}, the same path an MCP call takes; the model gets the structured
+ * {@link ToolCatalog#invoke}, the same path an MCP call takes, as the one principal the agent acts for; the model gets the structured
  * answer, or the structured error ({@code is_error}, code, message, hint, details) to act on.
  */
 public final class CatalogTools {
@@ -37,10 +40,20 @@ public final class CatalogTools {
     private CatalogTools() {
     }
 
+    /** The catalog's tools, each call made by the local admin. */
     public static Map<ToolSpecification, ToolExecutor> of(ToolCatalog catalog, Listener listener) {
+        return of(catalog, Principal.LOCAL, listener);
+    }
+
+    /**
+     * The catalog's tools, each call made by {@code principal} ({@link CallContext#of}): the
+     * principal is fixed here, and no argument the model sends can name another.
+     */
+    public static Map<ToolSpecification, ToolExecutor> of(ToolCatalog catalog, Principal principal, Listener listener) {
+        Objects.requireNonNull(principal, "principal must not be null");
         Map<ToolSpecification, ToolExecutor> out = new LinkedHashMap<>();
         for (Tool<?, ?> tool : catalog.tools()) {
-            out.put(specification(catalog, tool), (request, memoryId) -> execute(catalog, tool.name(), request, listener));
+            out.put(specification(catalog, tool), (request, memoryId) -> execute(catalog, tool.name(), request, principal, listener));
         }
         return out;
     }
@@ -63,7 +76,7 @@ public final class CatalogTools {
     }
 
     @SuppressWarnings("unchecked")
-    static String execute(ToolCatalog catalog, String name, ToolExecutionRequest request, Listener listener) {
+    static String execute(ToolCatalog catalog, String name, ToolExecutionRequest request, Principal principal, Listener listener) {
         Map<String, Object> args;
         try {
             String raw = request.arguments();
@@ -77,7 +90,7 @@ public final class CatalogTools {
             listener.called(new Call(name, Map.of(), true, "INVALID_ARGUMENT"));
             return Json.write(error);
         }
-        ToolOutcome outcome = catalog.invoke(name, args);
+        ToolOutcome outcome = catalog.invoke(name, args, CallContext.of(principal));
         if (outcome instanceof ToolOutcome.Success success) {
             listener.called(new Call(name, args, false, null));
             return Json.write(success.structured());
