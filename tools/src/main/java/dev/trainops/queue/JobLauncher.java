@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,27 +10,35 @@ import java.time.Instant;
 /**
  * Creates and deletes the batch/v1 Jobs of admitted queue jobs, built from the model's job template
  * ({@link JobManifest}). The Job's name is the queue job's id and attempt, so creating it again
- * after a crash finds the one already there.
+ * after a crash finds the one already there. Under {@code --kube-impersonate} (DESIGN.md rule 9) a
+ * job's Job is created as its submitter and deleted on cancel as the canceller ({@link Impersonation});
+ * the deletes the admission loop decides itself (preemption, a job's end, its cost cap) are the server's.
  */
 final class JobLauncher implements JobRunner {
     private final KubernetesClient client;
     private final JobManifest manifest;
+    private final Impersonation impersonation;
 
     public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates) {
-        this(client, priorities, templates, SpotNodes.DEFAULTS);
+        this(client, priorities, templates, SpotNodes.DEFAULTS, false);
     }
 
-    /** {@code spotNodes}: the tolerations a spot job's pods get, for the taints of spot nodes. */
-    public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes) {
+    /**
+     * {@code spotNodes}: the tolerations a spot job's pods get, for the taints of spot nodes;
+     * {@code impersonate}: whether calls made on someone's behalf impersonate them (rule 9).
+     */
+    public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes,
+                       boolean impersonate) {
         this.client = client;
         this.manifest = new JobManifest(priorities, templates, spotNodes);
+        this.impersonation = new Impersonation(client, impersonate);
     }
 
     /** Creates the Job for {@code job} on its node; an existing Job of that name counts as created. */
     @Override
     public void launch(QueuedJob job, String resource, Instant now) {
         try {
-            client.resource(build(job, resource, now)).create();
+            impersonation.forSubmitter(job).resource(build(job, resource, now)).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -47,6 +56,16 @@ final class JobLauncher implements JobRunner {
      */
     @Override
     public void delete(QueuedJob job) {
+        delete(client, job);
+    }
+
+    /** Deletes it at {@code canceller}'s request: as them under --kube-impersonate. */
+    @Override
+    public void delete(QueuedJob job, Principal canceller) {
+        delete(impersonation.forCaller(canceller), job);
+    }
+
+    private static void delete(KubernetesClient client, QueuedJob job) {
         client.batch().v1().jobs().inNamespace(job.team()).withName(job.kubeName())
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
     }

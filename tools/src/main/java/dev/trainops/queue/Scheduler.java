@@ -151,10 +151,10 @@ final class Scheduler {
         return queue.read(c -> snapshots.snapshot(c, clock.instant()));
     }
 
-    /** Deletes a job's Job and pods in the cluster now (cancel); a failure is retried by later passes. */
-    public void deleteJob(QueuedJob job) {
+    /** Deletes a job's Job and pods in the cluster now, at {@code canceller}'s request (cancel); a failure is retried by later passes. */
+    public void deleteJob(QueuedJob job, dev.trainops.access.Principal canceller) {
         try {
-            launcher.delete(job);
+            launcher.delete(job, canceller);
         } catch (RuntimeException e) {
             log.warn("cannot delete the Job of {}: {}", job.jobId(), e.getMessage());
         }
