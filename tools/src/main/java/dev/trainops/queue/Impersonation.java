@@ -1,6 +1,7 @@
 package dev.trainops.queue;
 
 import dev.trainops.access.Principal;
+import dev.trainops.names.TeamName;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.RequestConfig;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
@@ -60,10 +61,19 @@ final class Impersonation {
         return as(principal.subject(), principal.teams());
     }
 
-    private KubernetesClient as(String user, Collection<String> groups) {
+    /**
+     * Never a {@code system:} name (the API server's own users, service accounts, {@code system:masters}):
+     * a subject like that is refused, and only teams that are team names (namespaces) become groups.
+     */
+    private KubernetesClient as(String user, Collection<String> teams) {
+        if (user.startsWith("system:")) {
+            throw new JobLauncher.Refused("trainops does not impersonate '" + user + "' (--kube-impersonate): a system: name is the "
+                    + "cluster's own; call as a person or a team's account.");
+        }
+        String[] groups = teams.stream().filter(TeamName::isValid).sorted().toArray(String[]::new);
         RequestConfig base = server.getConfiguration().getRequestConfig();
         RequestConfig impersonating = (base == null ? new RequestConfigBuilder() : new RequestConfigBuilder(base))
-                .withImpersonateUsername(user).withImpersonateGroups(groups.stream().sorted().toArray(String[]::new)).build();
+                .withImpersonateUsername(user).withImpersonateGroups(groups).build();
         return server.newClient(impersonating).adapt(KubernetesClient.class);
     }
 }

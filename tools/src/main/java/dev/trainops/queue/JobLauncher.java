@@ -34,15 +34,31 @@ final class JobLauncher implements JobRunner {
         this.impersonation = new Impersonation(client, impersonate);
     }
 
-    /** Creates the Job for {@code job} on its node; an existing Job of that name counts as created. */
+    /**
+     * Creates the Job for {@code job} on its node; an existing Job of that name counts as created.
+     * Created as its submitter, a 403 is the cluster's RBAC refusing them: {@link Refused}, which ends the job.
+     */
     @Override
     public void launch(QueuedJob job, String resource, Instant now) {
+        KubernetesClient as = impersonation.forSubmitter(job);
         try {
-            impersonation.forSubmitter(job).resource(build(job, resource, now)).create();
+            as.resource(build(job, resource, now)).create();
         } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 && as != client) {
+                throw new Refused("Kubernetes refused to create its Job as " + job.spec().submittedBy() + " (--kube-impersonate): "
+                        + "they may not create batch Jobs in namespace " + job.team() + ". A cluster admin grants that with a Role "
+                        + "and RoleBinding for the team's group (README, \"Kubernetes impersonation\").");
+            }
             if (e.getCode() != 409) {
                 throw e;
             }
+        }
+    }
+
+    /** A call made as someone that the cluster's RBAC refused, or that trainops will not make as them (rule 9): no retry helps. */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
         }
     }
 
