@@ -61,9 +61,15 @@ public final class JobQueue {
 
     /**
      * The runner that creates the batch/v1 Jobs of admitted jobs in the cluster, from their models'
-     * templates, with the tolerations spot jobs get for spot nodes' taints. With {@code impersonate}
-     * ({@code --kube-impersonate}, DESIGN.md rule 9) it creates a job's Job as its submitter and
-     * deletes it on cancel as the canceller.
+     * templates, with the tolerations spot jobs get for spot nodes' taints; every call the server's own.
+     */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes) {
+        return kubernetes(client, priorities, templates, spotNodes, false);
+    }
+
+    /**
+     * The same; with {@code impersonate} ({@code serve --kube-impersonate}, DESIGN.md rule 9) it
+     * creates a job's Job as its submitter and deletes it on cancel as the canceller.
      */
     public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes,
                                        boolean impersonate) {
