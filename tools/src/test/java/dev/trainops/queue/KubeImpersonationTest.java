@@ -151,6 +151,22 @@ class KubeImpersonationTest {
                 .isEqualTo(JobState.SCHEDULED);
     }
 
+    @Test
+    void rule9_noSystemNameIsEverImpersonated() throws Exception {
+        Principal system = new Principal("system:serviceaccount:kube-system:default", Set.of("team-a"), Role.MEMBER);
+        Principal carol = new Principal("carol@example.com", Set.of("team-a", "system:masters"), Role.MEMBER);
+
+        QueueAnswer refused = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), system);
+        impersonating.submit(QueueHarness.request("team-a", "run-2", "llm", 1, Priority.NORMAL), carol);
+
+        assertThat(refused.state()).isEqualTo(JobState.FAILED);
+        assertThat(refused.reasonDetail()).isEqualTo("trainops does not impersonate 'system:serviceaccount:kube-system:default' "
+                + "(--kube-impersonate): a system: name is the cluster's own; call as a person or a team's account.");
+        RecordedRequest create = only(requests(), "POST", "/apis/batch/v1/namespaces/team-a/jobs");
+        assertThat(create.getHeader("Impersonate-User")).isEqualTo("carol@example.com");
+        assertThat(create.getHeaders().headers("Impersonate-Group")).containsExactly("team-a");
+    }
+
     /** Every request the mock API server has received since the last call (informers' included), in order. */
     private List<RecordedRequest> requests() throws InterruptedException {
         List<RecordedRequest> out = new ArrayList<>();
