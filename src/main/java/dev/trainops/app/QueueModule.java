@@ -107,7 +107,8 @@ final class QueueModule {
             };
             // a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one
             Estimator estimator = new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes()),
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
+                    config.settings().kubeImpersonate()),
                     config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));

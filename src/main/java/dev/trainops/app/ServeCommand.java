@@ -55,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    KubeImpersonationOptions impersonation;
+
     @Override
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
@@ -78,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Trainops.Settings settings;
         try {
-            settings = backend.settings();
+            settings = impersonation.apply(backend.settings());
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
             return 2;

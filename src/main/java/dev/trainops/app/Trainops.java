@@ -28,8 +28,19 @@ public final class Trainops implements AutoCloseable {
     /** How long a tool waits for a backend that is still starting before it answers UPSTREAM_UNAVAILABLE. */
     static final Duration INITIAL_SYNC_WAIT = ClusterModule.INITIAL_SYNC_WAIT;
 
-    /** What the CLI decides; everything else is derived. */
-    public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed) {
+    /**
+     * What the CLI decides; everything else is derived.
+     *
+     * @param kubeImpersonate {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
+     */
+    public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate) {
+        public Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed) {
+            this(configDir, dataDir, sandbox, sandboxSpeed, false);
+        }
+
+        public Settings withKubeImpersonate(boolean on) {
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on);
+        }
     }
 
     private final TrainopsConfig config;

@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.ToolException;
@@ -49,12 +50,16 @@ final class BatchService {
         return submit(r, Progress.NONE);
     }
 
+    public BatchStatus submit(BatchRequest r, Progress progress) {
+        return submit(r, progress, Principal.LOCAL);
+    }
+
     /**
      * Submits a batch, reporting each item to {@code progress} once it is checked and priced, before
      * the single commit that stores them all: a client watching sees the batch being worked through,
-     * and an item that fails the check stops it with nothing stored.
+     * and an item that fails the check stops it with nothing stored. Its jobs are {@code principal}'s (rule 9).
      */
-    public BatchStatus submit(BatchRequest r, Progress progress) {
+    public BatchStatus submit(BatchRequest r, Progress progress, Principal principal) {
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<Batch> existing = queue.read(c -> byKey(c, key));
@@ -67,7 +72,8 @@ final class BatchService {
         List<QueuedJob> items = new ArrayList<>();
         for (int i = 0; i < r.jobs().size(); i++) {
             try {
-                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i);
+                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i)
+                        .submittedBy(principal);
                 items.add(item);
                 progress.report(i + 1, r.jobs().size(), "item " + (i + 1) + " of " + r.jobs().size() + ": " + item.jobId() + " ("
                         + item.runName() + ") checked, estimated " + Money.micros(item.estimatedCostMicros(), prices.currency()).display()

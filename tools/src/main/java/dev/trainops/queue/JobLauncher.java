@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.kube.SpotNodes;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,31 +10,55 @@ import java.time.Instant;
 /**
  * Creates and deletes the batch/v1 Jobs of admitted queue jobs, built from the model's job template
  * ({@link JobManifest}). The Job's name is the queue job's id and attempt, so creating it again
- * after a crash finds the one already there.
+ * after a crash finds the one already there. Under {@code --kube-impersonate} (DESIGN.md rule 9) a
+ * job's Job is created as its submitter and deleted on cancel as the canceller ({@link Impersonation});
+ * the deletes the admission loop decides itself (preemption, a job's end, its cost cap) are the server's.
  */
 final class JobLauncher implements JobRunner {
     private final KubernetesClient client;
     private final JobManifest manifest;
+    private final Impersonation impersonation;
 
     public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates) {
-        this(client, priorities, templates, SpotNodes.DEFAULTS);
+        this(client, priorities, templates, SpotNodes.DEFAULTS, false);
     }
 
-    /** {@code spotNodes}: the tolerations a spot job's pods get, for the taints of spot nodes. */
-    public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes) {
+    /**
+     * {@code spotNodes}: the tolerations a spot job's pods get, for the taints of spot nodes;
+     * {@code impersonate}: whether calls made on someone's behalf impersonate them (rule 9).
+     */
+    public JobLauncher(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes,
+                       boolean impersonate) {
         this.client = client;
         this.manifest = new JobManifest(priorities, templates, spotNodes);
+        this.impersonation = new Impersonation(client, impersonate);
     }
 
-    /** Creates the Job for {@code job} on its node; an existing Job of that name counts as created. */
+    /**
+     * Creates the Job for {@code job} on its node; an existing Job of that name counts as created.
+     * Created as its submitter, a 403 is the cluster's RBAC refusing them: {@link Refused}, which ends the job.
+     */
     @Override
     public void launch(QueuedJob job, String resource, Instant now) {
+        KubernetesClient as = impersonation.forSubmitter(job);
         try {
-            client.resource(build(job, resource, now)).create();
+            as.resource(build(job, resource, now)).create();
         } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 && as != client) {
+                throw new Refused("Kubernetes refused to create its Job as " + job.spec().submittedBy() + " (--kube-impersonate): "
+                        + "they may not create batch Jobs in namespace " + job.team() + ". A cluster admin grants that with a Role "
+                        + "and RoleBinding for the team's group (README, \"Kubernetes impersonation\").");
+            }
             if (e.getCode() != 409) {
                 throw e;
             }
+        }
+    }
+
+    /** A call made as someone that the cluster's RBAC refused, or that trainops will not make as them (rule 9): no retry helps. */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -47,6 +72,16 @@ final class JobLauncher implements JobRunner {
      */
     @Override
     public void delete(QueuedJob job) {
+        delete(client, job);
+    }
+
+    /** Deletes it at {@code canceller}'s request: as them under --kube-impersonate. */
+    @Override
+    public void delete(QueuedJob job, Principal canceller) {
+        delete(impersonation.forCaller(canceller), job);
+    }
+
+    private static void delete(KubernetesClient client, QueuedJob job) {
         client.batch().v1().jobs().inNamespace(job.team()).withName(job.kubeName())
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
     }

@@ -61,10 +61,19 @@ public final class JobQueue {
 
     /**
      * The runner that creates the batch/v1 Jobs of admitted jobs in the cluster, from their models'
-     * templates, with the tolerations spot jobs get for spot nodes' taints.
+     * templates, with the tolerations spot jobs get for spot nodes' taints; every call the server's own.
      */
     public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes) {
-        return new JobLauncher(client, priorities, templates, spotNodes);
+        return kubernetes(client, priorities, templates, spotNodes, false);
+    }
+
+    /**
+     * The same; with {@code impersonate} ({@code serve --kube-impersonate}, DESIGN.md rule 9) it
+     * creates a job's Job as its submitter and deletes it on cancel as the canceller.
+     */
+    public static JobRunner kubernetes(KubernetesClient client, PriorityConfig priorities, JobTemplates templates, SpotNodes spotNodes,
+                                       boolean impersonate) {
+        return new JobLauncher(client, priorities, templates, spotNodes, impersonate);
     }
 
     /** Creates or checks the trainops PriorityClasses; one line per class, for the log. */

@@ -31,6 +31,7 @@ public record QueueAnswer(
         @Nullable @JsonPropertyDescription("What a running job has cost so far, what max_cost is checked against; null unless RUNNING.") BigDecimal costSoFar,
         @Nullable Instant notBefore,
         Instant submitted,
+        @Nullable @JsonPropertyDescription("Who queued it (the caller's subject); null for jobs queued before trainops recorded it.") String submittedBy,
         @Nullable Instant started,
         @Nullable Instant ended,
         @Nullable @JsonPropertyDescription("The URGENT job that preempted it, if any.") String preemptedBy,

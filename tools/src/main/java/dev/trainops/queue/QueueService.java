@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.budget.BudgetStatus;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
@@ -58,6 +59,10 @@ final class QueueService {
     }
 
     public QueueAnswer submit(QueueRequest r) {
+        return submit(r, Principal.LOCAL);
+    }
+
+    public QueueAnswer submit(QueueRequest r, Principal principal) {
         if (Boolean.TRUE.equals(r.dryRun())) {
             QueuedJob job = prepare(r, null, null, null);
             List<String> warnings = new ArrayList<>(List.of(DryRun.NOTE));
@@ -71,7 +76,7 @@ final class QueueService {
                 return answer(existing.get(), List.of("Already submitted with this idempotency_key: the job is returned as it stands."));
             }
         }
-        QueuedJob job = prepare(r, null, null, key);
+        QueuedJob job = prepare(r, null, null, key).submittedBy(principal);
         QueuedJob stored = queue.insertOnce(job);
         List<String> warnings = new ArrayList<>();
         if (!stored.jobId().equals(job.jobId())) {
@@ -139,6 +144,10 @@ final class QueueService {
     }
 
     public CancelAnswer cancel(CancelRequest r) {
+        return cancel(r, Principal.LOCAL);
+    }
+
+    public CancelAnswer cancel(CancelRequest r, Principal principal) {
         String jobId = JobId.parse("job_id", r.jobId()).value();
         String why = r.reason() == null || r.reason().isBlank() ? "no reason given" : r.reason().trim();
         Instant now = clock.instant();
@@ -164,7 +173,7 @@ final class QueueService {
         } else if (was.state() == JobState.QUEUED) {
             cleanup = "Removed from the queue; it never ran.";
         } else {
-            scheduler.deleteJob(was);
+            scheduler.deleteJob(was, principal);
             cleanup = "Deleted Job " + was.team() + "/" + was.kubeName() + " and its pods; its GPUs and quota free up once the pods are gone.";
         }
         Money cost = was.started() == null || was.state().terminal() ? Money.zero(prices.currency())
@@ -199,7 +208,7 @@ final class QueueService {
                 j.gpuType(), j.gpuCount(), j.epochs(), position, eta, j.reason(), j.reasonDetail(), j.node(), prices.currency().getCurrencyCode(),
                 Money.micros(j.estimatedCostMicros(), prices.currency()).amount(), j.estimatedSeconds(),
                 j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(),
-                soFar == null ? null : soFar.amount(), j.notBefore(), j.submitted(),
+                soFar == null ? null : soFar.amount(), j.notBefore(), j.submitted(), j.spec().submittedBy(),
                 j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings, manifest);
     }
 

@@ -27,7 +27,7 @@ public final class QueueStore {
     private static final String COLUMNS = "job_id, idempotency_key, team, run_name, model, experiment, priority, priority_value, gpu_type, "
             + "gpu_count, epochs, batch_size, params, spot, not_before_ms, max_cost_micros, estimated_cost_micros, estimated_seconds, state, "
             + "reason, reason_detail, node, attempt, launched, submitted_ms, admitted_ms, started_ms, ended_ms, preempted_by, preemptions, "
-            + "batch_id, batch_index, transitioned_ms, updated_ms";
+            + "batch_id, batch_index, transitioned_ms, submitted_by, submitted_groups, updated_ms";
     private static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     private final Store store;
@@ -272,6 +272,8 @@ public final class QueueStore {
             ps.setInt(i++, spec.batchIndex());
         }
         millis(ps, i++, status.changedAt());
+        ps.setString(i++, spec.submittedBy());
+        ps.setString(i++, spec.submittedGroups().isEmpty() ? null : String.join(",", spec.submittedGroups()));
         ps.setLong(i, clock.millis());
     }
 
@@ -288,6 +290,10 @@ public final class QueueStore {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
+    private static List<String> groups(String commaList) {
+        return commaList == null || commaList.isBlank() ? List.of() : List.of(commaList.split(","));
+    }
+
     private static QueuedJob read(ResultSet rs) throws SQLException {
         long maxCost = rs.getLong("max_cost_micros");
         Long max = rs.wasNull() ? null : maxCost;
@@ -300,7 +306,7 @@ public final class QueueStore {
                 Priority.valueOf(rs.getString("priority")), rs.getInt("priority_value"), rs.getString("gpu_type"), rs.getInt("gpu_count"),
                 rs.getInt("epochs"), rs.getInt("batch_size"), params, rs.getInt("spot") == 1, instant(rs, "not_before_ms"), max,
                 rs.getLong("estimated_cost_micros"), rs.getLong("estimated_seconds"), rs.getString("idempotency_key"),
-                rs.getString("batch_id"), index);
+                rs.getString("batch_id"), index, rs.getString("submitted_by"), groups(rs.getString("submitted_groups")));
         Instant submitted = instant(rs, "submitted_ms");
         Instant changed = instant(rs, "transitioned_ms");
         JobStatus status = new JobStatus(JobState.valueOf(rs.getString("state")), reason == null ? null : Reason.valueOf(reason),

@@ -36,6 +36,11 @@ public record QueuedJob(String jobId, JobSpec spec, JobStatus status) {
         return new QueuedJob(jobId, spec, next);
     }
 
+    /** The same job as submitted by {@code principal} (rule 9: its Job is created as them under --kube-impersonate). */
+    public QueuedJob submittedBy(dev.trainops.access.Principal principal) {
+        return new QueuedJob(jobId, spec.withSubmitter(principal), status);
+    }
+
     /** The batch/v1 Job's name for this attempt: derived from the job id, so a retry finds the same object. */
     public String kubeName() {
         return jobId + "-" + status.attempt();

@@ -104,15 +104,21 @@ final class Scheduler {
             resources.put(r.key(), r.resource());
         }
         List<String> launched = new ArrayList<>();
+        Map<String, String> refused = new HashMap<>();
         for (QueuedJob j : toLaunch) {
             try {
                 // a MIG job's pool is its profile's on the node (nvidia.com/mig-<profile>, or nvidia.com/gpu under strategy single)
                 String fallback = j.migProfile() == null ? KubeNames.GPU_RESOURCE : KubeNames.MIG_RESOURCE_PREFIX + j.migProfile();
                 launcher.launch(j, resources.getOrDefault(j.roomKey(), fallback), now);
                 launched.add(j.jobId());
+            } catch (JobLauncher.Refused e) {
+                refused.put(j.jobId(), e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("cannot create the Job of {} (retried next pass): {}", j.jobId(), e.getMessage());
             }
+        }
+        if (!refused.isEmpty()) {
+            failRefused(refused, now);
         }
         if (!launched.isEmpty()) {
             queue.store().inTransaction(0, c -> {
@@ -124,6 +130,26 @@ final class Scheduler {
                 }
                 return null;
             });
+        }
+    }
+
+    /** Rule 9: a job whose Job the cluster refused to create as its submitter fails, saying why, and frees what it was admitted to. */
+    private void failRefused(Map<String, String> refused, Instant now) {
+        List<QueuedJob> failed = queue.store().inTransaction(0, c -> {
+            List<QueuedJob> out = new ArrayList<>();
+            for (var e : refused.entrySet()) {
+                Optional<QueuedJob> j = queue.find(c, e.getKey());
+                if (j.isPresent() && j.get().state() == JobState.SCHEDULED && !j.get().launched()) {
+                    QueuedJob f = j.get().ended(JobState.FAILED, Reason.JOB_FAILED, e.getValue(), null, now);
+                    queue.update(c, f);
+                    out.add(f);
+                }
+            }
+            return out;
+        });
+        for (QueuedJob f : failed) {
+            log.warn("job {}: {}", f.jobId(), f.reasonDetail());
+            publish(new JobEvent(JobEvent.Kind.FAILED, f.jobId(), f.team(), f.runName(), f.reasonDetail(), now));
         }
     }
 
@@ -151,10 +177,10 @@ final class Scheduler {
         return queue.read(c -> snapshots.snapshot(c, clock.instant()));
     }
 
-    /** Deletes a job's Job and pods in the cluster now (cancel); a failure is retried by later passes. */
-    public void deleteJob(QueuedJob job) {
+    /** Deletes a job's Job and pods in the cluster now, at {@code canceller}'s request (cancel); a failure is retried by later passes. */
+    public void deleteJob(QueuedJob job, dev.trainops.access.Principal canceller) {
         try {
-            launcher.delete(job);
+            launcher.delete(job, canceller);
         } catch (RuntimeException e) {
             log.warn("cannot delete the Job of {}: {}", job.jobId(), e.getMessage());
         }

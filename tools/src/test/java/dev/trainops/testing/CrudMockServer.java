@@ -19,7 +19,12 @@ public final class CrudMockServer implements AutoCloseable {
     private final KubernetesClient client;
 
     public CrudMockServer() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        this(new KubernetesCrudDispatcher());
+    }
+
+    /** With a dispatcher of the test's own (one that refuses some requests, as RBAC would). */
+    public CrudMockServer(KubernetesCrudDispatcher dispatcher) {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
     }

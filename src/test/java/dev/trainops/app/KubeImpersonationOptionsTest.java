@@ -1,0 +1,23 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code serve --kube-impersonate} (DESIGN.md rule 9) reaches the settings the queue is wired from; off by default. */
+class KubeImpersonationOptionsTest {
+
+    @Test
+    void rule9_kubeImpersonateIsOffUnlessServeIsGivenTheFlag() {
+        assertThat(settings().kubeImpersonate()).isFalse();
+        assertThat(settings("--kube-impersonate").kubeImpersonate()).isTrue();
+        assertThat(settings("--kube-impersonate", "--sandbox").sandbox()).isTrue();
+    }
+
+    private static Trainops.Settings settings(String... args) {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs(args);
+        return serve.impersonation.apply(serve.backend.settings());
+    }
+}
