@@ -52,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    GateOptions gateOptions;
+
     @Override
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
@@ -71,8 +74,10 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Trainops.Settings settings;
+        Gates gates;
         try {
             settings = backend.settings();
+            gates = gateOptions.gates();
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
             return 2;
@@ -87,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
         try {
             if (transport == Transport.stdio) {
-                if (!serveStdio(settings, protocolOut, metricsOptions, stop)) {
+                if (!serveStdio(settings, gates, protocolOut, metricsOptions, stop)) {
                     return 2;
                 }
             } else {
@@ -95,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (config == null) {
                     return 2;
                 }
-                Trainops trainops = stop.trainops(Trainops.create(config));
+                Trainops trainops = stop.trainops(Trainops.create(config, gates));
                 serveMetrics(trainops, metricsOptions, stop);
                 JobEventNotifier jobEvents = new JobEventNotifier();
                 trainops.onJobEvent(jobEvents);
@@ -134,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
      * the background (docs/architecture.md, "Life of a tool call"). False when the configuration
      * is wrong (said on stderr; the command exits 2, as before the handshake moved first).
      */
-    private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
+    private boolean serveStdio(Trainops.Settings settings, Gates gates, PrintStream protocolOut, HttpOptions metricsOptions, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
         Main.awaitPrepared();
         // when Main answered initialize itself, the server reads that line again and its answer is dropped
@@ -150,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
         if (config == null) {
             return false;
         }
-        Trainops trainops = stop.trainops(Trainops.create(config));
+        Trainops trainops = stop.trainops(Trainops.create(config, gates));
         trainops.onJobEvent(jobEvents);
         trainops.onTeamWarning(jobEvents::warn);
         mcp.register(trainops.catalog());
