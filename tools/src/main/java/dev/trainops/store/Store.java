@@ -136,7 +136,7 @@ public final class Store implements AutoCloseable {
         config.setPoolName(sqlite ? "trainops-sqlite" : "trainops-postgresql");
         // the pool gets a DataSource, not the URL: HikariCP logs its configuration at DEBUG, and the
         // URL with it (it masks a password, not the rest of the query string)
-        config.setDataSource(sqlite ? sqliteDataSource(url, readOnly) : postgresDataSource(url, user, password));
+        config.setDataSource(sqlite ? sqliteDataSource(url, readOnly) : postgresDataSource(url, user, password, readOnly));
         config.setAutoCommit(true);
         // PostgreSQL refuses every write on a read-only session; SQLite opens its file read-only
         // (sqlite-jdbc only accepts the flag the connection was opened with, so the pool must say the same)
@@ -168,7 +168,7 @@ public final class Store implements AutoCloseable {
         return dataSource;
     }
 
-    private static DataSource postgresDataSource(String url, String user, String password) {
+    private static DataSource postgresDataSource(String url, String user, String password, boolean readOnly) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setURL(url);
@@ -182,6 +182,11 @@ public final class Store implements AutoCloseable {
         }
         if (password != null) {
             dataSource.setPassword(password);
+        }
+        if (readOnly) {
+            // "always": the session refuses writes with autocommit on too (the driver's default applies it only to transactions)
+            dataSource.setReadOnly(true);
+            dataSource.setReadOnlyMode("always");
         }
         return dataSource;
     }

@@ -57,4 +57,28 @@ class ReadOnlyStoreTest {
                 .hasMessageContaining("up to V9");
         assertThat(Files.size(dir.resolve("trainops.db"))).isEqualTo(before);
     }
+
+    @Test
+    void aReadOnlyPostgresStoreIsNeverMigratedAndRefusesWrites() throws Exception {
+        String schema = "t_readonly_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String base = dev.trainops.testing.Postgres.baseUrl();
+        String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        String user = dev.trainops.testing.Postgres.user();
+        try (Connection c = java.sql.DriverManager.getConnection(base, user, null); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        assertThatThrownBy(() -> Store.openReadOnly(url, user, null)).as("an empty schema is not migrated")
+                .hasMessageContaining("--read-only does not migrate");
+        try (Store store = Store.open(url, user, null)) {
+            store.connection().close();
+        }
+        try (Store store = Store.openReadOnly(url, user, null); Connection c = store.connection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM audit_log")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM audit_log")).hasMessageContaining("read-only");
+            assertThatThrownBy(() -> store.inTransaction(0, x -> null)).hasMessageContaining("is open read-only (--read-only)");
+        }
+    }
 }
