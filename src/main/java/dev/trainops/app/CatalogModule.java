@@ -39,7 +39,7 @@ final class CatalogModule {
     }
 
     static ToolCatalog catalog(List<String> teams, ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue,
-                               MonitoringModule monitoring, Metrics metrics) {
+                               MonitoringModule monitoring, Metrics metrics, Gates gates) {
         Clock clock = cluster.clock;
         PriceBook prices = cost.prices();
         List<Tool<?, ?>> tools = new ArrayList<>();
@@ -58,8 +58,13 @@ final class CatalogModule {
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));
         tools.add(UtilizationReports.tool(monitoring::utilizationReports));
+        tools.add(dev.trainops.audit.AuditLog.tool(() -> cost.await().audit()));
+        if (gates.readOnly()) {
+            // --read-only: MCP and the agent see only the tools that change nothing
+            tools.removeIf(t -> !t.hints().readOnly());
+        }
         return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock),
-                new ToolCatalog.Guards(dev.trainops.access.RateLimiter.NONE, cost.auditTrail(), clock));
+                new ToolCatalog.Guards(gates.limiter(), cost.auditTrail(), clock));
     }
 
     private static List<CatalogResource> resources(PriceBook prices, Clock clock) {

@@ -45,9 +45,12 @@ final class CostModule {
     private final ClusterModule cluster;
     private final BackgroundLoops loops;
     private final Metrics metrics;
+    /** --read-only: the store opens read-only (never created or migrated) and no usage is recorded. */
+    final boolean readOnly;
     final CompletableFuture<Stack> stack = new CompletableFuture<>();
 
-    CostModule(TrainopsConfig config, ClusterModule cluster, BackgroundLoops loops, Metrics metrics) {
+    CostModule(TrainopsConfig config, ClusterModule cluster, BackgroundLoops loops, Metrics metrics, boolean readOnly) {
+        this.readOnly = readOnly;
         this.config = config;
         this.cluster = cluster;
         this.loops = loops;
@@ -69,7 +72,8 @@ final class CostModule {
         }
         try {
             Clock clock = cluster.clock;
-            Store store = config.store().open(config.dataDir());
+            Store store = !readOnly ? config.store().open(config.dataDir()) : config.store().url() == null
+                    ? Store.sqliteReadOnly(config.dataDir()) : Store.openReadOnly(config.store().url(), config.store().user(), config.store().password());
             PriceBook prices = config.prices();
             Ledger ledger = new Ledger(store, prices, clock);
             ClusterUsage usage = new ClusterUsage(cluster.index, prices.spotNodes());
@@ -81,6 +85,10 @@ final class CostModule {
                             clock.instant()), prices.currency()), store, clock);
             stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore,
                     new dev.trainops.audit.AuditLog(store)));
+            if (readOnly) {
+                log.info("read-only: the store is read as it is; no usage is recorded");
+                return;
+            }
             loops.loop("usage-recorder", RECORD_EVERY, () -> {
                 if (cluster.index.synced()) {
                     recorder.recordOnce();

@@ -20,6 +20,7 @@ public final class Main {
             ALL.put("chat", ChatCommand::new);
             ALL.put("bench", BenchCommand::new);
             ALL.put("quotas", QuotasCommand::new);
+            ALL.put("audit", AuditCommand::new);
         }
     }
 

@@ -155,6 +155,10 @@ final class MonitoringModule {
     /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */
     MonitoringEndpoints endpoints() {
         return new MonitoringEndpoints(metrics::scrape, body -> {
+            if (cost.readOnly) {
+                // --read-only stores nothing; Alertmanager gets an answer, not an error to retry
+                return "{\"status\":\"ignored\",\"reason\":\"trainops runs --read-only and stores no alerts\"}";
+            }
             AlertStore.Received r = cost.await().alerts().receive(body);
             return "{\"status\":\"ok\",\"alerts\":" + r.alerts() + ",\"firing\":" + r.firing() + ",\"resolved\":" + r.resolved()
                     + ",\"ignored\":" + r.ignored() + "}";

@@ -51,11 +51,15 @@ final class QueueModule {
     private final HistoryModule history;
     private final BackgroundLoops loops;
     private final Metrics metrics;
+    /** --read-only: PriorityClasses checked, not created; no admission; a runner that creates and deletes nothing. */
+    private final boolean readOnly;
     final CompletableFuture<Stack> stack = new CompletableFuture<>();
     /** Who hears of job events besides the metrics: the MCP server's sessions (docs/architecture.md, "Events"). */
     private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    QueueModule(TrainopsConfig config, ClusterModule cluster, CostModule cost, HistoryModule history, BackgroundLoops loops, Metrics metrics) {
+    QueueModule(TrainopsConfig config, ClusterModule cluster, CostModule cost, HistoryModule history, BackgroundLoops loops, Metrics metrics,
+                boolean readOnly) {
+        this.readOnly = readOnly;
         this.config = config;
         this.cluster = cluster;
         this.cost = cost;
@@ -83,7 +87,17 @@ final class QueueModule {
                 log.warn("the Kubernetes inventory is not synced yet; the queue starts anyway and waits for it");
             }
             try {
-                JobQueue.ensurePriorityClasses(client, config.priorities()).forEach(line -> log.info("{}", line));
+                if (readOnly) {
+                    for (String line : JobQueue.checkPriorityClasses(client, config.priorities())) {
+                        if (line.startsWith("missing")) {
+                            log.warn("read-only: {}", line);
+                        } else {
+                            log.info("read-only: {}", line);
+                        }
+                    }
+                } else {
+                    JobQueue.ensurePriorityClasses(client, config.priorities()).forEach(line -> log.info("{}", line));
+                }
             } catch (RuntimeException e) {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
@@ -107,12 +121,17 @@ final class QueueModule {
             };
             // a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one
             Estimator estimator = new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
-            JobQueue jobs = new JobQueue(queueStore, cluster.index, JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
+            JobQueue jobs = new JobQueue(queueStore, cluster.index, readOnly ? ReadOnlyRunner.INSTANCE
+                    : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
                     config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
                     events(new QueueMetrics(metrics)));
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
+            if (readOnly) {
+                log.info("read-only: no admission loop; nothing is created in the cluster");
+                return;
+            }
             loops.loop("admission", ADMIT_EVERY, () -> {
                 if (cluster.index.synced()) {
                     jobs.pass();
@@ -137,6 +156,21 @@ final class QueueModule {
     private HistoryEstimator historyEstimator() {
         RunHistorySource runs = history.runs.get();
         return new HistoryEstimator(new ConfigComparer(runs, config.prices(), footprints(), cluster.clock), runs);
+    }
+
+    /** --read-only's runner: nothing is created in or deleted from the cluster (no admission runs to ask it). */
+    enum ReadOnlyRunner implements dev.trainops.queue.JobRunner {
+        INSTANCE;
+
+        @Override
+        public void launch(QueuedJob job, String resource, Instant now) {
+            throw new IllegalStateException("trainops runs --read-only: job " + job.jobId() + " is not created in the cluster");
+        }
+
+        @Override
+        public void delete(QueuedJob job) {
+            throw new IllegalStateException("trainops runs --read-only: job " + job.jobId() + " is not deleted from the cluster");
+        }
     }
 
     /** Adds a listener for job events (after their change was committed). */

@@ -57,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     KubeImpersonationOptions impersonation;
+    GateOptions gateOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -80,8 +81,10 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Trainops.Settings settings;
+        Gates gates;
         try {
             settings = impersonation.apply(backend.settings());
+            gates = gateOptions.gates();
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
             return 2;
@@ -96,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
         try {
             if (transport == Transport.stdio) {
-                if (!serveStdio(settings, protocolOut, metricsOptions, local, stop)) {
+                if (!serveStdio(settings, gates, protocolOut, metricsOptions, local, stop)) {
                     return 2;
                 }
             } else {
@@ -104,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (config == null) {
                     return 2;
                 }
-                Trainops trainops = stop.trainops(Trainops.create(config));
+                Trainops trainops = stop.trainops(Trainops.create(config, gates));
                 serveMetrics(trainops, metricsOptions, stop);
                 JobEventNotifier jobEvents = new JobEventNotifier();
                 trainops.onJobEvent(jobEvents);
@@ -144,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
      * the background (docs/architecture.md, "Life of a tool call"). False when the configuration
      * is wrong (said on stderr; the command exits 2, as before the handshake moved first).
      */
-    private boolean serveStdio(Trainops.Settings settings, PrintStream protocolOut, HttpOptions metricsOptions,
+    private boolean serveStdio(Trainops.Settings settings, Gates gates, PrintStream protocolOut, HttpOptions metricsOptions,
                                dev.trainops.access.Principal local, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier();
         Main.awaitPrepared();
@@ -161,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
         if (config == null) {
             return false;
         }
-        Trainops trainops = stop.trainops(Trainops.create(config));
+        Trainops trainops = stop.trainops(Trainops.create(config, gates));
         trainops.onJobEvent(jobEvents);
         trainops.onTeamWarning(jobEvents::warn);
         mcp.register(trainops.catalog(), local);

@@ -74,17 +74,22 @@ public final class Trainops implements AutoCloseable {
         return create(TrainopsConfig.read(settings, env));
     }
 
-    /** Wires everything from a configuration already read. */
+    /** Wires everything from a configuration already read, with no rate limit, reading and writing. */
     public static Trainops create(TrainopsConfig config) throws Exception {
+        return create(config, Gates.OPEN);
+    }
+
+    /** Wires everything from a configuration already read, behind {@code gates} (the rate limit, read-only). */
+    static Trainops create(TrainopsConfig config, Gates gates) throws Exception {
         Files.createDirectories(config.dataDir());
         ClusterModule cluster = ClusterModule.create(config);
         Metrics metrics = new Metrics(java.util.List.of(), config.teams(), config.prices().currency().getCurrencyCode());
         BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics);
-        CostModule cost = new CostModule(config, cluster, loops, metrics);
+        CostModule cost = new CostModule(config, cluster, loops, metrics, gates.readOnly());
         HistoryModule history = HistoryModule.create(config, cluster, cost);
-        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics);
+        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, gates.readOnly());
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
-        ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics);
+        ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog);
     }

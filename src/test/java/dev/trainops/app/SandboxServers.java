@@ -33,7 +33,9 @@ final class SandboxServers {
     /** {@code serve --sandbox} over stdio, its log lines on stderr marked [server]. */
     static StdioClientTransport stdio(Path dataDir, String... extra) {
         List<String> args = new ArrayList<>(List.of("-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--config-dir",
-                System.getProperty("trainops.configDir"), "--data-dir", dataDir.toString()));
+                System.getProperty("trainops.configDir"), "--data-dir", dataDir.toString(),
+                // the tests poll for state changes faster than a person calls tools
+                "--rate-limit", "0"));
         args.addAll(List.of(extra));
         StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(java()).args(args).build(),
                 McpJsonDefaults.getMapper());
@@ -51,7 +53,7 @@ final class SandboxServers {
     static Process http(Path dataDir, int port, String speed) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(java(), "-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--sandbox-speed", speed,
                 "--transport", "http", "--port", Integer.toString(port), "--config-dir", System.getProperty("trainops.configDir"),
-                "--data-dir", dataDir.toString());
+                "--data-dir", dataDir.toString(), "--rate-limit", "0");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
         Process p = pb.start();
         HttpClient http = HttpClient.newHttpClient();

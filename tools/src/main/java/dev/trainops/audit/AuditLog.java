@@ -94,6 +94,21 @@ public final class AuditLog implements AuditTrail {
         }
     }
 
+    /** get_audit_log (admins only; a member or viewer gets FORBIDDEN) over a log that may still be opening. */
+    public static dev.trainops.catalog.Tool<?, ?> tool(java.util.function.Supplier<AuditLog> log) {
+        return AuditQuery.tool(log);
+    }
+
+    /**
+     * {@code since} as get_audit_log and {@code trainops audit} read it: YYYY-MM-DD (that day's
+     * start, UTC) or an ISO date-time with an offset; null or blank is no bound.
+     *
+     * @throws IllegalArgumentException naming the forms it accepts
+     */
+    public static Instant since(String value) {
+        return AuditQuery.since(value);
+    }
+
     static String shorten(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }

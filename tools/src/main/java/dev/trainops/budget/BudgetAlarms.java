@@ -25,7 +25,8 @@ final class BudgetAlarms {
         List<BudgetState> reached = state == BudgetState.BLOCKED ? List.of(BudgetState.WARN, BudgetState.BLOCKED)
                 : state == BudgetState.WARN ? List.of(BudgetState.WARN) : List.of();
         List<BudgetState> fired = new ArrayList<>();
-        if (reached.isEmpty()) {
+        if (reached.isEmpty() || store.isReadOnly()) {
+            // --read-only records nothing: the state is in the answer, the once-per-period note is not
             return fired;
         }
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(

@@ -81,6 +81,11 @@ public final class JobQueue {
         return PriorityClasses.ensure(client, priorities);
     }
 
+    /** Checks the trainops PriorityClasses and creates none (--read-only); a missing one's line starts with "missing". */
+    public static List<String> checkPriorityClasses(KubernetesClient client, PriorityConfig priorities) {
+        return PriorityClasses.check(client, priorities);
+    }
+
     /**
      * The queue's tools, in catalog order: queue_training_job, get_job_queue_status,
      * cancel_training_job, submit_batch_training, get_batch_status, validate_job_resources,

@@ -14,11 +14,28 @@ final class PriorityClasses {
 
     /** Returns what it did or found, one line per class: created, in place, or different (left alone, with the difference). */
     public static List<String> ensure(KubernetesClient client, PriorityConfig config) {
+        return ensure(client, config, true);
+    }
+
+    /**
+     * For --read-only: what it found, one line per class, creating nothing; a missing class's line
+     * starts with {@link #MISSING}.
+     */
+    static List<String> check(KubernetesClient client, PriorityConfig config) {
+        return ensure(client, config, false);
+    }
+
+    static final String MISSING = "missing PriorityClass ";
+
+    private static List<String> ensure(KubernetesClient client, PriorityConfig config, boolean create) {
         List<String> out = new ArrayList<>();
         for (Priority p : Priority.values()) {
             PriorityConfig.ClassSpec spec = config.spec(p);
             PriorityClass existing = client.scheduling().v1().priorityClasses().withName(spec.name()).get();
-            if (existing == null) {
+            if (existing == null && !create) {
+                out.add(MISSING + spec.name() + " (" + spec.value() + ", " + spec.preemptionPolicy() + "): not created (--read-only); "
+                        + "jobs that name it would not be scheduled until an operator creates it");
+            } else if (existing == null) {
                 client.resource(new PriorityClassBuilder().withNewMetadata().withName(spec.name())
                         .addToLabels("app.kubernetes.io/managed-by", "trainops").endMetadata()
                         .withValue(spec.value()).withPreemptionPolicy(spec.preemptionPolicy()).withGlobalDefault(false)

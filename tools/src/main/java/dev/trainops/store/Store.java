@@ -55,10 +55,12 @@ public final class Store implements AutoCloseable {
      * otherwise starve the one running, until the pool's timeout failed them both.
      */
     private final Semaphore transactions;
+    private final boolean readOnly;
 
-    private Store(HikariDataSource pool, boolean sqlite, String description, Redactor redactor) {
+    private Store(HikariDataSource pool, boolean sqlite, String description, Redactor redactor, boolean readOnly) {
         this.pool = pool;
         this.sqlite = sqlite;
+        this.readOnly = readOnly;
         this.description = description;
         this.redactor = redactor;
         this.transactions = new Semaphore(sqlite ? 1 : POSTGRES_POOL_SIZE / 2, true);
@@ -68,23 +70,43 @@ public final class Store implements AutoCloseable {
     public static Store sqlite(Path dataDir) throws java.io.IOException {
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve("trainops.db").toAbsolutePath();
-        return open("jdbc:sqlite:" + file, null, null, "the SQLite store in " + dataDir.toAbsolutePath());
+        return open("jdbc:sqlite:" + file, null, null, "the SQLite store in " + dataDir.toAbsolutePath(), false);
     }
 
     /** Opens and migrates the store at {@code url}. */
     public static Store open(String url, String user, String password) {
         Objects.requireNonNull(url, "url");
-        return open(url, user, password, StoreUrls.describe(url));
+        return open(url, user, password, StoreUrls.describe(url), false);
     }
 
-    private static Store open(String url, String user, String password, String description) {
+    /**
+     * The SQLite store in {@code dataDir} for {@code --read-only} (docs/architecture.md, "Read-only
+     * mode"): opened read-only, neither created nor migrated; fails when it does not exist.
+     */
+    public static Store sqliteReadOnly(Path dataDir) {
+        Path file = dataDir.resolve("trainops.db").toAbsolutePath();
+        String description = "the SQLite store in " + dataDir.toAbsolutePath();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("--read-only reads " + description + " as it is and creates none, and there is none yet; "
+                    + "start trainops once without --read-only to create it, or point TRAINOPS_DB_URL at the store to read");
+        }
+        return open("jdbc:sqlite:" + file, null, null, description, true);
+    }
+
+    /** The store at {@code url} for {@code --read-only}: read-only connections, never migrated. */
+    public static Store openReadOnly(String url, String user, String password) {
+        Objects.requireNonNull(url, "url");
+        return open(url, user, password, StoreUrls.describe(url), true);
+    }
+
+    private static Store open(String url, String user, String password, String description, boolean readOnly) {
         boolean sqlite = url.startsWith("jdbc:sqlite:");
         if (!sqlite && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("TRAINOPS_DB_URL must be a jdbc:sqlite: or jdbc:postgresql: URL; it starts with "
                     + StoreUrls.scheme(url) + ".");
         }
         Redactor redactor = new Redactor(url, user, password);
-        if (sqlite) {
+        if (sqlite && !readOnly) {
             // WAL is a property of the database file: set it once here, not on every connection, where
             // concurrent openers would race for the lock the switch needs
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
@@ -94,24 +116,31 @@ public final class Store implements AutoCloseable {
                 throw new IllegalStateException("cannot open " + description + ": " + redactor.redact(e.getMessage()), e);
             }
         }
-        HikariDataSource pool = pool(url, user, password, sqlite, description, redactor);
+        HikariDataSource pool = pool(url, user, password, sqlite, description, redactor, readOnly);
         try {
-            migrate(pool, description, redactor);
+            if (readOnly) {
+                requireMigrated(pool, description, redactor);
+            } else {
+                migrate(pool, description, redactor);
+            }
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        return new Store(pool, sqlite, description, redactor);
+        return new Store(pool, sqlite, description, redactor, readOnly);
     }
 
     private static HikariDataSource pool(String url, String user, String password, boolean sqlite, String description,
-            Redactor redactor) {
+            Redactor redactor, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(sqlite ? "trainops-sqlite" : "trainops-postgresql");
         // the pool gets a DataSource, not the URL: HikariCP logs its configuration at DEBUG, and the
         // URL with it (it masks a password, not the rest of the query string)
-        config.setDataSource(sqlite ? sqliteDataSource(url) : postgresDataSource(url, user, password));
+        config.setDataSource(sqlite ? sqliteDataSource(url, readOnly) : postgresDataSource(url, user, password, readOnly));
         config.setAutoCommit(true);
+        // PostgreSQL refuses every write on a read-only session; SQLite opens its file read-only
+        // (sqlite-jdbc only accepts the flag the connection was opened with, so the pool must say the same)
+        config.setReadOnly(readOnly);
         if (sqlite) {
             config.setMaximumPoolSize(SQLITE_POOL_SIZE);
             config.setMinimumIdle(1);
@@ -127,8 +156,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static DataSource sqliteDataSource(String url) {
+    private static DataSource sqliteDataSource(String url, boolean readOnly) {
         SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(readOnly);
         // per connection, as sqlite-jdbc applies them when it opens one: wait for a writer instead
         // of failing with SQLITE_BUSY, and sync every commit to disk (jobs and money live here)
         config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
@@ -138,7 +168,7 @@ public final class Store implements AutoCloseable {
         return dataSource;
     }
 
-    private static DataSource postgresDataSource(String url, String user, String password) {
+    private static DataSource postgresDataSource(String url, String user, String password, boolean readOnly) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setURL(url);
@@ -153,6 +183,11 @@ public final class Store implements AutoCloseable {
         if (password != null) {
             dataSource.setPassword(password);
         }
+        if (readOnly) {
+            // "always": the session refuses writes with autocommit on too (the driver's default applies it only to transactions)
+            dataSource.setReadOnly(true);
+            dataSource.setReadOnlyMode("always");
+        }
         return dataSource;
     }
 
@@ -166,12 +201,33 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** A read-only store is read as it is: one a migration behind would answer with missing tables and columns. */
+    private static void requireMigrated(DataSource dataSource, String description, Redactor redactor) {
+        org.flywaydb.core.api.MigrationInfo[] pending;
+        try {
+            pending = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .loggers(RedactingFlywayLogs.class.getName()).load().info().pending();
+        } catch (FlywayException e) {
+            throw new IllegalStateException("cannot read the schema version of " + description + ": " + redactor.redact(rootMessage(e)));
+        }
+        if (pending.length > 0) {
+            throw new IllegalStateException("--read-only does not migrate " + description + ", and it lacks " + pending.length
+                    + " migration(s) up to V" + pending[pending.length - 1].getVersion() + "; start this trainops once without "
+                    + "--read-only to migrate it");
+        }
+    }
+
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** Whether it was opened for {@code --read-only}: every write fails, and {@link #inTransaction} refuses to start one. */
+    public boolean isReadOnly() {
+        return readOnly;
     }
 
     public boolean isSqlite() {
@@ -221,6 +277,9 @@ public final class Store implements AutoCloseable {
      * The connection goes back to the pool with no transaction open and autocommit on.
      */
     public <T> T inTransaction(long advisoryLock, Work<T> work) {
+        if (readOnly) {
+            throw new IllegalStateException(description + " is open read-only (--read-only): nothing is written to it");
+        }
         try {
             if (!transactions.tryAcquire(TRANSACTION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("a transaction on " + description + " waited " + TRANSACTION_WAIT.toSeconds()
