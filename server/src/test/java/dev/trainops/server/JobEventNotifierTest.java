@@ -91,7 +91,7 @@ class JobEventNotifierTest {
     /** A client calling as {@code who}, its log messages and resource updates in {@code received}. */
     McpAsyncClient client(String who, List<String> received) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port)
-                .endpoint(HttpTransport.MCP_PATH).customizeRequest(b -> b.header("X-Test-Principal", who)).build();
+                .endpoint(HttpTransport.MCP_PATH).requestBuilder(java.net.http.HttpRequest.newBuilder().header("X-Test-Principal", who)).build();
         McpAsyncClient c = McpClient.async(transport).requestTimeout(Duration.ofSeconds(10))
                 .loggingConsumer(m -> Mono.fromRunnable(() -> received.add("log " + m.data())))
                 .resourcesUpdateConsumer(contents -> Mono.fromRunnable(() -> contents.forEach(x -> received.add("updated " + x.uri()))))
