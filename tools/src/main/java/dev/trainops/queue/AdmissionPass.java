@@ -51,8 +51,13 @@ final class AdmissionPass {
             for (QueuedJob j : admitted) {
                 out.add(new JobEvent(JobEvent.Kind.ADMITTED, j.jobId(), j.team(), j.runName(), j.reasonDetail(), now));
             }
+            // an event goes to the sessions of its job's team (and admins): its detail names no other team's job (rule 1)
+            Map<String, QueuedJob> preemptors = new HashMap<>();
+            plan.preemptions().forEach(p -> preemptors.put(p.by().jobId(), p.by()));
             for (QueuedJob j : preempted) {
-                out.add(new JobEvent(JobEvent.Kind.PREEMPTED, j.jobId(), j.team(), j.runName(), j.reasonDetail(), now));
+                String detail = TeamScope.readable(j.reasonDetail(), j.jobId(), TeamScope.readerOf(j.team()),
+                        id -> java.util.Optional.ofNullable(preemptors.get(id)));
+                out.add(new JobEvent(JobEvent.Kind.PREEMPTED, j.jobId(), j.team(), j.runName(), detail, now));
             }
             return out;
         }

@@ -183,8 +183,8 @@ final class AdmissionPlanner {
                     }
                     reservedNodes.put(key, job.jobId());
                     ix.changed(pool(job));
-                    waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + victims.stream().map(QueuedJob::jobId)
-                            .toList() + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
+                    waits.put(job.jobId(), new Wait(Reason.WAITING_FOR_PREEMPTION, "Preempting " + String.join(", ", victims.stream().map(QueuedJob::jobId)
+                            .toList()) + " (BACKGROUND) on " + node + " to free " + job.gpuCount() + " " + job.gpuType() + ".", position,
                             s.now().plusSeconds(30)));
                     continue;
                 }

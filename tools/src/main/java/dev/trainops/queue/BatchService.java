@@ -1,6 +1,7 @@
 package dev.trainops.queue;
 
 import dev.trainops.access.Principal;
+import dev.trainops.catalog.CallContext;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.ToolException;
@@ -50,21 +51,26 @@ final class BatchService {
         return submit(r, Progress.NONE);
     }
 
+    /** A batch by the local admin, unaudited (tests). */
     public BatchStatus submit(BatchRequest r, Progress progress) {
-        return submit(r, progress, Principal.LOCAL);
+        return submit(r, new CallContext(progress));
     }
 
     /**
      * Submits a batch, reporting each item to {@code progress} once it is checked and priced, before
      * the single commit that stores them all: a client watching sees the batch being worked through,
-     * and an item that fails the check stops it with nothing stored. Its jobs are {@code principal}'s (rule 9).
+     * and an item that fails the check stops it with nothing stored. Every item's team must be one
+     * of {@code call}'s principal's (else NOT_FOUND, as an unknown team); the batch and its audit
+     * entry commit together (rule 7). Its jobs are {@code principal}'s (rule 9).
      */
-    public BatchStatus submit(BatchRequest r, Progress progress, Principal principal) {
+    public BatchStatus submit(BatchRequest r, CallContext call) {
+        Progress progress = call.progress();
+        Principal principal = call.principal();
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<Batch> existing = queue.read(c -> byKey(c, key));
             if (existing.isPresent()) {
-                return status(existing.get(), List.of("Already submitted with this idempotency_key: the batch is returned as it stands."));
+                return status(mine(existing.get(), principal), List.of(ALREADY), principal);
             }
         }
         String batchId = newId();
@@ -72,7 +78,7 @@ final class BatchService {
         List<QueuedJob> items = new ArrayList<>();
         for (int i = 0; i < r.jobs().size(); i++) {
             try {
-                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i)
+                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i, principal)
                         .submittedBy(principal);
                 items.add(item);
                 progress.report(i + 1, r.jobs().size(), "item " + (i + 1) + " of " + r.jobs().size() + ": " + item.jobId() + " ("
@@ -105,6 +111,7 @@ final class BatchService {
                 for (QueuedJob j : items) {
                     queue.insert(c, j);
                 }
+                call.audit().inTransaction(c, team);
                 return new Batch(batchId, key, name, team, parallel, items.size(), now);
             });
         } catch (RuntimeException e) {
@@ -114,37 +121,62 @@ final class BatchService {
             }
             stored = queue.read(c -> byKey(c, key)).orElseThrow(() -> e);
         }
+        stored = mine(stored, principal);
         scheduler.pass();
         List<String> warnings = new ArrayList<>();
         if (!stored.batchId().equals(batchId)) {
-            warnings.add("Already submitted with this idempotency_key: the batch is returned as it stands.");
+            warnings.add(ALREADY);
         }
         String storedId = stored.batchId();
         for (QueuedJob j : queue.read(c -> queue.batchItems(c, storedId))) {
             jobs.historyWarning(j).ifPresent(w -> warnings.add(j.runName() + ": " + w));
         }
-        return status(stored, warnings);
+        return status(stored, warnings, principal);
+    }
+
+    private static final String ALREADY = "Already submitted with this idempotency_key: the batch is returned as it stands.";
+
+    /** The batch under an idempotency key, if {@code principal} sees its team; another team's key is refused without naming it. */
+    private Batch mine(Batch b, Principal principal) {
+        if (!visible(b, principal)) {
+            throw ToolException.invalidArgument("idempotency_key", "Argument 'idempotency_key' is already used by another submission.",
+                    "Pick another idempotency_key, e.g. a UUID.");
+        }
+        return b;
+    }
+
+    /** Whether {@code principal} sees the batch's team and every item's (rule 1). */
+    private boolean visible(Batch b, Principal principal) {
+        return principal.sees(b.team()) && (principal.isAdmin()
+                || queue.read(c -> queue.batchItems(c, b.batchId())).stream().allMatch(j -> principal.sees(j.team())));
     }
 
     public BatchStatus status(BatchStatusRequest r) {
-        String id = BatchId.parse("batch_id", r.batchId()).value();
-        Batch b = queue.read(c -> byId(c, id)).orElseThrow(() -> new ToolException(ErrorCode.NOT_FOUND, "No batch " + id + ".",
-                "Check the id submit_batch_training returned.", false, Map.of("argument", "batch_id")));
-        return status(b, List.of());
+        return status(r, Principal.LOCAL);
     }
 
-    private BatchStatus status(Batch b, List<String> warnings) {
+    /** get_batch_status: a batch of a team {@code principal} does not see is "No batch", as an unknown one is. */
+    public BatchStatus status(BatchStatusRequest r, Principal principal) {
+        String id = BatchId.parse("batch_id", r.batchId()).value();
+        Batch b = queue.read(c -> byId(c, id)).filter(x -> visible(x, principal)).orElseThrow(() -> new ToolException(
+                ErrorCode.NOT_FOUND, "No batch " + id + ".", "Check the id submit_batch_training returned.", false,
+                Map.of("argument", "batch_id")));
+        return status(b, List.of(), principal);
+    }
+
+    private BatchStatus status(Batch b, List<String> warnings, Principal principal) {
         List<QueuedJob> items = queue.read(c -> queue.batchItems(c, b.batchId()));
         items = new ArrayList<>(items);
         items.sort(java.util.Comparator.comparing((QueuedJob j) -> j.idempotencyKey() == null ? "" : j.idempotencyKey(),
                 java.util.Comparator.comparingInt(k -> k.isEmpty() ? 0 : Integer.parseInt(k.substring(k.indexOf('/') + 1)))));
         Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
         Money cost = Money.zero(prices.currency());
+        var lookup = TeamScope.lookup(queue, items);
         List<QueueAnswer> answers = new ArrayList<>();
         for (QueuedJob j : items) {
             counts.merge(j.state(), 1, Integer::sum);
             cost = cost.plus(Money.micros(j.estimatedCostMicros(), prices.currency()));
-            answers.add(jobs.answer(j, List.of()));
+            answers.add(jobs.answer(j, List.of(), null, principal, lookup));
         }
         boolean done = items.stream().allMatch(j -> j.state().terminal());
         return new BatchStatus(b.batchId(), b.name(), b.team(), b.parallel(), b.submitted(), answers, counts, done,

@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.budget.BudgetStatus;
 import dev.trainops.catalog.Json;
 import dev.trainops.catalog.ToolException;
@@ -54,7 +55,12 @@ final class PlanningService {
     }
 
     public QuotaStatus check(QuotaRequest r) {
-        return quota.check(r);
+        return check(r, Principal.LOCAL);
+    }
+
+    /** check_training_quota: a team {@code principal} is not in is NOT_FOUND, as an unknown team is. */
+    public QuotaStatus check(QuotaRequest r, Principal principal) {
+        return quota.check(r, principal);
     }
 
     /** A team's use of each quota resource (gpu, cpu, memory_gib), as check_training_quota reports it. */
@@ -63,10 +69,23 @@ final class PlanningService {
     }
 
     public QuotaWhatIf whatIf(QuotaWhatIfRequest r) {
-        return quota.whatIf(r);
+        return whatIf(r, Principal.LOCAL);
+    }
+
+    /** calculate_quota: a team {@code principal} is not in is NOT_FOUND, as an unknown team is. */
+    public QuotaWhatIf whatIf(QuotaWhatIfRequest r, Principal principal) {
+        return quota.whatIf(r, principal);
     }
 
     public PriorityDecision decide(PriorityRequest r) {
+        return decide(r, Principal.LOCAL);
+    }
+
+    /**
+     * decide_job_priority names no team, so anyone may ask; the running jobs an URGENT job could
+     * preempt are counted across the cluster but listed only where {@code principal} sees their team.
+     */
+    public PriorityDecision decide(PriorityRequest r, Principal principal) {
         Instant now = clock.instant();
         String model = r.model() == null ? "" : r.model().trim();
         if (model.isEmpty() || model.length() > 128) {
@@ -104,9 +123,13 @@ final class PlanningService {
             why = chosen + " by job type: " + (priorities.jobTypes().isEmpty() ? "" : describeTypes()) + "; " + type + " -> " + chosen + ".";
         }
         List<PriorityDecision.Preemptible> victims = new ArrayList<>();
+        int preemptible = 0;
         if (chosen == Priority.URGENT) {
             for (QueuedJob j : queue.read(c -> queue.inStates(c, JobState.SCHEDULED, JobState.RUNNING))) {
                 if (j.priority() == Priority.BACKGROUND) {
+                    preemptible++;
+                }
+                if (j.priority() == Priority.BACKGROUND && principal.sees(j.team())) {
                     victims.add(new PriorityDecision.Preemptible(j.jobId(), j.runName(), j.team(), j.gpuType(), j.gpuCount(), j.started()));
                 }
             }
@@ -128,7 +151,7 @@ final class PlanningService {
             }
         }
         PriorityConfig.ClassSpec spec = priorities.spec(chosen);
-        String explanation = why + (chosen == Priority.URGENT ? " It may preempt BACKGROUND jobs only (" + victims.size()
+        String explanation = why + (chosen == Priority.URGENT ? " It may preempt BACKGROUND jobs only (" + preemptible
                 + " running now)." : chosen == Priority.BACKGROUND ? " It never preempts anything." : " It never preempts; it is admitted "
                 + "before BACKGROUND work.");
         return new PriorityDecision(chosen, spec.name(), spec.value(), spec.preemptionPolicy(), explanation, victims, cost, rate, offPeak);
@@ -142,13 +165,18 @@ final class PlanningService {
     }
 
     public Validation validate(ValidateRequest r) {
+        return validate(r, Principal.LOCAL);
+    }
+
+    /** validate_job_resources: a team {@code principal} is not in is NOT_FOUND, as an unknown team is. */
+    public Validation validate(ValidateRequest r, Principal principal) {
         Instant now = clock.instant();
         String model = r.model() == null ? "" : r.model().trim();
         if (model.isEmpty() || model.length() > 128) {
             throw ToolException.invalidArgument("model", "Argument 'model' must be a model name (1-128 characters).", "For example model=llm.");
         }
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
-        String team = r.team() == null || r.team().isBlank() ? null : quota.knownTeam(r.team(), "team");
+        String team = r.team() == null || r.team().isBlank() ? null : quota.knownTeam(r.team(), "team", principal);
         if (Boolean.TRUE.equals(r.dryRun()) && team == null) {
             throw ToolException.invalidArgument("team", "dry_run needs 'team': the Job is created in the team's namespace.",
                     "Pass team, e.g. team=team-a, or leave dry_run out.");

@@ -2,7 +2,7 @@ package dev.trainops.queue;
 
 import dev.trainops.access.Principal;
 import dev.trainops.budget.BudgetStatus;
-import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.CallContext;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
@@ -24,7 +24,9 @@ import java.util.function.Function;
  * queue_training_job, get_job_queue_status and cancel_training_job over the durable queue, with
  * docs/tools.md, "Submission outcomes": malformed input, a request that can never fit, or one above
  * max_cost or the budget left is an error and stores nothing; everything else is queued (and
- * admitted at once when it can be), with the reason it waits and warnings that never block.
+ * admitted at once when it can be), with the reason it waits and warnings that never block. Each
+ * call is scoped by its caller's principal (DESIGN.md rules 1 and 4, {@link TeamScope}); a change is
+ * audited in the transaction that makes it (rule 7).
  */
 final class QueueService {
 
@@ -53,40 +55,65 @@ final class QueueService {
         return Ids.random("tj-");
     }
 
-    /** Checks and prices a submission into a job to store; nothing is stored here, and nothing when this throws. */
+    /** Checks and prices a submission by the local admin (tests); see {@link #prepare(QueueRequest, String, Integer, String, Principal)}. */
     public QueuedJob prepare(QueueRequest r, String batchId, Integer batchIndex, String idempotencyKey) {
-        return check.prepare(r, batchId, batchIndex, idempotencyKey);
+        return prepare(r, batchId, batchIndex, idempotencyKey, Principal.LOCAL);
     }
 
+    /**
+     * Checks and prices a submission into a job to store; nothing is stored here, and nothing when
+     * this throws. A team {@code principal} is not in is NOT_FOUND, as an unknown team is.
+     */
+    public QueuedJob prepare(QueueRequest r, String batchId, Integer batchIndex, String idempotencyKey, Principal principal) {
+        return check.prepare(r, batchId, batchIndex, idempotencyKey, principal);
+    }
+
+    /** A submission by the local admin, unaudited (tests, the bench). */
     public QueueAnswer submit(QueueRequest r) {
-        return submit(r, Principal.LOCAL);
+        return submit(r, CallContext.NONE);
     }
 
-    public QueueAnswer submit(QueueRequest r, Principal principal) {
+    /** queue_training_job for {@code call}'s principal; the job and its audit entry commit together. */
+    public QueueAnswer submit(QueueRequest r, CallContext call) {
+        Principal principal = call.principal();
         if (Boolean.TRUE.equals(r.dryRun())) {
-            QueuedJob job = prepare(r, null, null, null);
+            QueuedJob job = prepare(r, null, null, null, principal);
             List<String> warnings = new ArrayList<>(List.of(DryRun.NOTE));
             historyWarning(job).ifPresent(warnings::add);
-            return answer(job, warnings, dryRun.job(job));
+            return answer(job, warnings, dryRun.job(job), principal, TeamScope.lookup(queue, List.of()));
         }
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
         if (key != null) {
             Optional<QueuedJob> existing = queue.read(c -> queue.byIdempotencyKey(c, key));
             if (existing.isPresent()) {
-                return answer(existing.get(), List.of("Already submitted with this idempotency_key: the job is returned as it stands."));
+                return answer(mine(existing.get(), principal), List.of(ALREADY), principal);
             }
         }
-        QueuedJob job = prepare(r, null, null, key).submittedBy(principal);
-        QueuedJob stored = queue.insertOnce(job);
+        QueuedJob job = prepare(r, null, null, key, principal).submittedBy(principal);
+        QueuedJob stored = mine(queue.insertOnce(job, call.audit()), principal);
         List<String> warnings = new ArrayList<>();
         if (!stored.jobId().equals(job.jobId())) {
-            warnings.add("Already submitted with this idempotency_key: the job is returned as it stands.");
+            warnings.add(ALREADY);
         }
         scheduler.pass();
         QueuedJob now = queue.read(c -> queue.find(c, stored.jobId())).orElse(stored);
         quotaWarning(now.team()).ifPresent(warnings::add);
         historyWarning(now).ifPresent(warnings::add);
-        return answer(now, warnings);
+        return answer(now, warnings, principal);
+    }
+
+    private static final String ALREADY = "Already submitted with this idempotency_key: the job is returned as it stands.";
+
+    /**
+     * The job stored under an idempotency key, if it is one of {@code principal}'s teams'; another
+     * team's key is refused without saying whose it is (rule 1).
+     */
+    private static QueuedJob mine(QueuedJob j, Principal principal) {
+        if (!principal.sees(j.team())) {
+            throw ToolException.invalidArgument("idempotency_key", "Argument 'idempotency_key' is already used by another submission.",
+                    "Pick another idempotency_key, e.g. a UUID.");
+        }
+        return j;
     }
 
     /**
@@ -115,19 +142,27 @@ final class QueueService {
     }
 
     public QueueStatus status(QueueStatusRequest r) {
+        return status(r, Principal.LOCAL);
+    }
+
+    /**
+     * get_job_queue_status: only the jobs of teams {@code principal} sees, counted and costed alone;
+     * another team's job is "No job", and another team's name lists nothing, as an unknown one does.
+     */
+    public QueueStatus status(QueueStatusRequest r, Principal principal) {
         Instant now = clock.instant();
         String team = r.team() == null || r.team().isBlank() ? null : r.team().trim();
         String jobId = JobId.parseOptional("job_id", r.jobId()).map(JobId::value).orElse(null);
         List<QueuedJob> jobs = queue.read(c -> queue.currentAndSince(c, now.minus(Duration.ofHours(24))));
-        List<QueuedJob> shown = jobs.stream().filter(j -> (team == null || j.team().equals(team)) && (jobId == null || j.jobId().equals(jobId)))
+        List<QueuedJob> shown = TeamScope.visible(jobs, principal).stream()
+                .filter(j -> (team == null || j.team().equals(team)) && (jobId == null || j.jobId().equals(jobId)))
                 .sorted(Comparator.comparing((QueuedJob j) -> j.state() == JobState.QUEUED ? 0 : j.state().active() ? 1 : 2)
                         .thenComparing(AdmissionOrder.ORDER))
                 .toList();
         if (jobId != null && shown.isEmpty()) {
-            Optional<QueuedJob> old = queue.read(c -> queue.find(c, jobId));
+            Optional<QueuedJob> old = queue.read(c -> queue.find(c, jobId)).filter(j -> principal.sees(j.team()));
             if (old.isEmpty()) {
-                throw new ToolException(ErrorCode.NOT_FOUND, "No job " + jobId + ".", "List jobs with get_job_queue_status and no job_id.",
-                        false, Map.of("argument", "job_id"));
+                throw TeamScope.noJob(jobId, "List jobs with get_job_queue_status and no job_id.");
             }
             shown = List.of(old.get());
         }
@@ -139,27 +174,35 @@ final class QueueService {
                 queuedCost = queuedCost.plus(Money.micros(j.estimatedCostMicros(), prices.currency()));
             }
         }
-        return new QueueStatus(now, shown.stream().map(j -> answer(j, List.of())).toList(), counts, prices.currency().getCurrencyCode(),
-                queuedCost.amount());
+        var lookup = TeamScope.lookup(queue, jobs);
+        return new QueueStatus(now, shown.stream().map(j -> answer(j, List.of(), null, principal, lookup)).toList(), counts,
+                prices.currency().getCurrencyCode(), queuedCost.amount());
     }
 
+    /** A cancel by the local admin, unaudited (tests). */
     public CancelAnswer cancel(CancelRequest r) {
-        return cancel(r, Principal.LOCAL);
+        return cancel(r, CallContext.NONE);
     }
 
-    public CancelAnswer cancel(CancelRequest r, Principal principal) {
+    /**
+     * cancel_training_job for {@code call}'s principal: another team's job is "No job"; the change
+     * and its audit entry commit together (a job that had ended changes nothing, and is recorded too).
+     */
+    public CancelAnswer cancel(CancelRequest r, CallContext call) {
         String jobId = JobId.parse("job_id", r.jobId()).value();
         String why = r.reason() == null || r.reason().isBlank() ? "no reason given" : r.reason().trim();
         Instant now = clock.instant();
         Change change = queue.store().inTransaction(QueueStore.ADMISSION_LOCK, c -> {
-            QueuedJob j = queue.find(c, jobId).orElseThrow(() -> new ToolException(ErrorCode.NOT_FOUND, "No job " + jobId + ".",
-                    "List jobs with get_job_queue_status.", false, Map.of("argument", "job_id")));
+            QueuedJob j = queue.find(c, jobId).filter(x -> call.principal().sees(x.team()))
+                    .orElseThrow(() -> TeamScope.noJob(jobId, "List jobs with get_job_queue_status."));
             if (j.state().terminal()) {
+                call.audit().inTransaction(c, j.team());
                 return new Change(j, j);
             }
             QueuedJob cancelled = j.ended(JobState.CANCELLED, Reason.CANCELLED_BY_USER, "Cancelled at " + now + ": " + why + ".",
                     j.started(), now);
             queue.update(c, cancelled);
+            call.audit().inTransaction(c, j.team());
             return new Change(j, cancelled);
         });
         QueuedJob was = change.before();
@@ -173,7 +216,7 @@ final class QueueService {
         } else if (was.state() == JobState.QUEUED) {
             cleanup = "Removed from the queue; it never ran.";
         } else {
-            scheduler.deleteJob(was, principal);
+            scheduler.deleteJob(was, call.principal());
             cleanup = "Deleted Job " + was.team() + "/" + was.kubeName() + " and its pods; its GPUs and quota free up once the pods are gone.";
         }
         Money cost = was.started() == null || was.state().terminal() ? Money.zero(prices.currency())
@@ -185,16 +228,18 @@ final class QueueService {
     private record Change(QueuedJob before, QueuedJob after) {
     }
 
-    QueueAnswer answer(QueuedJob j, List<String> warnings) {
-        return answer(j, warnings, null);
+    QueueAnswer answer(QueuedJob j, List<String> warnings, Principal principal) {
+        return answer(j, warnings, null, principal, TeamScope.lookup(queue, List.of()));
     }
 
     /**
-     * A job as the tools report it. A running job carries its cost so far, and from 80% of its
-     * max_cost a warning saying it is stopped at 100% and how to continue (docs/monitoring.md).
-     * {@code manifest}: a dry run's Job, else null.
+     * A job as the tools report it to {@code principal}. A running job carries its cost so far, and
+     * from 80% of its max_cost a warning saying it is stopped at 100% and how to continue
+     * (docs/monitoring.md). {@code manifest}: a dry run's Job, else null. Its reason detail and
+     * preemptor name no job of a team the principal does not see ({@link TeamScope#readable}).
      */
-    private QueueAnswer answer(QueuedJob j, List<String> given, Map<String, Object> manifest) {
+    QueueAnswer answer(QueuedJob j, List<String> given, Map<String, Object> manifest, Principal principal,
+                       Function<String, Optional<QueuedJob>> jobs) {
         Money soFar = j.state() == JobState.RUNNING && j.started() != null ? scheduler.accrued(j, clock.instant()) : null;
         List<String> warnings = new ArrayList<>(given);
         if (soFar != null && j.maxCostMicros() != null && CapWatch.level(soFar, j.maxCostMicros()) != CapWatch.Level.BELOW) {
@@ -205,11 +250,12 @@ final class QueueService {
         Instant eta = j.state() == JobState.QUEUED ? (wait == null ? null : wait.eta())
                 : j.state().active() ? AdmissionPlanner.expectedEnd(j, clock.instant()) : null;
         return new QueueAnswer(j.jobId(), j.runName(), j.team(), j.model(), j.state(), j.priority(), priorities.spec(j.priority()).name(),
-                j.gpuType(), j.gpuCount(), j.epochs(), position, eta, j.reason(), j.reasonDetail(), j.node(), prices.currency().getCurrencyCode(),
+                j.gpuType(), j.gpuCount(), j.epochs(), position, eta, j.reason(), TeamScope.readable(j.reasonDetail(), j.jobId(), principal, jobs),
+                j.node(), prices.currency().getCurrencyCode(),
                 Money.micros(j.estimatedCostMicros(), prices.currency()).amount(), j.estimatedSeconds(),
                 j.maxCostMicros() == null ? null : Money.micros(j.maxCostMicros(), prices.currency()).amount(),
                 soFar == null ? null : soFar.amount(), j.notBefore(), j.submitted(), j.spec().submittedBy(),
-                j.started(), j.ended(), j.preemptedBy(), j.preemptions(), j.batchId(), warnings, manifest);
+                j.started(), j.ended(), TeamScope.preemptedBy(j, principal, jobs), j.preemptions(), j.batchId(), warnings, manifest);
     }
 
     /** docs/queue.md rule 7: the 80% warning fires once per crossing and re-arms below the line. */

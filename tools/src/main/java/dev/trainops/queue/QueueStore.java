@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.audit.Audit;
 import dev.trainops.catalog.Json;
 import dev.trainops.store.Store;
 import java.sql.Connection;
@@ -65,8 +66,21 @@ public final class QueueStore {
      * returns it, so both callers get the same job and neither an error.
      */
     public QueuedJob insertOnce(QueuedJob job) {
+        return insertOnce(job, Audit.NONE);
+    }
+
+    /**
+     * As {@link #insertOnce(QueuedJob)}, with the call's audit entry written in the transaction that
+     * stores the job (rule 7): both commit, or neither. A repeat that finds its key's job stores
+     * nothing new and is recorded all the same.
+     */
+    public QueuedJob insertOnce(QueuedJob job, Audit audit) {
         try {
-            return store.inTransaction(0, c -> insert(c, job));
+            return store.inTransaction(0, c -> {
+                QueuedJob stored = insert(c, job);
+                audit.inTransaction(c, stored.team());
+                return stored;
+            });
         } catch (RuntimeException e) {
             if (job.idempotencyKey() == null || !uniqueViolation(e)) {
                 throw e;

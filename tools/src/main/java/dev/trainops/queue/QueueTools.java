@@ -22,8 +22,7 @@ final class QueueTools {
                         + "allow; schedule='off_peak' waits for the cheap 22:00-06:00 window; mig_profile (e.g. 1g.10gb with gpu_type "
                         + "A100-80GB) runs it on that many MIG slices instead of whole GPUs, billed at their share. Returns the job id, its state, its place "
                         + "in the queue, an ETA, the reason it waits, the estimated cost, and warnings (e.g. quota above 80%).",
-                QueueRequest.class, QueueAnswer.class, new ToolHints(false, false, false, false),
-                (r, call) -> service.get().submit(r, call.principal()),
+                QueueRequest.class, QueueAnswer.class, new ToolHints(false, false, false, false), (r, call) -> service.get().submit(r, call),
                 a -> a.jobId() + " (" + a.runName() + ", " + a.team() + ", " + a.priority() + "): " + a.state()
                         + (a.position() == null ? "" : ", position " + a.position())
                         + (a.reason() == null || a.state() != JobState.QUEUED ? "" : ", waiting: " + a.reason())
@@ -42,12 +41,12 @@ final class QueueTools {
                         + "PREEMPTED) with the numbers behind it; for running jobs their cost so far, with a warning from 80% of "
                         + "their max_cost (stopped with MAX_COST_REACHED at 100%); the total estimated cost still queued. Ask it why a "
                         + "job is pending.",
-                QueueStatusRequest.class, QueueStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r),
+                QueueStatusRequest.class, QueueStatus.class, ToolHints.READ_ONLY, (r, call) -> service.get().status(r, call.principal()),
                 s -> s.jobs().size() + " job(s): " + s.counts() + "; queued cost " + money(s.totalQueuedCost(), s.currency()) + "."
                         + s.jobs().stream().filter(j -> j.state() == JobState.QUEUED).limit(3)
                         .map(j -> " " + j.jobId() + " #" + j.position() + " " + j.reason()).reduce("", String::concat)
                         + s.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.warnings().isEmpty()).limit(3)
-                        .map(j -> " " + j.jobId() + ": " + String.join(" ", j.warnings())).reduce("", String::concat));
+                        .map(j -> " " + j.jobId() + ": " + String.join(" ", j.warnings())).reduce("", String::concat), Set.of());
     }
 
     public static Tool<CancelRequest, CancelAnswer> cancelTrainingJob(Supplier<QueueService> service) {
@@ -55,8 +54,7 @@ final class QueueTools {
                 "Cancel a queued, admitted or running job: a queued one leaves the queue; an admitted or running one has its "
                         + "Kubernetes Job and pods deleted (its GPUs and quota free once the pods are gone). Returns the previous and "
                         + "new state, what was cleaned up, and what it cost so far. Cancelling an ended job changes nothing.",
-                CancelRequest.class, CancelAnswer.class, new ToolHints(false, true, true, false),
-                (r, call) -> service.get().cancel(r, call.principal()),
+                CancelRequest.class, CancelAnswer.class, new ToolHints(false, true, true, false), (r, call) -> service.get().cancel(r, call),
                 a -> a.jobId() + ": " + a.previousState() + " -> " + a.newState() + ". " + a.cleanup() + " Cost so far "
                         + money(a.costSoFar(), a.currency()) + ".", Set.of());
     }
@@ -69,14 +67,15 @@ final class QueueTools {
                         + "Survives server restarts: nothing finished or running is submitted again. Returns the batch id and each "
                         + "item's job id and state.",
                 BatchRequest.class, BatchStatus.class, new ToolHints(false, false, false, false),
-                (r, call) -> service.get().submit(r, call.progress(), call.principal()), QueueTools::batchSummary, Set.of(Tool.Feature.REPORTS_PROGRESS));
+                (r, call) -> service.get().submit(r, call), QueueTools::batchSummary, Set.of(Tool.Feature.REPORTS_PROGRESS));
     }
 
     public static Tool<BatchStatusRequest, BatchStatus> getBatchStatus(Supplier<BatchService> service) {
         return new Tool<>("get_batch_status", "Batch status",
                 "The items of a batch in order with their job ids, states and reasons, counts by state, whether it is done, and "
                         + "what resumes after an interruption.",
-                BatchStatusRequest.class, BatchStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r), QueueTools::batchSummary);
+                BatchStatusRequest.class, BatchStatus.class, ToolHints.READ_ONLY, (r, call) -> service.get().status(r, call.principal()),
+                QueueTools::batchSummary, Set.of());
     }
 
     static String batchSummary(BatchStatus b) {

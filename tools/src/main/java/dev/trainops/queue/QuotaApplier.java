@@ -1,5 +1,8 @@
 package dev.trainops.queue;
 
+import dev.trainops.audit.Audit;
+import dev.trainops.audit.AuditEntry;
+import dev.trainops.catalog.ErrorCode;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -7,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +28,28 @@ public final class QuotaApplier {
     public static final String LIMIT_RANGE_NAME = "trainops-defaults";
 
     private QuotaApplier() {
+    }
+
+    /**
+     * As {@link #apply(KubernetesClient, QuotaConfig, boolean)}, recorded in the audit log whatever
+     * happens (DESIGN.md rule 7): OK once applied, else the failure, UPSTREAM_UNAVAILABLE when the
+     * API server refused or could not be reached (what was written before it stays written, and
+     * applying again finishes the job). A dry run changes nothing and is not recorded.
+     */
+    public static List<String> apply(KubernetesClient client, QuotaConfig config, boolean dryRun, Audit audit) {
+        if (dryRun) {
+            return apply(client, config, true);
+        }
+        List<String> out;
+        try {
+            out = apply(client, config, false);
+        } catch (RuntimeException e) {
+            audit.afterCall((e instanceof KubernetesClientException ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.INTERNAL).name(),
+                    String.valueOf(e.getMessage()));
+            throw e;
+        }
+        audit.afterCall(AuditEntry.OK, "");
+        return out;
     }
 
     /** One line per object: created, updated, unchanged (or would be, with {@code dryRun}). */

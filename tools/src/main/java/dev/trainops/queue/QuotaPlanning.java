@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.budget.BudgetStatus;
 import dev.trainops.catalog.Json;
 import dev.trainops.catalog.ToolException;
@@ -55,8 +56,8 @@ final class QuotaPlanning {
     }
 
     /** check_training_quota. */
-    QuotaStatus check(QuotaRequest r) {
-        String team = knownTeam(r.team(), "team");
+    QuotaStatus check(QuotaRequest r, Principal principal) {
+        String team = knownTeam(r.team(), "team", principal);
         Limits limits = limits(team);
         List<QuotaStatus.Usage> usage = quotaUsage(team, limits);
         List<String> warnings = new ArrayList<>();
@@ -93,8 +94,8 @@ final class QuotaPlanning {
      * that type, the default job template's CPU and memory) over the hours, through the same engine
      * as every other estimate ({@link PriceBook#cost(JobFootprint, Instant, long, boolean)}).
      */
-    QuotaWhatIf whatIf(QuotaWhatIfRequest r) {
-        String team = knownTeam(r.team(), "team");
+    QuotaWhatIf whatIf(QuotaWhatIfRequest r, Principal principal) {
+        String team = knownTeam(r.team(), "team", principal);
         int jobs = r.jobs() == null ? 1 : r.jobs();
         BigDecimal hours = BigDecimal.valueOf(r.hours() == null ? 1.0 : r.hours());
         int asked = jobs * r.gpuCount();
@@ -144,15 +145,11 @@ final class QuotaPlanning {
                 "Use one of: " + String.join(", ", prices.current(clock.instant()).gpuHour().keySet()) + ".");
     }
 
-    String knownTeam(String value, String argument) {
-        String t = value == null ? "" : value.trim();
+    /** {@code value} as a team with a quota that {@code principal} may name, else NOT_FOUND ({@link TeamScope#knownTeam}). */
+    String knownTeam(String value, String argument, Principal principal) {
         Set<String> known = new TreeSet<>(quotas.teams().keySet());
         known.addAll(scheduler.quotaTeams());
-        if (!known.contains(t)) {
-            throw ToolException.invalidArgument(argument, "Unknown team '" + Json.shorten(t) + "'.", "Teams with a quota: "
-                    + String.join(", ", known) + ".");
-        }
-        return t;
+        return TeamScope.knownTeam(value, argument, known, principal);
     }
 
     private record Limits(String source, BigDecimal cpu, BigDecimal memoryGib) {

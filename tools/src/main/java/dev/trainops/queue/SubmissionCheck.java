@@ -1,5 +1,6 @@
 package dev.trainops.queue;
 
+import dev.trainops.access.Principal;
 import dev.trainops.budget.BudgetStatus;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Json;
@@ -8,7 +9,6 @@ import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.TariffCalendar;
 import dev.trainops.names.SafeName;
-import dev.trainops.names.TeamName;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,10 +52,10 @@ final class SubmissionCheck {
         this.clock = clock;
     }
 
-    /** Checks and prices a submission into a new QUEUED job (not stored). */
-    QueuedJob prepare(QueueRequest r, String batchId, Integer batchIndex, String idempotencyKey) {
+    /** Checks and prices a submission by {@code principal} into a new QUEUED job (not stored). */
+    QueuedJob prepare(QueueRequest r, String batchId, Integer batchIndex, String idempotencyKey, Principal principal) {
         Instant now = clock.instant();
-        String team = team(r.team());
+        String team = TeamScope.knownTeam(r.team(), "team", knownTeams(), principal);
         String model = name(r.model(), "model");
         String runName = name(r.runName(), "run_name");
         int gpus = r.gpuCount() == null ? 1 : r.gpuCount();
@@ -232,16 +232,6 @@ final class SubmissionCheck {
             throw ToolException.invalidArgument("max_cost", "Argument 'max_cost' must be a positive decimal string with at most 6 "
                     + "decimals (got " + Json.shorten(value) + ").", "For example max_cost=\"5.00\" (in " + prices.currency() + ").");
         }
-    }
-
-    private String team(String value) {
-        String t = value == null ? "" : value.trim();
-        Set<String> known = knownTeams();
-        if (!TeamName.isValid(t) || !known.contains(t)) {
-            throw ToolException.invalidArgument("team", "Unknown team '" + Json.shorten(t) + "'.",
-                    "Teams with a quota or budget: " + String.join(", ", known) + ".");
-        }
-        return t;
     }
 
     private Set<String> knownTeams() {

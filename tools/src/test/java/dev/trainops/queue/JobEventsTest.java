@@ -72,7 +72,10 @@ class JobEventsTest {
                 Tuple.tuple(JobEvent.Kind.ADMITTED, JobState.SCHEDULED),
                 Tuple.tuple(JobEvent.Kind.STARTED, JobState.RUNNING),
                 Tuple.tuple(JobEvent.Kind.PREEMPTED, JobState.PREEMPTED));
-        assertThat(q.told(bg.jobId()).get(2).event().detail()).contains("Preempted by URGENT job " + urgent.jobId());
+        // rule 1: the event goes to team-b's sessions, so it does not name team-a's job; the store keeps the name (admins read it)
+        assertThat(q.told(bg.jobId()).get(2).event().detail()).startsWith("Preempted by an URGENT job of another team at ")
+                .doesNotContain(urgent.jobId()).doesNotContain("(urgent)");
+        assertThat(q.job(bg.jobId()).reasonDetail()).contains("Preempted by URGENT job " + urgent.jobId() + " (urgent)");
 
         q.service.cancel(new CancelRequest(urgent.jobId(), "not needed after all"));
         q.service.cancel(new CancelRequest(urgent.jobId(), "twice")); // already ended: nothing new to tell

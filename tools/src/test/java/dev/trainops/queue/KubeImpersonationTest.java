@@ -77,7 +77,7 @@ class KubeImpersonationTest {
 
     @Test
     void rule9_withKubeImpersonateTheJobIsCreatedAsItsSubmitter() throws Exception {
-        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), ALICE);
+        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE));
 
         assertThat(queued.state()).isEqualTo(JobState.SCHEDULED);
         assertThat(queued.submittedBy()).isEqualTo("alice@example.com");
@@ -91,11 +91,11 @@ class KubeImpersonationTest {
 
     @Test
     void rule9_withKubeImpersonateACancelDeletesTheJobAsTheCanceller() throws Exception {
-        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), ALICE);
+        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE));
         String kubeName = q.job(queued.jobId()).kubeName();
         requests();
 
-        CancelAnswer cancelled = impersonating.cancel(new CancelRequest(queued.jobId(), "not needed"), BOB);
+        CancelAnswer cancelled = impersonating.cancel(new CancelRequest(queued.jobId(), "not needed"), dev.trainops.catalog.CallContext.of(BOB));
 
         assertThat(cancelled.newState()).isEqualTo(JobState.CANCELLED);
         RecordedRequest delete = only(requests(), "DELETE", "/apis/batch/v1/namespaces/team-a/jobs/" + kubeName);
@@ -106,8 +106,8 @@ class KubeImpersonationTest {
 
     @Test
     void rule9_withoutKubeImpersonateTheJobIsCreatedAndCancelledAsTheServer() throws Exception {
-        QueueAnswer queued = q.service.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), ALICE);
-        q.service.cancel(new CancelRequest(queued.jobId(), "not needed"), BOB);
+        QueueAnswer queued = q.service.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE));
+        q.service.cancel(new CancelRequest(queued.jobId(), "not needed"), dev.trainops.catalog.CallContext.of(BOB));
 
         assertThat(q.job(queued.jobId()).spec().submittedBy()).isEqualTo("alice@example.com");
         List<RecordedRequest> all = requests();
@@ -123,7 +123,7 @@ class KubeImpersonationTest {
         QueuedJob old = q.enqueue(QueueHarness.request("team-a", "run-old", "llm", 1, Priority.NORMAL));
         assertThat(q.job(old.jobId()).spec().submittedBy()).isNull();
 
-        impersonating.submit(QueueHarness.request("team-a", "run-new", "llm", 1, Priority.NORMAL), ALICE);
+        impersonating.submit(QueueHarness.request("team-a", "run-new", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE));
 
         List<RecordedRequest> creates = requests().stream().filter(r -> r.getMethod().equals("POST")
                 && r.getPath().startsWith("/apis/batch/v1/namespaces/team-a/jobs")).toList();
@@ -134,7 +134,7 @@ class KubeImpersonationTest {
 
     @Test
     void rule9_aJobItsSubmitterMayNotCreateFailsSayingWhy() throws Exception {
-        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 2, Priority.NORMAL), MALLORY);
+        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 2, Priority.NORMAL), dev.trainops.catalog.CallContext.of(MALLORY));
 
         QueuedJob job = q.job(queued.jobId());
         assertThat(job.state()).isEqualTo(JobState.FAILED);
@@ -145,9 +145,9 @@ class KubeImpersonationTest {
         assertThat(q.client.batch().v1().jobs().inNamespace("team-a").list().getItems()).isEmpty();
         assertThat(queued.state()).isEqualTo(JobState.FAILED);
         // what it was admitted to is free again: alice's two 8-GPU jobs take all 16 GPUs of the team's quota
-        assertThat(impersonating.submit(QueueHarness.request("team-a", "run-2", "llm", 8, Priority.NORMAL), ALICE).state())
+        assertThat(impersonating.submit(QueueHarness.request("team-a", "run-2", "llm", 8, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE)).state())
                 .isEqualTo(JobState.SCHEDULED);
-        assertThat(impersonating.submit(QueueHarness.request("team-a", "run-3", "llm", 8, Priority.NORMAL), ALICE).state())
+        assertThat(impersonating.submit(QueueHarness.request("team-a", "run-3", "llm", 8, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE)).state())
                 .isEqualTo(JobState.SCHEDULED);
     }
 
@@ -156,8 +156,8 @@ class KubeImpersonationTest {
         Principal system = new Principal("system:serviceaccount:kube-system:default", Set.of("team-a"), Role.MEMBER);
         Principal carol = new Principal("carol@example.com", Set.of("team-a", "system:masters"), Role.MEMBER);
 
-        QueueAnswer refused = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), system);
-        impersonating.submit(QueueHarness.request("team-a", "run-2", "llm", 1, Priority.NORMAL), carol);
+        QueueAnswer refused = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(system));
+        impersonating.submit(QueueHarness.request("team-a", "run-2", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(carol));
 
         assertThat(refused.state()).isEqualTo(JobState.FAILED);
         assertThat(refused.reasonDetail()).isEqualTo("trainops does not impersonate 'system:serviceaccount:kube-system:default' "

@@ -40,4 +40,31 @@ class QuotaApplierTest {
         assertThat(client.resourceQuotas().inNamespace("team-a").withName("trainops-quota").get().getSpec().getHard())
                 .containsEntry("requests.nvidia.com/gpu", new Quantity("12"));
     }
+
+    @Test
+    void rule7_quotasApplyIsAuditedWithTheLocalPrincipalWhenItWorksAndWhenItFails(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        QuotaConfig config = QuotaConfig.load(Path.of("../config/quotas.yaml"));
+        try (dev.trainops.store.Store store = dev.trainops.store.Store.sqlite(dir)) {
+            dev.trainops.audit.AuditLog log = new dev.trainops.audit.AuditLog(store);
+            java.util.function.Supplier<dev.trainops.audit.Audit> audit = () -> new dev.trainops.audit.Audit(log,
+                    java.time.Clock.systemUTC(), dev.trainops.access.Principal.LOCAL, "quotas apply", null, "{\"dry_run\":false}");
+            QuotaApplier.apply(client, config, true, audit.get()); // a dry run changes nothing: not recorded
+            assertThat(log.list(null, null, null, null, 10)).isEmpty();
+
+            QuotaApplier.apply(client, config, false, audit.get());
+            assertThat(log.list(null, null, null, null, 10)).singleElement().satisfies(e -> {
+                assertThat(e.subject()).isEqualTo("local");
+                assertThat(e.role()).isEqualTo("admin");
+                assertThat(e.tool()).isEqualTo("quotas apply");
+                assertThat(e.outcome()).isEqualTo("OK");
+            });
+
+            server.destroy(); // the API server goes away: the attempt is recorded as it fails
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuotaApplier.apply(client, config, false, audit.get()))
+                    .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class);
+            assertThat(log.list(null, null, null, "quotas apply", 10)).extracting(dev.trainops.audit.AuditEntry::outcome)
+                    .containsExactlyInAnyOrder("UPSTREAM_UNAVAILABLE", "OK");
+        }
+    }
 }
