@@ -109,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 Trainops trainops = stop.trainops(Trainops.create(config, gates));
                 serveMetrics(trainops, metricsOptions, stop);
-                JobEventNotifier jobEvents = new JobEventNotifier();
+                JobEventNotifier jobEvents = new JobEventNotifier(local);
                 trainops.onJobEvent(jobEvents);
                 trainops.onTeamWarning(jobEvents::warn);
                 TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents,
@@ -149,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
      */
     private boolean serveStdio(Trainops.Settings settings, Gates gates, PrintStream protocolOut, HttpOptions metricsOptions,
                                dev.trainops.access.Principal local, Stop stop) throws Exception {
-        JobEventNotifier jobEvents = new JobEventNotifier();
+        JobEventNotifier jobEvents = new JobEventNotifier(local);
         Main.awaitPrepared();
         // when Main answered initialize itself, the server reads that line again and its answer is dropped
         dev.trainops.server.EarlyInitialize early = Main.early();
