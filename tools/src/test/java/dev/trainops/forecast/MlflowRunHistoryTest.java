@@ -42,7 +42,7 @@ class MlflowRunHistoryTest {
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), System::nanoTime, Runnable::run);
-        return new ForecastService(new MlflowRunHistory(reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+        return new ForecastService(new MlflowRunHistory(reader, dev.trainops.access.ExperimentTeams.NONE), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
     }
 
     void serve(String run) {

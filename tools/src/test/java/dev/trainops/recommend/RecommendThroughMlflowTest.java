@@ -65,7 +65,7 @@ class RecommendThroughMlflowTest {
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), ticker::get, Runnable::run);
         prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
-        source = new MlflowRunEvidence(reader);
+        source = new MlflowRunEvidence(reader, dev.trainops.access.ExperimentTeams.NONE);
         catalog = catalogWith(prices);
     }
 
