@@ -102,10 +102,10 @@ class CompletionSourcesTest {
         assertThat(completions.complete("team", "team-a", TEAM_B).values()).isEmpty();
         // the sandbox's runs carry their team's tag: llm-* are team-a's, mnist-bs32 team-b's, validation-suite team-c's
         await("the sandbox history", () -> completions.complete("run_id", "mnist-bs32", TEAM_B).total() == 1);
-        assertThat(completions.complete("run_id", "", TEAM_B).values()).doesNotContain("llm-bs64", "llm-bs128", "validation-suite");
-        assertThat(completions.complete("run_id", "", TEAM_A).values()).contains("llm-bs64").doesNotContain("mnist-bs32");
+        assertThat(completions.complete("run_id", "", TEAM_B).values()).doesNotContain("llm-bs64-baseline", "llm-bs128", "validation-suite");
+        assertThat(completions.complete("run_id", "", TEAM_A).values()).contains("llm-bs64-baseline").doesNotContain("mnist-bs32");
         assertThat(completions.complete("run_id", "", dev.trainops.access.Principal.LOCAL).values())
-                .contains("llm-bs64", "mnist-bs32", "validation-suite");
+                .contains("llm-bs64-baseline", "mnist-bs32", "validation-suite");
     }
 
     @Test
