@@ -62,7 +62,7 @@ final class HistoryModule {
             RunEvidenceSource evidence = CostRecommender.mlflowEvidence(reader, config.experimentTeams());
             dev.trainops.access.ExperimentTeams owners = config.experimentTeams();
             return new HistoryModule(reader, () -> history, () -> evidence, true, () -> {
-                java.util.Map<String, String> experiments = owners.experiments().isEmpty() ? java.util.Map.of() : reader.experimentNames().value();
+                java.util.Map<String, String> experiments = experimentNames(reader, owners);
                 return reader.search("", KNOWN_RUNS).value().stream().map(r -> new KnownRun(r.runName(), r.params().get("model"),
                         owners.ownerOf(r.tags(), r.params(), experiments.get(r.experimentId()), r.experimentId()))).toList();
             });
@@ -89,6 +89,15 @@ final class HistoryModule {
         // the store opens in the background: each call reads it through the cost module, waiting (bounded) while it opens
         return new HistoryModule(null, () -> new OwnJobHistory(cost.await().queueStore(), clock),
                 () -> new OwnJobHistory(cost.await().queueStore(), clock), false, List::of);
+    }
+
+    /** Experiment names by id when teams.yaml maps any (rule 6); empty when it maps none or MLflow cannot say. */
+    private static java.util.Map<String, String> experimentNames(MlflowReader reader, dev.trainops.access.ExperimentTeams owners) {
+        try {
+            return owners.experiments().isEmpty() ? java.util.Map.of() : reader.experimentNames().value();
+        } catch (RuntimeException e) {
+            return java.util.Map.of(); // the ids in teams.yaml still map
+        }
     }
 
     /** The MLflow backend's state; empty without MLflow. */
