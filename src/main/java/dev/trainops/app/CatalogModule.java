@@ -50,7 +50,7 @@ final class CatalogModule {
                 runName -> history.metrics ? accuracyOf(history.runs.get(), runName) : Optional.empty(),
                 cost.await().budgets()::peek)));
         tools.add(ForecastService.tool(() -> new ForecastService(ForecastService.knowingJobs(history.runs.get(),
-                id -> queue.find(id).map(j -> new ForecastService.JobRef(j.runName(), j.model()))), prices, queue.footprints(),
+                id -> queue.find(id).map(j -> new ForecastService.JobRef(j.runName(), j.model(), j.team()))), prices, queue.footprints(),
                 cost.await().budgets()::peek, clock)));
         tools.add(ConfigComparer.tool(() -> new ConfigComparer(history.runs.get(), prices, queue.footprints(), clock)));
         JobGpuUsage outside = cluster.prometheus == null ? JobGpuUsage.NONE : new dev.trainops.prometheus.DcgmJobGpuUsage(cluster.prometheus);

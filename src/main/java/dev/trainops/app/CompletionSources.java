@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.access.Principal;
 import dev.trainops.catalog.Completions;
 import dev.trainops.catalog.Completions.Kind;
 import dev.trainops.queue.QueuedJob;
@@ -16,6 +17,8 @@ import java.util.function.Function;
  * (docs/tools.md, "Completions"): teams from budgets.yaml and quotas.yaml; models and run names
  * from the queue's newest jobs, then the run history's newest runs; job ids from the queue; months
  * from the ledger's first usage to the clock's month. A backend still opening, or down, adds nothing.
+ * Every kind but months offers only what the caller may see (rule 5): its teams, its teams' jobs,
+ * and the runs and models of runs its teams own (rule 6).
  */
 final class CompletionSources {
     /** How many of the newest jobs the queue's values come from. */
@@ -26,26 +29,27 @@ final class CompletionSources {
 
     static Completions of(List<String> teams, HistoryModule history, CostModule cost, QueueModule queue, Clock clock) {
         return Completions.builder()
-                .add(Kind.TEAM, () -> teams)
-                .add(Kind.MODEL, () -> concat(fromJobs(queue, QueuedJob::model), fromHistory(history, HistoryModule.KnownRun::model)))
-                .add(Kind.RUN, () -> concat(concat(fromJobs(queue, QueuedJob::runName), fromHistory(history, HistoryModule.KnownRun::runName)),
-                        fromJobs(queue, QueuedJob::jobId)))
-                .add(Kind.JOB_ID, () -> fromJobs(queue, QueuedJob::jobId))
+                .addFor(Kind.TEAM, p -> teams.stream().filter(p::sees).toList())
+                .addFor(Kind.MODEL, p -> concat(fromJobs(queue, p, QueuedJob::model), fromHistory(history, p, HistoryModule.KnownRun::model)))
+                .addFor(Kind.RUN, p -> concat(concat(fromJobs(queue, p, QueuedJob::runName),
+                        fromHistory(history, p, HistoryModule.KnownRun::runName)), fromJobs(queue, p, QueuedJob::jobId)))
+                .addFor(Kind.JOB_ID, p -> fromJobs(queue, p, QueuedJob::jobId))
                 .add(Kind.MONTH, () -> Completions.months(firstBooked(cost), YearMonth.now(clock.withZone(ZoneOffset.UTC))))
+                .jobTeams(id -> queue.find(id).map(QueuedJob::team))
                 .build();
     }
 
-    private static List<String> fromJobs(QueueModule queue, Function<QueuedJob, String> value) {
+    private static List<String> fromJobs(QueueModule queue, Principal principal, Function<QueuedJob, String> value) {
         QueueModule.Stack q = queue.ifOpen();
         if (q == null) {
             return List.of();
         }
-        return q.store().read(c -> q.store().newest(c, NEWEST_JOBS)).stream().map(value).toList();
+        return q.store().read(c -> q.store().newest(c, NEWEST_JOBS)).stream().filter(j -> principal.sees(j.team())).map(value).toList();
     }
 
-    private static List<String> fromHistory(HistoryModule history, Function<HistoryModule.KnownRun, String> value) {
+    private static List<String> fromHistory(HistoryModule history, Principal principal, Function<HistoryModule.KnownRun, String> value) {
         try {
-            return history.known.get().stream().map(value).toList();
+            return history.known.get().stream().filter(r -> principal.sees(r.team())).map(value).toList();
         } catch (RuntimeException e) {
             return List.of(); // MLflow down or the sandbox still seeding: the queue's values still count
         }

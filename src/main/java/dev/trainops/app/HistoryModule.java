@@ -33,8 +33,8 @@ final class HistoryModule {
     /** False when the history is trainops's own jobs: no run logs metrics for the training poller or utilisation reports to read. */
     final boolean metrics;
 
-    /** A run as completions offer it: its name and the model it trained (null when it logged none). */
-    record KnownRun(String runName, String model) {
+    /** A run as completions offer it: its name, the model it trained (null when it logged none) and its team (rule 6; null: none). */
+    record KnownRun(String runName, String model, String team) {
     }
 
     /** How many of the newest runs completions offer names and models from. */
@@ -58,15 +58,19 @@ final class HistoryModule {
         if (mlflowConfig.isPresent()) {
             MlflowReader reader = new MlflowReader(new MlflowClient(mlflowConfig.get()), clock, Duration.ofMinutes(1), Ticker.systemTicker(),
                     ForkJoinPool.commonPool());
-            RunHistorySource history = ForecastService.mlflowHistory(reader);
-            RunEvidenceSource evidence = CostRecommender.mlflowEvidence(reader);
-            return new HistoryModule(reader, () -> history, () -> evidence, true, () -> reader.search("", KNOWN_RUNS).value().stream()
-                    .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
+            RunHistorySource history = ForecastService.mlflowHistory(reader, config.experimentTeams());
+            RunEvidenceSource evidence = CostRecommender.mlflowEvidence(reader, config.experimentTeams());
+            dev.trainops.access.ExperimentTeams owners = config.experimentTeams();
+            return new HistoryModule(reader, () -> history, () -> evidence, true, () -> {
+                java.util.Map<String, String> experiments = experimentNames(reader, owners);
+                return reader.search("", KNOWN_RUNS).value().stream().map(r -> new KnownRun(r.runName(), r.params().get("model"),
+                        owners.ownerOf(r.tags(), r.params(), experiments.get(r.experimentId()), r.experimentId()))).toList();
+            });
         }
         SandboxCluster sandbox = cluster.sandbox;
         if (sandbox != null) {
-            RunHistorySource history = new SandboxRunHistory(sandbox::runs);
-            RunEvidenceSource evidence = new SandboxRunEvidence(sandbox::runs);
+            RunHistorySource history = new SandboxRunHistory(sandbox::runs, config.experimentTeams());
+            RunEvidenceSource evidence = new SandboxRunEvidence(sandbox::runs, config.experimentTeams());
             return new HistoryModule(null, () -> {
                 Trainops.await(sandbox.seeded(), "the sandbox run history");
                 return history;
@@ -76,7 +80,8 @@ final class HistoryModule {
             }, true, () -> {
                 Trainops.await(sandbox.seeded(), "the sandbox run history");
                 List<KnownRun> out = new java.util.ArrayList<>(sandbox.runs().runs().stream()
-                        .map(r -> new KnownRun(r.runName(), r.params().get("model"))).toList());
+                        .map(r -> new KnownRun(r.runName(), r.params().get("model"),
+                                config.experimentTeams().ownerOf(r.tags(), r.params(), r.experiment()))).toList());
                 java.util.Collections.reverse(out);
                 return out.stream().limit(KNOWN_RUNS).toList();
             });
@@ -84,6 +89,15 @@ final class HistoryModule {
         // the store opens in the background: each call reads it through the cost module, waiting (bounded) while it opens
         return new HistoryModule(null, () -> new OwnJobHistory(cost.await().queueStore(), clock),
                 () -> new OwnJobHistory(cost.await().queueStore(), clock), false, List::of);
+    }
+
+    /** Experiment names by id when teams.yaml maps any (rule 6); empty when it maps none or MLflow cannot say. */
+    private static java.util.Map<String, String> experimentNames(MlflowReader reader, dev.trainops.access.ExperimentTeams owners) {
+        try {
+            return owners.experiments().isEmpty() ? java.util.Map.of() : reader.experimentNames().value();
+        } catch (RuntimeException e) {
+            return java.util.Map.of(); // the ids in teams.yaml still map
+        }
     }
 
     /** The MLflow backend's state; empty without MLflow. */

@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.access.ExperimentTeams;
 import dev.trainops.budget.Budget;
 import dev.trainops.budget.BudgetService;
 import dev.trainops.cost.PriceBook;
@@ -27,7 +28,7 @@ import java.util.TreeSet;
  */
 public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<Budget> budgets, PriorityConfig priorities,
                              QuotaConfig quotas, Optional<MlflowClient.Config> mlflow, Optional<PrometheusClient.Config> prometheus,
-                             StoreConfig store, JobTemplates jobs) {
+                             StoreConfig store, JobTemplates jobs, ExperimentTeams experimentTeams) {
 
     public static final String PRICING = "pricing.yaml";
     public static final String BUDGETS = "budgets.yaml";
@@ -64,12 +65,15 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
         PriorityConfig priorities = load(dir, PRIORITIES, PriorityConfig::load);
         QuotaConfig quotas = load(dir, QUOTAS, QuotaConfig::load);
         JobTemplates jobs = load(dir, JOBS, JobTemplates::load);
+        // optional: without it a run belongs to the team its tag or param names, else to admins only (rule 6)
+        ExperimentTeams experimentTeams = Files.isRegularFile(dir.resolve(ExperimentTeams.FILE))
+                ? load(dir, ExperimentTeams.FILE, ExperimentTeams::load) : ExperimentTeams.NONE;
         String url = env.get("TRAINOPS_DB_URL");
         StoreConfig store = new StoreConfig(url == null || url.isBlank() ? null : url.strip(), env.get("TRAINOPS_DB_USER"),
                 env.get("TRAINOPS_DB_PASSWORD"));
         Optional<MlflowClient.Config> mlflow = MlflowClient.Config.fromEnvironment(env);
         return new TrainopsConfig(settings, prices, budgets, priorities, quotas, mlflow, PrometheusClient.Config.fromEnvironment(env), store,
-                jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)));
+                jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)), experimentTeams);
     }
 
     public Path configDir() {
@@ -123,6 +127,7 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
             case BUDGETS -> "team and experiment budgets";
             case PRIORITIES -> "PriorityClasses and job types";
             case QUOTAS -> "team GPU quotas";
+            case ExperimentTeams.FILE -> "experiments' teams (who owns an MLflow run)";
             case JOBS -> "job templates (image, args, env, volumes, tolerations, CPU and memory per GPU)";
             default -> "settings";
         };

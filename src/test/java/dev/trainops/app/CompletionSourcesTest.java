@@ -1,6 +1,7 @@
 package dev.trainops.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainops.catalog.Completions;
 import dev.trainops.catalog.ToolOutcome;
@@ -88,5 +89,47 @@ class CompletionSourcesTest {
             assertThat(YearMonth.parse(months.get(i))).isEqualTo(YearMonth.parse(months.get(i - 1)).minusMonths(1));
         }
         assertThat(completions.complete("month", now.getYear() + "-").values()).contains(now.toString());
+    }
+
+    static final dev.trainops.access.Principal TEAM_A = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"),
+            dev.trainops.access.Role.MEMBER);
+    static final dev.trainops.access.Principal TEAM_B = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"),
+            dev.trainops.access.Role.VIEWER);
+
+    @Test
+    void rule5_completionsOfferOnlyTheCallersTeams() throws InterruptedException {
+        assertThat(completions.complete("team", "", TEAM_B).values()).containsExactly("team-b");
+        assertThat(completions.complete("team", "team-a", TEAM_B).values()).isEmpty();
+        // the sandbox's runs carry their team's tag: llm-* are team-a's, mnist-bs32 team-b's, validation-suite team-c's
+        await("the sandbox history", () -> completions.complete("run_id", "mnist-bs32", TEAM_B).total() == 1);
+        assertThat(completions.complete("run_id", "", TEAM_B).values()).doesNotContain("llm-bs64-baseline", "llm-bs128", "validation-suite");
+        assertThat(completions.complete("run_id", "", TEAM_A).values()).contains("llm-bs64-baseline").doesNotContain("mnist-bs32");
+        assertThat(completions.complete("run_id", "", dev.trainops.access.Principal.LOCAL).values())
+                .contains("llm-bs64-baseline", "mnist-bs32", "validation-suite");
+    }
+
+    @Test
+    void rule5_jobIdsAndPromptArgumentsOfAnotherTeamAreNotFound() throws InterruptedException {
+        await("the queue", () -> trainops.catalog().invoke("get_job_queue_status", Map.of()) instanceof ToolOutcome.Success);
+        ToolOutcome queued = trainops.catalog().invoke("queue_training_job", Map.of("model", "mnist", "run_name", "rule5-mnist",
+                "team", "team-a", "epochs", 1, "batch_size", 32));
+        assertThat(queued).as(String.valueOf(queued)).isInstanceOf(ToolOutcome.Success.class);
+        String jobId = (String) ((ToolOutcome.Success) queued).structured().get("job_id");
+        assertThat(completions.complete("job_id", jobId, TEAM_A).values()).containsExactly(jobId);
+        assertThat(completions.complete("job_id", jobId, TEAM_B).values()).isEmpty();
+        assertThat(completions.complete("run_id", "rule5-", TEAM_B).values()).isEmpty();
+
+        completions.requireVisible(Map.of("job_id", jobId, "team", "team-a"), TEAM_A);
+        completions.requireVisible(Map.of("job_id", jobId, "team", "team-b"), dev.trainops.access.Principal.LOCAL);
+        String unknownJob = "tj-000000000000";
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("job_id", jobId), TEAM_B))
+                .isInstanceOfSatisfying(dev.trainops.catalog.ToolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+                    Throwable unknown = org.assertj.core.api.Assertions.catchThrowable(
+                            () -> completions.requireVisible(Map.of("job_id", unknownJob), TEAM_B));
+                    assertThat(e.getMessage()).isEqualTo(unknown.getMessage().replace(unknownJob, jobId));
+                });
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("team", "team-a"), TEAM_B))
+                .hasMessage("No team 'team-a'.");
     }
 }

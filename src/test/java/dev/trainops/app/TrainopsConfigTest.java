@@ -76,6 +76,19 @@ class TrainopsConfigTest {
     }
 
     @Test
+    void rule6_teamsYamlMapsExperimentsToTeamsAndABrokenOneNamesTheFileAndTheKey() throws Exception {
+        Path config = copyOfConfig();
+        assertThat(TrainopsConfig.read(settings(config), Map.of()).experimentTeams().experiments()).isEmpty();
+        Files.copy(CONFIG.resolve("teams.yaml"), config.resolve("teams.yaml"));
+        assertThat(TrainopsConfig.read(settings(config), Map.of()).experimentTeams().teamOf("mnist")).isEqualTo("team-b");
+        Files.writeString(config.resolve("teams.yaml"), "experiments:\n  llm: Team A\n");
+        assertThatThrownBy(() -> TrainopsConfig.read(settings(config), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(config.resolve("teams.yaml") + ": experiments.llm must be a team name (a lowercase DNS label such as "
+                        + "team-a), was 'Team A'. Fix teams.yaml and start again.");
+    }
+
+    @Test
     void aBrokenJobTemplateFailsTheStartNamingTheFileTheKeyAndTheFix() throws Exception {
         Path config = copyOfConfig();
         Files.writeString(config.resolve("jobs.yaml"), Files.readString(config.resolve("jobs.yaml"))

@@ -102,10 +102,12 @@ public final class TrainopsMcpServer {
         FirstAnswer answered = new FirstAnswer(out);
         // the SDK takes completion handlers only when the server is built: the prompts' handlers read the catalog's completions once it is there
         java.util.concurrent.atomic.AtomicReference<Completions> completions = new java.util.concurrent.atomic.AtomicReference<>(Completions.none());
+        java.util.concurrent.atomic.AtomicReference<dev.trainops.access.Principal> local =
+                new java.util.concurrent.atomic.AtomicReference<>(dev.trainops.access.Principal.LOCAL);
         McpSyncServer mcp = common(McpServer.sync(jobEvents.track(new StdioServerTransportProvider(jsonMapper(), held, answered))),
-                version, true).completions(McpCompletions.forPrompts(prompts, completions::get)).build();
+                version, true).completions(McpCompletions.forPrompts(prompts, completions::get, local::get)).build();
         jobEvents.attach(mcp);
-        return new Deferred(mcp, held, answered, prompts, completions);
+        return new Deferred(mcp, held, answered, prompts, completions, local);
     }
 
     /**
@@ -148,9 +150,12 @@ public final class TrainopsMcpServer {
         private final FirstAnswer answered;
         private final PromptLibrary prompts;
         private final java.util.concurrent.atomic.AtomicReference<Completions> completions;
+        private final java.util.concurrent.atomic.AtomicReference<dev.trainops.access.Principal> local;
 
         private Deferred(McpSyncServer mcp, HeldInput held, FirstAnswer answered, PromptLibrary prompts,
-                         java.util.concurrent.atomic.AtomicReference<Completions> completions) {
+                         java.util.concurrent.atomic.AtomicReference<Completions> completions,
+                         java.util.concurrent.atomic.AtomicReference<dev.trainops.access.Principal> local) {
+            this.local = local;
             this.mcp = mcp;
             this.held = held;
             this.answered = answered;
@@ -178,6 +183,7 @@ public final class TrainopsMcpServer {
 
         /** As {@link #register(ToolCatalog)}, every call made by {@code local} (the stdio user). */
         public void register(ToolCatalog catalog, dev.trainops.access.Principal local) {
+            this.local.set(local);
             completions.set(catalog.completions());
             McpToolAdapter adapter = new McpToolAdapter(catalog, local);
             adapter.specifications().forEach(mcp::addTool);
@@ -314,8 +320,8 @@ public final class TrainopsMcpServer {
 
     private java.util.List<io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification> completions() {
         java.util.List<io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification> all =
-                new java.util.ArrayList<>(McpCompletions.forPrompts(prompts, catalog::completions));
-        all.addAll(McpCompletions.forTemplates(catalog.resources(), catalog::completions));
+                new java.util.ArrayList<>(McpCompletions.forPrompts(prompts, catalog::completions, () -> local));
+        all.addAll(McpCompletions.forTemplates(catalog.resources(), catalog::completions, () -> local));
         return all;
     }
 }

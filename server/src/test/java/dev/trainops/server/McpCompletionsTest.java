@@ -115,4 +115,44 @@ class McpCompletionsTest {
         assertThatThrownBy(() -> complete(new McpSchema.ResourceReference("trainops://reports/cost/{month}"), "year", "2026"))
                 .isInstanceOfSatisfying(McpError.class, e -> assertThat(e.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS));
     }
+
+    @Test
+    void rule5_completionsAndPromptsAnswerTheCallerOnlyAboutItsTeams() throws Exception {
+        // a loopback server without authentication calls everyone its local principal: here a member of team-b
+        dev.trainops.access.Principal bob = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"), dev.trainops.access.Role.MEMBER);
+        Map<String, String> jobTeams = Map.of("tj-00000000000a", "team-a", "tj-00000000000b", "team-b");
+        Completions scoped = Completions.builder()
+                .addFor(Kind.TEAM, p -> List.of("team-a", "team-b").stream().filter(p::sees).toList())
+                .addFor(Kind.JOB_ID, p -> jobTeams.keySet().stream().sorted().filter(id -> p.sees(jobTeams.get(id))).toList())
+                .jobTeams(id -> java.util.Optional.ofNullable(jobTeams.get(id)))
+                .build();
+        ToolCatalog members = new ToolCatalog(List.of(), List.of(), ToolCatalog.CallObserver.NONE, scoped);
+        TrainopsMcpServer server = new TrainopsMcpServer(members, "test", PromptLibrary.load(PROMPTS), new JobEventNotifier(), bob);
+        try (HttpTransport own = new HttpTransport(server, HttpOptions.loopback(0), () -> new Readiness(true, "ok"))) {
+            int port = own.start();
+            McpSyncClient asBob = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
+                    .requestTimeout(Duration.ofSeconds(10)).build();
+            try {
+                asBob.initialize();
+                assertThat(asBob.completeCompletion(new McpSchema.CompleteRequest(prompt("cost_review"),
+                        new McpSchema.CompleteRequest.CompleteArgument("team", ""))).completion().values()).containsExactly("team-b");
+                assertThat(asBob.completeCompletion(new McpSchema.CompleteRequest(prompt("why_is_my_job_pending"),
+                        new McpSchema.CompleteRequest.CompleteArgument("job_id", "tj-"))).completion().values()).containsExactly("tj-00000000000b");
+                assertThat(asBob.getPrompt(new McpSchema.GetPromptRequest("cost_review", Map.of("team", "team-b", "month", "2026-11")))
+                        .messages()).isNotEmpty();
+                assertThatThrownBy(() -> asBob.getPrompt(new McpSchema.GetPromptRequest("cost_review", Map.of("team", "team-a", "month", "2026-11"))))
+                        .isInstanceOfSatisfying(McpError.class, e -> {
+                            assertThat(e.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+                            assertThat(e.getMessage()).contains("No team 'team-a'.");
+                        });
+                String otherTeams = org.assertj.core.api.Assertions.catchThrowable(() -> asBob.getPrompt(
+                        new McpSchema.GetPromptRequest("why_is_my_job_pending", Map.of("job_id", "tj-00000000000a")))).getMessage();
+                String unknown = org.assertj.core.api.Assertions.catchThrowable(() -> asBob.getPrompt(
+                        new McpSchema.GetPromptRequest("why_is_my_job_pending", Map.of("job_id", "tj-0000000000ff")))).getMessage();
+                assertThat(otherTeams).contains("No job 'tj-00000000000a'.").isEqualTo(unknown.replace("tj-0000000000ff", "tj-00000000000a"));
+            } finally {
+                asBob.close();
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.trainops.app.sandbox;
 
+import dev.trainops.access.ExperimentTeams;
 import dev.trainops.forecast.HistoricRun;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.mlflow.MlflowRun;
@@ -11,9 +12,16 @@ import java.util.function.Supplier;
 /** The sandbox's embedded run store as a forecast history source, with MLflow's conventions. */
 public final class SandboxRunHistory implements RunHistorySource {
     private final Supplier<RunStore> store;
+    private final ExperimentTeams owners;
 
     public SandboxRunHistory(Supplier<RunStore> store) {
+        this(store, ExperimentTeams.NONE);
+    }
+
+    /** @param owners which team owns a run whose tags and params name none (rule 6) */
+    public SandboxRunHistory(Supplier<RunStore> store, ExperimentTeams owners) {
         this.store = store;
+        this.owners = owners;
     }
 
     @Override
@@ -33,7 +41,7 @@ public final class SandboxRunHistory implements RunHistorySource {
         List<HistoricRun> out = new ArrayList<>();
         for (RunStore.Run r : hits) {
             out.add(new HistoricRun(r.runId(), r.runName(), r.status(), Instant.ofEpochMilli(r.startTime()), r.params(),
-                    metric(r, "val_loss"), List.of(), metric(r, "val_accuracy")));
+                    metric(r, "val_loss"), List.of(), metric(r, "val_accuracy"), null, owners.ownerOf(r.tags(), r.params(), r.experiment())));
         }
         return new Found(out, null, false);
     }

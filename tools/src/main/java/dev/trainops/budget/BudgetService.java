@@ -1,5 +1,8 @@
 package dev.trainops.budget;
 
+import dev.trainops.access.Access;
+import dev.trainops.access.ExperimentTeams;
+import dev.trainops.access.Principal;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
@@ -82,7 +85,26 @@ public final class BudgetService {
     }
 
     BudgetStatus status(BudgetStatusRequest request) {
-        return status(request.scope() == null ? "" : request.scope().trim(), true);
+        return status(request, dev.trainops.access.Principal.LOCAL, ExperimentTeams.NONE);
+    }
+
+    /**
+     * get_budget_status for {@code principal} (rule 1): a team's budget, or an experiment's that
+     * {@code owners} maps to one of its teams; any other scope is the same NOT_FOUND as one
+     * without a budget, naming only the scopes it may see.
+     */
+    BudgetStatus status(BudgetStatusRequest request, Principal principal, ExperimentTeams owners) {
+        String scope = request.scope() == null ? "" : request.scope().trim();
+        Access.requireVisible(principal, teams.containsKey(scope) ? scope : owners.teamOf(scope), () -> unknown(scope, principal, owners));
+        return status(scope, true);
+    }
+
+    private ToolException unknown(String scope, Principal principal, ExperimentTeams owners) {
+        List<String> known = new ArrayList<>(teams.keySet().stream().filter(principal::sees).toList());
+        experiments.keySet().stream().filter(e -> principal.sees(owners.teamOf(e))).forEach(known::add);
+        return new ToolException(ErrorCode.NOT_FOUND, "No budget for '" + scope + "'.",
+                (known.isEmpty() ? "No budget is visible to " + principal.subject() : "Budgets exist for: " + String.join(", ", known))
+                        + " (config/budgets.yaml).", false, Map.of("argument", "scope"));
     }
 
     /**
@@ -99,10 +121,7 @@ public final class BudgetService {
     private BudgetStatus status(String scope, boolean observe) {
         Budget budget = teams.containsKey(scope) ? teams.get(scope) : experiments.get(scope);
         if (budget == null) {
-            List<String> known = new ArrayList<>(teams.keySet());
-            known.addAll(experiments.keySet());
-            throw new ToolException(ErrorCode.NOT_FOUND, "No budget for '" + scope + "'.",
-                    "Budgets exist for: " + String.join(", ", known) + " (config/budgets.yaml).", false, Map.of("argument", "scope"));
+            throw unknown(scope, Principal.LOCAL, ExperimentTeams.NONE);
         }
         Instant now = clock.instant();
         Budget.Range period = budget.periodAt(now);
@@ -141,15 +160,21 @@ public final class BudgetService {
 
     /** get_budget_status over a service that may still be starting (the store opens in the background). */
     public static Tool<?, ?> tool(java.util.function.Supplier<BudgetService> service) {
+        return tool(service, ExperimentTeams.NONE);
+    }
+
+    /** get_budget_status, scoped by the caller; {@code owners} says which team owns an experiment's budget. */
+    public static Tool<?, ?> tool(java.util.function.Supplier<BudgetService> service, ExperimentTeams owners) {
         return new Tool<BudgetStatusRequest, BudgetStatus>("get_budget_status", "Budget status",
                 "Spending of a team or an experiment against its budget this period (monthly or weekly, UTC): limit, spent "
                         + "(billed usage from the ledger), committed (admitted, not yet billed), projected (what running jobs will "
                         + "still cost this period), forecast, remaining, and state OK / WARN (from 70%) / BLOCKED (from 100%, no new "
                         + "jobs admitted). Amounts are exact decimal strings. Call it before queueing expensive work.",
-                BudgetStatusRequest.class, BudgetStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r),
+                BudgetStatusRequest.class, BudgetStatus.class, ToolHints.READ_ONLY,
+                (r, call) -> service.get().status(r, call.principal(), owners),
                 s -> s.scope() + ": " + s.state() + ", spent " + money(s.spent(), s.currency()) + " + committed "
                         + money(s.committed(), s.currency()) + " of " + money(s.limit(), s.currency()) + " (" + s.percentUsed()
-                        + "%); forecast " + money(s.forecast(), s.currency()) + " by " + s.periodEnd() + ".");
+                        + "%); forecast " + money(s.forecast(), s.currency()) + " by " + s.periodEnd() + ".", java.util.Set.of());
     }
 
     private static String money(BigDecimal amount, String currency) {

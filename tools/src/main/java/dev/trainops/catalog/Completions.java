@@ -1,5 +1,6 @@
 package dev.trainops.catalog;
 
+import dev.trainops.access.Principal;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * domain when asked, in the order its source gives (newest first where there is one); the answer
  * keeps those that start with what was typed, ignoring case, at most {@value #MAX_VALUES}, with
  * how many matched. A source that cannot answer (the store still opening) completes nothing: a
- * completion is a convenience and never fails the request.
+ * completion is a convenience and never fails the request. Each answer is for one caller: it holds
+ * only the teams, jobs, runs and models that principal may see (DESIGN.md, "Identity and tenancy",
+ * rule 5), and {@link #requireVisible} refuses a prompt argument naming another team or its job.
  */
 public final class Completions {
     /** The most values one answer carries (the MCP spec's limit). */
@@ -66,14 +70,16 @@ public final class Completions {
         }
     }
 
-    private final Map<Kind, Supplier<? extends Collection<String>>> sources;
+    private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources;
+    private final Function<String, Optional<String>> jobTeams;
 
-    private Completions(Map<Kind, Supplier<? extends Collection<String>>> sources) {
+    private Completions(Map<Kind, Function<Principal, ? extends Collection<String>>> sources, Function<String, Optional<String>> jobTeams) {
         this.sources = Map.copyOf(sources);
+        this.jobTeams = jobTeams;
     }
 
     public static Completions none() {
-        return new Completions(Map.of());
+        return new Completions(Map.of(), id -> Optional.empty());
     }
 
     public static Builder builder() {
@@ -85,20 +91,54 @@ public final class Completions {
         return Kind.of(argument).map(sources::containsKey).orElse(false);
     }
 
-    /** The values of {@code argument} that start with {@code typed} (null or empty: all). */
+    /** The values of {@code argument} that start with {@code typed} (null or empty: all), as the local admin sees them. */
     public Answer complete(String argument, String typed) {
+        return complete(argument, typed, Principal.LOCAL);
+    }
+
+    /** The values of {@code argument} that start with {@code typed} and that {@code principal} may see (rule 5). */
+    public Answer complete(String argument, String typed, Principal principal) {
         Optional<Kind> kind = Kind.of(argument);
         if (kind.isEmpty() || !sources.containsKey(kind.get())) {
             return Answer.NONE;
         }
         Collection<String> candidates;
         try {
-            candidates = sources.get(kind.get()).get();
+            candidates = sources.get(kind.get()).apply(principal);
         } catch (RuntimeException e) {
             log.debug("no completion for {}: {}", argument, e.getMessage());
             return Answer.NONE;
         }
         return matching(candidates, typed);
+    }
+
+    /**
+     * Rule 5 for prompts: a {@code team} argument must name one of {@code principal}'s teams, a
+     * {@code job_id} one of its teams' jobs (an admin: anything); else NOT_FOUND, the same for
+     * another team's and for one that does not exist.
+     */
+    public void requireVisible(Map<String, String> arguments, Principal principal) {
+        if (principal.isAdmin() || arguments == null) {
+            return;
+        }
+        String team = arguments.get(Kind.TEAM.argument());
+        if (team != null && !team.isBlank() && !principal.sees(team.trim())) {
+            throw new ToolException(ErrorCode.NOT_FOUND, "No team '" + Json.shorten(team.trim()) + "'.",
+                    "Name one of your teams: " + String.join(", ", principal.teams()) + ".", false, Map.of("argument", "team"));
+        }
+        String job = arguments.get(Kind.JOB_ID.argument());
+        if (job != null && !job.isBlank() && !jobOwner(job.trim()).map(principal::sees).orElse(false)) {
+            throw new ToolException(ErrorCode.NOT_FOUND, "No job '" + Json.shorten(job.trim()) + "'.",
+                    "Name one of your teams' jobs (get_job_queue_status lists them).", false, Map.of("argument", "job_id"));
+        }
+    }
+
+    private Optional<String> jobOwner(String jobId) {
+        try {
+            return jobTeams.apply(jobId);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the store still opening: no job can be shown to be the caller's
+        }
     }
 
     /** {@code candidates} (nulls and repeats dropped, order kept) that start with {@code typed}, ignoring case. */
@@ -125,21 +165,33 @@ public final class Completions {
     }
 
     public static final class Builder {
-        private final Map<Kind, Supplier<? extends Collection<String>>> sources = new EnumMap<>(Kind.class);
+        private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources = new EnumMap<>(Kind.class);
+        private Function<String, Optional<String>> jobTeams = id -> Optional.empty();
 
         private Builder() {
         }
 
-        /** Where {@code kind}'s values come from, read at each request. */
+        /** Where {@code kind}'s values come from, read at each request, the same for every caller. */
         public Builder add(Kind kind, Supplier<? extends Collection<String>> values) {
+            return addFor(kind, principal -> values.get());
+        }
+
+        /** Where {@code kind}'s values come from, read at each request for the calling principal (rule 5). */
+        public Builder addFor(Kind kind, Function<Principal, ? extends Collection<String>> values) {
             if (sources.putIfAbsent(kind, values) != null) {
                 throw new IllegalArgumentException("completion kind " + kind + " has a source already");
             }
             return this;
         }
 
+        /** The team of a job by its id, empty when there is no such job: what {@link #requireVisible} checks a job_id by. */
+        public Builder jobTeams(Function<String, Optional<String>> teamOfJob) {
+            this.jobTeams = java.util.Objects.requireNonNull(teamOfJob, "teamOfJob must not be null");
+            return this;
+        }
+
         public Completions build() {
-            return new Completions(sources);
+            return new Completions(sources, jobTeams);
         }
     }
 }

@@ -60,9 +60,12 @@ public final class ConfigComparer {
         this(source, prices, JobFootprints.wholeGpus(QuotaConfig.defaults()), clock);
     }
 
-    public java.util.Currency currency() {
-        return prices.currency();
+    /** Estimating only from runs {@code principal} sees (rule 6): a model with none is NOT_FOUND, as an unknown one. */
+    public ConfigComparer visibleTo(dev.trainops.access.Principal principal) {
+        return principal.isAdmin() ? this : new ConfigComparer(RunHistorySource.visibleTo(source, principal), prices, footprints, clock);
     }
+
+    public java.util.Currency currency() { return prices.currency(); }
 
     public Comparison compare(CompareRequest request) {
         return compare(request, null);
@@ -364,9 +367,7 @@ public final class ConfigComparer {
         return BigDecimal.valueOf(gpus).setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
     }
 
-    private static double round1(double d) {
-        return Math.round(d * 10) / 10.0;
-    }
+    private static double round1(double d) { return Math.round(d * 10) / 10.0; }
 
     public static Tool<CompareRequest, Comparison> tool(Supplier<ConfigComparer> comparer) {
         return new Tool<>("compare_training_configs", "Compare training configurations",
@@ -375,8 +376,8 @@ public final class ConfigComparer {
                         + "on spot (expected, interruptions included), estimated from the model's own past runs, with the accuracy the "
                         + "reference run reached and the cost per accuracy point when it logged accuracy. Marks the Pareto-optimal "
                         + "configurations (cost, finish time, accuracy) and recommends one with its reason.",
-                CompareRequest.class, Comparison.class, ToolHints.READ_ONLY, r -> comparer.get().compare(r),
-                ConfigComparer::summary);
+                CompareRequest.class, Comparison.class, ToolHints.READ_ONLY,
+                (r, call) -> comparer.get().visibleTo(call.principal()).compare(r), ConfigComparer::summary, java.util.Set.of());
     }
 
     static String summary(Comparison c) {

@@ -70,13 +70,22 @@ public final class ForecastService {
         this(source, prices, team -> Optional.empty(), clock);
     }
 
-    /** What the queue knows of a job: the run it logs to and its model. */
-    public record JobRef(String runName, String model) {
+    /** What the queue knows of a job: the run it logs to, its model and its team. */
+    public record JobRef(String runName, String model, String team) {
+        /** A job of no known team: admins only see it. */
+        public JobRef(String runName, String model) {
+            this(runName, model, null);
+        }
     }
 
     /** Run history from MLflow, every read through the reader's cache. */
     public static RunHistorySource mlflowHistory(MlflowReader reader) {
-        return new MlflowRunHistory(reader);
+        return mlflowHistory(reader, dev.trainops.access.ExperimentTeams.NONE);
+    }
+
+    /** Run history from MLflow, each run owned as {@code owners} and its tags say (rule 6). */
+    public static RunHistorySource mlflowHistory(MlflowReader reader, dev.trainops.access.ExperimentTeams owners) {
+        return new MlflowRunHistory(reader, owners);
     }
 
     /**
@@ -85,6 +94,15 @@ public final class ForecastService {
      */
     public static RunHistorySource knowingJobs(RunHistorySource runs, Function<String, Optional<JobRef>> jobs) {
         return new JobAwareHistory(runs, jobs);
+    }
+
+    /**
+     * The forecast {@code principal} may see (rule 6): from its teams' runs and jobs only; a name
+     * that stands only for other teams' runs is the same NOT_FOUND as an unknown one.
+     */
+    public Forecast forecast(ForecastRequest request, dev.trainops.access.Principal principal) {
+        return principal.isAdmin() ? forecast(request)
+                : new ForecastService(RunHistorySource.visibleTo(source, principal), prices, footprints, budgets, clock).forecast(request);
     }
 
     public Forecast forecast(ForecastRequest request) {
@@ -241,7 +259,7 @@ public final class ForecastService {
                         + "epoch from the run's metric history (warm-up left out), prices the remaining time against the tariff calendar "
                         + "ahead (peak, off-peak 22:00-06:00), and returns the estimate with a confidence interval, the cost at peak, a "
                         + "per-rate breakdown and the spot alternative. Call it before queueing a job with a budget.",
-                ForecastRequest.class, Forecast.class, ToolHints.READ_ONLY, r -> service.get().forecast(r),
+                ForecastRequest.class, Forecast.class, ToolHints.READ_ONLY, (r, call) -> service.get().forecast(r, call.principal()),
                 f -> f.remainingEpochs() + " more epochs of " + f.jobName() + " (" + f.basedOn().gpuCount() + "x " + f.basedOn().gpuType()
                         + ", ~" + Math.round(f.secondsPerEpoch()) + " s/epoch): " + display(f.estimatedCost(), f.currency())
                         + " (" + display(f.confidenceInterval().low(), f.currency()) + "-" + display(f.confidenceInterval().high(), f.currency())
@@ -249,7 +267,7 @@ public final class ForecastService {
                         + display(f.estimatedCostAtPeak(), f.currency()) + " (" + display(f.costPerEpochAtPeak(), f.currency()) + "/epoch)."
                         + (f.budgetImpact().stateAfter() == null ? "" : " Budget of " + f.budgetImpact().team() + " after it: "
                         + f.budgetImpact().percentUsedAfter() + "% (" + f.budgetImpact().stateAfter() + ").")
-                        + (f.stale() ? " (history from cache, " + f.asOf() + ")" : ""));
+                        + (f.stale() ? " (history from cache, " + f.asOf() + ")" : ""), java.util.Set.of());
     }
 
     private static String display(BigDecimal amount, String currency) {

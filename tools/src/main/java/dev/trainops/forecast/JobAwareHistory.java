@@ -1,5 +1,6 @@
 package dev.trainops.forecast;
 
+import dev.trainops.access.Principal;
 import dev.trainops.names.JobId;
 import java.util.List;
 import java.util.Optional;
@@ -20,16 +21,22 @@ final class JobAwareHistory implements RunHistorySource {
 
     @Override
     public Found find(String nameOrId) {
+        return find(nameOrId, Principal.LOCAL);
+    }
+
+    /** Another team's job is no job (rule 1); its model's history is the runs {@code principal} sees (rule 6). */
+    @Override
+    public Found find(String nameOrId, Principal principal) {
         if (!JobId.isValid(nameOrId)) {
-            return inner.find(nameOrId);
+            return inner.find(nameOrId, principal);
         }
-        Optional<ForecastService.JobRef> job = jobs.apply(nameOrId);
+        Optional<ForecastService.JobRef> job = jobs.apply(nameOrId).filter(j -> principal.sees(j.team()));
         if (job.isEmpty()) {
             return new Found(List.of(), null, false);
         }
-        Found own = inner.find(job.get().runName());
+        Found own = inner.find(job.get().runName(), principal);
         boolean started = own.runs().stream().anyMatch(r -> r.runName().equals(job.get().runName()) && !r.epochMetric().isEmpty());
-        return started ? own : inner.find(job.get().model());
+        return started ? own : inner.find(job.get().model(), principal);
     }
 
     @Override

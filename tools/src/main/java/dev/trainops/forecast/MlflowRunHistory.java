@@ -1,5 +1,6 @@
 package dev.trainops.forecast;
 
+import dev.trainops.access.ExperimentTeams;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.mlflow.MlflowReader;
@@ -20,9 +21,11 @@ final class MlflowRunHistory implements RunHistorySource {
     static final int MAX_RUNS = 20;
 
     private final MlflowReader reader;
+    private final ExperimentTeams owners;
 
-    MlflowRunHistory(MlflowReader reader) {
+    MlflowRunHistory(MlflowReader reader, ExperimentTeams owners) {
         this.reader = reader;
+        this.owners = owners;
     }
 
     @Override
@@ -58,9 +61,28 @@ final class MlflowRunHistory implements RunHistorySource {
             if (accuracy.isEmpty()) {
                 accuracy = freshness.note(reader.history(r.runId(), "accuracy"));
             }
-            out.add(new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), r.params(), epochs, steps, accuracy));
+            out.add(new HistoricRun(r.runId(), r.runName(), r.status(), r.startTime(), r.params(), epochs, steps, accuracy, null,
+                    owner(r, freshness)));
         }
         return new Found(out, freshness.asOf(), freshness.stale());
+    }
+
+    /** Rule 6: the run's team tag or param, else its experiment's team in config/teams.yaml (by name, else id), else none. */
+    private String owner(MlflowRun r, MlflowReader.Freshness freshness) {
+        String named = owners.ownerOf(r.tags(), r.params());
+        if (named != null || owners.experiments().isEmpty()) {
+            return named;
+        }
+        return owners.ownerOf(r.tags(), r.params(), experimentName(reader, r.experimentId(), freshness), r.experimentId());
+    }
+
+    /** The experiment's name, or null when MLflow cannot say (the id still maps). */
+    static String experimentName(MlflowReader reader, String experimentId, MlflowReader.Freshness freshness) {
+        try {
+            return freshness.note(reader.experimentNames()).get(experimentId);
+        } catch (ToolException e) {
+            return null;
+        }
     }
 
     @Override

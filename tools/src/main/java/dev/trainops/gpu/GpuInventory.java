@@ -60,11 +60,13 @@ public final class GpuInventory {
 
     /** The GPU types present in the cluster, canonical names, sorted. */
     public List<String> gpuTypes() {
-        return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown"))
-                .distinct().sorted().toList();
+        return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown")).distinct().sorted().toList();
     }
 
-    public GpuAvailability availability(GpuAvailabilityRequest request) {
+    public GpuAvailability availability(GpuAvailabilityRequest request) { return availability(request, dev.trainops.access.Principal.LOCAL); }
+
+    /** Rule 2: capacity, counts and times for everyone; another team's pod is {@value GpuTools#ANOTHER_TEAMS_JOB}. */
+    public GpuAvailability availability(GpuAvailabilityRequest request, dev.trainops.access.Principal principal) {
         String namespace = request.namespace();
         if (namespace != null && !dev.trainops.kube.KubeNames.isNamespace(namespace)) {
             throw ToolException.invalidArgument("namespace",
@@ -182,7 +184,8 @@ public final class GpuInventory {
         List<GpuAvailability.Pool> poolViews = new ArrayList<>();
         for (PoolAcc acc : pools.values()) {
             GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at,
-                    Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node, acc.next.pod);
+                    Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node,
+                    principal.sees(acc.next.namespace) ? acc.next.pod : GpuTools.ANOTHER_TEAMS_JOB);
             // the queue asks for whole GPUs of a type: count it once, on the type's whole-GPU pool
             long[] q = acc.migProfile == null && !acc.spot && firstPoolOfType.add(acc.gpuType) ? queuedByType.getOrDefault(acc.gpuType, new long[2])
                     : new long[2];
@@ -322,7 +325,7 @@ public final class GpuInventory {
                     Release r = node.nextRelease.get(e.getKey());
                     if (r == null || expectedEnd.isBefore(r.at)) {
                         node.nextRelease.put(e.getKey(), new Release(expectedEnd, e.getValue(), node.gpus.name(),
-                                ns + "/" + pod.getMetadata().getName()));
+                                ns + "/" + pod.getMetadata().getName(), ns));
                     }
                 }
             }
@@ -360,11 +363,8 @@ public final class GpuInventory {
             this.gpus = gpus;
         }
     }
-
-    private record Release(Instant at, long count, String node, String pod) { }
-
-    private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) {
-    }
+    private record Release(Instant at, long count, String node, String pod, String namespace) { }
+    private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) { }
 
     private static final class PoolAcc {
         final String gpuType;

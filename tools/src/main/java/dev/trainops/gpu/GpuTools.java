@@ -6,6 +6,9 @@ import java.util.stream.Collectors;
 
 /** The gpu capability's tools. */
 public final class GpuTools {
+    /** What another team's pod is called in a principal's answer (rule 2): the counts and times stay, the name goes. */
+    static final String ANOTHER_TEAMS_JOB = "another team's job";
+
     private GpuTools() {
     }
 
@@ -21,8 +24,9 @@ public final class GpuTools {
                 GpuAvailabilityRequest.class,
                 GpuAvailability.class,
                 ToolHints.READ_ONLY,
-                inventory::availability,
-                GpuTools::summarize);
+                (request, call) -> inventory.availability(request, call.principal()),
+                GpuTools::summarize,
+                java.util.Set.of());
     }
 
     static String summarize(GpuAvailability a) {

@@ -58,6 +58,7 @@ public final class MlflowReader {
     private final LoadingCache<String, Timed<MlflowRun>> runs;
     private final LoadingCache<List<String>, Timed<List<MlflowRun.MetricPoint>>> histories;
     private final LoadingCache<List<Object>, Timed<List<MlflowRun>>> searches;
+    private final LoadingCache<String, Timed<Map<String, String>>> experimentNames;
     private final Map<Object, Instant> failedSince = new ConcurrentHashMap<>();
     private volatile boolean lastCallAnswered = true;
 
@@ -75,6 +76,12 @@ public final class MlflowReader {
                 .build(key -> fetch(key, () -> {
                     List<String> experiments = List.copyOf(client.experiments().values());
                     return experiments.isEmpty() ? List.of() : client.searchRuns(experiments, (String) key.get(0), (Integer) key.get(1));
+                }));
+        this.experimentNames = Caffeine.newBuilder().maximumSize(1).refreshAfterWrite(refreshAfter).ticker(ticker).executor(executor)
+                .build(key -> fetch(key, () -> {
+                    Map<String, String> byId = new java.util.HashMap<>();
+                    client.experiments().forEach((name, id) -> byId.put(id, name));
+                    return Map.copyOf(byId);
                 }));
     }
 
@@ -114,6 +121,12 @@ public final class MlflowReader {
      */
     public boolean healthy() {
         return lastCallAnswered;
+    }
+
+    /** Experiment names by id, every active experiment (who owns a run, by config/teams.yaml). */
+    public Read<Map<String, String>> experimentNames() {
+        onRead.accept(experimentNames.asMap().containsKey("experiments"));
+        return read(experimentNames::get, "experiments");
     }
 
     public Read<MlflowRun> run(String runId) {

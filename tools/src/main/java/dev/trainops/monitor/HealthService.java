@@ -1,5 +1,8 @@
 package dev.trainops.monitor;
 
+import dev.trainops.access.Access;
+import dev.trainops.access.Principal;
+import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
@@ -56,11 +59,22 @@ public final class HealthService {
     }
 
     HealthStatus status(HealthRequest request) {
-        String team = optionalTeam(request.team());
+        return status(request, Principal.LOCAL);
+    }
+
+    /**
+     * Health as {@code principal} sees it (rules 1 and 4): backends and loops for everyone; alerts
+     * labelled with a team, failing jobs and anomalies only of its teams; another team is NOT_FOUND.
+     */
+    HealthStatus status(HealthRequest request, Principal principal) {
+        String team = visibleTeam(request.team(), principal);
         Instant now = clock.instant();
         List<HealthStatus.Backend> b = backends.get();
         List<HealthStatus.ActiveAlert> active = new ArrayList<>();
         for (AlertStore.Alert a : alerts.firing(team)) {
+            if (a.team() != null && !a.team().isBlank() && !principal.sees(a.team())) {
+                continue;
+            }
             active.add(new HealthStatus.ActiveAlert(a.fingerprint(), a.alertname(), a.severity(), a.team(), a.annotations().get("summary"),
                     a.annotations().get("description"), a.annotations().get("runbook"), a.labels(), a.startsAt(), a.notifications(),
                     remediation(a)));
@@ -70,7 +84,7 @@ public final class HealthService {
         if (queue != null) {
             List<QueuedJob> recent = queue.read(c -> queue.currentAndSince(c, now.minus(Duration.ofHours(24))));
             for (QueuedJob j : recent) {
-                if (team != null && !team.equals(j.team())) {
+                if (team != null && !team.equals(j.team()) || !principal.sees(j.team())) {
                     continue;
                 }
                 if (j.state() == JobState.FAILED) {
@@ -102,6 +116,17 @@ public final class HealthService {
     /** An optional team argument: null when absent, else a namespace name or INVALID_ARGUMENT naming it. */
     static String optionalTeam(String given) {
         return TeamName.parseOptional("team", given).map(TeamName::value).orElse(null);
+    }
+
+    /** An optional team argument {@code principal} sees; another team is the same NOT_FOUND as one it does not know (rule 1). */
+    static String visibleTeam(String given, Principal principal) {
+        String team = optionalTeam(given);
+        if (team != null) {
+            Access.requireVisible(principal, team, () -> new ToolException(ErrorCode.NOT_FOUND, "No team '" + team + "'.",
+                    "Ask about one of your teams (" + String.join(", ", principal.teams()) + "), or omit team.", false,
+                    Map.of("argument", "team")));
+        }
+        return team;
     }
 
     private void anomalies(QueuedJob j, Instant now, List<HealthStatus.Anomaly> out) {
@@ -197,7 +222,8 @@ public final class HealthService {
                         + "(from Alertmanager: low GPU utilisation, jobs running long, GPU or container memory pressure, a job near its "
                         + "max_cost, a quota at 80%, a budget at 70% or forecast over budget, failed jobs, long queue waits) each with a suggested remediation, the jobs that failed in the last 24 h with "
                         + "their reasons, and running jobs that look wrong now. Optionally for one team.",
-                HealthRequest.class, HealthStatus.class, ToolHints.READ_ONLY, r -> service.get().status(r), HealthService::text);
+                HealthRequest.class, HealthStatus.class, ToolHints.READ_ONLY,
+                (r, call) -> service.get().status(r, call.principal()), HealthService::text, java.util.Set.of());
     }
 
     static String text(HealthStatus h) {

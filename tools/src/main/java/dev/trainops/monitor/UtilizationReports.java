@@ -66,6 +66,11 @@ public final class UtilizationReports {
     }
 
     UtilizationReport report(UtilizationRequest request) {
+        return report(request, dev.trainops.access.Principal.LOCAL);
+    }
+
+    /** The report as {@code principal} sees it (rule 1): only its teams' jobs and teams; another team is NOT_FOUND. */
+    UtilizationReport report(UtilizationRequest request, dev.trainops.access.Principal principal) {
         Instant now = clock.instant();
         LocalDate end = request.endDate() == null ? now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
                 : CostReports.day(request.endDate(), "end_date");
@@ -77,10 +82,10 @@ public final class UtilizationReports {
         if (ChronoUnit.DAYS.between(start, end) > MAX_DAYS) {
             throw ToolException.invalidArgument("end_date", "The range is longer than " + MAX_DAYS + " days.", "Report a year at most at a time.");
         }
-        String team = HealthService.optionalTeam(request.team());
+        String team = HealthService.visibleTeam(request.team(), principal);
         Instant from = start.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = end.atStartOfDay(ZoneOffset.UTC).toInstant();
-        List<Ledger.JobUsage> usage = ledger.usageByJob(from, to, team);
+        List<Ledger.JobUsage> usage = ledger.usageByJob(from, to, team).stream().filter(u -> principal.sees(u.team())).toList();
         List<String> notes = new ArrayList<>();
         Map<String, JobUtilizationSource.Measured> measured = new LinkedHashMap<>();
         Instant until = to.isAfter(now) ? now : to;
@@ -165,7 +170,8 @@ public final class UtilizationReports {
                         + "the GPU-hours allocated, mean GPU utilisation and memory use (from the NVIDIA DCGM exporter through Prometheus, "
                         + "else the run's MLflow system metrics), GPU-hours used and idle, and efficiency (used / allocated). The least "
                         + "efficient teams and the jobs with the most idle GPU-hours come first: candidates for recommend_cost_optimization.",
-                UtilizationRequest.class, UtilizationReport.class, ToolHints.READ_ONLY, r -> reports.get().report(r), UtilizationReports::text);
+                UtilizationRequest.class, UtilizationReport.class, ToolHints.READ_ONLY,
+                (r, call) -> reports.get().report(r, call.principal()), UtilizationReports::text, java.util.Set.of());
     }
 
     static String text(UtilizationReport r) {

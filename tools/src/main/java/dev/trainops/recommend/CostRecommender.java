@@ -1,5 +1,7 @@
 package dev.trainops.recommend;
 
+import dev.trainops.access.ExperimentTeams;
+import dev.trainops.access.Principal;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
@@ -68,10 +70,24 @@ public final class CostRecommender {
 
     /** Run evidence (metrics, params, siblings) from MLflow, every read through the reader's cache. */
     public static RunEvidenceSource mlflowEvidence(dev.trainops.mlflow.MlflowReader reader) {
-        return new MlflowRunEvidence(reader);
+        return mlflowEvidence(reader, ExperimentTeams.NONE);
+    }
+
+    /** Run evidence from MLflow, each run owned as {@code owners} and its tags say (rule 6). */
+    public static RunEvidenceSource mlflowEvidence(dev.trainops.mlflow.MlflowReader reader, ExperimentTeams owners) {
+        return new MlflowRunEvidence(reader, owners);
     }
 
     public Recommendations recommend(RecommendRequest request) {
+        return recommend(request, Principal.LOCAL);
+    }
+
+    /**
+     * Advice on a run {@code principal} may see (rules 1 and 6): another team's job or run, or a
+     * run of no team for a non-admin, is the same NOT_FOUND as one that does not exist; siblings
+     * are only runs it sees.
+     */
+    public Recommendations recommend(RecommendRequest request, Principal principal) {
         String id = SafeName.parse("run_id", request.runId(),
                 "Pass the run's id (32 hex digits) or its name as MLflow shows it, e.g. run_id=mnist-bs32.").value();
         if (request.minDelta() != null && !Double.isFinite(request.minDelta())) {
@@ -80,14 +96,14 @@ public final class CostRecommender {
         Optional<JobContext> job = Optional.empty();
         String lookFor = id;
         if (JobId.isValid(id)) {
-            job = jobs.byJobId(id);
+            job = jobs.byJobId(id).filter(j -> principal.sees(j.team()));
             if (job.isEmpty()) {
                 throw new ToolException(ErrorCode.NOT_FOUND, "No trainops job " + id + ".",
                         "Check the id with get_job_queue_status, or pass the MLflow run id or run name.", false, Map.of("argument", "run_id"));
             }
             lookFor = job.get().runName();
         }
-        RunEvidenceSource.Lookup found = source.lookup(lookFor, MAX_SIBLINGS);
+        RunEvidenceSource.Lookup found = visible(source.lookup(lookFor, MAX_SIBLINGS), principal);
         if (found.run() == null) {
             throw new ToolException(ErrorCode.NOT_FOUND, "No run '" + id + "' in " + source.name() + (job.isPresent()
                     ? " (job " + id + " has not logged its run " + lookFor + " yet)" : "") + ".",
@@ -96,7 +112,7 @@ public final class CostRecommender {
         }
         RunEvidence run = found.run();
         if (job.isEmpty()) {
-            job = jobs.byRunName(run.runName());
+            job = jobs.byRunName(run.runName()).filter(j -> principal.sees(j.team()));
         }
         Instant now = clock.instant();
         PriceList current = prices.current(now);
@@ -186,6 +202,18 @@ public final class CostRecommender {
         return t.isEmpty() ? t : Character.toLowerCase(t.charAt(0)) + t.substring(1);
     }
 
+    /** What of {@code found} {@code principal} may see: the run when it sees its team, and its visible siblings. */
+    private static RunEvidenceSource.Lookup visible(RunEvidenceSource.Lookup found, Principal principal) {
+        if (principal.isAdmin() || found.run() == null) {
+            return found;
+        }
+        if (!principal.sees(found.run().team())) {
+            return new RunEvidenceSource.Lookup(null, List.of(), found.asOf(), found.stale());
+        }
+        return new RunEvidenceSource.Lookup(found.run(), found.siblings().stream().filter(r -> principal.sees(r.team())).toList(),
+                found.asOf(), found.stale());
+    }
+
     public static Tool<RecommendRequest, Recommendations> tool(Supplier<CostRecommender> recommender) {
         return new Tool<>("recommend_cost_optimization", "Recommend how to train a run cheaper",
                 "Find real savings for a training run ('train this cheaper'): give an MLflow run id or run name (or a trainops job id). "
@@ -195,8 +223,8 @@ public final class CostRecommender {
                         + "in money (priced by the same engine as the bill; against this run as it ran, or as planned while running), a "
                         + "confidence, and an action (e.g. the queue_training_job arguments to use). Largest saving first; an efficient "
                         + "run gets an empty list and the reason.",
-                RecommendRequest.class, Recommendations.class, ToolHints.READ_ONLY, r -> recommender.get().recommend(r),
-                CostRecommender::summarize);
+                RecommendRequest.class, Recommendations.class, ToolHints.READ_ONLY,
+                (r, call) -> recommender.get().recommend(r, call.principal()), CostRecommender::summarize, java.util.Set.of());
     }
 
     static String summarize(Recommendations r) {

@@ -1,5 +1,6 @@
 package dev.trainops.recommend;
 
+import dev.trainops.access.ExperimentTeams;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.mlflow.MlflowReader;
@@ -24,9 +25,11 @@ final class MlflowRunEvidence implements RunEvidenceSource {
     private static final int MAX_SEARCH = 50;
 
     private final MlflowReader reader;
+    private final ExperimentTeams owners;
 
-    MlflowRunEvidence(MlflowReader reader) {
+    MlflowRunEvidence(MlflowReader reader, ExperimentTeams owners) {
         this.reader = reader;
+        this.owners = owners;
     }
 
     @Override
@@ -75,7 +78,22 @@ final class MlflowRunEvidence implements RunEvidenceSource {
             }
         }
         return new RunEvidence(run.runId(), run.runName(), run.experimentId(), run.status(), run.startTime(), run.endTime(),
-                run.params(), run.tags(), metrics);
+                run.params(), run.tags(), metrics, owner(run, freshness));
+    }
+
+    /** Rule 6: the run's team tag or param, else its experiment's team in config/teams.yaml (by name, else id), else none. */
+    private String owner(MlflowRun run, MlflowReader.Freshness freshness) {
+        String named = owners.ownerOf(run.tags(), run.params());
+        if (named != null || owners.experiments().isEmpty()) {
+            return named;
+        }
+        String name;
+        try {
+            name = freshness.note(reader.experimentNames()).get(run.experimentId());
+        } catch (ToolException e) {
+            name = null;
+        }
+        return owners.ownerOf(run.tags(), run.params(), name, run.experimentId());
     }
 
     @Override

@@ -12,10 +12,12 @@ import java.util.Map;
  * each metric it looks at ({@link #KEYS}), as the run logged them: epoch-level metrics at step =
  * epoch with the epoch's end timestamp, step-level {@code loss} at the global step, MLflow system
  * metrics ({@code system/gpu_N_utilization_percentage}, {@code system/gpu_N_memory_usage_megabytes})
- * at their sample index.
+ * at their sample index. {@code team} owns it (rule 6: its {@code team} tag or param, else its
+ * experiment's team in config/teams.yaml); null for a run of no team, which admins only see.
  */
 public record RunEvidence(String runId, String runName, String experimentId, String status, Instant start, @Nullable Instant end,
-                          Map<String, String> params, Map<String, String> tags, Map<String, List<MlflowRun.MetricPoint>> metrics) {
+                          Map<String, String> params, Map<String, String> tags, Map<String, List<MlflowRun.MetricPoint>> metrics,
+                          @Nullable String team) {
 
     /** Validation metrics, in the order the recommender prefers them, and whether lower is better. */
     static final List<Map.Entry<String, Boolean>> VALIDATION = List.of(Map.entry("val_loss", true), Map.entry("eval_loss", true),
@@ -32,6 +34,13 @@ public record RunEvidence(String runId, String runName, String experimentId, Str
         params = Map.copyOf(params);
         tags = Map.copyOf(tags);
         metrics = Map.copyOf(metrics);
+    }
+
+    /** A run owned by the team its {@code team} tag or param names, if any. */
+    public RunEvidence(String runId, String runName, String experimentId, String status, Instant start, @Nullable Instant end,
+                       Map<String, String> params, Map<String, String> tags, Map<String, List<MlflowRun.MetricPoint>> metrics) {
+        this(runId, runName, experimentId, status, start, end, params, tags, metrics,
+                dev.trainops.access.ExperimentTeams.NONE.ownerOf(tags, params));
     }
 
     private static List<String> keys(boolean steps) {

@@ -1,5 +1,9 @@
 package dev.trainops.report;
 
+import dev.trainops.access.Access;
+import dev.trainops.access.Principal;
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Json;
 import dev.trainops.catalog.Tool;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.catalog.ToolHints;
@@ -51,6 +55,14 @@ public final class CostReports {
     }
 
     public CostReport report(CostReportRequest request) {
+        return report(request, Principal.LOCAL);
+    }
+
+    /**
+     * The report as {@code principal} may see it (rule 1): a member's covers only its teams (lines,
+     * totals, trend, budgets, spot waste); another team is the same NOT_FOUND as a team it does not know.
+     */
+    public CostReport report(CostReportRequest request, Principal principal) {
         LocalDate startDay = day(request.startDate(), "start_date");
         LocalDate endDay = day(request.endDate(), "end_date");
         if (!endDay.isAfter(startDay)) {
@@ -64,8 +76,13 @@ public final class CostReports {
         Instant start = startDay.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = endDay.atStartOfDay(ZoneOffset.UTC).toInstant();
         String team = request.team() == null || request.team().isBlank() ? null : request.team().trim();
+        if (team != null) {
+            Access.requireVisible(principal, team, () -> new ToolException(ErrorCode.NOT_FOUND, "No team '" + Json.shorten(team) + "'.",
+                    principal.isAdmin() ? "" : "Report one of your teams (" + String.join(", ", principal.teams()) + "), or omit team.",
+                    false, Map.of("argument", "team")));
+        }
 
-        List<Ledger.Booked> rows = ledger.between(start, end, team);
+        List<Ledger.Booked> rows = ledger.between(start, end, team).stream().filter(b -> principal.sees(b.team())).toList();
         Map<String, Acc> lines = new TreeMap<>();
         Map<String, Acc> byRun = new TreeMap<>();
         Map<String, String[]> runHome = new TreeMap<>();
@@ -91,6 +108,9 @@ public final class CostReports {
         Instant previousStart = start.minus(length);
         Money previous = Money.zero(currency);
         for (Ledger.Booked b : ledger.between(previousStart, start, team)) {
+            if (!principal.sees(b.team())) {
+                continue;
+            }
             previous = previous.plus(b.slice().cost());
         }
         Money change = total.cost.minus(previous);
@@ -114,7 +134,8 @@ public final class CostReports {
             budgets.apply(t).ifPresent(s -> consumption.add(new CostReport.BudgetUse(s.scope(), s.period().name(), s.periodStart(),
                     s.periodEnd(), s.limit(), s.spent().add(s.committed()), s.percentUsed(), s.state().name())));
         }
-        CostReport.SpotWaste waste = spotWaste(ledger.interruptions(start, end, team));
+        CostReport.SpotWaste waste = spotWaste(ledger.interruptions(start, end, team).stream()
+                .filter(i -> principal.sees(i.team())).toList());
         if (waste.interruptions() > 0) {
             notes.add(waste.interruptions() + " spot interruption(s) wasted " + wasted(waste).display()
                     + " of work redone from the last checkpoint (spot_waste).");
@@ -206,10 +227,11 @@ public final class CostReports {
                 "Billed training cost over a half-open UTC date range [start_date, end_date), grouped by team, experiment, job, day or "
                         + "rate class, from the usage ledger: exact lines that sum to the total, the split by rate class (peak, "
                         + "off-peak, spot), GPU-seconds, and the trend against the previous period of the same length.",
-                CostReportRequest.class, CostReport.class, ToolHints.READ_ONLY, r -> reports.get().report(r),
+                CostReportRequest.class, CostReport.class, ToolHints.READ_ONLY, (r, call) -> reports.get().report(r, call.principal()),
                 r -> "Cost " + r.start().toString().substring(0, 10) + " to " + r.end().toString().substring(0, 10)
                         + (r.team() == null ? "" : " for " + r.team()) + ": " + new Money(r.total(), Currency.getInstance(r.currency())).display()
                         + " in " + r.lines().size() + " " + r.groupBy() + " line(s)"
-                        + (r.trend().changePercent() == null ? "" : ", " + r.trend().changePercent() + "% vs the previous period") + ".");
+                        + (r.trend().changePercent() == null ? "" : ", " + r.trend().changePercent() + "% vs the previous period") + ".",
+                java.util.Set.of());
     }
 }

@@ -130,4 +130,45 @@ class BudgetRulesTest {
         List<Budget> budgets = BudgetsConfig.load(Path.of("../config/budgets.yaml"));
         assertThat(budgets).extracting(Budget::scope).contains("team-a", "team-b", "team-c", "llm");
     }
+
+    static final dev.trainops.access.Principal ALICE = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"),
+            dev.trainops.access.Role.MEMBER);
+
+    @Test
+    void rule1_anotherTeamsBudgetIsTheSameNotFoundAsAnUnknownScope() throws Exception {
+        try (CrudMockServer mock = new CrudMockServer()) {
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-10T12:00:00Z"));
+            ClusterIndex index = new ClusterIndex(clock).start(mock.client());
+            assertThat(index.awaitSynced(Duration.ofSeconds(10))).isTrue();
+            PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
+            Store store = Store.sqlite(dir);
+            Budget teamB = new Budget("team-b", Budget.Kind.TEAM, Money.of("800", "USD"), Budget.Period.MONTHLY);
+            Budget llm = new Budget("llm", Budget.Kind.EXPERIMENT, Money.of("1500", "USD"), Budget.Period.MONTHLY);
+            Budget mnist = new Budget("mnist", Budget.Kind.EXPERIMENT, Money.of("100", "USD"), Budget.Period.MONTHLY);
+            BudgetService budgets = new BudgetService(List.of(TEAM_A, teamB, llm, mnist), new Ledger(store, prices, clock), prices,
+                    new ClusterUsage(index), (b, p) -> Money.zero(prices.currency()), store, clock);
+            dev.trainops.access.ExperimentTeams owners = new dev.trainops.access.ExperimentTeams(Map.of("llm", "team-a", "mnist", "team-b"));
+            ToolCatalog catalog = new ToolCatalog(List.of(BudgetService.tool(() -> budgets, owners)), List.of(
+                    new dev.trainops.catalog.CatalogResource("trainops://budgets/{team}", "Team budget", "A team's budget.",
+                            "get_budget_status", vars -> Map.of("scope", vars.get("team")), null)));
+            dev.trainops.catalog.CallContext alice = dev.trainops.catalog.CallContext.of(ALICE);
+
+            assertThat(catalog.invoke("get_budget_status", Map.of("scope", "team-a"), alice)).isInstanceOf(ToolOutcome.Success.class);
+            assertThat(catalog.invoke("get_budget_status", Map.of("scope", "llm"), alice)).isInstanceOf(ToolOutcome.Success.class);
+            ToolOutcome.Failure unknown = (ToolOutcome.Failure) catalog.invoke("get_budget_status", Map.of("scope", "team-x"), alice);
+            ToolOutcome.Failure otherTeam = (ToolOutcome.Failure) catalog.invoke("get_budget_status", Map.of("scope", "team-b"), alice);
+            ToolOutcome.Failure otherExperiment = (ToolOutcome.Failure) catalog.invoke("get_budget_status", Map.of("scope", "mnist"), alice);
+            assertThat(unknown.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+            assertThat(otherTeam.text()).isEqualTo(unknown.text().replace("team-x", "team-b"));
+            assertThat(otherExperiment.text()).isEqualTo(unknown.text().replace("team-x", "mnist"));
+            assertThat(unknown.text()).contains("team-a, llm").doesNotContain("team-b", "mnist");
+            ToolOutcome.Failure resource = (ToolOutcome.Failure) catalog.readResource("trainops://budgets/team-b", alice);
+            assertThat(resource.text()).isEqualTo(otherTeam.text());
+            // rule 4: an admin sees every team's and experiment's budget
+            assertThat(catalog.invoke("get_budget_status", Map.of("scope", "team-b"), dev.trainops.catalog.CallContext.NONE))
+                    .isInstanceOf(ToolOutcome.Success.class);
+            assertThat(catalog.readResource("trainops://budgets/mnist", dev.trainops.catalog.CallContext.NONE))
+                    .isInstanceOf(ToolOutcome.Success.class);
+        }
+    }
 }

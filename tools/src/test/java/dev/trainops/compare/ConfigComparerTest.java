@@ -249,4 +249,22 @@ class ConfigComparerTest {
         // the GPU costs the same either way (a quarter of it for four times as long); the CPU and memory four times as much
         assertThat(shared.cost().amount()).isGreaterThan(whole.cost().amount());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rule6_aComparisonRestsOnlyOnRunsTheCallerSees() {
+        // llm-bs64 is team-a's, llm-bs128 team-b's, mnist-bs32 of no team
+        runs.replaceAll(r -> r.ownedBy(r.runName().equals("llm-bs64") ? "team-a" : r.runName().equals("llm-bs128") ? "team-b" : null));
+        ToolCatalog catalog = new ToolCatalog(List.of(ConfigComparer.tool(() -> comparer)), List.of());
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"), dev.trainops.access.Role.MEMBER);
+        Map<String, Object> llm = Map.of("configs", List.of(Map.of("model", "llm-tiny", "epochs", 20, "batch_size", 128)));
+        ToolOutcome asAlice = catalog.invoke("compare_training_configs", llm, dev.trainops.catalog.CallContext.of(alice));
+        ToolOutcome asAdmin = catalog.invoke("compare_training_configs", llm, dev.trainops.catalog.CallContext.NONE);
+        String aliceJson = dev.trainops.catalog.Json.write(((ToolOutcome.Success) asAlice).structured());
+        assertThat(aliceJson).contains("llm-bs64").doesNotContain("llm-bs128");
+        assertThat(dev.trainops.catalog.Json.write(((ToolOutcome.Success) asAdmin).structured())).contains("llm-bs128");
+        ToolOutcome mnist = catalog.invoke("compare_training_configs", Map.of("configs", List.of(Map.of("model", "mnist-mlp", "epochs", 2))),
+                dev.trainops.catalog.CallContext.of(alice));
+        assertThat(((ToolOutcome.Failure) mnist).error().code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
 }

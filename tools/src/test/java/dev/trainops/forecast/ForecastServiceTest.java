@@ -161,4 +161,21 @@ class ForecastServiceTest {
                 .divide(BigDecimal.valueOf(3600), 6, java.math.RoundingMode.HALF_EVEN));
         assertThat(f.breakdown()).extracting(Forecast.Part::rateClass).contains(RateClass.PEAK, RateClass.OFF_PEAK);
     }
+
+    @Test
+    void rule1_anotherTeamsJobIdIsTheSameNotFoundAsAnUnknownJob() throws Exception {
+        // h200Source's runs carry team=team-a; the job tj-00000000beef is team-a's
+        ForecastService jobs = new ForecastService(new JobAwareHistory(h200Source(), id -> id.equals("tj-00000000beef")
+                ? Optional.of(new ForecastService.JobRef("llm-bs64", "llm-tiny", "team-a")) : Optional.empty()),
+                PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"), dev.trainops.access.Role.VIEWER);
+        dev.trainops.access.Principal bob = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"), dev.trainops.access.Role.VIEWER);
+        assertThat(jobs.forecast(new ForecastRequest("tj-00000000beef", 3), alice).basedOn().runName()).isEqualTo("llm-bs64");
+        Throwable hidden = org.assertj.core.api.Assertions.catchThrowable(() -> jobs.forecast(new ForecastRequest("tj-00000000beef", 3), bob));
+        Throwable unknown = org.assertj.core.api.Assertions.catchThrowable(() -> jobs.forecast(new ForecastRequest("tj-ffffffffffff", 3), bob));
+        assertThat(hidden).isInstanceOfSatisfying(ToolException.class, e -> assertThat(e.code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND));
+        assertThat(hidden.getMessage()).isEqualTo(unknown.getMessage().replace("tj-ffffffffffff", "tj-00000000beef"));
+        // and a run name of team-a's is not found for bob either
+        assertThatThrownBy(() -> jobs.forecast(new ForecastRequest("llm-bs64", 3), bob)).hasMessageContaining("No run, job or model named 'llm-bs64'");
+    }
 }

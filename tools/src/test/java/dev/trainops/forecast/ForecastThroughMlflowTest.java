@@ -73,7 +73,7 @@ class ForecastThroughMlflowTest {
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), ticker::get, Runnable::run);
-        service = new ForecastService(new MlflowRunHistory(reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+        service = new ForecastService(new MlflowRunHistory(reader, dev.trainops.access.ExperimentTeams.NONE), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
     }
 
     @AfterEach

@@ -38,11 +38,15 @@ class MlflowRunHistoryTest {
     }
 
     ForecastService service() throws Exception {
+        return service(dev.trainops.access.ExperimentTeams.NONE);
+    }
+
+    ForecastService service(dev.trainops.access.ExperimentTeams owners) throws Exception {
         mlflow.start();
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
         MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), System::nanoTime, Runnable::run);
-        return new ForecastService(new MlflowRunHistory(reader), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
+        return new ForecastService(new MlflowRunHistory(reader, owners), PricingConfig.load(Path.of("../config/pricing.yaml")), clock);
     }
 
     void serve(String run) {
@@ -72,5 +76,48 @@ class MlflowRunHistoryTest {
                 .hasMessageContaining("No run, job or model named 'nothing' in mlflow");
         assertThatThrownBy(() -> service.forecast(new ForecastRequest("x' OR '1'='1", 3)))
                 .hasMessageContaining("job_name");
+    }
+
+    static final dev.trainops.access.Principal ALICE = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"),
+            dev.trainops.access.Role.MEMBER);
+    static final dev.trainops.access.Principal BOB = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"),
+            dev.trainops.access.Role.MEMBER);
+
+    dev.trainops.catalog.ToolOutcome forecastAs(ForecastService service, dev.trainops.access.Principal who, String name) {
+        return new dev.trainops.catalog.ToolCatalog(java.util.List.of(ForecastService.tool(() -> service))).invoke("forecast_training_cost",
+                java.util.Map.of("job_name", name, "remaining_epochs", 4), dev.trainops.catalog.CallContext.of(who));
+    }
+
+    @Test
+    void rule6_aRunWithoutATeamTagIsOwnedThroughTeamsYaml() throws Exception {
+        // the fixture's runs carry no team tag or param; their experiment, "runs", is team-a's in teams.yaml
+        ForecastService service = service(new dev.trainops.access.ExperimentTeams(java.util.Map.of("runs", "team-a")));
+        serve("llm-bs128");
+        mlflow.stubFor(post(urlEqualTo("/api/2.0/mlflow/runs/search"))
+                .withRequestBody(matchingJsonPath("$.filter", equalTo("attributes.run_name = 'nothing'"))).willReturn(okJson("{}")));
+        assertThat(forecastAs(service, ALICE, "llm-bs128")).isInstanceOf(dev.trainops.catalog.ToolOutcome.Success.class);
+        dev.trainops.catalog.ToolOutcome.Failure hidden = (dev.trainops.catalog.ToolOutcome.Failure) forecastAs(service, BOB, "llm-bs128");
+        dev.trainops.catalog.ToolOutcome.Failure unknown = (dev.trainops.catalog.ToolOutcome.Failure) forecastAs(service, BOB, "nothing");
+        assertThat(hidden.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+        assertThat(hidden.text()).isEqualTo(unknown.text().replace("nothing", "llm-bs128"));
+    }
+
+    @Test
+    void rule6_aRunOfNoTeamIsVisibleToAdminsOnly() throws Exception {
+        ForecastService service = service(dev.trainops.access.ExperimentTeams.NONE);
+        serve("llm-bs128");
+        assertThat(forecastAs(service, ALICE, "llm-bs128")).isInstanceOfSatisfying(dev.trainops.catalog.ToolOutcome.Failure.class,
+                f -> assertThat(f.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND));
+        assertThat(forecastAs(service, dev.trainops.access.Principal.LOCAL, "llm-bs128"))
+                .isInstanceOf(dev.trainops.catalog.ToolOutcome.Success.class);
+    }
+
+    @Test
+    void rule6_aTeamTagWinsOverTeamsYaml() {
+        dev.trainops.access.ExperimentTeams owners = new dev.trainops.access.ExperimentTeams(java.util.Map.of("runs", "team-a"));
+        assertThat(owners.ownerOf(java.util.Map.of("team", "team-b"), java.util.Map.of("team", "team-c"), "runs")).isEqualTo("team-b");
+        assertThat(owners.ownerOf(java.util.Map.of(), java.util.Map.of("team", "team-c"), "runs")).isEqualTo("team-c");
+        assertThat(owners.ownerOf(java.util.Map.of(), java.util.Map.of(), "runs")).isEqualTo("team-a");
+        assertThat(owners.ownerOf(java.util.Map.of(), java.util.Map.of(), "other")).isNull();
     }
 }

@@ -237,4 +237,28 @@ class GpuInventoryTest {
         assertThat(a.asOf()).isBefore(clock.instant());
         assertThat(a.pools()).isNotEmpty();
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rule2_gpuAvailabilityShowsCapacityButNoOtherTeamsNames() {
+        dev.trainops.catalog.ToolCatalog catalog = new dev.trainops.catalog.ToolCatalog(java.util.List.of(GpuTools.getGpuAvailability(inventory)));
+        dev.trainops.access.Principal bob = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"), dev.trainops.access.Role.VIEWER);
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"), dev.trainops.access.Role.MEMBER);
+        java.util.Map<String, Object> asBob = ((dev.trainops.catalog.ToolOutcome.Success) catalog.invoke("get_gpu_availability",
+                java.util.Map.of("gpu_type", "H100"), dev.trainops.catalog.CallContext.of(bob))).structured();
+        java.util.Map<String, Object> asAlice = ((dev.trainops.catalog.ToolOutcome.Success) catalog.invoke("get_gpu_availability",
+                java.util.Map.of("gpu_type", "H100"), dev.trainops.catalog.CallContext.of(alice))).structured();
+        java.util.Map<String, Object> bobsPool = ((java.util.List<java.util.Map<String, Object>>) asBob.get("pools")).get(0);
+        java.util.Map<String, Object> alicesPool = ((java.util.List<java.util.Map<String, Object>>) asAlice.get("pools")).get(0);
+        // the next H100 to free up is team-a's llm-1: alice sees its name, bob sees that it frees up, when, and how many
+        assertThat(((java.util.Map<String, Object>) alicesPool.get("next_free")).get("pod")).isEqualTo("team-a/llm-1");
+        java.util.Map<String, Object> bobsNext = (java.util.Map<String, Object>) bobsPool.get("next_free");
+        assertThat(bobsNext.get("pod")).isEqualTo("another team's job");
+        assertThat(bobsNext.get("count")).isEqualTo(((java.util.Map<String, Object>) alicesPool.get("next_free")).get("count"));
+        assertThat(((Number) bobsNext.get("in_seconds")).longValue()).isEqualTo(120L);
+        // capacity is the same for both
+        assertThat(bobsPool.get("free")).isEqualTo(alicesPool.get("free"));
+        assertThat(asBob.get("nodes")).isEqualTo(asAlice.get("nodes"));
+        assertThat(dev.trainops.catalog.Json.write(asBob)).doesNotContain("llm-1", "team-a/", "team-c/");
+    }
 }

@@ -120,4 +120,25 @@ abstract class AlertWebhookContract {
         assertThatThrownBy(() -> health.status(new HealthRequest("Team_A"))).isInstanceOf(ToolException.class)
                 .hasMessageContaining("Argument 'team'");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rule1_aMembersHealthHoldsOnlyItsTeamsAlerts() throws Exception {
+        alerts.receive(payload("firing.json"));
+        dev.trainops.catalog.ToolCatalog catalog = new dev.trainops.catalog.ToolCatalog(List.of(HealthService.tool(() -> health)));
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"), dev.trainops.access.Role.VIEWER);
+        dev.trainops.access.Principal bob = new dev.trainops.access.Principal("bob", java.util.Set.of("team-b"), dev.trainops.access.Role.VIEWER);
+        java.util.function.Function<dev.trainops.access.Principal, List<Object>> alertnames = p -> ((List<java.util.Map<String, Object>>)
+                ((dev.trainops.catalog.ToolOutcome.Success) catalog.invoke("get_training_health_status", java.util.Map.of(),
+                        dev.trainops.catalog.CallContext.of(p))).structured().get("alerts")).stream().map(a -> a.get("alertname")).toList();
+        assertThat(alertnames.apply(alice)).contains("TrainingJobLowGpuUtilization");
+        assertThat(alertnames.apply(bob)).doesNotContain("TrainingJobLowGpuUtilization");
+        assertThat(alertnames.apply(dev.trainops.access.Principal.LOCAL)).contains("TrainingJobLowGpuUtilization", "BudgetForecastOverBudget");
+        dev.trainops.catalog.ToolOutcome other = catalog.invoke("get_training_health_status", java.util.Map.of("team", "team-a"),
+                dev.trainops.catalog.CallContext.of(bob));
+        dev.trainops.catalog.ToolOutcome unknown = catalog.invoke("get_training_health_status", java.util.Map.of("team", "team-q"),
+                dev.trainops.catalog.CallContext.of(bob));
+        assertThat(((dev.trainops.catalog.ToolOutcome.Failure) other).error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+        assertThat(other.text()).isEqualTo(unknown.text().replace("team-q", "team-a"));
+    }
 }

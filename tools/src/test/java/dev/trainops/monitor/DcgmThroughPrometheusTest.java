@@ -180,6 +180,26 @@ class DcgmThroughPrometheusTest {
         assertThat(UtilizationReports.text(r)).contains("utilisation unknown for 1 of 1 job(s)").doesNotContain("0%").doesNotContain("idle");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void rule1_aMembersUtilisationReportHoldsOnlyItsTeamsJobs(@TempDir Path dir) throws Exception {
+        Ledger ledger = ledgerWithTwoHoursOnOneH100(dir, "team-a/tj-0a1b2c3d4e5f-1-x7k2p", "llm-a", "team-b/tj-0b1b2c3d4e5f-1-x7k2q", "mnist-b");
+        prometheus.stubFor(get(urlPathEqualTo("/api/v1/query")).willReturn(okJson(vector())));
+        JobUtilizationSource noRuns = (jobs, from, to) -> java.util.Map.of();
+        UtilizationReports reports = new UtilizationReports(ledger, List.of(new DcgmJobUtilization(client), noRuns), clock);
+        dev.trainops.catalog.ToolCatalog catalog = new dev.trainops.catalog.ToolCatalog(List.of(UtilizationReports.tool(() -> reports)));
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"), dev.trainops.access.Role.MEMBER);
+        java.util.Map<String, Object> mine = ((dev.trainops.catalog.ToolOutcome.Success) catalog.invoke("get_resource_utilization_report",
+                java.util.Map.of("start_date", "2026-11-30", "end_date", "2026-12-01"), dev.trainops.catalog.CallContext.of(alice))).structured();
+        assertThat((List<java.util.Map<String, Object>>) mine.get("jobs")).extracting(j -> j.get("team")).containsExactly("team-a");
+        assertThat((List<java.util.Map<String, Object>>) mine.get("teams")).extracting(t -> t.get("team")).containsExactly("team-a");
+        assertThat(dev.trainops.catalog.Json.write(mine)).doesNotContain("team-b", "mnist-b");
+        assertThat(reports.report(new UtilizationRequest("2026-11-30", "2026-12-01", null)).jobs()).hasSize(2);
+        dev.trainops.catalog.ToolOutcome other = catalog.invoke("get_resource_utilization_report", java.util.Map.of("team", "team-b"),
+                dev.trainops.catalog.CallContext.of(alice));
+        assertThat(((dev.trainops.catalog.ToolOutcome.Failure) other).error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+    }
+
     /** A ledger with 08:00-10:00 on 2026-11-30 on one H100 for each pod ("namespace/pod", run name pairs; the run's model is its prefix). */
     Ledger ledgerWithTwoHoursOnOneH100(Path dir, String... podsAndRuns) throws Exception {
         PriceBook prices = PricingConfig.load(Path.of("../config/pricing.yaml"));

@@ -48,6 +48,7 @@ class RecommendThroughMlflowTest {
     PriceBook prices;
     MlflowRunEvidence source;
     ToolCatalog catalog;
+    MlflowReader reader;
 
     @BeforeEach
     void serve() throws Exception {
@@ -63,9 +64,9 @@ class RecommendThroughMlflowTest {
         runs.serve(mlflow);
         MlflowClient client = new MlflowClient(new MlflowClient.Config(URI.create(mlflow.baseUrl() + "/"), null, null, null,
                 Duration.ofSeconds(3), 2, Duration.ofMillis(10)));
-        MlflowReader reader = new MlflowReader(client, clock, Duration.ofMinutes(1), ticker::get, Runnable::run);
+        reader = new MlflowReader(client, clock, Duration.ofMinutes(1), ticker::get, Runnable::run);
         prices = PricingConfig.load(Path.of("../config/pricing.yaml"));
-        source = new MlflowRunEvidence(reader);
+        source = new MlflowRunEvidence(reader, dev.trainops.access.ExperimentTeams.NONE);
         catalog = catalogWith(prices);
     }
 
@@ -201,5 +202,27 @@ class RecommendThroughMlflowTest {
         assertThat(((ToolOutcome.Failure) outcome).error().hint()).contains("run id or run name");
         ToolOutcome bad = catalog.invoke("recommend_cost_optimization", Map.of("run_id", "mnist-bs32", "patience", 0));
         assertThat(((ToolOutcome.Failure) bad).error().message()).contains("patience");
+    }
+
+    @Test
+    void rule6_aRunAnotherTeamOwnsIsTheSameNotFoundAsAnUnknownRun() {
+        // the fixture's experiment, "runs", is team-a's: its runs are team-a's (config/teams.yaml)
+        MlflowRunEvidence owned = new MlflowRunEvidence(reader, new dev.trainops.access.ExperimentTeams(Map.of("runs", "team-a")));
+        ToolCatalog c = new ToolCatalog(List.of(CostRecommender.tool(() -> new CostRecommender(owned, prices, JobContext.Lookup.NONE, clock))));
+        dev.trainops.access.Principal alice = new dev.trainops.access.Principal("alice", Set.of("team-a"), dev.trainops.access.Role.VIEWER);
+        dev.trainops.access.Principal bob = new dev.trainops.access.Principal("bob", Set.of("team-b"), dev.trainops.access.Role.VIEWER);
+        assertThat(c.invoke("recommend_cost_optimization", Map.of("run_id", "mnist-bs32"), dev.trainops.catalog.CallContext.of(alice)))
+                .isInstanceOf(ToolOutcome.Success.class);
+        ToolOutcome.Failure hidden = (ToolOutcome.Failure) c.invoke("recommend_cost_optimization", Map.of("run_id", "mnist-bs32"),
+                dev.trainops.catalog.CallContext.of(bob));
+        ToolOutcome.Failure unknown = (ToolOutcome.Failure) c.invoke("recommend_cost_optimization", Map.of("run_id", "nosuchrun"),
+                dev.trainops.catalog.CallContext.of(bob));
+        assertThat(hidden.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+        assertThat(hidden.text()).isEqualTo(unknown.text().replace("nosuchrun", "mnist-bs32"));
+        // rule 6: without teams.yaml the run is of no team, for admins only
+        assertThat(catalog.invoke("recommend_cost_optimization", Map.of("run_id", "mnist-bs32"), dev.trainops.catalog.CallContext.of(alice)))
+                .isInstanceOf(ToolOutcome.Failure.class);
+        assertThat(catalog.invoke("recommend_cost_optimization", Map.of("run_id", "mnist-bs32"), dev.trainops.catalog.CallContext.NONE))
+                .isInstanceOf(ToolOutcome.Success.class);
     }
 }

@@ -140,4 +140,35 @@ class CostReportsTest {
         assertThatThrownBy(() -> reports.report(new CostReportRequest("11/10/2026", "2026-11-12", null, null)))
                 .hasMessage("Argument 'start_date' must be a date YYYY-MM-DD.");
     }
+
+    static final dev.trainops.access.Principal ALICE = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"),
+            dev.trainops.access.Role.VIEWER);
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rule1_aMembersCostReportCoversOnlyItsTeams() {
+        dev.trainops.catalog.ToolCatalog catalog = new dev.trainops.catalog.ToolCatalog(java.util.List.of(CostReports.tool(() -> reports)));
+        java.util.Map<String, Object> mine = ((dev.trainops.catalog.ToolOutcome.Success) catalog.invoke("generate_cost_report",
+                java.util.Map.of("start_date", "2026-11-16", "end_date", "2026-11-23"), dev.trainops.catalog.CallContext.of(ALICE))).structured();
+        CostReport teamA = reports.report(new CostReportRequest("2026-11-16", "2026-11-23", null, "team-a"));
+        assertThat((java.util.List<java.util.Map<String, Object>>) mine.get("lines")).extracting(l -> l.get("key")).containsExactly("team-a");
+        assertThat(new BigDecimal(mine.get("total").toString())).isEqualTo(teamA.total());
+        assertThat(new BigDecimal(((java.util.Map<String, Object>) mine.get("trend")).get("previous_total").toString()))
+                .isEqualTo(teamA.trend().previousTotal());
+        assertThat(dev.trainops.catalog.Json.write(mine)).doesNotContain("team-b", "team-c");
+        // rule 4: the admin's report has every team
+        CostReport all = reports.report(new CostReportRequest("2026-11-16", "2026-11-23", null, null), dev.trainops.access.Principal.LOCAL);
+        assertThat(all.lines()).extracting(CostReport.Line::key).contains("team-a", "team-b", "team-c");
+    }
+
+    @Test
+    void rule1_anotherTeamInACostReportIsTheSameNotFoundAsAnUnknownTeam() {
+        dev.trainops.catalog.ToolCatalog catalog = new dev.trainops.catalog.ToolCatalog(java.util.List.of(CostReports.tool(() -> reports)));
+        dev.trainops.catalog.ToolOutcome.Failure other = (dev.trainops.catalog.ToolOutcome.Failure) catalog.invoke("generate_cost_report",
+                java.util.Map.of("start_date", "2026-11-16", "end_date", "2026-11-23", "team", "team-b"), dev.trainops.catalog.CallContext.of(ALICE));
+        dev.trainops.catalog.ToolOutcome.Failure unknown = (dev.trainops.catalog.ToolOutcome.Failure) catalog.invoke("generate_cost_report",
+                java.util.Map.of("start_date", "2026-11-16", "end_date", "2026-11-23", "team", "team-z"), dev.trainops.catalog.CallContext.of(ALICE));
+        assertThat(other.error().code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+        assertThat(other.text()).isEqualTo(unknown.text().replace("team-z", "team-b"));
+    }
 }
