@@ -52,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    HttpLimitOptions httpLimits;
+
     @Override
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
@@ -101,7 +104,8 @@ final class ServeCommand implements Callable<Integer> {
                 trainops.onJobEvent(jobEvents);
                 trainops.onTeamWarning(jobEvents::warn);
                 TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents);
-                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
+                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints(),
+                        httpLimits.limits());
                 stop.first(http::close);
                 int bound = http.start();
                 trainops.connect();

@@ -93,6 +93,13 @@ final class ArgumentBinder {
                         "Call again with " + path + " set.");
             }
             checkStrings(path, value);
+            Bounds bounds = c.getAnnotation(Bounds.class);
+            if (bounds != null && value instanceof List<?> list && (list.size() < bounds.min() || list.size() > bounds.max())) {
+                // before binding: ten thousand items are refused without binding each
+                throw ToolException.invalidArgument(path,
+                        "Argument '" + path + "' has " + list.size() + " item(s); it must have " + range(bounds) + ".",
+                        "Call again with " + range(bounds) + " items in " + path + ".");
+            }
             Class<?> nested = recordType(c.getGenericType());
             if (nested != null && value instanceof Map<?, ?> m && c.getType().isRecord()) {
                 checkShape(path + ".", m, nested);
