@@ -110,7 +110,16 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
                 refuse(response, 413, -32600, tooLarge(declared + " bytes"));
                 return;
             }
-            byte[] body = read(request.getInputStream(), limits.maxRequestBytes);
+            byte[] body;
+            try {
+                body = read(request.getInputStream(), limits.maxRequestBytes);
+            } catch (IOException slowOrGone) {
+                // idle timeout or below the minimum data rate: answer if the client still listens, say nothing of why inside
+                if (!response.isCommitted()) {
+                    refuse(response, 408, -32600, "The request body did not arrive in time. Send it at once.");
+                }
+                return;
+            }
             if (body == null) {
                 refuse(response, 413, -32600, tooLarge("more than " + limits.maxRequestBytes + " bytes"));
                 return;
@@ -137,7 +146,17 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
                         + "longer use (DELETE /mcp with its Mcp-Session-Id) or retry later.");
                 return;
             }
-            chain.doFilter(new Buffered(request, body), res);
+            try {
+                chain.doFilter(new Buffered(request, body), res);
+            } catch (IOException | ServletException | RuntimeException e) {
+                // the SDK failed on a message that passed the checks above: a JSON-RPC error, not a servlet error page with its cause
+                if (response.isCommitted()) {
+                    throw e;
+                }
+                response.reset();
+                refuse(response, 500, -32603, "Internal error while handling the message.");
+                return;
+            }
             String started = initialize ? response.getHeader(SESSION_HEADER) : null;
             if (started != null) {
                 sessions.put(started, clock.millis());

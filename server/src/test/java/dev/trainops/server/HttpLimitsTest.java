@@ -67,7 +67,7 @@ class HttpLimitsTest {
             HttpResponse<String> r = post(body, Map.of());
             assertThat(r.statusCode()).as(body.length() > 80 ? body.substring(0, 80) : body).isEqualTo(400);
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
-            assertThat(r.body()).contains("\"jsonrpc\":\"2.0\"", "\"id\":null", "\"code\":-3260", "\"message\"");
+            assertThat(r.body()).contains("\"jsonrpc\":\"2.0\"", "\"id\":null", "\"message\"").containsPattern("\"code\":-32(600|700)");
             assertNoInternals(r.body());
         }
         assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"", Map.of()).body()).contains("-32700", "not JSON");
