@@ -57,10 +57,10 @@ final class HostileArguments {
     Case next() {
         Map<String, Object> args = plausible(schema);
         int roll = random.nextInt(100);
-        if (roll < 4) {
+        if (roll < 2) {
             return new Case("plausible", args);
         }
-        if (roll < 8) {
+        if (roll < 4) {
             return new Case("empty", new LinkedHashMap<>());
         }
         int faults = roll < 90 ? 1 : 2 + random.nextInt(2);
@@ -142,7 +142,7 @@ final class HostileArguments {
      * reach the domain (odd strings, off-case enums, nulls, arrays in place of values) cost a call
      * each, and some of those reach the store: they are drawn less often.
      */
-    private static final int[] FAULTS = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 9, 9, 12, 12, 13, 13, 10, 10, 10,
+    private static final int[] FAULTS = {0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 5, 5, 9, 9, 12, 12, 13, 13, 10, 10,
             6, 7, 8, 11};
 
     private static String put(Map<String, Object> target, String p, Object value, String kind) {

@@ -31,9 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
  * scale"; docs/security.md, "Input limits"): a body of at most {@code maxRequestBytes} (413
  * beyond), one JSON-RPC 2.0 message per request (not JSON: 400 with -32700; a batch, or JSON that
  * is not JSON-RPC 2.0: 400 with -32600), at most {@code maxSessions} live sessions (a new
- * {@code initialize} beyond them: 503; the sessions there are unaffected), and clients that send
- * slower than {@link #MIN_REQUEST_BYTES_PER_SECOND} or go quiet for {@code idleTimeout} are cut
- * off, so a slow client cannot hold a thread. Every refusal is a JSON-RPC error object with
+ * {@code initialize} beyond them: 503; the sessions there are unaffected), and a client that goes
+ * quiet for {@code idleTimeout}, mid-headers or mid-body, is cut off, so a stalled client cannot
+ * hold a thread. Every refusal is a JSON-RPC error object with
  * {@code id: null}; nothing of the server's internals is in it.
  *
  * @param maxRequestBytes the largest request body accepted
@@ -42,8 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTimeout) {
     public static final HttpLimits DEFAULTS = new HttpLimits(1 << 20, 1000, Duration.ofSeconds(60));
-    /** Below this a request body is abandoned: a slowloris body cannot hold a thread. */
-    static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     /** The SDK sweeps a session idle for a sweep interval (30 min by default); one idle twice that no longer counts. */
     static final Duration SESSION_IDLE = Duration.ofMinutes(60);
 
@@ -59,12 +57,15 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
         }
     }
 
-    /** The idle timeout and the minimum request data rate on a connector. */
+    /**
+     * The idle timeout on a connector. No minimum data rate: Jetty measures it from the start of
+     * the request, so on a loaded machine a small body read a few milliseconds late falls below
+     * any useful rate and is refused 408.
+     */
     void harden(ServerConnector connector) {
         connector.setIdleTimeout(idleTimeout.toMillis());
         HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
         if (http != null) {
-            http.getHttpConfiguration().setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
             http.getHttpConfiguration().setIdleTimeout(idleTimeout.toMillis());
         }
     }
