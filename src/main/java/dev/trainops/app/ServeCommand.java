@@ -57,7 +57,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     KubeImpersonationOptions impersonation;
+
+    @Mixin
     GateOptions gateOptions;
+
+    @Mixin
+    HttpLimitOptions httpLimits;
 
     @Override
     public Integer call() throws Exception {
@@ -114,7 +119,8 @@ final class ServeCommand implements Callable<Integer> {
                 trainops.onTeamWarning(jobEvents::warn);
                 TrainopsMcpServer server = new TrainopsMcpServer(trainops.catalog(), Main.version(), prompts(settings.configDir()), jobEvents,
                         local);
-                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints());
+                HttpTransport http = new HttpTransport(server, httpOptions, trainops::readiness, trainops.monitoringEndpoints(),
+                        httpLimits.limits());
                 stop.first(http::close);
                 int bound = http.start();
                 trainops.connect();

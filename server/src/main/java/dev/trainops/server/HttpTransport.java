@@ -35,11 +35,18 @@ public final class HttpTransport implements AutoCloseable {
 
     /** With {@code monitoring}, also {@code GET /metrics} and {@code POST /alerts/webhook}. */
     public HttpTransport(TrainopsMcpServer server, HttpOptions options, Supplier<Readiness> readiness, MonitoringEndpoints monitoring) {
+        this(server, options, readiness, monitoring, HttpLimits.DEFAULTS);
+    }
+
+    /** With {@code limits} on request size and sessions (docs/security.md, "Input limits"). */
+    public HttpTransport(TrainopsMcpServer server, HttpOptions options, Supplier<Readiness> readiness, MonitoringEndpoints monitoring,
+                         HttpLimits limits) {
         HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(TrainopsMcpServer.jsonMapper())
                 .mcpEndpoint(MCP_PATH)
                 .securityValidator(securityValidator(options))
                 .keepAliveInterval(Duration.ofSeconds(30))
+                .maxRequestSize(limits.maxRequestBytes())
                 // who is calling, as authentication found it, goes to every handler with the request
                 .contextExtractor(request -> request.getAttribute(McpToolAdapter.PRINCIPAL) instanceof dev.trainops.access.Principal p
                         ? io.modelcontextprotocol.common.McpTransportContext.create(java.util.Map.of(McpToolAdapter.PRINCIPAL, p))
@@ -50,6 +57,7 @@ public final class HttpTransport implements AutoCloseable {
         Jetty listening = Jetty.listening("http", 64, 4, options);
         this.jetty = listening.server();
         this.connector = listening.connector();
+        limits.harden(connector);
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
@@ -73,6 +81,9 @@ public final class HttpTransport implements AutoCloseable {
         FilterHolder auth = new FilterHolder(new BearerAuthFilter(options.authenticator(), metadata));
         auth.setAsyncSupported(true);
         context.addFilter(auth, "/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder limit = new FilterHolder(limits.filter(java.time.Clock.systemUTC()));
+        limit.setAsyncSupported(true);
+        context.addFilter(limit, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
         FilterHolder completions = new FilterHolder(server.unknownPrompts().httpFilter());
         completions.setAsyncSupported(true);
         context.addFilter(completions, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));

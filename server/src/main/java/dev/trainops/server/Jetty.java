@@ -15,6 +15,7 @@ record Jetty(Server server, ServerConnector connector) {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(options.bind());
         connector.setPort(options.port());
+        HttpLimits.DEFAULTS.harden(connector);
         server.addConnector(connector);
         return new Jetty(server, connector);
     }

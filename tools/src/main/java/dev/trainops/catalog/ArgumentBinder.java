@@ -19,12 +19,23 @@ import tools.jackson.databind.exc.ValueInstantiationException;
  * Turns raw JSON arguments into a request record, or into an INVALID_ARGUMENT error that names the
  * argument, what was wrong and what is accepted. The checks follow the record: its components are
  * the arguments, {@link Nullable} ones are optional, {@link Bounds} limits numbers, every string is
- * capped at {@link #MAX_STRING_LENGTH} characters.
+ * capped at {@link #MAX_STRING_LENGTH} characters and may hold neither NUL nor half a surrogate pair,
+ * and no argument nests deeper than {@link #MAX_DEPTH} (issue 14, "Bad input at scale": what a
+ * store, a Kubernetes name or a JSON writer cannot take is refused here, by name, not deep inside).
  */
 final class ArgumentBinder {
     static final int MAX_STRING_LENGTH = 256;
+    /** Objects and arrays inside objects and arrays: no tool's arguments need more than a few. */
+    static final int MAX_DEPTH = 16;
 
     <Q extends Record> Q bind(Map<String, Object> arguments, Class<Q> type) {
+        for (var e : arguments.entrySet()) {
+            if (depth(e.getValue(), 1) > MAX_DEPTH) {
+                String argument = Json.shorten(String.valueOf(e.getKey()));
+                throw ToolException.invalidArgument(argument, "Argument '" + argument + "' nests objects or arrays more than " + MAX_DEPTH
+                        + " levels deep.", "Send " + argument + " as " + describeShallow(argument, type) + ".");
+            }
+        }
         checkShape("", arguments, type);
         Q request;
         try {
@@ -82,6 +93,13 @@ final class ArgumentBinder {
                         "Call again with " + path + " set.");
             }
             checkStrings(path, value);
+            Bounds bounds = c.getAnnotation(Bounds.class);
+            if (bounds != null && value instanceof List<?> list && (list.size() < bounds.min() || list.size() > bounds.max())) {
+                // before binding: ten thousand items are refused without binding each
+                throw ToolException.invalidArgument(path,
+                        "Argument '" + path + "' has " + list.size() + " item(s); it must have " + range(bounds) + ".",
+                        "Call again with " + range(bounds) + " items in " + path + ".");
+            }
             Class<?> nested = recordType(c.getGenericType());
             if (nested != null && value instanceof Map<?, ?> m && c.getType().isRecord()) {
                 checkShape(path + ".", m, nested);
@@ -93,6 +111,32 @@ final class ArgumentBinder {
                 }
             }
         }
+    }
+
+    /** How deep objects and arrays nest in {@code value}, counted from {@code level}; stops counting past {@link #MAX_DEPTH}. */
+    static int depth(Object value, int level) {
+        if (level > MAX_DEPTH) {
+            return level;
+        }
+        int deepest = level;
+        if (value instanceof Map<?, ?> m) {
+            for (Object v : m.values()) {
+                deepest = Math.max(deepest, depth(v, level + 1));
+            }
+        } else if (value instanceof Collection<?> c) {
+            for (Object v : c) {
+                deepest = Math.max(deepest, depth(v, level + 1));
+                if (deepest > MAX_DEPTH) {
+                    break;
+                }
+            }
+        }
+        return deepest;
+    }
+
+    private static String describeShallow(String argument, Class<?> type) {
+        RecordComponent c = components(type).get(argument);
+        return c == null ? "a flat value" : describe(c.getGenericType());
     }
 
     /** The record a component holds, directly or as the elements of a list; null for anything else. */
@@ -112,6 +156,10 @@ final class ArgumentBinder {
             throw ToolException.invalidArgument(argument,
                     "Argument '" + argument + "' is " + s.length() + " characters long; the limit is " + MAX_STRING_LENGTH + ".",
                     "Send a shorter value.");
+        } else if (value instanceof String s && !storable(s)) {
+            throw ToolException.invalidArgument(argument,
+                    "Argument '" + argument + "' holds a NUL character or half of a UTF-16 surrogate pair.",
+                    "Send " + argument + " as plain text.");
         } else if (value instanceof Map<?, ?> m) {
             for (var e : m.entrySet()) {
                 checkStrings(argument, e.getKey());
@@ -122,6 +170,25 @@ final class ArgumentBinder {
                 checkStrings(argument, o);
             }
         }
+    }
+
+    /** No NUL (PostgreSQL text refuses it) and no lone surrogate (no UTF-8 writer can encode it). */
+    private static boolean storable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(ch)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(ch)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@link Bounds} on numbers (the value) and on lists (their size), at any depth. */
@@ -140,7 +207,7 @@ final class ArgumentBinder {
             }
             if (bounds != null && value instanceof Number n) {
                 double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
-                if (d < bounds.min() || d > bounds.max()) {
+                if (Double.isNaN(d) || d < bounds.min() || d > bounds.max()) {
                     throw ToolException.invalidArgument(argument,
                             "Argument '" + argument + "' is " + n + "; it must be " + range(bounds) + ".",
                             "Call again with " + argument + " " + range(bounds) + ".");

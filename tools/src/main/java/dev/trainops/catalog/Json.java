@@ -51,11 +51,26 @@ public final class Json {
         return MAPPER.writeValueAsString(value);
     }
 
-    /** Shortens a client-supplied string before it is echoed in a message. */
+    /**
+     * Shortens a client-supplied string before it is echoed in a message, never through the middle
+     * of a surrogate pair, with control characters and lone surrogates as U+FFFD: an echo must stay
+     * writable as UTF-8 and readable on one line.
+     */
     public static String shorten(String s) {
         if (s == null) {
             return "null";
         }
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+        int end = s.length() <= 64 ? s.length() : Character.isHighSurrogate(s.charAt(60)) ? 60 : 61;
+        StringBuilder out = new StringBuilder(end + 3);
+        for (int i = 0; i < end; i++) {
+            char ch = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                out.append(ch).append(s.charAt(++i));
+            } else {
+                out.append(Character.isISOControl(ch) || Character.isSurrogate(ch) ? '\uFFFD' : ch);
+            }
+        }
+        return end < s.length() ? out.append("...").toString() : out.toString();
     }
 }

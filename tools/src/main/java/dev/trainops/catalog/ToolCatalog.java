@@ -186,7 +186,7 @@ public final class ToolCatalog {
     private ToolOutcome guarded(Tool<?, ?> tool, Map<String, Object> arguments, CallContext call) {
         boolean writes = !tool.hints().readOnly();
         dev.trainops.audit.Audit audit = writes ? new dev.trainops.audit.Audit(guards.audit(), guards.clock(), call.principal(), tool.name(),
-                arguments.get("team") instanceof String t ? Json.shorten(t) : null, Json.write(arguments))
+                arguments.get("team") instanceof String t ? Json.shorten(t) : null, auditable(arguments))
                 : dev.trainops.audit.Audit.NONE;
         ToolOutcome outcome;
         long wait = guards.limiter().admit(call.principal());
@@ -207,6 +207,22 @@ public final class ToolCatalog {
             }
         }
         return outcome;
+    }
+
+    /**
+     * The arguments as the audit log keeps them. Written before they are checked, so they may be
+     * anything a client sent: nested deeper than JSON writing allows, a megabyte long. What cannot
+     * be written is recorded as such rather than failing the call (issue 14, "Bad input at scale").
+     */
+    private static String auditable(Map<String, Object> arguments) {
+        if (ArgumentBinder.depth(arguments, 0) > ArgumentBinder.MAX_DEPTH) {
+            return "{\"unrecorded\":\"nested deeper than " + ArgumentBinder.MAX_DEPTH + " levels\"}";
+        }
+        try {
+            return Json.write(arguments);
+        } catch (RuntimeException e) {
+            return "{\"unrecorded\":\"not writable as JSON\"}";
+        }
     }
 
     private <Q extends Record, R extends Record> ToolOutcome invokeTyped(Tool<Q, R> tool, Map<String, Object> arguments, CallContext context) {

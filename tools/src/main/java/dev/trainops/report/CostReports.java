@@ -192,14 +192,22 @@ public final class CostReports {
         return out;
     }
 
-    /** A YYYY-MM-DD argument, or INVALID_ARGUMENT naming it. */
+    /**
+     * A YYYY-MM-DD argument between the years 1970 and 9999, or INVALID_ARGUMENT naming it (a year
+     * such as +999999999 parses, then overflows the day after it: issue 14, "Bad input at scale").
+     */
     public static LocalDate day(String value, String argument) {
+        LocalDate day;
         try {
-            return LocalDate.parse(value == null ? "" : value.trim());
+            day = LocalDate.parse(value == null ? "" : value.trim());
         } catch (DateTimeParseException e) {
-            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be a date YYYY-MM-DD.",
+            day = null;
+        }
+        if (day == null || day.getYear() < 1970 || day.getYear() > 9999) {
+            throw ToolException.invalidArgument(argument, "Argument '" + argument + "' must be a date YYYY-MM-DD between 1970 and 9999.",
                     "For example " + argument + "=2026-11-01.");
         }
+        return day;
     }
 
     private final class Acc {

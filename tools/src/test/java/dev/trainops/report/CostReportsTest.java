@@ -138,7 +138,7 @@ class CostReportsTest {
                 .hasMessage("end_date 2026-11-10 is not after start_date 2026-11-10.")
                 .satisfies(e -> assertThat(((ToolException) e).hint()).contains("end_date to the next day (2026-11-11)"));
         assertThatThrownBy(() -> reports.report(new CostReportRequest("11/10/2026", "2026-11-12", null, null)))
-                .hasMessage("Argument 'start_date' must be a date YYYY-MM-DD.");
+                .hasMessage("Argument 'start_date' must be a date YYYY-MM-DD between 1970 and 9999.");
     }
 
     static final dev.trainops.access.Principal ALICE = new dev.trainops.access.Principal("alice", java.util.Set.of("team-a"),
