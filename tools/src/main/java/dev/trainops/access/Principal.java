@@ -22,7 +22,8 @@ public record Principal(String subject, Set<String> teams, Role role) {
             throw new IllegalArgumentException("subject must not be blank");
         }
         Objects.requireNonNull(role, "role must not be null");
-        teams = Set.copyOf(new TreeSet<>(teams == null ? Set.of() : teams));
+        // sorted, so that logs, the audit log and answers list the teams in one order
+        teams = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(teams == null ? Set.of() : teams));
     }
 
     public static Principal admin(String subject) {
