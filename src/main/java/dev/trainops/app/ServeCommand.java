@@ -57,6 +57,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     KubeImpersonationOptions impersonation;
+
+    @Mixin
     GateOptions gateOptions;
 
     @Override
