@@ -97,6 +97,7 @@ final class IsolationMatrix {
     static final class Results {
         private final Map<Row, Map<Caller, String>> cells = new LinkedHashMap<>();
         private final List<String> notes = new ArrayList<>();
+        private int comparedWithNothing;
 
         void put(Row row, Caller caller, String outcome) {
             cells.computeIfAbsent(row, r -> new EnumMap<>(Caller.class)).put(caller, outcome);
@@ -104,6 +105,15 @@ final class IsolationMatrix {
 
         void note(Row row, Caller caller, String note) {
             notes.add(row.label() + " / " + caller.label + ": " + note);
+        }
+
+        /** One more refusal checked against the same call naming an item that does not exist. */
+        void comparedWithNothing() {
+            comparedWithNothing++;
+        }
+
+        int comparedWithNothingCount() {
+            return comparedWithNothing;
         }
 
         int cells() {
@@ -141,6 +151,8 @@ final class IsolationMatrix {
             List<String> wrong = mismatches();
             out.append(cells() - wrong.size()).append('/').append(cells()).append(" cells as the rules say");
             out.append(wrong.isEmpty() ? " (100%)\n" : "; mismatches:\n  " + String.join("\n  ", wrong) + "\n");
+            out.append(comparedWithNothing).append(" of team-a's NOT_FOUND cells compared with the same call naming an item that does not "
+                    + "exist (team-z, tj-000000000000, ...): a LEAK where the answers differ but for the name\n");
             if (!notes.isEmpty()) {
                 out.append("notes:\n  ").append(String.join("\n  ", notes)).append('\n');
             }

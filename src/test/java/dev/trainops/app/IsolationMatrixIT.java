@@ -112,6 +112,9 @@ class IsolationMatrixIT {
                 if (c.authenticated()) {
                     Answer a = answer(as.get(c), row);
                     results.put(row, c, a.outcome());
+                    if (c == Caller.TEAM_A && a.outcome().equals(IsolationMatrix.NOT_FOUND)) {
+                        sameAsNothing(as.get(c), row, a, teamBNames, results);
+                    }
                     if (row.cluster() && c == Caller.TEAM_A && a.outcome().equals(IsolationMatrix.OK)) {
                         for (String name : teamBNames) {
                             if (a.text().contains(name)) {
@@ -131,6 +134,8 @@ class IsolationMatrixIT {
         Files.writeString(Path.of("target", "isolation-matrix.txt"), matrix);
         assertThat(results.cells()).isEqualTo(rows.size() * Caller.values().length);
         assertThat(results.mismatches()).as(matrix).isEmpty();
+        assertThat(results.comparedWithNothingCount()).isEqualTo(rows.stream().filter(r -> IsolationMatrix.NOT_FOUND.equals(r.expected(Caller.TEAM_A)))
+                .count());
 
         // rule 7: team-a's refused attempts on team-b's job and team are in the audit log, as alice, NOT_FOUND
         List<Map<String, Object>> entries = (List<Map<String, Object>>) SandboxServers.call(admin, "get_audit_log",
@@ -143,9 +148,9 @@ class IsolationMatrixIT {
                 assertThat(e.get("outcome")).isEqualTo("NOT_FOUND");
             });
         }
-        assertThat(entries).filteredOn(e -> "cancel_training_job".equals(e.get("tool"))).first()
-                .satisfies(e -> assertThat((String) e.get("arguments")).contains(cancelTarget));
-        // the refused cancel changed nothing before team-b's own cancelled the job
+        assertThat(entries).filteredOn(e -> "cancel_training_job".equals(e.get("tool")))
+                .anySatisfy(e -> assertThat((String) e.get("arguments")).contains(cancelTarget));
+        // the viewer's refused cancel is there too, as FORBIDDEN
         List<Map<String, Object>> viewer = (List<Map<String, Object>>) SandboxServers.call(admin, "get_audit_log",
                 Map.of("principal", "vera", "tool", "cancel_training_job")).get("entries");
         assertThat(viewer).extracting(e -> e.get("outcome")).containsExactly("FORBIDDEN");
@@ -205,6 +210,51 @@ class IsolationMatrixIT {
     }
 
     record Answer(String outcome, String text) {
+    }
+
+    /**
+     * Rule 1: team-b's named item is refused exactly as one that does not exist: the same call
+     * naming nothing (tj-000000000000, team-z, ...) answers the same code and the same text but for the name.
+     */
+    @SuppressWarnings("unchecked")
+    static void sameAsNothing(McpSyncClient client, Row row, Answer refused, List<String> teamBNames, IsolationMatrix.Results results) {
+        // what each of team-b's names becomes: ids of the right shape and names nobody has; ids first, the model last
+        Map<String, String> ghosts = new LinkedHashMap<>();
+        teamBNames.stream().filter(n -> n.startsWith("tj-") || n.startsWith("tb-")).forEach(n -> ghosts.put(n, n.substring(0, 3) + "000000000000"));
+        ghosts.put("team-b", "team-z");
+        ghosts.put("mnist-bs32", "no-such-run");
+        ghosts.put("mnist", "no-such-model");
+        String target = ghosts.keySet().stream().filter(t -> mentions(row.arguments(), t) || row.name().endsWith("/" + t)).findFirst()
+                .orElseThrow(() -> new AssertionError(row.label() + " names none of team-b's items"));
+        String ghost = ghosts.get(target);
+        Row nothing = new Row(row.kind(), row.name().endsWith("/" + target) ? row.name().replace(target, ghost) : row.name(),
+                (Map<String, Object>) replace(row.arguments(), target, ghost), row.expected(), false);
+        Answer none = answer(client, nothing);
+        results.comparedWithNothing();
+        if (!none.outcome().equals(refused.outcome()) || !none.text().replace(ghost, target).equals(refused.text())) {
+            results.put(row, Caller.TEAM_A, "LEAK");
+            results.note(row, Caller.TEAM_A, "team-b's answer \"" + refused.text() + "\" differs from nothing's \"" + none.text() + "\"");
+        }
+    }
+
+    static boolean mentions(Object value, String name) {
+        if (value instanceof Map<?, ?> m) {
+            return m.values().stream().anyMatch(v -> mentions(v, name));
+        }
+        return value instanceof List<?> l ? l.stream().anyMatch(v -> mentions(v, name)) : name.equals(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object replace(Object value, String target, String ghost) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<String, Object>) m).forEach((k, v) -> out.put(k, replace(v, target, ghost)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            return l.stream().map(v -> replace(v, target, ghost)).toList();
+        }
+        return target.equals(value) ? ghost : value;
     }
 
     /** OK, or the error's code: a tool's from {@code _meta}, a resource's or prompt's from the JSON-RPC error (resource not found: NOT_FOUND). */
