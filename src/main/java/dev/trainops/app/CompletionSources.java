@@ -36,7 +36,16 @@ final class CompletionSources {
                 .addFor(Kind.JOB_ID, p -> fromJobs(queue, p, QueuedJob::jobId))
                 .add(Kind.MONTH, () -> Completions.months(firstBooked(cost), YearMonth.now(clock.withZone(ZoneOffset.UTC))))
                 .jobTeams(id -> queue.find(id).map(QueuedJob::team))
+                .runVisible((run, p) -> runVisible(history, queue, run, p))
                 .build();
+    }
+
+    /** Whether {@code principal} sees the run {@code run} names: a job id or a queued job's run name of its teams, or a run of its teams in the history (rule 6). */
+    private static boolean runVisible(HistoryModule history, QueueModule queue, String run, Principal principal) {
+        if (queue.find(run).or(() -> queue.latestByRunName(run)).map(j -> principal.sees(j.team())).orElse(false)) {
+            return true;
+        }
+        return history.runs.get().find(run, principal).runs().stream().anyMatch(r -> run.equals(r.runId()) || run.equals(r.runName()));
     }
 
     private static List<String> fromJobs(QueueModule queue, Principal principal, Function<QueuedJob, String> value) {

@@ -132,4 +132,28 @@ class CompletionSourcesTest {
         assertThatThrownBy(() -> completions.requireVisible(Map.of("team", "team-a"), TEAM_B))
                 .hasMessage("No team 'team-a'.");
     }
+
+    @Test
+    void rule5_aRunIdPromptArgumentOfAnotherTeamIsNotFoundAsAnUnknownOne() throws InterruptedException {
+        // train_cheaper's run_id: a run of the caller's teams by name, or its team's job by id or run name (rule 6)
+        await("the sandbox history", () -> completions.complete("run_id", "mnist-bs32", TEAM_B).total() == 1);
+        completions.requireVisible(Map.of("run_id", "mnist-bs32"), TEAM_B);
+        completions.requireVisible(Map.of("run_id", "llm-bs128"), TEAM_A);
+        completions.requireVisible(Map.of("run_id", "mnist-bs32"), dev.trainops.access.Principal.LOCAL);
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("run_id", "mnist-bs32"), TEAM_A))
+                .isInstanceOfSatisfying(dev.trainops.catalog.ToolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.trainops.catalog.ErrorCode.NOT_FOUND);
+                    assertThat(e.getMessage()).isEqualTo("No run 'mnist-bs32'.");
+                });
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("run_id", "no-such-run"), TEAM_A)).hasMessage("No run 'no-such-run'.");
+
+        await("the queue", () -> trainops.catalog().invoke("get_job_queue_status", Map.of()) instanceof ToolOutcome.Success);
+        ToolOutcome queued = trainops.catalog().invoke("queue_training_job", Map.of("model", "mnist", "run_name", "rule5-run",
+                "team", "team-a", "epochs", 1, "batch_size", 32));
+        String jobId = (String) ((ToolOutcome.Success) queued).structured().get("job_id");
+        completions.requireVisible(Map.of("run_id", jobId), TEAM_A);
+        completions.requireVisible(Map.of("run_id", "rule5-run"), TEAM_A);
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("run_id", jobId), TEAM_B)).hasMessage("No run '" + jobId + "'.");
+        assertThatThrownBy(() -> completions.requireVisible(Map.of("run_id", "rule5-run"), TEAM_B)).hasMessage("No run 'rule5-run'.");
+    }
 }

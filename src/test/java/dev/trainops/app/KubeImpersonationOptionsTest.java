@@ -15,6 +15,17 @@ class KubeImpersonationOptionsTest {
         assertThat(settings("--kube-impersonate", "--sandbox").sandbox()).isTrue();
     }
 
+    @Test
+    void serveTakesTheGateOptionsBesideTheImpersonationFlag() {
+        // a merge once left GateOptions without @Mixin: --rate-limit was an unknown option and serve stopped on a null
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--kube-impersonate", "--rate-limit", "0", "--read-only");
+        assertThat(serve.gateOptions.gates()).isEqualTo(new Gates(0, true));
+        ServeCommand defaults = new ServeCommand();
+        new CommandLine(defaults).parseArgs();
+        assertThat(defaults.gateOptions.gates()).isEqualTo(new Gates(120, false));
+    }
+
     private static Trainops.Settings settings(String... args) {
         ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs(args);

@@ -49,11 +49,16 @@ final class SandboxServers {
         }
     }
 
-    /** {@code serve --sandbox --transport http} on {@code port}, logging to server.log in the data dir; returns once /readyz answers 200. */
-    static Process http(Path dataDir, int port, String speed) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(java(), "-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--sandbox-speed", speed,
-                "--transport", "http", "--port", Integer.toString(port), "--config-dir", System.getProperty("trainops.configDir"),
-                "--data-dir", dataDir.toString(), "--rate-limit", "0");
+    /**
+     * {@code serve --sandbox --transport http} on {@code port} with {@code extra} options (e.g.
+     * {@code --auth-token-file}), logging to server.log in the data dir; returns once /readyz answers 200.
+     */
+    static Process http(Path dataDir, int port, String speed, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(java(), "-jar", System.getProperty("trainops.jar"), "serve", "--sandbox", "--sandbox-speed",
+                speed, "--transport", "http", "--port", Integer.toString(port), "--config-dir", System.getProperty("trainops.configDir"),
+                "--data-dir", dataDir.toString(), "--rate-limit", "0"));
+        args.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(args);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
         Process p = pb.start();
         HttpClient http = HttpClient.newHttpClient();

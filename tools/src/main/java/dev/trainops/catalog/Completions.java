@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * how many matched. A source that cannot answer (the store still opening) completes nothing: a
  * completion is a convenience and never fails the request. Each answer is for one caller: it holds
  * only the teams, jobs, runs and models that principal may see (DESIGN.md, "Identity and tenancy",
- * rule 5), and {@link #requireVisible} refuses a prompt argument naming another team or its job.
+ * rule 5), and {@link #requireVisible} refuses a prompt argument naming another team, its job or its run.
  */
 public final class Completions {
     /** The most values one answer carries (the MCP spec's limit). */
@@ -72,14 +73,17 @@ public final class Completions {
 
     private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources;
     private final Function<String, Optional<String>> jobTeams;
+    private final BiPredicate<String, Principal> runVisible;
 
-    private Completions(Map<Kind, Function<Principal, ? extends Collection<String>>> sources, Function<String, Optional<String>> jobTeams) {
+    private Completions(Map<Kind, Function<Principal, ? extends Collection<String>>> sources, Function<String, Optional<String>> jobTeams,
+                        BiPredicate<String, Principal> runVisible) {
         this.sources = Map.copyOf(sources);
         this.jobTeams = jobTeams;
+        this.runVisible = runVisible;
     }
 
     public static Completions none() {
-        return new Completions(Map.of(), id -> Optional.empty());
+        return new Completions(Map.of(), id -> Optional.empty(), (run, principal) -> false);
     }
 
     public static Builder builder() {
@@ -114,8 +118,8 @@ public final class Completions {
 
     /**
      * Rule 5 for prompts: a {@code team} argument must name one of {@code principal}'s teams, a
-     * {@code job_id} one of its teams' jobs (an admin: anything); else NOT_FOUND, the same for
-     * another team's and for one that does not exist.
+     * {@code job_id} one of its teams' jobs, a {@code run_id} a run or job it sees (rule 6; an
+     * admin: anything); else NOT_FOUND, the same for another team's and for one that does not exist.
      */
     public void requireVisible(Map<String, String> arguments, Principal principal) {
         if (principal.isAdmin() || arguments == null) {
@@ -130,6 +134,19 @@ public final class Completions {
         if (job != null && !job.isBlank() && !jobOwner(job.trim()).map(principal::sees).orElse(false)) {
             throw new ToolException(ErrorCode.NOT_FOUND, "No job '" + Json.shorten(job.trim()) + "'.",
                     "Name one of your teams' jobs (get_job_queue_status lists them).", false, Map.of("argument", "job_id"));
+        }
+        String run = arguments.get(Kind.RUN.argument());
+        if (run != null && !run.isBlank() && !seesRun(run.trim(), principal)) {
+            throw new ToolException(ErrorCode.NOT_FOUND, "No run '" + Json.shorten(run.trim()) + "'.",
+                    "Name a run or job of your teams (completion offers them).", false, Map.of("argument", "run_id"));
+        }
+    }
+
+    private boolean seesRun(String run, Principal principal) {
+        try {
+            return runVisible.test(run, principal);
+        } catch (RuntimeException e) {
+            return false; // the history or the store still opening: no run can be shown to be the caller's
         }
     }
 
@@ -167,6 +184,7 @@ public final class Completions {
     public static final class Builder {
         private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources = new EnumMap<>(Kind.class);
         private Function<String, Optional<String>> jobTeams = id -> Optional.empty();
+        private BiPredicate<String, Principal> runVisible = (run, principal) -> false;
 
         private Builder() {
         }
@@ -190,8 +208,17 @@ public final class Completions {
             return this;
         }
 
+        /**
+         * Whether a principal sees a run named by its id, its name or its job's id (rule 6): what
+         * {@link #requireVisible} checks a run_id by.
+         */
+        public Builder runVisible(BiPredicate<String, Principal> visible) {
+            this.runVisible = java.util.Objects.requireNonNull(visible, "visible must not be null");
+            return this;
+        }
+
         public Completions build() {
-            return new Completions(sources, jobTeams);
+            return new Completions(sources, jobTeams, runVisible);
         }
     }
 }

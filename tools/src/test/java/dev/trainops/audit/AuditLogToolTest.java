@@ -94,4 +94,13 @@ class AuditLogToolTest {
     void itIsAReadOnlyTool() {
         assertThat(AuditLog.tool(() -> null).hints().readOnly()).isTrue();
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anEntryOfNoTeamFitsTheOutputSchema() {
+        // a refused cancel of a job the caller cannot see has no team; a client that checks results against the schema must accept it
+        Map<String, Object> line = dev.trainops.catalog.Schemas.output(AuditLogPage.Line.class);
+        assertThat((List<String>) line.get("required")).doesNotContain("team");
+        assertThat(((Map<String, Map<String, Object>>) line.get("properties")).get("team").get("type")).isEqualTo(List.of("string", "null"));
+    }
 }
