@@ -98,6 +98,9 @@ final class FuzzChecks {
 
         StoreRows(Path dataDir) throws SQLException {
             this.connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("trainops.db").toAbsolutePath());
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 10000");
+            }
         }
 
         Set<String> ids() throws SQLException {
@@ -113,6 +116,15 @@ final class FuzzChecks {
                 }
             }
             return ids;
+        }
+
+        /** Keeps the newest {@code kept} audit entries (see BadInputFuzzTest.AUDIT_KEPT). */
+        void trimAuditLog(int kept) throws SQLException {
+            try (var s = connection.prepareStatement("DELETE FROM audit_log WHERE audit_id NOT IN "
+                    + "(SELECT audit_id FROM audit_log ORDER BY at_ms DESC, audit_id LIMIT ?)")) {
+                s.setInt(1, kept);
+                s.executeUpdate();
+            }
         }
 
         @Override
