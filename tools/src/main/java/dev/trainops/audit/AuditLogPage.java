@@ -1,6 +1,7 @@
 package dev.trainops.audit;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.trainops.catalog.Nullable;
 import java.time.Instant;
 import java.util.List;
 
@@ -27,7 +28,7 @@ public record AuditLogPage(List<Line> entries, int limit) {
             Instant time,
             Caller principal,
             String tool,
-            @JsonPropertyDescription("The team the call concerned, when known.") String team,
+            @Nullable @JsonPropertyDescription("The team the call concerned, when known (null for a call that named none).") String team,
             @JsonPropertyDescription("The call's arguments as JSON text, shortened past 4,000 characters.") String arguments,
             @JsonPropertyDescription("OK, or the error code the call answered (FORBIDDEN, NOT_FOUND, RATE_LIMITED, ...).") String outcome,
             @JsonPropertyDescription("What went wrong; empty for OK.") String message) {
