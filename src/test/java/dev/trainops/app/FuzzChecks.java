@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,15 +53,37 @@ final class FuzzChecks {
         return codes;
     }
 
+    /**
+     * Text every match of each pattern holds (for CREDENTIAL in lower case: it ignores ASCII case):
+     * an answer that holds none of it cannot match, and {@code indexOf} over an answer of hundreds
+     * of kilobytes (an audit log page) is far cheaper than a regex with alternatives at each character.
+     */
+    static final List<String> CLASS_NAME_NEEDS = List.of("java", "jakarta", "dev.trainops", "io.fabric8", "tools.jackson", "com.fasterxml",
+            "org.", "io.modelcontextprotocol", "reactor.core");
+    static final List<String> STACK_NEEDS = List.of("Exception", "at ", "Caused by:", "NullPointer", "StackOverflow");
+    static final List<String> CREDENTIAL_NEEDS = List.of("password", "secret", "api", "bearer", "-----begin", "jdbc:", "akia");
+
     /** What in {@code text} would leak, or null. */
     static String leak(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
         for (Pattern p : List.of(CLASS_NAME, STACK, CREDENTIAL)) {
-            var m = p.matcher(text);
-            if (m.find()) {
+            boolean possible = p == CLASS_NAME ? holdsAny(text, CLASS_NAME_NEEDS) : p == STACK ? holdsAny(text, STACK_NEEDS)
+                    : holdsAny(lower, CREDENTIAL_NEEDS);
+            var m = possible ? p.matcher(text) : null;
+            if (m != null && m.find()) {
                 return "'" + m.group() + "' in: " + (text.length() > 400 ? text.substring(0, 400) + "..." : text);
             }
         }
         return null;
+    }
+
+    private static boolean holdsAny(String text, List<String> needles) {
+        for (String needle : needles) {
+            if (text.contains(needle)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A case as a line a person can read: long values shortened, so a failure names what was sent. */
@@ -75,6 +98,9 @@ final class FuzzChecks {
 
         StoreRows(Path dataDir) throws SQLException {
             this.connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("trainops.db").toAbsolutePath());
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 10000");
+            }
         }
 
         Set<String> ids() throws SQLException {
@@ -90,6 +116,15 @@ final class FuzzChecks {
                 }
             }
             return ids;
+        }
+
+        /** Keeps the newest {@code kept} audit entries (see BadInputFuzzTest.AUDIT_KEPT). */
+        void trimAuditLog(int kept) throws SQLException {
+            try (var s = connection.prepareStatement("DELETE FROM audit_log WHERE audit_id NOT IN "
+                    + "(SELECT audit_id FROM audit_log ORDER BY at_ms DESC, audit_id LIMIT ?)")) {
+                s.setInt(1, kept);
+                s.executeUpdate();
+            }
         }
 
         @Override
@@ -112,6 +147,12 @@ final class FuzzChecks {
     /** Per tool: cases, calls, answers by outcome, INTERNAL, leaks, stored refusals. */
     static final class Tally {
         final Map<String, Map<String, Long>> byTool = new TreeMap<>();
+        /** Per tool, nanoseconds by kind of case: where the run's time goes. */
+        final Map<String, Map<String, Long>> nanos = new TreeMap<>();
+
+        void time(String tool, String kind, long n) {
+            nanos.computeIfAbsent(tool, t -> new java.util.HashMap<>()).merge(kind, n, Long::sum);
+        }
 
         void add(String tool, String key) {
             add(tool, key, 1);
@@ -126,11 +167,14 @@ final class FuzzChecks {
             return byTool.getOrDefault(tool, Map.of()).getOrDefault(key, 0L);
         }
 
-        /** One line per tool: cases, calls, ok, invalid, other codes, INTERNAL, leaks, stored refusals. */
+        /**
+         * One line per tool: cases, calls, ok, invalid, other codes, INTERNAL, leaks, stored refusals
+         * and (where timed) its milliseconds; then, per timed tool, the three kinds of case that took longest.
+         */
         String report(String title, long seed, long millis) {
             StringBuilder out = new StringBuilder(title + " (seed " + seed + ", " + millis + " ms)\n");
-            out.append(String.format("%-32s %7s %7s %7s %8s %-44s %8s %5s %7s%n", "tool", "cases", "calls", "ok", "invalid", "other codes",
-                    "INTERNAL", "leaks", "stored"));
+            out.append(String.format("%-32s %7s %7s %7s %8s %-44s %8s %5s %7s %7s%n", "tool", "cases", "calls", "ok", "invalid", "other codes",
+                    "INTERNAL", "leaks", "stored", "ms"));
             for (var e : byTool.entrySet()) {
                 Map<String, Long> m = e.getValue();
                 StringBuilder other = new StringBuilder();
@@ -139,9 +183,14 @@ final class FuzzChecks {
                         other.append(other.isEmpty() ? "" : " ").append(k).append('=').append(v);
                     }
                 });
-                out.append(String.format("%-32s %7d %7d %7d %8d %-44s %8d %5d %7d%n", e.getKey(), m.get("cases"), m.get("calls"), m.get("ok"),
-                        m.get("INVALID_ARGUMENT"), other.isEmpty() ? "-" : other, m.get("INTERNAL"), m.get("leaks"), m.get("stored_refusals")));
+                Map<String, Long> times = nanos.get(e.getKey());
+                String ms = times == null ? "-" : String.valueOf(times.values().stream().mapToLong(Long::longValue).sum() / 1_000_000);
+                out.append(String.format("%-32s %7d %7d %7d %8d %-44s %8d %5d %7d %7s%n", e.getKey(), m.get("cases"), m.get("calls"), m.get("ok"),
+                        m.get("INVALID_ARGUMENT"), other.isEmpty() ? "-" : other, m.get("INTERNAL"), m.get("leaks"), m.get("stored_refusals"), ms));
             }
+            nanos.forEach((tool, times) -> out.append("slowest kinds of case, ").append(tool).append(": ").append(times.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+                    .map(t -> t.getKey() + " " + t.getValue() / 1_000_000 + " ms").collect(java.util.stream.Collectors.joining(", "))).append('\n'));
             return out.toString();
         }
 

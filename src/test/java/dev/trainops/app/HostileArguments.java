@@ -47,10 +47,22 @@ final class HostileArguments {
 
     private final Map<String, Object> schema;
     private final Random random;
+    /**
+     * A plausible call of a tool that writes and takes dry_run (queue_training_job) is a dry run
+     * nine times in ten: the same checks, pricing and Job manifest, nothing stored. The tenth is
+     * real, so the queue holds hundreds of jobs, not thousands, and every later call that lists
+     * them stays cheap.
+     */
+    private final boolean mostlyDryRuns;
 
     HostileArguments(Map<String, Object> schema, Random random) {
+        this(schema, random, false);
+    }
+
+    HostileArguments(Map<String, Object> schema, Random random, boolean mostlyDryRuns) {
         this.schema = schema;
         this.random = random;
+        this.mostlyDryRuns = mostlyDryRuns;
     }
 
     /** The next case: mostly faults, a few plausible calls (the ones that reach the domain with their odd strings). */
@@ -78,8 +90,10 @@ final class HostileArguments {
         String where = "";
         for (var e : properties(schema).entrySet()) {
             Map<String, Object> items = items(e.getValue());
-            if (items != null && args.get(e.getKey()) instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?>
-                    && random.nextBoolean()) {
+            // not into a huge array: its 10,000 items are one shared map, and a fault in it would be 10,000 faults (10^8
+            // values for a huge array inside it, far past what --max-request-bytes lets a client send)
+            if (items != null && args.get(e.getKey()) instanceof List<?> list && !list.isEmpty() && list.size() <= 100
+                    && list.get(0) instanceof Map<?, ?> && random.nextBoolean()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> first = (Map<String, Object>) list.get(0);
                 target = first;
@@ -202,7 +216,9 @@ final class HostileArguments {
         Map<String, Object> out = new LinkedHashMap<>();
         List<String> required = required(s);
         for (var e : properties(s).entrySet()) {
-            if (required.contains(e.getKey()) || random.nextInt(3) == 0) {
+            if (mostlyDryRuns && "dry_run".equals(e.getKey())) {
+                out.put("dry_run", random.nextInt(10) != 0);
+            } else if (required.contains(e.getKey()) || random.nextInt(3) == 0) {
                 out.put(e.getKey(), plausibleValue(e.getKey(), e.getValue()));
             }
         }

@@ -58,17 +58,26 @@ final class AuditQuery {
             return null;
         }
         String v = value.strip();
+        Instant since;
         try {
-            return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
+            since = LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
         } catch (DateTimeParseException notADate) {
             try {
-                return OffsetDateTime.parse(v).toInstant();
+                since = OffsetDateTime.parse(v).toInstant();
             } catch (DateTimeParseException notATime) {
                 throw new IllegalArgumentException("since must be a date (YYYY-MM-DD) or an ISO date-time with an offset "
                         + "(2026-12-01T09:30:00Z), was '" + Json.shorten(v) + "'.");
             }
         }
+        // the log is kept in epoch milliseconds: a year such as -999999999 parses, then overflows them (issue 14, "Bad input at scale")
+        if (since.isBefore(EARLIEST) || since.isAfter(LATEST)) {
+            throw new IllegalArgumentException("since must be between the years 1970 and 9999, was '" + Json.shorten(v) + "'.");
+        }
+        return since;
     }
+
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();

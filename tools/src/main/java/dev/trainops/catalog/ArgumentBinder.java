@@ -92,13 +92,18 @@ final class ArgumentBinder {
                         "Missing required argument '" + path + "' (" + describe(c.getGenericType()) + ").",
                         "Call again with " + path + " set.");
             }
-            checkStrings(path, value);
             Bounds bounds = c.getAnnotation(Bounds.class);
             if (bounds != null && value instanceof List<?> list && (list.size() < bounds.min() || list.size() > bounds.max())) {
-                // before binding: ten thousand items are refused without binding each
+                // before binding, and before its strings are checked: ten thousand items are refused without looking at each
                 throw ToolException.invalidArgument(path,
                         "Argument '" + path + "' has " + list.size() + " item(s); it must have " + range(bounds) + ".",
                         "Call again with " + range(bounds) + " items in " + path + ".");
+            }
+            checkStrings(path, value);
+            if (value instanceof Map<?, ?> m && Map.class.isAssignableFrom(c.getType()) && m.values().stream().anyMatch(java.util.Objects::isNull)) {
+                // its schema says each value is a string (additionalProperties), as the map's values are
+                throw ToolException.invalidArgument(path, "Argument '" + path + "' holds a null value; each of its values is a string.",
+                        "Leave the key out, or send it with a string value.");
             }
             Class<?> nested = recordType(c.getGenericType());
             if (nested != null && value instanceof Map<?, ?> m && c.getType().isRecord()) {

@@ -17,7 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
  * JSON Schema 2020-12 generated from the request and response records (victools), never written
  * by hand. Names are snake_case like the wire; {@link Nullable} components are optional in inputs
  * and may be null in outputs; {@link Bounds} become minimum/maximum; inputs forbid unknown
- * properties.
+ * properties. A map argument ({@code Map<String, String>}, e.g. queue_training_job's params) is an
+ * object whose values follow the map's value type ({@code additionalProperties: {"type": "string",
+ * ...}}): forbidding every property there would forbid every key, and no client that validates its
+ * arguments could send one.
  */
 public final class Schemas {
     public static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
@@ -95,7 +98,8 @@ public final class Schemas {
                 .with(Option.INLINE_ALL_SCHEMAS)
                 .with(Option.SCHEMA_VERSION_INDICATOR);
         if (input) {
-            builder.with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT);
+            // records forbid unknown properties; a map's additionalProperties is its value type, which wins over the default
+            builder.with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT).with(Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES);
         }
         builder.forFields()
                 .withPropertyNameOverrideResolver(field -> wireName(field.getDeclaredName()))

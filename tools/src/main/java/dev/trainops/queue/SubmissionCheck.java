@@ -200,6 +200,9 @@ final class SubmissionCheck {
         return o;
     }
 
+    /** The latest start a schedule may name: the end of the year 9999, as for every date argument. */
+    static final Instant LATEST_SCHEDULE = Instant.parse("9999-12-31T23:59:59Z");
+
     private Instant schedule(String schedule, Instant now, TariffCalendar calendar) {
         if (schedule == null || schedule.isBlank() || schedule.trim().equalsIgnoreCase("now")) {
             return null;
@@ -213,6 +216,11 @@ final class SubmissionCheck {
             if (t.isBefore(now.minus(Duration.ofMinutes(1)))) {
                 throw ToolException.invalidArgument("schedule", "Argument 'schedule' (" + t + ") is in the past.",
                         "Use 'now', 'off_peak', or a future instant.");
+            }
+            if (t.isAfter(LATEST_SCHEDULE)) {
+                // Instant.parse takes years up to +1000000000, which no epoch-millisecond column holds (issue 14, "Bad input at scale")
+                throw ToolException.invalidArgument("schedule", "Argument 'schedule' (" + Json.shorten(schedule.trim()) + ") is after the year 9999.",
+                        "Use 'now', 'off_peak', or a future instant such as 2026-12-01T22:00:00Z.");
             }
             return t.isAfter(now) ? t : null;
         } catch (DateTimeParseException e) {

@@ -84,6 +84,12 @@ class AuditLogToolTest {
             assertThat(since.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
             assertThat(since.details()).containsEntry("argument", "since");
             assertThat(since.message()).contains("'yesterday'");
+            // found by the bad-input run: these parse, and overflowed the log's epoch milliseconds (INTERNAL)
+            for (String far : List.of("-999999999-01-01", "+999999999-12-31", "+999999999-12-31T00:00:00Z", "1969-12-31")) {
+                ToolError outside = ((ToolOutcome.Failure) catalog.invoke("get_audit_log", Map.of("since", far), admin)).error();
+                assertThat(outside.code()).as(far).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(outside.message()).as(far).startsWith("since must be between the years 1970 and 9999");
+            }
             ToolError limit = ((ToolOutcome.Failure) catalog.invoke("get_audit_log", Map.of("limit", 1001), admin)).error();
             assertThat(limit.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
             assertThat(limit.details()).containsEntry("argument", "limit");

@@ -71,4 +71,22 @@ class ArgumentLimitsTest {
         assertThat(echoed).isEqualTo("Unknown argument 'bad\uFFFDkey\uFFFD\uFFFD'.");
         assertThat(Json.shorten("🚀".repeat(40))).endsWith("...").doesNotContain("\uFFFD");
     }
+
+    /** What the schema allows in a {@code Map<String, String>} (an object of strings up to 256 characters) binds; nothing else does. */
+    @Test
+    void aStringMapTakesStringValuesAndRefusesWhatItsSchemaForbids() {
+        Map<String, Object> strings = new HashMap<>(Map.of("learning_rate", "0.001", "image", "ghcr.io/acme/train:1", "", "empty key"));
+        assertThat(catalog.invoke("write", Map.of("ratio", 1, "params", strings))).isInstanceOf(ToolOutcome.Success.class);
+        assertThat(catalog.invoke("write", Map.of("ratio", 1, "params", Map.of()))).isInstanceOf(ToolOutcome.Success.class);
+        Map<String, Object> withNull = new HashMap<>();
+        withNull.put("learning_rate", null);
+        for (Object value : List.of(0.001, 5, true, List.of("a"), Map.of("a", "b"), "x".repeat(257))) {
+            ToolError error = refused(Map.of("ratio", 1, "params", Map.of("learning_rate", value)));
+            assertThat(error.code()).as(String.valueOf(value)).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(error.message()).as(String.valueOf(value)).contains("params");
+        }
+        ToolError error = refused(Map.of("ratio", 1, "params", withNull));
+        assertThat(error.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(error.message()).contains("params");
+    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainops.gpu.GpuAvailability;
 import dev.trainops.gpu.GpuAvailabilityRequest;
+import dev.trainops.queue.BatchRequest;
+import dev.trainops.queue.QueueRequest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,5 +38,26 @@ class SchemasTest {
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) schema.get("properties");
         assertThat(properties.get("as_of").get("type")).isEqualTo(List.of("string", "null"));
+    }
+
+    /**
+     * A {@code Map<String, String>} argument (queue_training_job's params) is an object of strings,
+     * as exported at build time: {@code additionalProperties: false} there forbade every key, so a
+     * client that validates its arguments could not send params at all.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMapArgumentIsAnObjectOfStringsNotAnObjectWithoutKeys() {
+        Map<String, Object> strings = Map.of("type", "string", "maxLength", ArgumentBinder.MAX_STRING_LENGTH);
+        Map<String, Object> queue = Schemas.input(QueueRequest.class);
+        Map<String, Object> params = ((Map<String, Map<String, Object>>) queue.get("properties")).get("params");
+        assertThat(params).containsEntry("type", "object").containsEntry("additionalProperties", strings);
+        assertThat(queue).containsEntry("additionalProperties", false);
+
+        Map<String, Object> jobs = ((Map<String, Map<String, Object>>) Schemas.input(BatchRequest.class).get("properties")).get("jobs");
+        Map<String, Object> item = (Map<String, Object>) jobs.get("items");
+        assertThat(item).containsEntry("additionalProperties", false);
+        assertThat(((Map<String, Map<String, Object>>) item.get("properties")).get("params")).containsEntry("additionalProperties", strings);
+        assertThat(Schemas.generateInput(QueueRequest.class)).as("the exported schema is the generated one").isEqualTo(queue);
     }
 }
