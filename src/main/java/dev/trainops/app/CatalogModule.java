@@ -64,7 +64,8 @@ final class CatalogModule {
             tools.removeIf(t -> !t.hints().readOnly());
         }
         return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock),
-                new ToolCatalog.Guards(gates.limiter(), cost.auditTrail(), clock));
+                // --read-only writes nothing, the audit log included (its store is opened read-only)
+                new ToolCatalog.Guards(gates.limiter(), gates.readOnly() ? dev.trainops.audit.AuditTrail.NONE : cost.auditTrail(), clock));
     }
 
     private static List<CatalogResource> resources(PriceBook prices, Clock clock) {

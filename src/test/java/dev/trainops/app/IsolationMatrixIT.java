@@ -149,6 +149,14 @@ class IsolationMatrixIT {
                 assertThat(e.get("outcome")).isEqualTo("NOT_FOUND");
             });
         }
+        // and so are its refused reads: seeing, forecasting, recommending on and reporting team-b's jobs, runs and costs
+        for (String tool : List.of("get_job_queue_status", "forecast_training_cost", "recommend_cost_optimization", "generate_cost_report",
+                "get_budget_status")) {
+            assertThat(entries).as(tool + " in " + entries).anySatisfy(e -> {
+                assertThat(e.get("tool")).isEqualTo(tool);
+                assertThat(e.get("outcome")).isEqualTo("NOT_FOUND");
+            });
+        }
         assertThat(entries).filteredOn(e -> "cancel_training_job".equals(e.get("tool")))
                 .anySatisfy(e -> assertThat((String) e.get("arguments")).contains(cancelTarget));
         // the viewer's refused cancel is there too, as FORBIDDEN

@@ -26,7 +26,8 @@ final class AuditQuery {
     static Tool<?, ?> tool(Supplier<AuditLog> log) {
         return new Tool<AuditLogRequest, AuditLogPage>(NAME, "Audit log",
                 "Admins only. The audit log: every call that changed something or tried to (queue, cancel, batch, and refused or "
-                        + "failed attempts), newest first, each with its time, principal (subject, role, teams), tool, team, "
+                        + "failed attempts), and every read refused as NOT_FOUND or FORBIDDEN (such as an attempt on another team's "
+                        + "job), newest first, each with its time, principal (subject, role, teams), tool, team, "
                         + "arguments and outcome (OK or the error code). Filter by since, team, principal and tool.",
                 AuditLogRequest.class, AuditLogPage.class, ToolHints.READ_ONLY, (r, call) -> list(log.get(), r, call.principal()),
                 p -> p.entries().size() + " audit entr" + (p.entries().size() == 1 ? "y" : "ies")

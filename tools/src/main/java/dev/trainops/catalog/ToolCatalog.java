@@ -41,6 +41,9 @@ public final class ToolCatalog {
         }
     }
 
+    /** The outcomes of a read-only tool that are audited: refusals, which may be attempts on another team's items (rule 7). */
+    private static final java.util.Set<ErrorCode> REFUSED_READS = java.util.EnumSet.of(ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN);
+
     private final Map<String, Tool<?, ?>> tools;
     private final ArgumentBinder binder;
     private final CallObserver observer;
@@ -198,13 +201,19 @@ public final class ToolCatalog {
         } else {
             outcome = invokeTyped(tool, arguments, call.withAudit(audit));
         }
-        if (writes) {
-            try {
+        try {
+            if (writes) {
                 audit.afterCall(outcome instanceof ToolOutcome.Failure f ? f.error().code().name() : dev.trainops.audit.AuditEntry.OK,
                         outcome instanceof ToolOutcome.Failure f ? f.error().message() : "");
-            } catch (RuntimeException e) {
-                log.error("cannot write the audit log for {}: {}", tool.name(), e.getMessage());
+            } else if (outcome instanceof ToolOutcome.Failure f && REFUSED_READS.contains(f.error().code())) {
+                // a read refused (another team's item, an admin-only tool) is an attempt the audit log keeps too;
+                // a rate-limited read is not, so a flood of them cannot turn into a flood of writes
+                new dev.trainops.audit.Audit(guards.audit(), guards.clock(), call.principal(), tool.name(),
+                        arguments.get("team") instanceof String t ? Json.shorten(t) : null, auditable(arguments))
+                        .afterCall(f.error().code().name(), f.error().message());
             }
+        } catch (RuntimeException e) {
+            log.error("cannot write the audit log for {}: {}", tool.name(), e.getMessage());
         }
         return outcome;
     }

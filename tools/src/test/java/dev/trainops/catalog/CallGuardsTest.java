@@ -90,6 +90,27 @@ class CallGuardsTest {
     }
 
     @Test
+    void rule7_aReadRefusedAsNotFoundOrForbiddenIsAuditedAndARateLimitedReadIsNot() {
+        Tool<Ask, Done> hidden = new Tool<>("read_hidden", "Read", "Reads another team's thing.", Ask.class, Done.class, ToolHints.READ_ONLY,
+                (r, call) -> {
+                    throw new ToolException(ErrorCode.NOT_FOUND, "No thing '" + r.team() + "'.", "List things.");
+                }, d -> "read", Set.of());
+        ToolCatalog catalog = new ToolCatalog(List.of(hidden), List.of(), ToolCatalog.CallObserver.NONE, Completions.none(),
+                new ToolCatalog.Guards(p -> p.subject().equals("vera") ? 3 : 0, trail, clock));
+
+        catalog.invoke("read_hidden", Map.of("team", "team-b"), CallContext.of(MEMBER));
+        catalog.invoke("read_hidden", Map.of("team", "team-b"), CallContext.of(VIEWER));
+
+        assertThat(ownTransaction).singleElement().satisfies(e -> {
+            assertThat(e.subject()).isEqualTo("alice");
+            assertThat(e.tool()).isEqualTo("read_hidden");
+            assertThat(e.team()).isEqualTo("team-b");
+            assertThat(e.outcome()).isEqualTo("NOT_FOUND");
+            assertThat(e.message()).isEqualTo("No thing 'team-b'.");
+        });
+    }
+
+    @Test
     void aChangeRecordedInItsTransactionIsNotRecordedTwice() {
         catalog(RateLimiter.NONE, true).invoke("change_thing", Map.of("team", "team-a"), CallContext.of(MEMBER));
 
