@@ -93,15 +93,9 @@ class KubeImpersonationOverHttpTest {
         try (var client = server.createClient()) {
             client.resource(OwnHistoryTest.h100("h100-a")).create();
         }
-        Map<String, String> saved = new HashMap<>();
-        OwnHistoryTest.CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
+        Map<String, String> saved = OwnHistoryTest.pointAt(server);
         List<RecordedRequest> seen = new ArrayList<>();
         try {
-            System.setProperty("kubernetes.master", server.url("/"));
-            System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-            System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-            System.setProperty("kubernetes.trust.certificates", "true");
-            System.setProperty("kubernetes.namespace", "default");
             try (Trainops trainops = Trainops.create(new Trainops.Settings(OwnHistoryTest.CONFIG, data, false, 1.0).withKubeImpersonate(true),
                     Map.of());
                  HttpTransport http = new HttpTransport(new TrainopsMcpServer(trainops.catalog(), "test"), new HttpOptions("127.0.0.1", 0,
@@ -129,13 +123,7 @@ class KubeImpersonationOverHttpTest {
                 }
             }
         } finally {
-            saved.forEach((p, v) -> {
-                if (v == null) {
-                    System.clearProperty(p);
-                } else {
-                    System.setProperty(p, v);
-                }
-            });
+            OwnHistoryTest.restore(saved);
             server.destroy();
         }
     }

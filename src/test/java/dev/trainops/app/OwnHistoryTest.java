@@ -160,27 +160,37 @@ class OwnHistoryTest {
                 client.resource(n).create();
             }
         }
-        Map<String, String> saved = new HashMap<>();
-        CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
+        Map<String, String> saved = pointAt(server);
         try {
-            System.setProperty("kubernetes.master", server.url("/"));
-            System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-            System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-            System.setProperty("kubernetes.trust.certificates", "true");
-            System.setProperty("kubernetes.namespace", "default");
             try (Trainops trainops = Trainops.create(new Trainops.Settings(config, data, false, 1.0), Map.of())) {
                 check.check(trainops);
             }
         } finally {
-            saved.forEach((p, v) -> {
-                if (v == null) {
-                    System.clearProperty(p);
-                } else {
-                    System.setProperty(p, v);
-                }
-            });
+            restore(saved);
             server.destroy();
         }
+    }
+
+    /** Points the fabric8 client's system properties at {@code server}; returns what they were, for {@link #restore}. */
+    static Map<String, String> pointAt(KubernetesMockServer server) {
+        Map<String, String> saved = new HashMap<>();
+        CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
+        System.setProperty("kubernetes.master", server.url("/"));
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        System.setProperty("kubernetes.trust.certificates", "true");
+        System.setProperty("kubernetes.namespace", "default");
+        return saved;
+    }
+
+    static void restore(Map<String, String> saved) {
+        saved.forEach((p, v) -> {
+            if (v == null) {
+                System.clearProperty(p);
+            } else {
+                System.setProperty(p, v);
+            }
+        });
     }
 
     /** The tool's structured answer; the store opens in the background, so a first call may wait for it (bounded). */

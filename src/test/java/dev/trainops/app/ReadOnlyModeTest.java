@@ -70,14 +70,8 @@ class ReadOnlyModeTest {
         }
         drain(server);
         List<String> requests = new ArrayList<>();
-        Map<String, String> saved = new HashMap<>();
-        OwnHistoryTest.CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
+        Map<String, String> saved = OwnHistoryTest.pointAt(server);
         try {
-            System.setProperty("kubernetes.master", server.url("/"));
-            System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-            System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-            System.setProperty("kubernetes.trust.certificates", "true");
-            System.setProperty("kubernetes.namespace", "default");
             TrainopsConfig config = TrainopsConfig.read(new Trainops.Settings(CONFIG, data, false, 1.0), Map.of());
             try (Trainops trainops = Trainops.create(config, new Gates(0, true))) {
                 List<Tool<?, ?>> tools = trainops.catalog().tools();
@@ -113,13 +107,7 @@ class ReadOnlyModeTest {
                 requests.addAll(drain(server));
             }
         } finally {
-            saved.forEach((p, v) -> {
-                if (v == null) {
-                    System.clearProperty(p);
-                } else {
-                    System.setProperty(p, v);
-                }
-            });
+            OwnHistoryTest.restore(saved);
             try (var client = server.createClient()) {
                 assertThat(client.scheduling().v1().priorityClasses().list().getItems()).as("PriorityClasses checked, not created").isEmpty();
                 assertThat(client.batch().v1().jobs().inAnyNamespace().list().getItems()).isEmpty();
