@@ -149,6 +149,10 @@ public final class ToolCatalog {
             } catch (ToolException e) {
                 return failure(e);
             } catch (RuntimeException e) {
+                Optional<dev.trainops.store.StoreUnavailableException.Unanswered> store = dev.trainops.store.StoreUnavailableException.in(e);
+                if (store.isPresent()) {
+                    return failure(storeUnavailable(store.get()));
+                }
                 log.error("resource {} failed", uri, e);
                 return failure(new ToolException(ErrorCode.INTERNAL, "trainops could not read " + Json.shorten(uri) + ".", "Retry once."));
             }
@@ -245,12 +249,28 @@ public final class ToolCatalog {
         } catch (ToolException e) {
             return failure(e);
         } catch (RuntimeException e) {
+            Optional<dev.trainops.store.StoreUnavailableException.Unanswered> store = dev.trainops.store.StoreUnavailableException.in(e);
+            if (store.isPresent()) {
+                log.warn("tool {}: {}", tool.name(), e.getMessage());
+                return failure(storeUnavailable(store.get()));
+            }
             String reference = UUID.randomUUID().toString().substring(0, 8);
             log.error("tool {} failed [ref {}]", tool.name(), reference, e);
             return failure(new ToolException(ErrorCode.INTERNAL,
                     "trainops hit an internal error while running " + tool.name() + " (reference " + reference + ").",
                     "Retry once; if it fails again, report the reference to your platform team."));
         }
+    }
+
+    /**
+     * A call the store left unanswered (PostgreSQL down, restarting or unreachable), however the
+     * domain wrapped the failure: UPSTREAM_UNAVAILABLE naming the store, retryable; the server
+     * reconnects by itself once it answers (docs/architecture.md, "When the store is down").
+     */
+    static ToolException storeUnavailable(dev.trainops.store.StoreUnavailableException.Unanswered store) {
+        return new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, store.message(), "Retry in a few seconds (a submission retried with its "
+                + "idempotency_key is not doubled): trainops reconnects by itself once it answers. If it persists, check that PostgreSQL "
+                + "runs and that TRAINOPS_DB_URL reaches it.", true, Map.of("backend", "store"));
     }
 
     private static ToolOutcome failure(ToolException e) {

@@ -42,6 +42,16 @@ public final class Store implements AutoCloseable {
     /** How long a transaction waits for its turn before its call fails. */
     private static final Duration TRANSACTION_WAIT = Duration.ofSeconds(30);
     private static final int SQLITE_BUSY_TIMEOUT_MS = 5000;
+    /**
+     * PostgreSQL: how long one borrow from the pool waits (HikariCP's least) before it asks why no
+     * connection came: the pool could not open one (the store is down: fail now) or every
+     * connection is lent out (busy: wait on, up to {@link #TRANSACTION_WAIT}). A call answers
+     * UPSTREAM_UNAVAILABLE within half a second of meeting a dead store, never after the pool's 30 s.
+     */
+    static final Duration BORROW_WAIT = Duration.ofMillis(250);
+    /** While the store is known down, calls fail at once, and one call at most this often tries it again. */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Store.class);
 
     private final HikariDataSource pool;
     private final boolean sqlite;
@@ -56,6 +66,11 @@ public final class Store implements AutoCloseable {
      */
     private final Semaphore transactions;
     private final boolean readOnly;
+    /** PostgreSQL did not answer the last borrow: calls fail at once, but for one probe per {@link #PROBE_EVERY}. */
+    private volatile boolean down;
+    private volatile long downSinceNanos;
+    /** When the next probe of a down store may run (System.nanoTime()). */
+    private final java.util.concurrent.atomic.AtomicLong nextProbe = new java.util.concurrent.atomic.AtomicLong();
 
     private Store(HikariDataSource pool, boolean sqlite, String description, Redactor redactor, boolean readOnly) {
         this.pool = pool;
@@ -147,6 +162,10 @@ public final class Store implements AutoCloseable {
         } else {
             config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
             config.setMinimumIdle(2);
+            // see connection(): a short borrow, and a pooled connection checked as briefly, so a
+            // restarted or unreachable PostgreSQL fails a call fast instead of holding it
+            config.setConnectionTimeout(BORROW_WAIT.toMillis());
+            config.setValidationTimeout(BORROW_WAIT.toMillis());
         }
         try {
             return new HikariDataSource(config);
@@ -289,7 +308,7 @@ public final class Store implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to write to " + description, e);
         }
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connection()) {
             return sqlite ? sqliteTransaction(c, work) : postgresTransaction(c, advisoryLock, work);
         } catch (SQLException e) {
             throw failed(e);
@@ -366,6 +385,57 @@ public final class Store implements AutoCloseable {
      * transaction rolled back, when the connection returns to the pool.
      */
     public Connection connection() throws SQLException {
-        return pool.getConnection();
+        return sqlite ? pool.getConnection() : postgresConnection();
+    }
+
+    /**
+     * A PostgreSQL connection, or {@link StoreUnavailableException} within about {@link #BORROW_WAIT}
+     * when the store does not answer. Once it is known down, calls fail at once and one call per
+     * {@link #PROBE_EVERY} tries it again (the background loops' passes are such calls), so the
+     * server notices by itself when it answers again. A pool that is merely busy is waited for.
+     */
+    private Connection postgresConnection() throws SQLException {
+        long deadline = System.nanoTime() + TRANSACTION_WAIT.toNanos();
+        while (true) {
+            if (down && !probeNow()) {
+                throw new StoreUnavailableException(description, "it has not answered for " + downFor()
+                        + "; trainops tries it again every " + PROBE_EVERY.toSeconds() + " s");
+            }
+            try {
+                Connection c = pool.getConnection();
+                if (down) {
+                    down = false;
+                    log.info("{} answers again, after {} without", description, downFor());
+                }
+                return c;
+            } catch (java.sql.SQLTransientConnectionException e) {
+                // HikariCP's timeout: its cause is why the pool could not open a connection, null when all were lent out
+                if (e.getCause() != null) {
+                    String why = redactor.redact(rootMessage(e.getCause()));
+                    if (!down) {
+                        downSinceNanos = System.nanoTime();
+                        down = true;
+                        log.warn("{} is not answering ({}); calls that need it answer UPSTREAM_UNAVAILABLE until it does", description, why);
+                    }
+                    nextProbe.set(System.nanoTime() + PROBE_EVERY.toNanos());
+                    throw new StoreUnavailableException(description, why);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new java.sql.SQLTransientConnectionException("every connection to " + description + " stayed lent out for "
+                            + TRANSACTION_WAIT.toSeconds() + " s", "08001");
+                }
+            }
+        }
+    }
+
+    private String downFor() {
+        return Duration.ofNanos(System.nanoTime() - downSinceNanos).toMillis() + " ms";
+    }
+
+    /** Whether this caller may try a down store now: at most one caller per {@link #PROBE_EVERY}. */
+    private boolean probeNow() {
+        long now = System.nanoTime();
+        long next = nextProbe.get();
+        return now - next >= 0 && nextProbe.compareAndSet(next, now + PROBE_EVERY.toNanos());
     }
 }

@@ -29,6 +29,11 @@ class ToolCatalogTest {
                 if (r.epochs() == 999) {
                     throw new IllegalStateException("boom at dev.trainops.Secret");
                 }
+                if (r.epochs() == 998) {
+                    // as the domain wraps a PostgreSQL connection that a restart cut in the middle of the call
+                    throw new IllegalStateException("cannot read the job queue in dev.trainops.Secret",
+                            new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006"));
+                }
                 return new EchoResponse(r.epochs(), r.gpuType(), r.priority());
             },
             r -> "echoed " + r.epochs())));
@@ -116,6 +121,17 @@ class ToolCatalogTest {
         assertThat(error.code()).isEqualTo(ErrorCode.INTERNAL);
         assertThat(error.message()).contains("reference").doesNotContain("IllegalStateException", "dev.trainops", "boom");
         assertThat(error.retryable()).isTrue();
+    }
+
+    @Test
+    void aStoreThatDidNotAnswerIsUpstreamUnavailableNamingTheStoreHoweverTheFailureWasWrapped() {
+        ToolError error = failure(Map.of("epochs", 998));
+        assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+        assertThat(error.details()).containsEntry("backend", "store");
+        assertThat(error.retryable()).isTrue();
+        assertThat(error.message()).isEqualTo("The store did not answer: the connection to it was cut during the call (down, restarting or unreachable).")
+                .doesNotContain("dev.trainops", "I/O");
+        assertThat(error.hint()).contains("reconnects by itself", "TRAINOPS_DB_URL");
     }
 
     @Test
