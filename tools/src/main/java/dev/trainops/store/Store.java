@@ -49,7 +49,9 @@ public final class Store implements AutoCloseable {
      * UPSTREAM_UNAVAILABLE within half a second of meeting a dead store, never after the pool's 30 s.
      */
     static final Duration BORROW_WAIT = Duration.ofMillis(250);
-    /** While the store is known down, calls fail at once, and one call at most this often tries it again. */
+    /** How long opening one PostgreSQL session may take (a refused or unreachable server fails sooner). */
+    static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(10);
+    /** While the store is known down, calls fail at once, and the store tries it again this often. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(1);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Store.class);
 
@@ -66,11 +68,13 @@ public final class Store implements AutoCloseable {
      */
     private final Semaphore transactions;
     private final boolean readOnly;
-    /** PostgreSQL did not answer the last borrow: calls fail at once, but for one probe per {@link #PROBE_EVERY}. */
+    /** PostgreSQL did not answer a borrow, nor the probes since: calls fail at once. */
     private volatile boolean down;
     private volatile long downSinceNanos;
-    /** When the next probe of a down store may run (System.nanoTime()). */
-    private final java.util.concurrent.atomic.AtomicLong nextProbe = new java.util.concurrent.atomic.AtomicLong();
+    /** Tries a down store again every {@link #PROBE_EVERY}; started the first time the store is found down. */
+    private java.util.concurrent.ScheduledExecutorService probe;
+    /** Set by {@link #close()}: no probe starts after it. */
+    private boolean closing;
 
     private Store(HikariDataSource pool, boolean sqlite, String description, Redactor redactor, boolean readOnly) {
         this.pool = pool;
@@ -188,7 +192,19 @@ public final class Store implements AutoCloseable {
     }
 
     private static DataSource postgresDataSource(String url, String user, String password, boolean readOnly) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        PGSimpleDataSource dataSource = new PGSimpleDataSource() {
+            private static final long serialVersionUID = 1L;
+
+            /**
+             * HikariCP sets the login timeout from its (here short) borrow timeout: 1 s. A busy
+             * machine may take longer to open a session, and a slow login is not a dead store: a
+             * borrow meanwhile finds no failure and waits on (a refused connection fails at once).
+             */
+            @Override
+            public void setLoginTimeout(int seconds) {
+                super.setLoginTimeout(Math.max(seconds, (int) LOGIN_TIMEOUT.toSeconds()));
+            }
+        };
         try {
             dataSource.setURL(url);
         } catch (IllegalArgumentException e) {
@@ -279,6 +295,12 @@ public final class Store implements AutoCloseable {
     /** Closes the pool and its connections; reads and transactions after this fail. */
     @Override
     public void close() {
+        synchronized (this) {
+            closing = true;
+            if (probe != null) {
+                probe.shutdownNow();
+            }
+        }
         pool.close();
     }
 
@@ -390,34 +412,25 @@ public final class Store implements AutoCloseable {
 
     /**
      * A PostgreSQL connection, or {@link StoreUnavailableException} within about {@link #BORROW_WAIT}
-     * when the store does not answer. Once it is known down, calls fail at once and one call per
-     * {@link #PROBE_EVERY} tries it again (the background loops' passes are such calls), so the
-     * server notices by itself when it answers again. A pool that is merely busy is waited for.
+     * when the store does not answer. Once it is known down, calls fail at once while the store's
+     * own probe tries it every {@link #PROBE_EVERY}, so the server notices by itself when it
+     * answers again (docs/architecture.md, "When the store is down"). A pool that is merely busy
+     * is waited for.
      */
     private Connection postgresConnection() throws SQLException {
         long deadline = System.nanoTime() + TRANSACTION_WAIT.toNanos();
         while (true) {
-            if (down && !probeNow()) {
-                throw new StoreUnavailableException(description, "it has not answered for " + downFor()
-                        + "; trainops tries it again every " + PROBE_EVERY.toSeconds() + " s");
+            if (down) {
+                throw new StoreUnavailableException(description, "it has not answered for " + downFor() + "; trainops tries it again every "
+                        + PROBE_EVERY.toSeconds() + " s");
             }
             try {
-                Connection c = pool.getConnection();
-                if (down) {
-                    down = false;
-                    log.info("{} answers again, after {} without", description, downFor());
-                }
-                return c;
+                return pool.getConnection();
             } catch (java.sql.SQLTransientConnectionException e) {
                 // HikariCP's timeout: its cause is why the pool could not open a connection, null when all were lent out
                 if (e.getCause() != null) {
                     String why = redactor.redact(rootMessage(e.getCause()));
-                    if (!down) {
-                        downSinceNanos = System.nanoTime();
-                        down = true;
-                        log.warn("{} is not answering ({}); calls that need it answer UPSTREAM_UNAVAILABLE until it does", description, why);
-                    }
-                    nextProbe.set(System.nanoTime() + PROBE_EVERY.toNanos());
+                    markDown(why);
                     throw new StoreUnavailableException(description, why);
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -428,14 +441,44 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private String downFor() {
-        return Duration.ofNanos(System.nanoTime() - downSinceNanos).toMillis() + " ms";
+    private synchronized void markDown(String why) {
+        if (down || closing) {
+            return;
+        }
+        downSinceNanos = System.nanoTime();
+        down = true;
+        log.warn("{} is not answering ({}); calls that need it answer UPSTREAM_UNAVAILABLE until it does", description, why);
+        if (probe == null) {
+            probe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "trainops-store-probe");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        probe.schedule(this::probe, PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Whether this caller may try a down store now: at most one caller per {@link #PROBE_EVERY}. */
-    private boolean probeNow() {
-        long now = System.nanoTime();
-        long next = nextProbe.get();
-        return now - next >= 0 && nextProbe.compareAndSet(next, now + PROBE_EVERY.toNanos());
+    /** One try of a down store: up again when the pool lends a connection that answers, else another try a period later. */
+    private void probe() {
+        try (Connection c = pool.getConnection()) {
+            if (c.isValid((int) Math.max(1, BORROW_WAIT.toSeconds()))) {
+                synchronized (this) {
+                    down = false;
+                }
+                log.info("{} answers again, after {} without", description, downFor());
+                return;
+            }
+        } catch (SQLException | RuntimeException stillDown) {
+            // tried again below, unless the store was closed meanwhile
+        }
+        synchronized (this) {
+            if (!closing) {
+                probe.schedule(this::probe, PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private String downFor() {
+        return Duration.ofNanos(System.nanoTime() - downSinceNanos).toMillis() + " ms";
     }
 }
