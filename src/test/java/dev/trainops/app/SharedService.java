@@ -67,6 +67,7 @@ final class SharedService implements AutoCloseable {
     final Kubelet kubelet;
     final Path kubeconfig;
     private final List<Replica> replicas = new CopyOnWriteArrayList<>();
+    private final List<ApiProxy> proxies = new CopyOnWriteArrayList<>();
 
     private SharedService(Path dir, PrivatePostgres pg, KubernetesMockServer api, KubernetesClient kube, Kubelet kubelet, Path kubeconfig) {
         this.dir = dir;
@@ -146,11 +147,16 @@ final class SharedService implements AutoCloseable {
                 || k.equals("PROMETHEUS_URL") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_"));
         env.put("TRAINOPS_DB_URL", pg.url());
         env.put("TRAINOPS_DB_USER", PrivatePostgres.USER);
-        env.put("KUBECONFIG", kubeconfig.toString());
         env.put("TRAINOPS_NAMESPACE", NAMESPACE);
         // the Lease names its holder by the pod's name in a cluster; here each replica has its own
         env.put("HOSTNAME", name);
         env.put("POD_NAME", name);
+        // each replica reaches the API server through its own proxy (see ApiProxy)
+        ApiProxy proxy = new ApiProxy(api.getPort());
+        proxies.add(proxy);
+        Path config = data.resolve("kubeconfig");
+        Files.writeString(config, kubeconfig("http://127.0.0.1:" + proxy.port()));
+        env.put("KUBECONFIG", config.toString());
         Path log = data.resolve("server.log");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Replica r = new Replica(name, port, pb.start(), log);
@@ -166,7 +172,101 @@ final class SharedService implements AutoCloseable {
         kubelet.close();
         kube.close();
         api.destroy();
+        proxies.forEach(ApiProxy::close);
         pg.close();
+    }
+
+    /**
+     * A TCP proxy between one replica and the API server that keeps its side of every connection
+     * open when the replica dies, reading and dropping what the API server still sends, until the
+     * test ends. A real API server lets a killed client's watches go; fabric8's mock server (8.0.0)
+     * blocks one of its event loops for 30 s when a watch connection fails while it is sending an
+     * event to it (WatchEventsListener.onFailure awaits the executor whose send awaits that event
+     * loop), which stalls every other client on that loop, the surviving replica included. With
+     * the proxy, the mock never sees the SIGKILL; the replicas see a plain API server.
+     */
+    static final class ApiProxy implements AutoCloseable {
+        private final java.net.ServerSocket server;
+        private final int upstreamPort;
+        private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
+        private volatile boolean closed;
+
+        ApiProxy(int upstreamPort) throws IOException {
+            this.upstreamPort = upstreamPort;
+            this.server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            daemon("api-proxy-accept", this::accept);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void accept() {
+            while (!closed) {
+                try {
+                    java.net.Socket client = server.accept();
+                    java.net.Socket upstream = new java.net.Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                    sockets.add(client);
+                    sockets.add(upstream);
+                    daemon("api-proxy-up", () -> pump(client, upstream, false));
+                    daemon("api-proxy-down", () -> pump(upstream, client, true));
+                } catch (IOException e) {
+                    if (!closed) {
+                        System.err.println("api proxy: " + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        /** Copies {@code from} to {@code to}; toward a client that is gone it reads on and drops, so the API server sees nothing end. */
+        private void pump(java.net.Socket from, java.net.Socket to, boolean towardClient) {
+            byte[] buffer = new byte[16384];
+            boolean clientGone = false;
+            try (InputStream in = from.getInputStream()) {
+                var out = to.getOutputStream();
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (towardClient && !clientGone) {
+                        try {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        } catch (IOException gone) {
+                            clientGone = true;
+                        }
+                    } else if (!towardClient) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                }
+                if (towardClient) {
+                    to.close(); // the API server ended the connection: so does the client's side
+                }
+            } catch (IOException e) {
+                // from the client: it is gone (the upstream side stays open, drained by its own pump); else the proxy closes
+            }
+        }
+
+        private static void daemon(String name, Runnable r) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            try {
+                server.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            for (java.net.Socket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
     }
 
     /** Rows of the shared store, read directly (what the replicas wrote). */
