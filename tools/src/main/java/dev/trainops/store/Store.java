@@ -340,7 +340,11 @@ public final class Store implements AutoCloseable {
     }
 
     private IllegalStateException failed(SQLException e) {
-        return new IllegalStateException("a transaction on " + description + " failed: " + redactor.redact(e.getMessage()), e);
+        String why = redactor.redact(e.getMessage());
+        // a connection the store cut in the middle (a restart): say which store did not answer
+        SQLException cause = !(e instanceof StoreUnavailableException) && StoreUnavailableException.lostConnection(e.getSQLState())
+                ? new StoreUnavailableException(description, "the connection was cut: " + why) : e;
+        return new IllegalStateException("a transaction on " + description + " failed: " + why, cause);
     }
 
     private <T> T sqliteTransaction(Connection c, Work<T> work) throws SQLException {
