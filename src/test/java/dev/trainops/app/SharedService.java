@@ -142,8 +142,10 @@ final class SharedService implements AutoCloseable {
         args.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(args);
         Map<String, String> env = pb.environment();
-        // this service's backends only: none of the test machine's own
-        env.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("TRAINOPS_") || k.startsWith("KUBERNETES_")
+        // this service's backends only: none of the test machine's own (the API request log for the
+        // least-privilege check stays: these replicas' requests are trainops's too)
+        env.keySet().removeIf(k -> k.startsWith("MLFLOW_") || (k.startsWith("TRAINOPS_") && !k.equals("TRAINOPS_API_REQUEST_LOG"))
+                || k.startsWith("KUBERNETES_")
                 || k.equals("PROMETHEUS_URL") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_"));
         env.put("TRAINOPS_DB_URL", pg.url());
         env.put("TRAINOPS_DB_USER", PrivatePostgres.USER);
