@@ -58,7 +58,11 @@ public final class PrivatePostgres implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         PrivatePostgres pg;
         try {
-            Path dir = Files.createTempDirectory("trainops-pg-");
+            // under /tmp, not java.io.tmpdir: the postgres user must be able to reach it, and a build
+            // directory under a home directory may not let it through
+            Path tmp = Path.of("/tmp");
+            Path dir = Files.isDirectory(tmp) && Files.isWritable(tmp) ? Files.createTempDirectory(tmp, "trainops-pg-")
+                    : Files.createTempDirectory("trainops-pg-");
             pg = new PrivatePostgres(bin, dir, freePort(), root);
             if (root) {
                 pg.run(List.of("chown", USER + ":", dir.toString()), false);
