@@ -125,14 +125,14 @@ final class QueueModule {
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
                     config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
-                    events(new QueueMetrics(metrics)));
+                    events(new QueueMetrics(metrics)), loops::leading);
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
             if (readOnly) {
                 log.info("read-only: no admission loop; nothing is created in the cluster");
                 return;
             }
-            loops.loop("admission", ADMIT_EVERY, () -> {
+            loops.control("admission", ADMIT_EVERY, () -> {
                 if (cluster.index.synced()) {
                     jobs.pass();
                 }

@@ -52,7 +52,7 @@ public final class Metrics {
             "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs",
             "trainops_background_loop_failures_total", "trainops_background_loop_last_success_timestamp_seconds",
             "trainops_unpriced_gpu_seconds_total", "trainops_job_cost_to_cap_ratio", "trainops_quota_usage_ratio",
-            "trainops_budget_used_ratio");
+            "trainops_budget_used_ratio", "trainops_leader");
     /** The background loops of the app (docs/architecture.md, "Background loops"): a fixed set, so a bounded label. */
     public static final List<String> BACKGROUND_LOOPS = List.of("admission", "usage-recorder", "metrics-collector", "training-poller",
             "dcgm-refresh");
@@ -89,6 +89,8 @@ public final class Metrics {
             queueWait(p);
         }
         gauge("trainops.running.jobs", Tags.empty(), 0, "Jobs admitted and not ended.");
+        gauge("trainops.leader", Tags.empty(), 0, "1 while this replica runs the control loops (it holds the Lease trainops-leader, "
+                + "or its store is local), else 0.");
         for (String team : teams) {
             jobDuration(team, "SUCCEEDED");
             for (String event : List.of("admitted", "preempted", "failed", "succeeded")) {
@@ -151,6 +153,11 @@ public final class Metrics {
     public void backend(String backend, BooleanSupplier up, BooleanSupplier stale) {
         gauges.supply("trainops.backend.up", Tags.of("backend", backend), () -> up.getAsBoolean() ? 1 : 0);
         gauges.supply("trainops.backend.stale", Tags.of("backend", backend), () -> stale.getAsBoolean() ? 1 : 0);
+    }
+
+    /** Reads at every scrape whether this replica runs the control loops. */
+    public void leader(BooleanSupplier leading) {
+        gauges.supply("trainops.leader", Tags.empty(), () -> leading.getAsBoolean() ? 1 : 0);
     }
 
     // --- background loops ----------------------------------------------------------------------
