@@ -165,7 +165,7 @@ class MonitoringObjectsTest {
         JsonNode rule = one("PrometheusRule");
         assertThat(rule.path("spec").properties()).extracting(Map.Entry::getKey).containsExactly("groups");
         if (!rule.path("spec").path("groups").equals(rulesFile().path("groups"))) {
-            fail("The PrometheusRule in deploy/monitoring/prometheusrule.yaml differs from " + RULES.normalize() + "; " + REGENERATE);
+            fail("The PrometheusRule in deploy/monitoring/prometheusrule.yaml differs from config/prometheus/trainops-alerts.yml; " + REGENERATE);
         }
         assertThat(rulesFile().properties()).extracting(Map.Entry::getKey).as("the rules file holds groups only").containsExactly("groups");
     }
@@ -182,15 +182,15 @@ class MonitoringObjectsTest {
             String file = cm.path("data").propertyNames().iterator().next();
             byFile.put(file, cm);
         }
-        assertThat(byFile.keySet()).as("one ConfigMap per dashboard of %s: add a configMapGenerator entry to deploy/monitoring/"
-                + "kustomization.yaml for a new one, then %s", DASHBOARDS.normalize(), REGENERATE).containsExactlyInAnyOrderElementsOf(sources);
+        assertThat(byFile.keySet()).as("one ConfigMap per dashboard of config/grafana/dashboards: add a configMapGenerator entry "
+                + "to deploy/monitoring/kustomization.yaml for a new one, then %s", REGENERATE).containsExactlyInAnyOrderElementsOf(sources);
         for (String file : sources) {
             JsonNode cm = byFile.get(file);
             JsonNode copy = JSON.readTree(cm.path("data").path(file).asString());
             JsonNode source = JSON.readTree(DASHBOARDS.resolve(file).toFile());
             if (!copy.equals(source)) {
-                fail("The ConfigMap " + cm.path("metadata").path("name").asString() + " differs from " + DASHBOARDS.resolve(file).normalize()
-                        + "; " + REGENERATE);
+                fail("The ConfigMap " + cm.path("metadata").path("name").asString() + " differs from config/grafana/dashboards/" + file + "; "
+                        + REGENERATE);
             }
             assertThat(cm.path("metadata").path("labels").path("grafana_dashboard").asString()).isEqualTo("1");
             assertThat(cm.path("metadata").path("annotations").path("grafana_folder").asString()).as(file).isEqualTo(FOLDERS.get(file));
@@ -223,7 +223,7 @@ class MonitoringObjectsTest {
         assertThat(matcher.path("name").asString()).isEqualTo("alertname");
         assertThat(matcher.path("matchType").asString()).isEqualTo("=~");
         if (!List.of(matcher.path("value").asString().split("\\|")).equals(alertNames())) {
-            fail("The AlertmanagerConfig's alertname matcher does not list the alerts of " + RULES.normalize() + "; " + REGENERATE);
+            fail("The AlertmanagerConfig's alertname matcher does not list the alerts of config/prometheus/trainops-alerts.yml; " + REGENERATE);
         }
         String receiver = spec.path("route").path("receiver").asString();
         assertThat(spec.path("receivers")).hasSize(1);
