@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -407,12 +408,15 @@ class MonitoringObjectsTest {
         assertThat(selects(YAML.readTree("{matchExpressions: [{key: c, operator: Exists}]}"), labels)).isFalse();
     }
 
-    /** promtool checks the rules as the PrometheusRule carries them; CI installs it (.ci/run). */
+    /**
+     * promtool checks the rules as the PrometheusRule carries them and runs config/prometheus's unit
+     * tests on them (each alert fires within 2 minutes and stays quiet when healthy); CI installs it.
+     */
     @Test
-    void promtoolAcceptsTheRulesOfThePrometheusRule() throws Exception {
+    void promtoolChecksAndUnitTestsTheRulesOfThePrometheusRule(@TempDir Path dir) throws Exception {
         String promtool = null;
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, "promtool"))) {
+            if (promtool == null && Files.isExecutable(Path.of(d, "promtool"))) {
                 promtool = Path.of(d, "promtool").toString();
             }
         }
@@ -422,17 +426,22 @@ class MonitoringObjectsTest {
             }
             assumeTrue(false, "promtool not installed (apt-get install prometheus); CI runs this check");
         }
-        Path rules = Files.createTempFile("trainops-prometheusrule", ".yml");
-        try {
-            YAML.writeValue(rules.toFile(), one("PrometheusRule").path("spec"));
-            Process p = new ProcessBuilder(promtool, "check", "rules", rules.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(out).isZero();
-            assertThat(out).contains("SUCCESS: " + alertNames().size() + " rules found");
-        } finally {
-            Files.deleteIfExists(rules);
-        }
+        // the unit tests name their rules as ../trainops-alerts.yml
+        Path rules = dir.resolve("trainops-alerts.yml");
+        YAML.writeValue(rules.toFile(), one("PrometheusRule").path("spec"));
+        Files.createDirectories(dir.resolve("tests"));
+        Path unitTests = Files.copy(ROOT.resolve("config/prometheus/tests/trainops-alerts.test.yml"), dir.resolve("tests/trainops-alerts.test.yml"));
+        String checked = run(promtool, "check", "rules", rules.toString());
+        assertThat(checked).contains("SUCCESS: " + alertNames().size() + " rules found");
+        assertThat(run(promtool, "test", "rules", unitTests.toString())).contains("SUCCESS");
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", List.of(command)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
     }
 
     /** Each field a fabric8 model did not know (it keeps them in additionalProperties), with its path. */
