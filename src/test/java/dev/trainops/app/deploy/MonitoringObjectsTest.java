@@ -444,6 +444,48 @@ class MonitoringObjectsTest {
         return out;
     }
 
+    /**
+     * The checked-in copies are byte for byte what deploy/monitoring/generate writes, and a second run
+     * changes nothing: the script runs on a scratch copy of its inputs, never on the checkout.
+     */
+    @Test
+    void generateReproducesTheCheckedInCopiesAndASecondRunChangesNothing(@TempDir Path scratch) throws Exception {
+        Path rules = Files.createDirectories(scratch.resolve("config/prometheus")).resolve("trainops-alerts.yml");
+        Files.copy(RULES, rules);
+        Path dashboards = Files.createDirectories(scratch.resolve("config/grafana/dashboards"));
+        Path out = Files.createDirectories(scratch.resolve("deploy/monitoring"));
+        Files.copy(MONITORING.resolve("generate"), out.resolve("generate"));
+        List<String> copies = new ArrayList<>(List.of("prometheusrule.yaml", "alertmanagerconfig.yaml"));
+        try (var files = Files.list(DASHBOARDS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                Files.copy(f, dashboards.resolve(f.getFileName()));
+                copies.add("dashboards/" + f.getFileName());
+            }
+        }
+        run("bash", out.resolve("generate").toString());
+        Map<String, Object> written = new LinkedHashMap<>();
+        for (String copy : copies) {
+            if (Files.mismatch(out.resolve(copy), MONITORING.resolve(copy)) != -1) {
+                fail("deploy/monitoring/" + copy + " is not what deploy/monitoring/generate writes; " + REGENERATE);
+            }
+            written.put(copy, fileKey(out.resolve(copy)));
+        }
+        run("bash", out.resolve("generate").toString());
+        for (String copy : copies) {
+            assertThat(fileKey(out.resolve(copy))).as(copy + " untouched by a second run (a rewrite is a new file)").isEqualTo(written.get(copy));
+        }
+        try (var files = Files.list(out.resolve("dashboards"))) {
+            assertThat(files.count()).as("nothing but the copies").isEqualTo(copies.size() - 2);
+        }
+    }
+
+    /** The file's identity (device and inode on Unix): the script replaces a file it rewrites. */
+    private static Object fileKey(Path p) throws IOException {
+        Object key = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assumeTrue(key != null, "this file system has no file keys");
+        return key;
+    }
+
     /** Each field a fabric8 model did not know (it keeps them in additionalProperties), with its path. */
     static List<String> unknownFields(Object model, String path) throws Exception {
         List<String> found = new ArrayList<>();
