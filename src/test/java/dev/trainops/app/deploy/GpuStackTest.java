@@ -410,7 +410,8 @@ class GpuStackTest {
         Node node = simulateNode("renamed", new GpuShape("NVIDIA-A100-SXM4-80GB", 81_920, 1, Map.of("1g.10gb", 7)), bad);
         String advertised = "nvidia.com/mig-1g.10gb.shared";
         assertThat(node.getStatus().getCapacity()).containsKey(advertised);
-        assertThat(GpuShares.share(advertised, node.getMetadata().getLabels())).isNotEqualByComparingTo(expectedShare("nvidia.com/mig-1g.10gb", 2));
+        assertThat(GpuShares.share(advertised, node.getMetadata().getLabels())).as("billed as a whole GPU, not 1/14")
+                .isEqualByComparingTo("1").isNotEqualByComparingTo(expectedShare("nvidia.com/mig-1g.10gb", 2));
 
         JsonNode ok = YAML.readTree(bad.toString().replace("\"renameByDefault\":true", "\"renameByDefault\":false"));
         assertThat(devicePluginConfigProblems(ok, "mixed")).isEmpty();
@@ -635,14 +636,22 @@ class GpuStackTest {
                     KnownGpu g = known(id);
                     Map<String, Integer> perGpu = new TreeMap<>();
                     entry.get("mig-devices").properties().forEach(e -> perGpu.put(e.getKey(), e.getValue().asInt()));
-                    String node = (name + "-" + id.substring(2, 6)).toLowerCase();
-                    nodes.put(node, simulateNode(node, new GpuShape(g.product(), g.memoryMib(), 8, perGpu), plugin));
-                    shapes.put(node, perGpu);
+                    // one node of 8 GPUs per configuration and GPU type (devices of one type get the same entry)
+                    String node = (name + "-" + g.gpuType()).toLowerCase();
+                    if (!nodes.containsKey(node)) {
+                        nodes.put(node, simulateNode(node, new GpuShape(g.product(), g.memoryMib(), 8, perGpu), plugin));
+                        shapes.put(node, perGpu);
+                    }
+                    assertThat(shapes.get(node)).as(name + " on " + id).isEqualTo(perGpu);
                 }
             }
         }
         Map<String, GpuAvailability.NodeView> seen = inventory(nodes.values());
         assertThat(seen).containsOnlyKeys(nodes.keySet());
+        assertThat(seen.get("all-1g-h100").resources()).singleElement().satisfies(r -> {
+            assertThat(r.resourceName()).isEqualTo("nvidia.com/mig-1g.10gb");
+            assertThat(r.capacity()).isEqualTo(56);
+        });
         seen.forEach((node, view) -> {
             assertThat(view.migStrategy()).isEqualTo("mixed");
             Map<String, Integer> perGpu = shapes.get(node);
@@ -781,6 +790,11 @@ class GpuStackTest {
         assertThat(monitor.path("honorLabels").asBoolean()).isTrue();
 
         // the operator's exporter maps GPUs to pods and names the node; nothing in our values undoes it
+        JsonNode serviceMonitor = YAML.readTree(resource("assets-dcgm-exporter-service-monitor.yaml"));
+        assertThat(serviceMonitor.path("apiVersion").asString() + " " + serviceMonitor.path("kind").asString())
+                .as("a Prometheus Operator resource: install kube-prometheus-stack first").isEqualTo("monitoring.coreos.com/v1 ServiceMonitor");
+        assertThat(monitor.path("interval").asString()).isEqualTo("15s");
+        assertThat(monitor.at("/additionalLabels/release").asString()).isEqualTo("kube-prometheus-stack");
         JsonNode daemonSet = YAML.readTree(resource("assets-dcgm-exporter-daemonset.yaml"));
         Map<String, JsonNode> env = new LinkedHashMap<>();
         daemonSet.at("/spec/template/spec/containers/0/env").forEach(e -> env.put(e.get("name").asString(), e));
@@ -838,7 +852,10 @@ class GpuStackTest {
 
         // the check can fail: without honorLabels the workload's labels become exported_*, and the
         // exporter's own pod is what trainops's per-pod reading sees
-        try (FakePrometheus prometheus = new FakePrometheus(scrape(values, false, node, "team-a", pod, podLabels, allow))) {
+        List<Series> renamed = scrape(values, false, node, "team-a", pod, podLabels, allow);
+        assertThat(renamed.get(0).labels()).containsEntry("exported_pod", pod).containsEntry("exported_namespace", "team-a")
+                .containsEntry("namespace", NAMESPACE).hasEntrySatisfying("pod", p -> assertThat(p).startsWith("nvidia-dcgm-exporter-"));
+        try (FakePrometheus prometheus = new FakePrometheus(renamed)) {
             PrometheusClient client = new PrometheusClient(new PrometheusClient.Config(prometheus.url(), null, Duration.ofSeconds(5)));
             DcgmUtilization utilization = new DcgmUtilization(client, Clock.fixed(NOW, ZoneOffset.UTC));
             utilization.refresh();
