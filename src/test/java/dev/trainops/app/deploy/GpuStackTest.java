@@ -800,6 +800,8 @@ class GpuStackTest {
         daemonSet.at("/spec/template/spec/containers/0/env").forEach(e -> env.put(e.get("name").asString(), e));
         assertThat(env.get("DCGM_EXPORTER_KUBERNETES").get("value").asString()).isEqualTo("true");
         assertThat(env.get("NODE_NAME").at("/valueFrom/fieldRef/fieldPath").asString()).isEqualTo("spec.nodeName");
+        assertThat(daemonSet.at("/spec/template/spec/containers/0/securityContext/privileged").asBoolean())
+                .as("why the namespace admits privileged pods").isTrue();
         for (JsonNode e : values.at("/dcgmExporter/env")) {
             assertThat(e.get("name").asString()).isNotIn("DCGM_EXPORTER_KUBERNETES", "DCGM_EXPORTER_USE_OLD_NAMESPACE", "NODE_NAME");
         }
@@ -1059,7 +1061,7 @@ class GpuStackTest {
             }
         }
         if (kubectl == null) {
-            String why = "kubectl is not on PATH (kubectl 1.27 or later, with kustomize v5, builds deploy/gpu)";
+            String why = "kubectl is not on PATH: `kubectl kustomize` builds deploy/gpu";
             assertThat("true".equals(System.getenv("CI"))).as(why + ": CI must run this test").isFalse();
             Assumptions.abort(why);
         }
