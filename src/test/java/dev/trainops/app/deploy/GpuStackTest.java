@@ -289,6 +289,20 @@ class GpuStackTest {
                 assertThat(o.getMetadata().getName()).as("referenced by name from the values: no hash suffix").startsWith("trainops-").doesNotMatch(".*-[a-z0-9]{10}$");
             }
         }
+        // they apply to an API server (fabric8's CRUD mock) and read back as built
+        try (CrudMockServer mock = new CrudMockServer()) {
+            for (HasMetadata o : built.values()) {
+                mock.client().resource(o).create();
+            }
+            for (HasMetadata o : built.values()) {
+                if (o instanceof ConfigMap cm) {
+                    assertThat(mock.client().configMaps().inNamespace(NAMESPACE).withName(cm.getMetadata().getName()).get().getData())
+                            .isEqualTo(cm.getData());
+                }
+            }
+            assertThat(mock.client().namespaces().withName(NAMESPACE).get()).isNotNull();
+        }
+
         // the check can fail: a misspelt field is an unknown field
         HasMetadata typo = new KubernetesSerialization().unmarshal("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, lables: {a: b}}\ndta: {k: v}\n");
         assertThat(unknownFields(typo, "ConfigMap")).hasSize(2);
