@@ -16,7 +16,6 @@ import dev.trainops.prometheus.DcgmJobGpuUsage;
 import dev.trainops.prometheus.DcgmUtilization;
 import dev.trainops.prometheus.PrometheusClient;
 import dev.trainops.recommend.JobContext;
-import dev.trainops.recommend.JobGpuUsage;
 import dev.trainops.testing.ClusterFixtures;
 import dev.trainops.testing.CrudMockServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
