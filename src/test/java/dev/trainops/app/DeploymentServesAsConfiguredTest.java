@@ -101,7 +101,7 @@ class DeploymentServesAsConfiguredTest {
     }
 
     /** The container's env as the kubelet resolves it: Secrets as placeholders, ConfigMap keys from the build. */
-    private static Map<String, String> env(Container c, Deployment d, List<HasMetadata> objects) {
+    static Map<String, String> env(Container c, Deployment d, List<HasMetadata> objects) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : c.getEnv()) {
             EnvVarSource from = e.getValueFrom();
@@ -129,7 +129,7 @@ class DeploymentServesAsConfiguredTest {
     }
 
     /** Kubernetes's $(VAR) expansion of an argument (a name not in env stays as written). */
-    private static String expand(String arg, Map<String, String> env) {
+    static String expand(String arg, Map<String, String> env) {
         Matcher m = VAR.matcher(arg);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -140,7 +140,7 @@ class DeploymentServesAsConfiguredTest {
         return m.appendTail(out).toString();
     }
 
-    private static Map<String, Volume> mounts(Container c, Deployment d) {
+    static Map<String, Volume> mounts(Container c, Deployment d) {
         Map<String, Volume> byPath = new LinkedHashMap<>();
         List<Volume> volumes = d.getSpec().getTemplate().getSpec().getVolumes();
         for (VolumeMount m : c.getVolumeMounts()) {
@@ -151,7 +151,7 @@ class DeploymentServesAsConfiguredTest {
     }
 
     /** Writes the files a projected volume of ConfigMaps shows, as the kubelet does. */
-    private static Path project(Volume volume, List<HasMetadata> objects, Path dir) throws Exception {
+    static Path project(Volume volume, List<HasMetadata> objects, Path dir) throws Exception {
         for (VolumeProjection source : volume.getProjected().getSources()) {
             assertThat(source.getConfigMap()).as("a projected source of " + volume.getName()).isNotNull();
             ConfigMap cm = Manifests.configMap(objects, source.getConfigMap().getName());
