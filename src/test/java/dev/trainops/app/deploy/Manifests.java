@@ -85,7 +85,12 @@ public final class Manifests {
 
     /** {@code kubectl} on the PATH; skips without it, except in CI, where it fails. */
     public static String kubectl() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        return kubectl(System.getenv());
+    }
+
+    /** {@code kubectl} on {@code env}'s PATH; without it, skips, or fails when {@code env} has CI=true. */
+    static String kubectl(Map<String, String> env) {
+        for (String dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, "kubectl");
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
@@ -93,7 +98,7 @@ public final class Manifests {
         }
         String why = "kubectl is not on the PATH: the deploy/ tests build every kustomization with `kubectl kustomize` "
                 + "(kubectl 1.27 or later; README, \"Install in a cluster\").";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if ("true".equalsIgnoreCase(env.get("CI"))) {
             fail(why + " CI must have it: a skipped check here would pass unchecked manifests.");
         }
         Assumptions.abort(why);

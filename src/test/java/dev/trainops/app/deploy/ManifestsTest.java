@@ -124,6 +124,18 @@ class ManifestsTest {
                 "inline: example.com/v1 Widget x has no fabric8 model");
     }
 
+    /** Without kubectl the deploy/ checks skip on a developer's machine and fail in CI, never pass unchecked. */
+    @Test
+    void withoutKubectlTheChecksFailInCiAndSkipElsewhere(@org.junit.jupiter.api.io.TempDir Path empty) {
+        java.util.Map<String, String> ci = java.util.Map.of("PATH", empty.toString(), "CI", "true");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Manifests.kubectl(ci))
+                .isInstanceOf(org.opentest4j.AssertionFailedError.class).hasMessageContaining("CI must have it");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Manifests.kubectl(java.util.Map.of("PATH", empty.toString())))
+                .isInstanceOf(org.opentest4j.TestAbortedException.class).hasMessageContaining("kubectl is not on the PATH");
+        assertThat(Manifests.kubectl(java.util.Map.of("PATH", empty + java.io.File.pathSeparator + System.getenv("PATH"))))
+                .endsWith("kubectl");
+    }
+
     /** Checks one document; returns 1 when it was checked, 0 when it belongs to the monitoring lane's test. */
     static int check(String where, String document, List<String> problems) {
         HasMetadata object = Manifests.object(document);
