@@ -124,6 +124,25 @@ class ManifestsTest {
                 "inline: example.com/v1 Widget x has no fabric8 model");
     }
 
+    /** The ingress example routes to the Service the base builds, by its port's name, in its namespace. */
+    @Test
+    void theIngressExampleRoutesToTheBasesService() throws IOException {
+        List<HasMetadata> base = Manifests.objects(Manifests.base());
+        io.fabric8.kubernetes.api.model.Service service = base.stream().filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.Service.class::cast).findFirst().orElseThrow();
+        HasMetadata example = Manifests.object(Files.readString(Manifests.deploy().resolve("examples/ingress-nginx.yaml")));
+        assertThat(example).isInstanceOf(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class);
+        io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress = (io.fabric8.kubernetes.api.model.networking.v1.Ingress) example;
+        assertThat(ingress.getMetadata().getNamespace()).isEqualTo(service.getMetadata().getNamespace());
+        assertThat(ingress.getSpec().getRules()).flatExtracting(r -> r.getHttp().getPaths()).allSatisfy(p -> {
+            assertThat(p.getBackend().getService().getName()).isEqualTo(service.getMetadata().getName());
+            assertThat(service.getSpec().getPorts()).extracting(io.fabric8.kubernetes.api.model.ServicePort::getName)
+                    .contains(p.getBackend().getService().getPort().getName());
+        });
+        assertThat(ingress.getMetadata().getAnnotations())
+                .containsEntry("nginx.ingress.kubernetes.io/upstream-hash-by", "$remote_addr");
+    }
+
     /** Without kubectl the deploy/ checks skip on a developer's machine and fail in CI, never pass unchecked. */
     @Test
     void withoutKubectlTheChecksFailInCiAndSkipElsewhere(@org.junit.jupiter.api.io.TempDir Path empty) {
