@@ -2,6 +2,7 @@ package dev.trainops.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainops.app.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -13,9 +14,11 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,19 @@ class ApiRequestLogTest {
                 "GET\t/api/v1/nodes\t\t\t",
                 "POST\t/apis/batch/v1/namespaces/team-a/jobs\t\talice\tteam-a,team-b",
                 "DELETE\t/apis/batch/v1/namespaces/team-a/jobs/j1\t\t\t");
+    }
+
+    /** The sandbox seeds, schedules and runs pods through its own client: none of that is trainops's. */
+    @Test
+    void inTheSandboxOnlyTrainopsOwnClientIsRecordedNotTheSimulatedCluster() throws Exception {
+        Path data = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-data"));
+        try (SandboxCluster sandbox = new SandboxCluster(OwnHistoryTest.CONFIG, data, 1, Clock.systemUTC(),
+                ApiRequestLog.from(Map.of(ApiRequestLog.ENV, dir.toString()))).start()) {
+            KubernetesClient trainops = sandbox.seeded().get(120, TimeUnit.SECONDS);
+            // seeded: every object created and one pass of the Job controller, scheduler and kubelets done, all on the cluster's client
+            trainops.nodes().list();
+        }
+        assertThat(recorded()).containsExactly("GET\t/api/v1/nodes\t\t\t");
     }
 
     @Test
