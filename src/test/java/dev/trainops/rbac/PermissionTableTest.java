@@ -37,6 +37,16 @@ class PermissionTableTest {
                 .isEqualTo(granted);
     }
 
+    /** README, "Kubernetes impersonation": the component names the teams of config/quotas.yaml as the only groups. */
+    @Test
+    void theImpersonatorMayImpersonateExactlyTheTeamsOfTheQuotaConfig() throws Exception {
+        Path root = RbacFiles.root();
+        List<Grant> groups = RbacFiles.grants(root, List.of("deploy/components/kube-impersonate/rbac.yaml")).stream()
+                .filter(g -> g.resource() != null && g.resource().equals("groups")).toList();
+        assertThat(groups).singleElement().extracting(g -> new TreeSet<>(g.resourceNames()))
+                .isEqualTo(new TreeSet<>(dev.trainops.queue.QuotaConfig.load(root.resolve("config/quotas.yaml")).teams().keySet()));
+    }
+
     @Test
     void aRowPerRoleResourceAndScopeWithItsVerbsInTheApiServersOrder() {
         List<Grant> grants = List.of(
