@@ -66,7 +66,7 @@ final class ClusterModule implements AutoCloseable {
 
     static ClusterModule create(TrainopsConfig config) {
         PrometheusClient prometheus = config.prometheus().map(PrometheusClient::new).orElse(null);
-        // read here, not from config.env(): the in-process tests pass an empty environment, and their requests count too
+        // the process environment, not the map Trainops.create was given: in-process tests pass an empty one, and their requests count too
         Consumer<KubernetesClientBuilder> clientSetup = ApiRequestLog.from(System.getenv());
         if (config.sandbox()) {
             SandboxCluster sandbox = new SandboxCluster(config.configDir(), config.dataDir(), config.settings().sandboxSpeed(),

@@ -26,6 +26,10 @@ class LeastPrivilegeCheck {
         List<Grant> grants = RbacFiles.grants(RbacFiles.root(), RbacFiles.FILES);
         LeastPrivilege.Verdict verdict = LeastPrivilege.compare(recorded, grants, RbacFiles.FILES);
         System.out.println(recorded.size() + " distinct requests recorded in " + dir + "; " + grants.size() + " grants in " + RbacFiles.FILES);
+        // what the recording needs, for the log: one line per verb, group, resource and scope
+        recorded.stream().flatMap(r -> r.permissions().stream())
+                .map(p -> p.what() + (p.nonResourceUrl() != null ? "" : p.namespace() == null ? " (cluster-wide)" : " (namespaced)"))
+                .distinct().sorted().forEach(line -> System.out.println("  needs " + line));
         assertThat(verdict.missing()).as("requests trainops made that deploy/'s roles do not allow").isEmpty();
         assertThat(verdict.unused()).as("grants in deploy/ that no request needed").isEmpty();
     }

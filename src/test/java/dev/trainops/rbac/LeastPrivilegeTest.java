@@ -190,6 +190,30 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void noFileInDeployBindsTheServiceAccountOutsideTheCheckedOnes() throws Exception {
+        assertThat(RbacFiles.uncheckedBindings(RbacFiles.root())).as("bindings of ServiceAccount trainops that LeastPrivilegeCheck "
+                + "does not see; add their files to RbacFiles.FILES").isEmpty();
+    }
+
+    @Test
+    void aBindingOfTheServiceAccountInAnotherFileIsFoundAndADeletePatchIsNot() throws Exception {
+        Files.createDirectories(root.resolve("deploy/overlays/x"));
+        Files.writeString(root.resolve("deploy/overlays/x/extra.yaml"), """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata: {name: extra}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+                subjects: [{kind: ServiceAccount, name: trainops, namespace: trainops-system}]
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata: {name: trainops}
+                $patch: delete
+                """);
+        assertThat(RbacFiles.uncheckedBindings(root)).containsExactly("deploy/overlays/x/extra.yaml: ClusterRoleBinding extra");
+    }
+
+    @Test
     void theRecordingIsReadFromEveryServersFileOnceEach() throws Exception {
         Path dir = Files.createDirectories(root.resolve("api-requests"));
         Files.writeString(dir.resolve("trainops-1-a.tsv"), "GET\t/api/v1/nodes\t\t\t\nPOST\t/apis/batch/v1/namespaces/team-a/jobs\t\t\t\n");

@@ -148,6 +148,49 @@ final class RbacFiles {
         return false;
     }
 
+    /**
+     * Files under deploy/ outside {@link #FILES} with a RoleBinding or ClusterRoleBinding that gives
+     * ServiceAccount {@value #SERVICE_ACCOUNT} a role: rights the check would not see. A kustomize
+     * patch that deletes a binding ({@code $patch: delete}) gives nothing and is not one.
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> uncheckedBindings(Path root) throws IOException {
+        KubernetesSerialization yaml = new KubernetesSerialization();
+        List<String> found = new ArrayList<>();
+        Path deploy = root.resolve("deploy");
+        if (!Files.isDirectory(deploy)) {
+            return found;
+        }
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(deploy)) {
+            files = walk.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        }
+        for (Path f : files) {
+            String rel = root.relativize(f).toString().replace('\\', '/');
+            if (FILES.contains(rel)) {
+                continue;
+            }
+            List<Object> docs = new ArrayList<>();
+            for (String doc : Files.readString(f).split("(?m)^---\\s*$")) {
+                try {
+                    docs.add(yaml.unmarshal(doc, java.util.Map.class));
+                } catch (RuntimeException notYaml) {
+                    // not YAML kubectl would apply (a template); nothing it holds is applied as it stands
+                }
+            }
+            for (Object doc : docs) {
+                if (doc instanceof java.util.Map<?, ?> m && ("RoleBinding".equals(m.get("kind")) || "ClusterRoleBinding".equals(m.get("kind")))
+                        && !m.containsKey("$patch") && m.get("subjects") instanceof List<?> subjects
+                        && subjects.stream().anyMatch(s -> s instanceof java.util.Map<?, ?> sm && "ServiceAccount".equals(sm.get("kind"))
+                        && SERVICE_ACCOUNT.equals(sm.get("name")))) {
+                    Object meta = m.get("metadata");
+                    found.add(rel + ": " + m.get("kind") + " " + (meta instanceof java.util.Map<?, ?> mm ? mm.get("name") : "?"));
+                }
+            }
+        }
+        return found;
+    }
+
     private static List<String> list(List<String> l) {
         return l == null ? List.of() : l;
     }
