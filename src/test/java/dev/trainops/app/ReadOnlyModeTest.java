@@ -102,7 +102,8 @@ class ReadOnlyModeTest {
                 assertThat(String.valueOf(queue)).as("the stored job is read").contains("tj-00000000000a");
                 Map<String, Object> audit = OwnHistoryTest.answer(trainops, "get_audit_log", Map.of());
                 assertThat(String.valueOf(audit)).contains("alice");
-                // the loops that still run (the metrics collector at 1 s) have had their first pass
+                // --read-only implies --controllers off: no control loop passes here (a moment for anything late to show)
+                assertThat(trainops.leading()).isFalse();
                 Thread.sleep(2_000);
                 requests.addAll(drain(server));
             }
