@@ -105,6 +105,8 @@ class ReadOnlyModeTest {
                 // --read-only implies --controllers off: no control loop passes here (a moment for anything late to show)
                 assertThat(trainops.leading()).isFalse();
                 Thread.sleep(2_000);
+                assertThat(BackgroundLoopsTest.sample(trainops.metrics().scrape(), "trainops_background_loop_failures_total",
+                        "loop=\"queue-plan\"")).as("the read-only plan for positions and ETAs").isZero();
                 requests.addAll(drain(server));
             }
         } finally {
