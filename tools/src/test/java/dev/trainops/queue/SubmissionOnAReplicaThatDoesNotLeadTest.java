@@ -77,6 +77,8 @@ class SubmissionOnAReplicaThatDoesNotLeadTest {
         // team-a's quota of 4 GPUs: the first job takes them, the second waits
         q.quota("team-a", 4);
         service.submit(QueueHarness.request("team-a", "run-1", "llm", 4, Priority.NORMAL));
+        // submitted later, so it is second in admission order (at one instant the order is the random job id's)
+        q.clock.advance(java.time.Duration.ofSeconds(1));
         QueueAnswer waiting = service.submit(QueueHarness.request("team-a", "run-2", "llm", 4, Priority.NORMAL));
         q.scheduler.pass();
         assertThat(q.job(waiting.jobId()).state()).isEqualTo(JobState.QUEUED);
