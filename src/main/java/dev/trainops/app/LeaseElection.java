@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class LeaseElection implements Leadership {
     private static final Logger log = LoggerFactory.getLogger(LeaseElection.class);
     static final String LEASE = "trainops-leader";
+    /** How long a stop waits for the release of the lease (one read and one patch). */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
     /**
      * How long a lease lasts, how long the leader keeps trying to renew before it stops leading,
@@ -162,7 +164,7 @@ final class LeaseElection implements Leadership {
 
     /**
      * Gives the lease up when this replica holds it (the successor takes over at its next retry),
-     * then stops standing. Blocks for the release's request.
+     * then stops standing. Waits for the release's requests, at most {@link #RELEASE_WAIT}.
      */
     @Override
     public void close() {
@@ -175,8 +177,20 @@ final class LeaseElection implements Leadership {
             r = round;
         }
         if (r != null) {
-            // fabric8 releases (releaseOnCancel) in this thread, as part of the cancel
-            r.cancel(true);
+            // fabric8 releases (releaseOnCancel) in the cancelling thread; an API server that does not
+            // answer must not hold the stop: then the successor takes the lease when it runs out
+            Thread releaser = new Thread(() -> r.cancel(true), "lease-release");
+            releaser.setDaemon(true);
+            releaser.start();
+            try {
+                releaser.join(RELEASE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (releaser.isAlive()) {
+                log.info("the Lease {}/{} was not released within {} s; a successor takes it when it runs out", candidate.namespace(), LEASE,
+                        RELEASE_WAIT.toSeconds());
+            }
         }
         stopped();
         executor.shutdownNow();

@@ -149,6 +149,18 @@ class LeaseElectionTest {
     }
 
     @Test
+    void aStopWaitsForTheReleaseAtMostTheReleaseWaitWhenTheApiServerIsGone() throws Exception {
+        LeaseElection a = candidate("trainops-a", STEADY);
+        a.start(client);
+        await(a::leading, "the candidate leads");
+        server.destroy();
+
+        // fabric8 retries a refused connection with backoff for far longer; the stop must not wait for that
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(LeaseElection.RELEASE_WAIT.plusSeconds(10), a::close);
+        assertThat(a.leading()).isFalse();
+    }
+
+    @Test
     void losingTheLeaseDoesNotEndTheCandidacy() throws Exception {
         LeaseElection a = candidate("trainops-a", FAST);
         a.start(client);
