@@ -64,6 +64,8 @@ final class LeaseElection implements Leadership {
     private final Timing timing;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean leading = new AtomicBoolean();
+    /** System.nanoTime() when the attempt behind the last successful write of the lease began. */
+    private volatile long renewedAt;
     private volatile boolean closed;
     private KubernetesClient client;
     private CompletableFuture<?> round;
@@ -83,9 +85,15 @@ final class LeaseElection implements Leadership {
         this.executor = executor;
     }
 
+    /**
+     * Leading, and the lease was last written less than the renew deadline ago. The second half
+     * does not wait for fabric8 to notice: a renewal whose request hangs (the client retries a lost
+     * API server with backoff for minutes) would otherwise keep this replica leading after its
+     * lease ran out and another took it.
+     */
     @Override
     public boolean leading() {
-        return leading.get();
+        return leading.get() && System.nanoTime() - renewedAt < timing.renewDeadline().toNanos();
     }
 
     String identity() {
@@ -109,7 +117,7 @@ final class LeaseElection implements Leadership {
         if (closed) {
             return;
         }
-        Lock lock = new ReportingLock(new LeaseLock(candidate.namespace(), LEASE, candidate.identity()), candidate.namespace());
+        Lock lock = new ReportingLock(new LeaseLock(candidate.namespace(), LEASE, candidate.identity()));
         CompletableFuture<?> r = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
                 .withName(LEASE)
                 .withLock(lock)
@@ -201,18 +209,20 @@ final class LeaseElection implements Leadership {
      * a failing Lease request (WARN once per streak, with what to check on 403; a conflict between
      * candidates is normal and only DEBUG), and when the Lease answers again (INFO).
      */
-    private static final class ReportingLock implements Lock {
+    private final class ReportingLock implements Lock {
         private final Lock lock;
-        private final String namespace;
+        private final String namespace = candidate.namespace();
         private volatile boolean failing;
+        /** When the elector's current attempt began: it reads the lease first, then creates or updates it. */
+        private volatile long attemptStart;
 
-        ReportingLock(Lock lock, String namespace) {
+        ReportingLock(Lock lock) {
             this.lock = lock;
-            this.namespace = namespace;
         }
 
         @Override
         public LeaderElectionRecord get(KubernetesClient client) {
+            attemptStart = System.nanoTime();
             try {
                 LeaderElectionRecord r = lock.get(client);
                 answered();
@@ -226,6 +236,7 @@ final class LeaseElection implements Leadership {
         public void create(KubernetesClient client, LeaderElectionRecord record) {
             try {
                 lock.create(client, record);
+                renewedAt = attemptStart;
                 answered();
             } catch (RuntimeException e) {
                 throw failed("create", e);
@@ -236,6 +247,7 @@ final class LeaseElection implements Leadership {
         public void update(KubernetesClient client, LeaderElectionRecord record) {
             try {
                 lock.update(client, record);
+                renewedAt = attemptStart;
                 answered();
             } catch (RuntimeException e) {
                 throw failed("update", e);

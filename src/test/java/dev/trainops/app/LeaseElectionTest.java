@@ -161,6 +161,48 @@ class LeaseElectionTest {
     }
 
     @Test
+    void aLeaderWhoseRenewalHangsStopsLeadingBeforeItsLeaseRunsOut() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+        KubernetesMockServer hanging = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher() {
+                    @Override
+                    public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                        // an API server that stops answering (a partition) until the test ends
+                        while (hang.get()) {
+                            try {
+                                Thread.sleep(50);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                break;
+                            }
+                        }
+                        return super.dispatch(request);
+                    }
+                }, false);
+        hanging.init(InetAddress.getLoopbackAddress(), 0);
+        KubernetesClient hangingClient = hanging.createClient();
+        try {
+            LeaseElection a = new LeaseElection(new TrainopsConfig.Candidate(NAMESPACE, "trainops-a"), FAST,
+                    Executors.newSingleThreadScheduledExecutor());
+            a.start(hangingClient);
+            await(a::leading, "the candidate leads");
+            ZonedDateTime expires = hangingClient.leases().inNamespace(NAMESPACE).withName(LeaseElection.LEASE).get().getSpec().getRenewTime()
+                    .plus(FAST.leaseDuration());
+
+            hang.set(true);
+
+            await(() -> !a.leading(), "it stops leading");
+            assertThat(ZonedDateTime.now(ZoneOffset.UTC)).as("no longer leading while its last renewal's lease still runs").isBefore(expires);
+            hang.set(false);
+            a.close();
+        } finally {
+            hang.set(false);
+            hangingClient.close();
+            hanging.destroy();
+        }
+    }
+
+    @Test
     void losingTheLeaseDoesNotEndTheCandidacy() throws Exception {
         LeaseElection a = candidate("trainops-a", FAST);
         a.start(client);
