@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class LeaseElection implements Leadership {
     private static final Logger log = LoggerFactory.getLogger(LeaseElection.class);
     static final String LEASE = "trainops-leader";
+    /** How long a stop waits for the release of the lease (one read and one patch). */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
     /**
      * How long a lease lasts, how long the leader keeps trying to renew before it stops leading,
@@ -62,6 +64,8 @@ final class LeaseElection implements Leadership {
     private final Timing timing;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean leading = new AtomicBoolean();
+    /** System.nanoTime() when the attempt behind the last successful write of the lease began. */
+    private volatile long renewedAt;
     private volatile boolean closed;
     private KubernetesClient client;
     private CompletableFuture<?> round;
@@ -81,9 +85,15 @@ final class LeaseElection implements Leadership {
         this.executor = executor;
     }
 
+    /**
+     * Leading, and the lease was last written less than the renew deadline ago. The second half
+     * does not wait for fabric8 to notice: a renewal whose request hangs (the client retries a lost
+     * API server with backoff for minutes) would otherwise keep this replica leading after its
+     * lease ran out and another took it.
+     */
     @Override
     public boolean leading() {
-        return leading.get();
+        return leading.get() && System.nanoTime() - renewedAt < timing.renewDeadline().toNanos();
     }
 
     String identity() {
@@ -107,7 +117,7 @@ final class LeaseElection implements Leadership {
         if (closed) {
             return;
         }
-        Lock lock = new ReportingLock(new LeaseLock(candidate.namespace(), LEASE, candidate.identity()), candidate.namespace());
+        Lock lock = new ReportingLock(new LeaseLock(candidate.namespace(), LEASE, candidate.identity()));
         CompletableFuture<?> r = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
                 .withName(LEASE)
                 .withLock(lock)
@@ -162,7 +172,7 @@ final class LeaseElection implements Leadership {
 
     /**
      * Gives the lease up when this replica holds it (the successor takes over at its next retry),
-     * then stops standing. Blocks for the release's request.
+     * then stops standing. Waits for the release's requests, at most {@link #RELEASE_WAIT}.
      */
     @Override
     public void close() {
@@ -175,8 +185,20 @@ final class LeaseElection implements Leadership {
             r = round;
         }
         if (r != null) {
-            // fabric8 releases (releaseOnCancel) in this thread, as part of the cancel
-            r.cancel(true);
+            // fabric8 releases (releaseOnCancel) in the cancelling thread; an API server that does not
+            // answer must not hold the stop: then the successor takes the lease when it runs out
+            Thread releaser = new Thread(() -> r.cancel(true), "lease-release");
+            releaser.setDaemon(true);
+            releaser.start();
+            try {
+                releaser.join(RELEASE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (releaser.isAlive()) {
+                log.info("the Lease {}/{} was not released within {} s; a successor takes it when it runs out", candidate.namespace(), LEASE,
+                        RELEASE_WAIT.toSeconds());
+            }
         }
         stopped();
         executor.shutdownNow();
@@ -187,18 +209,20 @@ final class LeaseElection implements Leadership {
      * a failing Lease request (WARN once per streak, with what to check on 403; a conflict between
      * candidates is normal and only DEBUG), and when the Lease answers again (INFO).
      */
-    private static final class ReportingLock implements Lock {
+    private final class ReportingLock implements Lock {
         private final Lock lock;
-        private final String namespace;
+        private final String namespace = candidate.namespace();
         private volatile boolean failing;
+        /** When the elector's current attempt began: it reads the lease first, then creates or updates it. */
+        private volatile long attemptStart;
 
-        ReportingLock(Lock lock, String namespace) {
+        ReportingLock(Lock lock) {
             this.lock = lock;
-            this.namespace = namespace;
         }
 
         @Override
         public LeaderElectionRecord get(KubernetesClient client) {
+            attemptStart = System.nanoTime();
             try {
                 LeaderElectionRecord r = lock.get(client);
                 answered();
@@ -212,6 +236,7 @@ final class LeaseElection implements Leadership {
         public void create(KubernetesClient client, LeaderElectionRecord record) {
             try {
                 lock.create(client, record);
+                renewedAt = attemptStart;
                 answered();
             } catch (RuntimeException e) {
                 throw failed("create", e);
@@ -222,6 +247,7 @@ final class LeaseElection implements Leadership {
         public void update(KubernetesClient client, LeaderElectionRecord record) {
             try {
                 lock.update(client, record);
+                renewedAt = attemptStart;
                 answered();
             } catch (RuntimeException e) {
                 throw failed("update", e);

@@ -128,6 +128,13 @@ final class QueueModule {
                     events(new QueueMetrics(metrics)), loops::leading);
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
+            // where admission does not run (another replica leads, or --read-only), the plan behind the
+            // status's positions and ETAs is refreshed read-only as often (docs/architecture.md, "Roles of a process")
+            loops.loop("queue-plan", ADMIT_EVERY, () -> {
+                if (!loops.leading() && cluster.index.synced()) {
+                    jobs.replan();
+                }
+            }).start(Duration.ZERO);
             if (readOnly) {
                 log.info("read-only: no admission loop; nothing is created in the cluster");
                 return;

@@ -203,7 +203,7 @@ final class ServeCommand implements Callable<Integer> {
         /**
          * A signalled stop exits by then even when a step hangs: within a pod's grace period (deploy/
          * sets 30 s), with room to spare. The steps' own bounds (the loops' pass 5 s, the Lease's
-         * release one request, the sandbox 10 s) fit in it.
+         * release 5 s, the sandbox 10 s, which has no Lease) fit in it.
          */
         static final java.time.Duration STOP_WITHIN = java.time.Duration.ofSeconds(20);
         final CountDownLatch requested = new CountDownLatch(1);

@@ -132,11 +132,6 @@ public final class Trainops implements AutoCloseable {
         return leadership.leading();
     }
 
-    /** The role this process has (tests read the election's identity). */
-    Leadership leadership() {
-        return leadership;
-    }
-
     /** The stop has begun: /readyz answers 503 from now on, so the Service sends no new calls here. */
     public void stopping() {
         stopping = true;

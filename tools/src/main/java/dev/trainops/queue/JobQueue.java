@@ -133,6 +133,14 @@ public final class JobQueue {
         return new Pass(r.admitted(), r.preempted(), r.plan().waits().size());
     }
 
+    /**
+     * On a replica that does not lead (docs/architecture.md, "Roles of a process"): refreshes the plan
+     * get_job_queue_status reads its positions and ETAs from, writing nothing.
+     */
+    public void replan() {
+        scheduler.replan();
+    }
+
     /** Plans on a snapshot read now and writes nothing (benchmarks): how many jobs a pass would admit. */
     public int planOnly() {
         return AdmissionPlanner.plan(scheduler.snapshotNow()).admits().size();

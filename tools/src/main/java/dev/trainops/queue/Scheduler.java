@@ -96,6 +96,14 @@ final class Scheduler {
         }
     }
 
+    /**
+     * On a replica that does not lead: the plan a pass would make on a snapshot read now, kept for
+     * get_job_queue_status (positions and ETAs) without admitting, preempting or writing anything.
+     */
+    public void replan() {
+        lastPlan = AdmissionPlanner.plan(snapshotNow());
+    }
+
     /** One reconcile-and-admit pass. */
     public synchronized PassResult pass() {
         Instant now = clock.instant();
