@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * failing for longer than two of its periods is a DEGRADED health state
  * (docs/architecture.md, "Background loops"). One-shot start-up work (opening the store, the
  * queue) gets a named executor here too, so {@link #close()} stops and awaits all of it.
+ *
+ * <p>A {@link #control control loop} (one that writes what all replicas share: admission, usage
+ * recording, the collector, the poller) passes only while this process leads; elsewhere its pass
+ * is skipped, counted neither as a success nor as a failure (docs/architecture.md, "Roles of a
+ * process"). A plain {@link #loop loop} (a read cache for the tools: the DCGM refresh) runs on
+ * every replica.
  */
 final class BackgroundLoops implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackgroundLoops.class);
@@ -32,21 +38,38 @@ final class BackgroundLoops implements AutoCloseable {
 
     private final Clock clock;
     private final Metrics metrics;
+    private final java.util.function.BooleanSupplier leading;
     private final Map<String, Loop> loops = new ConcurrentHashMap<>();
     private final Map<String, ScheduledExecutorService> executors = new java.util.LinkedHashMap<>();
     private volatile boolean closed;
 
+    /** Loops of a process that always leads (a local store). */
     BackgroundLoops(Clock clock, Metrics metrics) {
-        this.clock = clock;
-        this.metrics = metrics;
+        this(clock, metrics, () -> true);
     }
 
-    /** A loop, not yet running: {@link Loop#start(Duration)} schedules it. */
-    synchronized Loop loop(String name, Duration period, Runnable task) {
+    /** @param leading whether this process runs the control loops now, asked before each of their passes */
+    BackgroundLoops(Clock clock, Metrics metrics, java.util.function.BooleanSupplier leading) {
+        this.clock = clock;
+        this.metrics = metrics;
+        this.leading = leading;
+    }
+
+    /** A loop that runs on every replica (a read cache), not yet running: {@link Loop#start(Duration)} schedules it. */
+    Loop loop(String name, Duration period, Runnable task) {
+        return add(name, period, task, false);
+    }
+
+    /** A control loop: it passes only while this process leads. Not yet running: {@link Loop#start(Duration)} schedules it. */
+    Loop control(String name, Duration period, Runnable task) {
+        return add(name, period, task, true);
+    }
+
+    private synchronized Loop add(String name, Duration period, Runnable task, boolean control) {
         if (loops.containsKey(name)) {
             throw new IllegalArgumentException("a background loop named " + name + " exists already");
         }
-        Loop loop = new Loop(name, period, task, executor(name));
+        Loop loop = new Loop(name, period, task, executor(name), control);
         loops.put(name, loop);
         return loop;
     }
@@ -65,6 +88,11 @@ final class BackgroundLoops implements AutoCloseable {
 
     boolean closed() {
         return closed;
+    }
+
+    /** Whether this process runs the control loops now. */
+    boolean leading() {
+        return leading.getAsBoolean();
     }
 
     /**
@@ -118,17 +146,19 @@ final class BackgroundLoops implements AutoCloseable {
         private final Duration period;
         private final Runnable task;
         private final ScheduledExecutorService executor;
+        private final boolean control;
         private volatile Instant failingSince;
         private volatile String lastError;
         private volatile Instant lastWarned;
         private long failuresSinceWarn;
         private long failuresInRow;
 
-        private Loop(String name, Duration period, Runnable task, ScheduledExecutorService executor) {
+        private Loop(String name, Duration period, Runnable task, ScheduledExecutorService executor, boolean control) {
             this.name = name;
             this.period = period;
             this.task = task;
             this.executor = executor;
+            this.control = control;
             metrics.loopRegistered(name);
         }
 
@@ -141,8 +171,15 @@ final class BackgroundLoops implements AutoCloseable {
             return this;
         }
 
-        /** One pass: the task, then its accounting. Never throws, so the schedule goes on. */
+        /**
+         * One pass: the task, then its accounting; a control loop's pass is skipped while this process
+         * does not lead. Never throws, so the schedule goes on.
+         */
         void runOnce() {
+            if (control && !leading.getAsBoolean()) {
+                idle();
+                return;
+            }
             try {
                 task.run();
                 succeeded();
@@ -166,6 +203,15 @@ final class BackgroundLoops implements AutoCloseable {
             failuresInRow = 0;
             failuresSinceWarn = 0;
             metrics.loopSucceeded(name, now.toEpochMilli() / 1000.0);
+        }
+
+        /** Not leading: not a success, not a failure, and a failure streak from when it led is over. */
+        private synchronized void idle() {
+            failingSince = null;
+            lastError = null;
+            lastWarned = null;
+            failuresInRow = 0;
+            failuresSinceWarn = 0;
         }
 
         private synchronized void failed(Throwable e) {

@@ -54,6 +54,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    ControllerOptions controllers;
+
     private final InputStream in;
     private final PrintStream out;
     private final Map<String, String> env;
@@ -76,7 +79,7 @@ public final class ChatCommand implements Callable<Integer> {
         try {
             principal = auth.chatPrincipal(token, env, Clock.systemUTC());
             config = AgentFactory.ModelConfig.resolve(provider, baseUrl, apiKey, model, env);
-            settings = backend.settings();
+            settings = controllers.apply(backend.settings(), false);
             if (maxToolCalls < 1 || maxToolCalls > 100) {
                 throw new IllegalArgumentException("--max-tool-calls must be between 1 and 100, was " + maxToolCalls + ".");
             }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +39,14 @@ final class ClusterModule implements AutoCloseable {
     final PrometheusClient prometheus;
     final DcgmUtilization dcgm;
     final GpuInventory inventory;
+    /** What the server's own client is built with: the test-only request recorder, else nothing ({@link ApiRequestLog}). */
+    private final Consumer<KubernetesClientBuilder> clientSetup;
     private volatile boolean closed;
 
     private ClusterModule(Clock clock, SandboxCluster sandbox, CompletableFuture<KubernetesClient> kube, GpuUtilization utilization,
-                          PrometheusClient prometheus, SpotNodes spotNodes) {
+                          PrometheusClient prometheus, SpotNodes spotNodes, Consumer<KubernetesClientBuilder> clientSetup) {
         this.clock = clock;
+        this.clientSetup = clientSetup;
         this.sandbox = sandbox;
         this.kube = kube;
         this.prometheus = prometheus;
@@ -62,13 +66,16 @@ final class ClusterModule implements AutoCloseable {
 
     static ClusterModule create(TrainopsConfig config) {
         PrometheusClient prometheus = config.prometheus().map(PrometheusClient::new).orElse(null);
+        // the process environment, not the map Trainops.create was given: in-process tests pass an empty one, and their requests count too
+        Consumer<KubernetesClientBuilder> clientSetup = ApiRequestLog.from(System.getenv());
         if (config.sandbox()) {
             SandboxCluster sandbox = new SandboxCluster(config.configDir(), config.dataDir(), config.settings().sandboxSpeed(),
-                    Clock.systemUTC());
-            return new ClusterModule(sandbox.clock(), sandbox, sandbox.seeded(), sandbox.utilization(), prometheus, config.prices().spotNodes());
+                    Clock.systemUTC(), clientSetup);
+            return new ClusterModule(sandbox.clock(), sandbox, sandbox.seeded(), sandbox.utilization(), prometheus, config.prices().spotNodes(),
+                    clientSetup);
         }
         return new ClusterModule(Clock.systemUTC(), null, new CompletableFuture<>(), GpuUtilization.UNKNOWN, prometheus,
-                config.prices().spotNodes());
+                config.prices().spotNodes(), clientSetup);
     }
 
     /** Starts the informers once the client exists, unless trainops is stopping by then. */
@@ -86,7 +93,9 @@ final class ClusterModule implements AutoCloseable {
         }
         Thread connector = new Thread(() -> {
             try {
-                KubernetesClient client = new KubernetesClientBuilder().build();
+                KubernetesClientBuilder builder = new KubernetesClientBuilder();
+                clientSetup.accept(builder);
+                KubernetesClient client = builder.build();
                 log.info("watching the Kubernetes API at {}", client.getConfiguration().getMasterUrl());
                 kube.complete(client);
             } catch (RuntimeException e) {

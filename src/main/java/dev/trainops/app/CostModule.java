@@ -89,7 +89,7 @@ final class CostModule {
                 log.info("read-only: the store is read as it is; no usage is recorded");
                 return;
             }
-            loops.loop("usage-recorder", RECORD_EVERY, () -> {
+            loops.control("usage-recorder", RECORD_EVERY, () -> {
                 if (cluster.index.synced()) {
                     recorder.recordOnce();
                     recorder.unpriced().forEach(u -> metrics.unpricedGpuSeconds(u.gpuType(), u.gpuSeconds().doubleValue()));

@@ -103,6 +103,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         System.setProperty("org.slf4j.simpleLogger.log.io.fabric8", "warn");
+        // LeaseElection says in one line what the elector logs with a stack trace on every retry
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.extended.leaderelection", "off");
         System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");

@@ -75,7 +75,7 @@ final class MonitoringModule {
             }
             MonitorCollector collector = new MonitorCollector(metrics, money.ledger(), money.budgets(), money.queueStore(),
                     this::queueReadings, cluster.utilization, this::warn, cluster.clock);
-            loops.loop("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
+            loops.control("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
         });
         if (history.metrics) {
             // the sandbox's run history exists once the sandbox is seeded; MLflow's is there at once
@@ -84,7 +84,7 @@ final class MonitoringModule {
             cost.stack.thenAcceptBoth(runsReady, (money, ready) -> {
                 if (!loops.closed()) {
                     TrainingPoller poller = new TrainingPoller(metrics, money.queueStore(), history.evidence);
-                    loops.loop("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
+                    loops.control("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
                 }
             });
         }

@@ -125,14 +125,21 @@ final class QueueModule {
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
                     config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
-                    events(new QueueMetrics(metrics)));
+                    events(new QueueMetrics(metrics)), loops::leading);
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
+            // where admission does not run (another replica leads, or --read-only), the plan behind the
+            // status's positions and ETAs is refreshed read-only as often (docs/architecture.md, "Roles of a process")
+            loops.loop("queue-plan", ADMIT_EVERY, () -> {
+                if (!loops.leading() && cluster.index.synced()) {
+                    jobs.replan();
+                }
+            }).start(Duration.ZERO);
             if (readOnly) {
                 log.info("read-only: no admission loop; nothing is created in the cluster");
                 return;
             }
-            loops.loop("admission", ADMIT_EVERY, () -> {
+            loops.control("admission", ADMIT_EVERY, () -> {
                 if (cluster.index.synced()) {
                     jobs.pass();
                 }

@@ -62,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
     GateOptions gateOptions;
 
     @Mixin
+    ControllerOptions controllers;
+
+    @Mixin
     HttpLimitOptions httpLimits;
 
     @Override
@@ -88,8 +91,8 @@ final class ServeCommand implements Callable<Integer> {
         Trainops.Settings settings;
         Gates gates;
         try {
-            settings = impersonation.apply(backend.settings());
             gates = gateOptions.gates();
+            settings = controllers.apply(impersonation.apply(backend.settings()), gates.readOnly());
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
             return 2;
@@ -190,11 +193,19 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * The one way trainops stops, on end of input or SIGTERM, whichever comes first, and only once:
-     * the MCP transport (no new calls; the session closes), the metrics port, then trainops itself
-     * (its loops, the store, the informers and the client, in that order). Nothing is left running
-     * against a client that is already closed, so a normal stop logs no error.
+     * /readyz turns 503, the MCP transport closes (no new calls; the session closes), the metrics
+     * port, then trainops itself (its loops, after the pass in flight; the Lease, released when held;
+     * the store, the informers and the client, in that order; docs/architecture.md, "Roles of a
+     * process"). Nothing is left running against a client that is already closed, so a normal stop
+     * logs no error.
      */
     static final class Stop {
+        /**
+         * A signalled stop exits by then even when a step hangs: within a pod's grace period (deploy/
+         * sets 30 s), with room to spare. The steps' own bounds (the loops' pass 5 s, the Lease's
+         * release 5 s, the sandbox 10 s, which has no Lease) fit in it.
+         */
+        static final java.time.Duration STOP_WITHIN = java.time.Duration.ofSeconds(20);
         final CountDownLatch requested = new CountDownLatch(1);
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile Trainops trainops;
@@ -227,6 +238,11 @@ final class ServeCommand implements Callable<Integer> {
                 started = true;
             }
             requested.countDown();
+            Trainops app = trainops;
+            if (app != null) {
+                // /readyz answers 503 while the transport closes
+                app.stopping();
+            }
             try {
                 List<AutoCloseable> order = new ArrayList<>(transports);
                 order.addAll(extras);
@@ -273,7 +289,7 @@ final class ServeCommand implements Callable<Integer> {
             log.info("trainops stopping (signal)");
             run();
             try {
-                done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                done.await(STOP_WITHIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -32,14 +32,28 @@ public final class Trainops implements AutoCloseable {
      * What the CLI decides; everything else is derived.
      *
      * @param kubeImpersonate {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
+     * @param controllers     {@code --controllers}: whether this process runs the control loops (docs/architecture.md, "Roles of a process")
      */
-    public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate) {
+    public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate,
+                           Controllers controllers) {
+        public Settings {
+            java.util.Objects.requireNonNull(controllers, "controllers");
+        }
+
         public Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed) {
             this(configDir, dataDir, sandbox, sandboxSpeed, false);
         }
 
+        public Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate) {
+            this(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, Controllers.auto);
+        }
+
         public Settings withKubeImpersonate(boolean on) {
-            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on);
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on, controllers);
+        }
+
+        public Settings withControllers(Controllers chosen) {
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, chosen);
         }
     }
 
@@ -51,10 +65,13 @@ public final class Trainops implements AutoCloseable {
     private final QueueModule queue;
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
+    private final Leadership leadership;
+    private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog) {
+                     QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
+        this.leadership = leadership;
         this.config = config;
         this.metrics = metrics;
         this.loops = loops;
@@ -84,14 +101,17 @@ public final class Trainops implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         ClusterModule cluster = ClusterModule.create(config);
         Metrics metrics = new Metrics(java.util.List.of(), config.teams(), config.prices().currency().getCurrencyCode());
-        BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics);
+        // who runs the control loops: this process, none, or the holder of the Lease (docs/architecture.md, "Roles of a process")
+        Leadership leadership = Controllers.withReadOnly(config.settings().controllers(), gates.readOnly()).leadership(config);
+        metrics.leader(leadership::leading);
+        BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics, leadership::leading);
         CostModule cost = new CostModule(config, cluster, loops, metrics, gates.readOnly());
         HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, gates.readOnly());
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog);
+        return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog, leadership);
     }
 
     /**
@@ -103,6 +123,18 @@ public final class Trainops implements AutoCloseable {
         queue.open();
         monitoring.start();
         cluster.connect();
+        // an election stands once the client exists (in --sandbox, the sandbox's API server)
+        cluster.kube.thenAccept(leadership::start);
+    }
+
+    /** Whether this process runs the control loops now (/healthz's "leader"). */
+    public boolean leading() {
+        return leadership.leading();
+    }
+
+    /** The stop has begun: /readyz answers 503 from now on, so the Service sends no new calls here. */
+    public void stopping() {
+        stopping = true;
     }
 
     /** Tells {@code listener} of every job event after its change was committed (the MCP server's log notifications). */
@@ -142,8 +174,10 @@ public final class Trainops implements AutoCloseable {
         return monitoring.endpoints();
     }
 
+    /** /readyz: the inventory has synced and the process is not stopping; with whether it leads, for /healthz. */
     public Readiness readiness() {
-        return cluster.readiness();
+        Readiness r = stopping ? new Readiness(false, "stopping") : cluster.readiness();
+        return new Readiness(r.ready(), r.detail(), leadership.leading());
     }
 
     /** Waits, bounded, for a backend that starts in the background; UPSTREAM_UNAVAILABLE when it cannot. */
@@ -162,9 +196,10 @@ public final class Trainops implements AutoCloseable {
     }
 
     /**
-     * Stops the background loops and waits for them (a pass in flight finishes, bounded), then
-     * closes the store, then the informers and the Kubernetes client (or the sandbox): nothing runs
-     * against a backend that is already closed. Idempotent.
+     * Stops the background loops and waits for them (a pass in flight finishes, bounded), then gives
+     * the Lease up when this process holds it (a successor takes over at once, and never while a
+     * pass of ours runs), then closes the store, then the informers and the Kubernetes client (or
+     * the sandbox): nothing runs against a backend that is already closed. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -172,7 +207,9 @@ public final class Trainops implements AutoCloseable {
             return;
         }
         closed = true;
+        stopping = true;
         loops.close();
+        leadership.close();
         cost.close();
         cluster.close();
     }

@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<Budget> budgets, PriorityConfig priorities,
                              QuotaConfig quotas, Optional<MlflowClient.Config> mlflow, Optional<PrometheusClient.Config> prometheus,
-                             StoreConfig store, JobTemplates jobs, ExperimentTeams experimentTeams) {
+                             StoreConfig store, JobTemplates jobs, ExperimentTeams experimentTeams, Candidate candidate) {
 
     public static final String PRICING = "pricing.yaml";
     public static final String BUDGETS = "budgets.yaml";
@@ -53,8 +53,76 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
         }
     }
 
+    /**
+     * Who stands for leader on a shared store, and where (docs/architecture.md, "Roles of a process"):
+     * the Lease's namespace and this process's identity in it.
+     *
+     * @param namespace TRAINOPS_NAMESPACE, else the pod's own namespace in a cluster, else trainops-system
+     * @param identity  POD_NAME, else HOSTNAME, else "trainops", and a random suffix, so a restarted
+     *                  pod of the same name is a new candidate, never the holder it replaced
+     */
+    public record Candidate(String namespace, String identity) {
+        static final String DEFAULT_NAMESPACE = "trainops-system";
+        static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+        private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+        private static final String SUFFIX_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+        public Candidate {
+            if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+                throw new IllegalArgumentException("TRAINOPS_NAMESPACE must be a Kubernetes namespace name (lowercase letters, digits "
+                        + "and '-', at most 63), was '" + namespace + "'; set it to the namespace trainops runs in, e.g. trainops-system.");
+            }
+            if (identity == null || identity.isBlank()) {
+                throw new IllegalArgumentException("a leader candidate needs an identity");
+            }
+        }
+
+        static Candidate fromEnvironment(Map<String, String> env, Path serviceAccountNamespace) {
+            String namespace = env.get("TRAINOPS_NAMESPACE");
+            if (namespace == null || namespace.isBlank()) {
+                namespace = podNamespace(serviceAccountNamespace);
+            }
+            String name = firstSet(env.get("POD_NAME"), env.get("HOSTNAME"), "trainops");
+            java.util.random.RandomGenerator random = new java.security.SecureRandom();
+            StringBuilder suffix = new StringBuilder(5);
+            for (int i = 0; i < 5; i++) {
+                suffix.append(SUFFIX_CHARS.charAt(random.nextInt(SUFFIX_CHARS.length())));
+            }
+            return new Candidate(namespace.strip(), name.strip() + "-" + suffix);
+        }
+
+        /** The namespace of the pod this runs in (its ServiceAccount's token mount), else trainops-system. */
+        private static String podNamespace(Path file) {
+            try {
+                if (Files.isReadable(file)) {
+                    String ns = Files.readString(file).strip();
+                    if (!ns.isEmpty()) {
+                        return ns;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // not in a cluster, or not readable: the default
+            }
+            return DEFAULT_NAMESPACE;
+        }
+
+        private static String firstSet(String... values) {
+            for (String v : values) {
+                if (v != null && !v.isBlank()) {
+                    return v;
+                }
+            }
+            return "trainops";
+        }
+    }
+
     /** Reads the configuration directory and the environment; IllegalArgumentException says what to fix. */
     public static TrainopsConfig read(Trainops.Settings settings, Map<String, String> env) {
+        return read(settings, env, Candidate.SERVICE_ACCOUNT_NAMESPACE);
+    }
+
+    /** With the pod's namespace file at {@code serviceAccountNamespace} (tests point it elsewhere). */
+    static TrainopsConfig read(Trainops.Settings settings, Map<String, String> env, Path serviceAccountNamespace) {
         Path dir = settings.configDir();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("Config directory " + dir + " does not exist; pass --config-dir "
@@ -73,7 +141,8 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
                 env.get("TRAINOPS_DB_PASSWORD"));
         Optional<MlflowClient.Config> mlflow = MlflowClient.Config.fromEnvironment(env);
         return new TrainopsConfig(settings, prices, budgets, priorities, quotas, mlflow, PrometheusClient.Config.fromEnvironment(env), store,
-                jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)), experimentTeams);
+                jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)), experimentTeams,
+                Candidate.fromEnvironment(env, serviceAccountNamespace));
     }
 
     public Path configDir() {
@@ -86,6 +155,11 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
 
     public boolean sandbox() {
         return settings.sandbox();
+    }
+
+    /** A store other processes share (TRAINOPS_DB_URL): its control loops need one leader among them. */
+    public boolean sharedStore() {
+        return store.url() != null;
     }
 
     /** Teams that budgets.yaml and quotas.yaml name, so their metric series exist from the start. */

@@ -106,6 +106,56 @@ class BackgroundLoopsTest {
     }
 
     @Test
+    void aControlLoopPassesOnlyWhileThisProcessLeadsAndASkippedPassIsNeitherSuccessNorFailure() {
+        AtomicBoolean leading = new AtomicBoolean(false);
+        BackgroundLoops follower = new BackgroundLoops(clock, metrics, leading::get);
+        java.util.concurrent.atomic.AtomicInteger controlPasses = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger cachePasses = new java.util.concurrent.atomic.AtomicInteger();
+        BackgroundLoops.Loop admission = follower.control("admission", PERIOD, controlPasses::incrementAndGet);
+        BackgroundLoops.Loop dcgm = follower.loop("dcgm-refresh", PERIOD, cachePasses::incrementAndGet);
+        try {
+            admission.runOnce();
+            dcgm.runOnce();
+            assertThat(controlPasses).as("a control loop of a replica that does not lead").hasValue(0);
+            assertThat(cachePasses).as("a read cache runs on every replica").hasValue(1);
+            String scrape = metrics.scrape();
+            assertThat(sample(scrape, "trainops_background_loop_last_success_timestamp_seconds", "loop=\"admission\"")).isZero();
+            assertThat(sample(scrape, "trainops_background_loop_failures_total", "loop=\"admission\"")).isZero();
+
+            leading.set(true);
+            admission.runOnce();
+            assertThat(controlPasses).as("once it leads").hasValue(1);
+            assertThat(sample(metrics.scrape(), "trainops_background_loop_last_success_timestamp_seconds", "loop=\"admission\""))
+                    .isEqualTo(clock.instant().getEpochSecond());
+        } finally {
+            follower.close();
+        }
+    }
+
+    @Test
+    void aControlLoopThatFailedWhileLeadingIsNotReportedFailingOnceItNoLongerLeads() {
+        AtomicBoolean leading = new AtomicBoolean(true);
+        BackgroundLoops replica = new BackgroundLoops(clock, metrics, leading::get);
+        BackgroundLoops.Loop recorder = replica.control("usage-recorder", PERIOD, () -> {
+            throw new IllegalStateException("database is locked");
+        });
+        try {
+            recorder.runOnce();
+            clock.advance(Duration.ofMinutes(5));
+            recorder.runOnce();
+            assertThat(replica.failing()).extracting(HealthStatus.FailingLoop::loop).containsExactly("usage-recorder");
+
+            leading.set(false);
+            recorder.runOnce();
+
+            assertThat(replica.failing()).as("a loop that does not run here is not failing here").isEmpty();
+            assertThat(sample(metrics.scrape(), "trainops_background_loop_failures_total", "loop=\"usage-recorder\"")).isEqualTo(2.0);
+        } finally {
+            replica.close();
+        }
+    }
+
+    @Test
     void everyLoopHasItsFailureSeriesAtZeroFromTheStart() {
         String scrape = metrics.scrape();
         for (String loop : Metrics.BACKGROUND_LOOPS) {

@@ -102,8 +102,11 @@ class ReadOnlyModeTest {
                 assertThat(String.valueOf(queue)).as("the stored job is read").contains("tj-00000000000a");
                 Map<String, Object> audit = OwnHistoryTest.answer(trainops, "get_audit_log", Map.of());
                 assertThat(String.valueOf(audit)).contains("alice");
-                // the loops that still run (the metrics collector at 1 s) have had their first pass
+                // --read-only implies --controllers off: no control loop passes here (a moment for anything late to show)
+                assertThat(trainops.leading()).isFalse();
                 Thread.sleep(2_000);
+                assertThat(BackgroundLoopsTest.sample(trainops.metrics().scrape(), "trainops_background_loop_failures_total",
+                        "loop=\"queue-plan\"")).as("the read-only plan for positions and ETAs").isZero();
                 requests.addAll(drain(server));
             }
         } finally {

@@ -6,7 +6,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.function.Supplier;
 
-/** {@code /healthz}: the process serves. {@code /readyz}: the backends have synced. */
+/**
+ * {@code /healthz}: the process serves. {@code /readyz}: the backends have synced and the process
+ * is not stopping. Both say whether this replica leads ({@code "leader": true|false}).
+ */
 final class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
@@ -19,14 +22,14 @@ final class HealthServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("application/json");
+        Readiness r = readiness.get();
         if (req.getRequestURI().equals("/healthz")) {
             resp.setStatus(200);
-            resp.getWriter().write("{\"status\":\"ok\"}");
+            resp.getWriter().write("{\"status\":\"ok\",\"leader\":" + r.leader() + "}");
             return;
         }
-        Readiness r = readiness.get();
         resp.setStatus(r.ready() ? 200 : 503);
         resp.getWriter().write("{\"status\":\"" + (r.ready() ? "ready" : "not_ready") + "\",\"detail\":\""
-                + r.detail().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+                + r.detail().replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"leader\":" + r.leader() + "}");
     }
 }

@@ -39,9 +39,16 @@ import tools.jackson.databind.json.JsonMapper;
  * @param maxRequestBytes the largest request body accepted
  * @param maxSessions     the most MCP sessions alive at once
  * @param idleTimeout     a connection quiet this long is closed (60 s; the SDK's keep-alive, every 30 s, keeps a quiet SSE stream open)
+ * @param bodyDeadline    a request body still arriving this long after its first read is refused 408 (30 s): a client that
+ *                        trickles a byte now and then, never quiet for the idle timeout, cannot hold a thread for long either
  */
-public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTimeout) {
+public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTimeout, Duration bodyDeadline) {
+    public static final Duration BODY_DEADLINE = Duration.ofSeconds(30);
     public static final HttpLimits DEFAULTS = new HttpLimits(1 << 20, 1000, Duration.ofSeconds(60));
+
+    public HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTimeout) {
+        this(maxRequestBytes, maxSessions, idleTimeout, BODY_DEADLINE);
+    }
     /** The SDK sweeps a session idle for a sweep interval (30 min by default); one idle twice that no longer counts. */
     static final Duration SESSION_IDLE = Duration.ofMinutes(60);
 
@@ -51,6 +58,9 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
         }
         if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive, was " + idleTimeout);
+        }
+        if (bodyDeadline == null || bodyDeadline.isNegative() || bodyDeadline.isZero()) {
+            throw new IllegalArgumentException("body deadline must be positive, was " + bodyDeadline);
         }
         if (maxSessions < 1) {
             throw new IllegalArgumentException("max sessions must be at least 1, was " + maxSessions);
@@ -113,7 +123,7 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
             }
             byte[] body;
             try {
-                body = read(request.getInputStream(), limits.maxRequestBytes);
+                body = read(request.getInputStream(), limits.maxRequestBytes, limits.bodyDeadline);
             } catch (IOException slowOrGone) {
                 // idle timeout or below the minimum data rate: answer if the client still listens, say nothing of why inside
                 if (!response.isCommitted()) {
@@ -214,9 +224,26 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
         }
 
         /** The body, or null when it is longer than {@code max}. */
-        private static byte[] read(InputStream in, int max) throws IOException {
-            byte[] body = in.readNBytes(max + 1);
-            return body.length > max ? null : body;
+        /**
+         * At most {@code max + 1} bytes, or null when there are more; an IOException when the body is
+         * still arriving {@code deadline} after the first read (checked between reads, so a stalled
+         * read still ends at the idle timeout: at most deadline plus idle timeout in all).
+         */
+        private static byte[] read(InputStream in, int max, Duration deadline) throws IOException {
+            long until = System.nanoTime() + deadline.toNanos();
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, max + 1L - body.size()))) > 0) {
+                body.write(buffer, 0, n);
+                if (body.size() > max) {
+                    return null;
+                }
+                if (System.nanoTime() - until > 0) {
+                    throw new IOException("the request body did not arrive within " + deadline.toSeconds() + " s");
+                }
+            }
+            return body.toByteArray();
         }
 
         private static void refuse(HttpServletResponse response, int status, int code, String message) throws IOException {

@@ -123,6 +123,44 @@ class HttpLimitsTest {
     }
 
     @Test
+    void aClientThatTricklesItsBodyNeverQuietForTheIdleTimeoutIsRefused408AtTheBodyDeadline() throws Exception {
+        start(new HttpLimits(1 << 20, 10, Duration.ofSeconds(30), Duration.ofSeconds(1)));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long started = System.nanoTime();
+            InputStream in = s.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            // one byte every 100 ms: never quiet for the 30 s idle timeout, so only the body deadline can end it
+            for (int i = 0; i < 200 && !answer.toString().contains("\r\n\r\n"); i++) {
+                try {
+                    out.write(' ');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                Thread.sleep(100);
+                while (in.available() > 0) {
+                    answer.append((char) in.read());
+                }
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 408");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+            assertNoInternals(answer.toString());
+        }
+        assertThat(post(INITIALIZE, Map.of()).statusCode()).as("the server still answers").isEqualTo(200);
+    }
+
+    @Test
+    void aBodyDeadlineMustBePositive() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpLimits(1 << 20, 10, Duration.ofSeconds(30), Duration.ZERO))
+                .hasMessageContaining("body deadline must be positive");
+    }
+
+    @Test
     void beyondTheSessionCapANewInitializeIsA503AndTheSessionsThereKeepWorking() throws Exception {
         start(new HttpLimits(1 << 20, 2, Duration.ofSeconds(30)));
         String first = post(INITIALIZE, Map.of()).headers().firstValue("Mcp-Session-Id").orElseThrow();

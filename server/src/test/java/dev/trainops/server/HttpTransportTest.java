@@ -76,6 +76,25 @@ class HttpTransportTest {
     }
 
     @Test
+    void healthzAnswersJsonSayingWhetherThisReplicaLeadsAndReadyzTurns503WhenNotReady() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Readiness> now = new java.util.concurrent.atomic.AtomicReference<>(
+                new Readiness(true, "ok", true));
+        transport = new HttpTransport(new TrainopsMcpServer(catalog, "test"), HttpOptions.loopback(0), now::get);
+        int port = transport.start();
+
+        HttpResponse<String> leader = get(port, "/healthz", Map.of());
+        assertThat(leader.statusCode()).isEqualTo(200);
+        assertThat(leader.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(leader.body()).isEqualTo("{\"status\":\"ok\",\"leader\":true}");
+
+        now.set(new Readiness(false, "stopping", false));
+        assertThat(get(port, "/healthz", Map.of()).body()).as("alive, not leading").isEqualTo("{\"status\":\"ok\",\"leader\":false}");
+        HttpResponse<String> ready = get(port, "/readyz", Map.of());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"not_ready\",\"detail\":\"stopping\",\"leader\":false}");
+    }
+
+    @Test
     void withTokensEveryMcpRequestNeedsAValidBearerToken() throws Exception {
         int port = start(new HttpOptions("127.0.0.1", 0, Set.of(TOKEN), List.of()));
         assertThat(postInitialize(port, Map.of()).statusCode()).isEqualTo(401);

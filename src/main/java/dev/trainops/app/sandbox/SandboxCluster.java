@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,11 @@ public final class SandboxCluster implements AutoCloseable {
     private final SandboxClock clock;
     private final CompletableFuture<KubernetesClient> seeded = new CompletableFuture<>();
     private volatile KubernetesMockServer server;
+    /** The cluster's own client: seeding, the control loop (Job controller, scheduler, kubelets), saving the state. */
     private volatile KubernetesClient client;
+    /** trainops's client, a separate one, so what trainops asks of the API server is told apart from what the cluster does. */
+    private volatile KubernetesClient trainopsClient;
+    private final Consumer<KubernetesClientBuilder> trainopsClientSetup;
     private final UtilizationModel utilization = new UtilizationModel();
     private volatile ControlLoop kubelet;
     private volatile RunStore runs;
@@ -56,6 +62,13 @@ public final class SandboxCluster implements AutoCloseable {
     private volatile boolean down;
 
     public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall) {
+        this(configDir, dataDir, speed, wall, builder -> {
+        });
+    }
+
+    /** @param trainopsClientSetup applied to the builder of the client {@link #seeded()} hands to trainops (the request recorder) */
+    public SandboxCluster(Path configDir, Path dataDir, double speed, Clock wall, Consumer<KubernetesClientBuilder> trainopsClientSetup) {
+        this.trainopsClientSetup = trainopsClientSetup;
         this.configDir = configDir.resolve("sandbox");
         this.pricing = configDir.resolve("pricing.yaml");
         this.stateDir = dataDir.resolve("sandbox");
@@ -119,7 +132,8 @@ public final class SandboxCluster implements AutoCloseable {
             kubelet.start();
             log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
                     items.size(), server.url("/"), clock.speed());
-            seeded.complete(client);
+            trainopsClient = server.createClient(trainopsClientSetup);
+            seeded.complete(trainopsClient);
         } catch (IOException | RuntimeException e) {
             if (!closed) {
                 log.error("sandbox seeding failed", e);
@@ -179,6 +193,7 @@ public final class SandboxCluster implements AutoCloseable {
         return clock;
     }
 
+    /** trainops's client on this cluster, once it is seeded (not the one the simulated cluster itself uses). */
     public CompletableFuture<KubernetesClient> seeded() {
         return seeded;
     }
@@ -224,6 +239,9 @@ public final class SandboxCluster implements AutoCloseable {
             }
         }
         down = true;
+        if (trainopsClient != null) {
+            trainopsClient.close();
+        }
         if (client != null) {
             client.close();
         }

@@ -91,7 +91,8 @@ public final class GpuInventory {
         Instant now = clock.instant();
 
         Map<String, PoolAcc> pools = new LinkedHashMap<>();
-        List<GpuAvailability.NodeView> nodeViews = new ArrayList<>();
+        // the node list is capped at max_nodes: accumulate over every node, build views for the shown ones only
+        List<NodeRow> rows = new ArrayList<>();
         List<Double> allUtil = new ArrayList<>();
         for (NodeState node : view.nodes) {
             NodeGpus g = node.gpus;
@@ -99,27 +100,31 @@ public final class GpuInventory {
                 continue;
             }
             OptionalDouble util = utilization.nodePercent(g.name());
-            List<GpuAvailability.Resource> resources = new ArrayList<>();
-            for (NodeGpus.Pool p : g.pools()) {
+            boolean usable = g.ready() && g.schedulable();
+            boolean any = false;
+            long nodeFree = 0;
+            for (Slot slot : node.slots) {
+                NodeGpus.Pool p = slot.pool;
                 if (p.memoryMibPerUnit() < minMemoryMib) {
                     continue;
                 }
-                long allocated = node.allocated.getOrDefault(p.resourceName(), 0L);
-                boolean usable = g.ready() && g.schedulable();
-                long free = usable ? Math.max(0, p.allocatable() - allocated) : 0;
-                resources.add(new GpuAvailability.Resource(p.resourceName(), p.sharing(), p.migProfile(),
-                        p.memoryMibPerUnit(), p.capacity(), p.allocatable(), allocated, free));
-                String key = g.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile() + "|" + g.spot();
-                PoolAcc acc = pools.computeIfAbsent(key, k -> new PoolAcc(g.gpuType(), p, g.spot()));
+                any = true;
+                long free = usable ? slot.freeIfUsable : 0;
+                nodeFree += free;
+                PoolAcc acc = pools.get(slot.poolKey);
+                if (acc == null) {
+                    acc = new PoolAcc(g.gpuType(), p, g.spot());
+                    pools.put(slot.poolKey, acc);
+                }
                 acc.nodes++;
                 acc.capacity += p.capacity();
                 acc.allocatable += p.allocatable();
-                acc.allocated += allocated;
+                acc.allocated += slot.allocated;
                 acc.free += free;
                 if (free > 0 && (acc.largest == null || free > acc.largest.count())) {
                     acc.largest = new GpuAvailability.Block(g.name(), free);
                 }
-                Release release = node.nextRelease.get(p.resourceName());
+                Release release = slot.nextRelease;
                 if (release != null && (acc.next == null || release.at.isBefore(acc.next.at))) {
                     acc.next = release;
                 }
@@ -132,13 +137,11 @@ public final class GpuInventory {
                     acc.utilCount++;
                 }
             }
-            if (resources.isEmpty()) {
+            if (!any) {
                 continue;
             }
             util.ifPresent(allUtil::add);
-            nodeViews.add(new GpuAvailability.NodeView(g.name(), g.ready(), g.schedulable(), g.gpuType(), g.product(),
-                    g.gpuMemoryMib(), g.gpuCount(), g.family(), g.computeCapability(), g.migStrategy(),
-                    g.sharingStrategy(), g.replicas(), g.spot(), resources, util.isPresent() ? round1(util.getAsDouble()) : null));
+            rows.add(new NodeRow(node, nodeFree, util));
         }
 
         long queuedPods = 0;
@@ -208,25 +211,38 @@ public final class GpuInventory {
                             + view.maxUnitMemoryMib / 1024 + " GiB."
                     : "The cluster advertises no GPU resources.");
         }
-        int nodesTotal = nodeViews.size();
+        int nodesTotal = rows.size();
         int maxNodes = request.maxNodes() == null ? GpuAvailabilityRequest.DEFAULT_MAX_NODES : request.maxNodes();
-        if (nodeViews.size() > maxNodes) {
+        if (rows.size() > maxNodes) {
             // the nodes with the most room first: those are the ones a placement question is about
-            Map<GpuAvailability.NodeView, Long> free = new java.util.IdentityHashMap<>();
-            for (GpuAvailability.NodeView n : nodeViews) {
-                long sum = 0;
-                for (GpuAvailability.Resource r : n.resources()) {
-                    sum += r.free();
-                }
-                free.put(n, sum);
-            }
-            nodeViews.sort(Comparator.comparingLong((GpuAvailability.NodeView n) -> -free.get(n))
-                    .thenComparing(GpuAvailability.NodeView::name));
-            nodeViews = new ArrayList<>(nodeViews.subList(0, maxNodes));
+            // (a stable sort: the rows are in name order, so ties stay by name)
+            rows.sort(Comparator.comparingLong((NodeRow r) -> -r.free));
+            rows = rows.subList(0, maxNodes);
             notes.add("Showing " + maxNodes + " of " + nodesTotal + " GPU nodes, most free first; raise max_nodes or filter by gpu_type to see others.");
+        }
+        List<GpuAvailability.NodeView> nodeViews = new ArrayList<>(rows.size());
+        for (NodeRow row : rows) {
+            nodeViews.add(nodeView(row, minMemoryMib));
         }
         return new GpuAvailability(freshness.asOf(), freshness.stale(), freshness.reason(), poolViews, nodesTotal, nodeViews,
                 queuedPods, queuedDemand, queuedJobs, queuedJobGpus, allUtil.isEmpty() ? "none" : utilization.source(), notes);
+    }
+
+    private static GpuAvailability.NodeView nodeView(NodeRow row, long minMemoryMib) {
+        NodeGpus g = row.node.gpus;
+        boolean usable = g.ready() && g.schedulable();
+        List<GpuAvailability.Resource> resources = new ArrayList<>(row.node.slots.length);
+        for (Slot slot : row.node.slots) {
+            NodeGpus.Pool p = slot.pool;
+            if (p.memoryMibPerUnit() >= minMemoryMib) {
+                resources.add(new GpuAvailability.Resource(p.resourceName(), p.sharing(), p.migProfile(),
+                        p.memoryMibPerUnit(), p.capacity(), p.allocatable(), slot.allocated, usable ? slot.freeIfUsable : 0));
+            }
+        }
+        return new GpuAvailability.NodeView(g.name(), g.ready(), g.schedulable(), g.gpuType(), g.product(),
+                g.gpuMemoryMib(), g.gpuCount(), g.family(), g.computeCapability(), g.migStrategy(),
+                g.sharingStrategy(), g.replicas(), g.spot(), resources,
+                row.util.isPresent() ? round1(row.util.getAsDouble()) : null);
     }
 
     /** "2 GPUs free now (4 on h100-b)", "1 GPU available in about 2 min", or that nothing is known to free up. */
@@ -331,6 +347,9 @@ public final class GpuInventory {
             }
         }
         List<NodeState> nodes = new ArrayList<>(byName.values());
+        for (NodeState node : nodes) {
+            node.seal();
+        }
         nodes.sort(Comparator.comparing(n -> n.gpus.name()));
         return new View(generation, List.copyOf(nodes), List.copyOf(pending), maxUnit);
     }
@@ -359,10 +378,30 @@ public final class GpuInventory {
         final Map<String, Map<String, Long>> allocatedByNamespace = new HashMap<>();
         final Map<String, Release> nextRelease = new HashMap<>();
 
+        /** Per pool, in {@code gpus.pools()} order: what a call reads, computed once per view. */
+        Slot[] slots = new Slot[0];
+
         NodeState(NodeGpus gpus) {
             this.gpus = gpus;
         }
+
+        void seal() {
+            List<NodeGpus.Pool> pools = gpus.pools();
+            slots = new Slot[pools.size()];
+            for (int i = 0; i < slots.length; i++) {
+                NodeGpus.Pool p = pools.get(i);
+                long allocatedHere = allocated.getOrDefault(p.resourceName(), 0L);
+                slots[i] = new Slot(p, gpus.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile() + "|" + gpus.spot(),
+                        allocatedHere, Math.max(0, p.allocatable() - allocatedHere), nextRelease.get(p.resourceName()));
+            }
+        }
     }
+
+    /** One pool of one node: its pool key across nodes, what running pods hold, what is free if the node takes pods. */
+    private record Slot(NodeGpus.Pool pool, String poolKey, long allocated, long freeIfUsable, Release nextRelease) { }
+
+    /** A node a call counts, with its free units under the call's filters. */
+    private record NodeRow(NodeState node, long free, OptionalDouble util) { }
     private record Release(Instant at, long count, String node, String pod, String namespace) { }
     private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) { }
 

@@ -122,7 +122,7 @@ final class BatchService {
             stored = queue.read(c -> byKey(c, key)).orElseThrow(() -> e);
         }
         stored = mine(stored, principal);
-        scheduler.pass();
+        scheduler.passAfterSubmission();
         List<String> warnings = new ArrayList<>();
         if (!stored.batchId().equals(batchId)) {
             warnings.add(ALREADY);

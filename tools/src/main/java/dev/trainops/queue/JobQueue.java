@@ -42,10 +42,20 @@ public final class JobQueue {
     public JobQueue(QueueStore store, ClusterIndex index, JobRunner runner, PriorityConfig priorities, QuotaConfig quotas,
                     JobTemplates templates, Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices,
                     Clock clock, Estimator estimator, QueueEvents events) {
+        this(store, index, runner, priorities, quotas, templates, budgets, utilization, prices, clock, estimator, events, () -> true);
+    }
+
+    /**
+     * @param admitsHere whether this process runs admission now (docs/architecture.md, "Roles of a
+     *                   process"): a submission on a replica that does not lead waits for the leader's pass
+     */
+    public JobQueue(QueueStore store, ClusterIndex index, JobRunner runner, PriorityConfig priorities, QuotaConfig quotas,
+                    JobTemplates templates, Function<String, Optional<BudgetStatus>> budgets, GpuUtilization utilization, PriceBook prices,
+                    Clock clock, Estimator estimator, QueueEvents events, java.util.function.BooleanSupplier admitsHere) {
         this.store = store;
         this.quotas = quotas;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
-                clock, Scheduler.Settings.defaults(), events);
+                clock, Scheduler.Settings.defaults(), events, admitsHere);
         DryRun dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
         this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
         this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator,
@@ -121,6 +131,14 @@ public final class JobQueue {
     public Pass pass() {
         Scheduler.PassResult r = scheduler.pass();
         return new Pass(r.admitted(), r.preempted(), r.plan().waits().size());
+    }
+
+    /**
+     * On a replica that does not lead (docs/architecture.md, "Roles of a process"): refreshes the plan
+     * get_job_queue_status reads its positions and ETAs from, writing nothing.
+     */
+    public void replan() {
+        scheduler.replan();
     }
 
     /** Plans on a snapshot read now and writes nothing (benchmarks): how many jobs a pass would admit. */

@@ -95,7 +95,7 @@ final class QueueService {
         if (!stored.jobId().equals(job.jobId())) {
             warnings.add(ALREADY);
         }
-        scheduler.pass();
+        scheduler.passAfterSubmission();
         QueuedJob now = queue.read(c -> queue.find(c, stored.jobId())).orElse(stored);
         quotaWarning(now.team()).ifPresent(warnings::add);
         historyWarning(now).ifPresent(warnings::add);

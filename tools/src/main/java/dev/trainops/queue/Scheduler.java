@@ -49,6 +49,7 @@ final class Scheduler {
     private final SnapshotReader snapshots;
     private final Reconciler reconciler;
     private final AdmissionPass admission;
+    private final java.util.function.BooleanSupplier admitsHere;
     private volatile AdmissionPlanner.Plan lastPlan = new AdmissionPlanner.Plan(List.of(), List.of(), Map.of());
 
     public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
@@ -60,6 +61,17 @@ final class Scheduler {
     public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
                      Function<String, Optional<Snapshot.BudgetRoom>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
                      Settings settings, QueueEvents events) {
+        this(queue, index, launcher, quotas, budgets, utilization, prices, clock, settings, events, () -> true);
+    }
+
+    /**
+     * @param admitsHere whether this process runs admission now (it leads; docs/architecture.md,
+     *                   "Roles of a process"): a submission on another replica gets no pass of its own
+     */
+    public Scheduler(QueueStore queue, ClusterIndex index, JobRunner launcher, QuotaConfig quotas,
+                     Function<String, Optional<Snapshot.BudgetRoom>> budgets, GpuUtilization utilization, PriceBook prices, Clock clock,
+                     Settings settings, QueueEvents events, java.util.function.BooleanSupplier admitsHere) {
+        this.admitsHere = admitsHere;
         this.queue = queue;
         this.launcher = launcher;
         this.clock = clock;
@@ -72,6 +84,24 @@ final class Scheduler {
     /** The plan of the latest pass: positions, reasons and ETAs of waiting jobs. */
     public AdmissionPlanner.Plan lastPlan() {
         return lastPlan;
+    }
+
+    /**
+     * The pass right after a submission, where admission runs (the leader, or a local store);
+     * elsewhere the leader's next pass admits the job.
+     */
+    void passAfterSubmission() {
+        if (admitsHere.getAsBoolean()) {
+            pass();
+        }
+    }
+
+    /**
+     * On a replica that does not lead: the plan a pass would make on a snapshot read now, kept for
+     * get_job_queue_status (positions and ETAs) without admitting, preempting or writing anything.
+     */
+    public void replan() {
+        lastPlan = AdmissionPlanner.plan(snapshotNow());
     }
 
     /** One reconcile-and-admit pass. */

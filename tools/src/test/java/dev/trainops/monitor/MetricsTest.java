@@ -51,6 +51,44 @@ class MetricsTest {
     }
 
     @Test
+    void aReplicaThatDoesNotLeadExportsOnlyItsOwnFamiliesAndTheLeaderAll() {
+        assertThat(Metrics.FAMILIES).containsAll(Metrics.LEADER_ONLY);
+        Metrics metrics = fresh();
+        metrics.budget("team-a", 0.5, 0.5, 0.5);
+        java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(false);
+        metrics.leader(leading::get);
+
+        String follower = metrics.scrape();
+        Set<String> own = new TreeSet<>(Metrics.FAMILIES);
+        own.removeAll(Metrics.LEADER_ONLY);
+        assertThat(families(follower).keySet()).containsAll(own).doesNotContainAnyElementsOf(Metrics.LEADER_ONLY);
+        for (String name : sampleNames(follower)) {
+            assertThat(Metrics.leaderOnly(name)).as(name).isFalse();
+        }
+        assertThat(sampleNames(follower)).contains("trainops_tool_calls_seconds_count", "trainops_leader");
+        assertThat(value(follower, "trainops_leader", null)).isZero();
+        assertThat(follower).doesNotContain("trainops_budget_consumption_ratio");
+
+        leading.set(true);
+        String leader = metrics.scrape();
+        assertThat(families(leader).keySet()).containsAll(Metrics.FAMILIES);
+        assertThat(value(leader, "trainops_budget_consumption_ratio", "team-a")).isEqualTo(0.5);
+        assertThat(value(leader, "trainops_leader", null)).isEqualTo(1.0);
+    }
+
+    @Test
+    void leaderOnlyMatchesAFamilysSamplesAndNothingElse() {
+        assertThat(Metrics.leaderOnly("trainops_queue_wait_seconds_bucket")).isTrue();
+        assertThat(Metrics.leaderOnly("trainops_cost_total")).isTrue();
+        assertThat(Metrics.leaderOnly("trainops_cost")).isTrue();
+        assertThat(Metrics.leaderOnly("trainops_job_cost_actual_to_forecast_ratio")).isTrue();
+        assertThat(Metrics.leaderOnly("trainops_leader")).isFalse();
+        assertThat(Metrics.leaderOnly("trainops_tool_calls_seconds_count")).isFalse();
+        assertThat(Metrics.leaderOnly("trainops_background_loop_failures_total")).isFalse();
+        assertThat(Metrics.leaderOnly("jvm_memory_used_bytes")).isFalse();
+    }
+
+    @Test
     void everyFamilyIsRegisteredAtStartWithZeroValues() {
         String text = fresh().scrape();
         Map<String, String> families = families(text);

@@ -1,0 +1,85 @@
+package dev.trainops.rbac;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The README's permission list, made from the same grants the least-privilege check compares with
+ * what the tests recorded, plus one sentence per resource on why trainops needs it ({@link #WHY}).
+ */
+final class PermissionTable {
+    static final String BEGIN = "<!-- permissions:begin";
+    static final String END = "<!-- permissions:end -->";
+    /** How to write the table into the README when it is out of date. */
+    static final String REGENERATE = "./mvnw -B -ntp -o -q -pl src -am test -Dtest=PermissionTableTest -Dsurefire.failIfNoSpecifiedTests=false "
+            + "-Dtrainops.writeReadme=true";
+    private static final List<String> VERB_ORDER = List.of("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
+            "impersonate");
+
+    /** Why, per group/resource: every granted resource has one, and none is here that nothing grants. */
+    static final Map<String, String> WHY = Map.of(
+            "core/nodes", "The GPU inventory: each node's GPUs, MIG slices and GPU Feature Discovery labels (informer).",
+            "core/pods", "What holds GPUs now, per node and per job, in every namespace (informer).",
+            "core/resourcequotas", "Team quotas set in the cluster, which win over config/quotas.yaml (informer).",
+            "core/limitranges", "Teams' defaults for containers that do not say (informer).",
+            "scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
+                    + "(read-only servers only check).",
+            "batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer).",
+            "coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops.",
+            "core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller.",
+            "core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person.");
+
+    private PermissionTable() {
+    }
+
+    static String key(Grant g) {
+        return Permission.groupName(g.group()) + "/" + g.resource();
+    }
+
+    /** The Markdown table, one row per role, resource and scope, with its verbs. */
+    static String markdown(List<Grant> grants) {
+        Map<String, List<Grant>> rows = new LinkedHashMap<>();
+        for (Grant g : grants) {
+            String row = String.join("|", g.file(), g.role(), String.valueOf(g.group()), String.valueOf(g.resource()),
+                    String.valueOf(g.namespace()), new TreeSet<>(g.resourceNames()).toString(), String.valueOf(g.nonResourceUrl()));
+            rows.computeIfAbsent(row, k -> new ArrayList<>()).add(g);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("| Verbs | API group | Resource | Where | Granted by | Why |\n");
+        out.append("|---|---|---|---|---|---|\n");
+        for (List<Grant> row : rows.values()) {
+            Grant g = row.get(0);
+            List<String> verbs = row.stream().map(Grant::verb).distinct()
+                    .sorted((a, b) -> Integer.compare(order(a), order(b))).toList();
+            String where = g.namespace() == null ? "cluster-wide" : "namespace `" + g.namespace() + "`";
+            if (!g.resourceNames().isEmpty()) {
+                where += ", only " + String.join(", ", new TreeSet<>(g.resourceNames()).stream().map(n -> "`" + n + "`").toList());
+            }
+            String resource = g.nonResourceUrl() != null ? "`" + g.nonResourceUrl() + "`" : "`" + g.resource() + "`";
+            String group = g.nonResourceUrl() != null ? "(non-resource URL)" : g.group().isEmpty() ? "core (`\"\"`)" : "`" + g.group() + "`";
+            String why = g.nonResourceUrl() != null ? "" : WHY.getOrDefault(key(g), "");
+            out.append("| ").append(String.join(", ", verbs)).append(" | ").append(group).append(" | ").append(resource).append(" | ")
+                    .append(where).append(" | ").append(g.role()).append(" in `").append(g.file()).append("` | ").append(why).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static int order(String verb) {
+        int i = VERB_ORDER.indexOf(verb);
+        return i < 0 ? VERB_ORDER.size() : i;
+    }
+
+    /** The README with the block between the markers replaced by {@code table}; the markers must be there. */
+    static String replaceBlock(String readme, String table) {
+        int begin = readme.indexOf(BEGIN);
+        int end = readme.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new AssertionError("README.md has no '" + BEGIN + " ... -->' and '" + END + "' markers for the permission table");
+        }
+        int afterBegin = readme.indexOf("-->", begin) + 3;
+        return readme.substring(0, afterBegin) + "\n" + table + readme.substring(end);
+    }
+}
