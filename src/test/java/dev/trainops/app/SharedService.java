@@ -54,7 +54,8 @@ import java.util.regex.Pattern;
  * CRUD mode in the test's JVM, seeded with the sandbox's nodes, team namespaces, quotas, checkpoint
  * claims and PriorityClasses, none of its Jobs), a {@link Kubelet} that runs the Jobs trainops
  * creates for as long as the test says, and the packaged server started as separate processes
- * ({@link Replica}) on that store and that API server, each over Streamable HTTP on its own port.
+ * ({@link Replica}) on that store and that API server (each through its own {@link ApiProxy}),
+ * each over Streamable HTTP on its own port.
  * Closing it kills the replicas and stops everything, whatever state the test left.
  */
 final class SharedService implements AutoCloseable {
@@ -65,17 +66,15 @@ final class SharedService implements AutoCloseable {
     final KubernetesMockServer api;
     final KubernetesClient kube;
     final Kubelet kubelet;
-    final Path kubeconfig;
     private final List<Replica> replicas = new CopyOnWriteArrayList<>();
     private final List<ApiProxy> proxies = new CopyOnWriteArrayList<>();
 
-    private SharedService(Path dir, PrivatePostgres pg, KubernetesMockServer api, KubernetesClient kube, Kubelet kubelet, Path kubeconfig) {
+    private SharedService(Path dir, PrivatePostgres pg, KubernetesMockServer api, KubernetesClient kube, Kubelet kubelet) {
         this.dir = dir;
         this.pg = pg;
         this.api = api;
         this.kube = kube;
         this.kubelet = kubelet;
-        this.kubeconfig = kubeconfig;
     }
 
     /** Starts the store, the API server and the kubelet; a Job trainops creates runs for {@code runFor} of it, then succeeds. */
@@ -98,11 +97,9 @@ final class SharedService implements AutoCloseable {
                 }
             }
             kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-            Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, kubeconfig(api.url("/")));
             Kubelet kubelet = new Kubelet(kube, runFor);
             kubelet.start();
-            return new SharedService(dir, pg, api, kube, kubelet, kubeconfig);
+            return new SharedService(dir, pg, api, kube, kubelet);
         } catch (IOException | RuntimeException e) {
             if (kube != null) {
                 kube.close();
@@ -115,8 +112,8 @@ final class SharedService implements AutoCloseable {
         }
     }
 
-    static String kubeconfig(String serverUrl) {
-        String url = serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
+    /** A kubeconfig for the API server at {@code url} (http, a token the mock does not check). */
+    static String kubeconfig(String url) {
         return "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: " + url + "\n"
                 + "contexts:\n- name: mock\n  context:\n    cluster: mock\n    user: mock\n    namespace: " + NAMESPACE + "\n"
                 + "current-context: mock\nusers:\n- name: mock\n  user:\n    token: mock-token\n";
