@@ -48,13 +48,15 @@ public final class Trainops implements AutoCloseable {
     private final BackgroundLoops loops;
     private final ClusterModule cluster;
     private final CostModule cost;
+    private final EventsModule events;
     private final QueueModule queue;
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog) {
+                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog) {
+        this.events = events;
         this.config = config;
         this.metrics = metrics;
         this.loops = loops;
@@ -85,13 +87,15 @@ public final class Trainops implements AutoCloseable {
         ClusterModule cluster = ClusterModule.create(config);
         Metrics metrics = new Metrics(java.util.List.of(), config.teams(), config.prices().currency().getCurrencyCode());
         BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics);
-        CostModule cost = new CostModule(config, cluster, loops, metrics, gates.readOnly());
+        java.time.Clock wall = java.time.Clock.systemUTC();
+        CostModule cost = new CostModule(config, cluster, loops, metrics, wall, gates.readOnly());
+        EventsModule events = new EventsModule(cost, loops, wall);
         HistoryModule history = HistoryModule.create(config, cluster, cost);
-        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, gates.readOnly());
-        MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
+        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, events, gates.readOnly());
+        MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog);
     }
 
     /**
@@ -100,19 +104,23 @@ public final class Trainops implements AutoCloseable {
      */
     public void connect() {
         cost.open();
+        events.start();
         queue.open();
         monitoring.start();
         cluster.connect();
     }
 
-    /** Tells {@code listener} of every job event after its change was committed (the MCP server's log notifications). */
+    /**
+     * Tells {@code listener} of every job event after its change was committed, on whichever replica
+     * it happened: through the store's event log (the MCP server's log notifications; docs/architecture.md, "Events").
+     */
     public void onJobEvent(java.util.function.Consumer<dev.trainops.queue.JobEvent> listener) {
-        queue.onJobEvent(listener);
+        events.onJobEvent(listener);
     }
 
-    /** Tells {@code listener} of each quota (80%) and budget (70%) crossing the collector sees (the MCP server's log notifications). */
+    /** Tells {@code listener} of each quota (80%) and budget (70%) crossing a collector sees, on whichever replica, the same way. */
     public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
-        monitoring.onTeamWarning(listener);
+        events.onTeamWarning(listener);
     }
 
     /** The configuration as read at start. */
