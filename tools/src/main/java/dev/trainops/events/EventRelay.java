@@ -60,7 +60,7 @@ public final class EventRelay implements AutoCloseable {
     /** Ids below {@link #high} not seen yet, each with when the relay gives it up. */
     private final TreeMap<Long, Instant> pending = new TreeMap<>();
     private final Semaphore nudge = new Semaphore(0);
-    private Store.Listener listener;
+    private volatile Store.Listener listener;
     private Instant listenAgainAt = Instant.MIN;
     private volatile boolean closed;
 
@@ -177,11 +177,12 @@ public final class EventRelay implements AutoCloseable {
         }
     }
 
-    /** Ids the relay waits for, as many as it has, up to a batch at a time. */
+    /** The ids the relay is waiting for, lowest first (tests). */
     List<Long> pendingIds() {
         return List.copyOf(pending.keySet());
     }
 
+    /** The pending rows that have appeared, reading up to a batch of the lowest pending ids. */
     private List<Row> pendingRows(Connection c) throws SQLException {
         List<Long> ids = pending.keySet().stream().limit(BATCH).toList();
         String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
