@@ -84,15 +84,33 @@ public final class EventLog {
      * @param grace how long a missing id is waited for before the relay gives it up ({@link EventRelay})
      */
     public EventRelay relayFromNow(Duration grace) {
-        long newest;
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT MAX(id) FROM event_log");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            newest = rs.getLong(1);
+        try (Connection c = store.connection()) {
+            return new EventRelay(store, clock, grace, Math.max(single(c, "SELECT MAX(id) FROM event_log"), lastDrawn(c)));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the event log in " + store.description() + ": " + e.getMessage(), e);
         }
-        return new EventRelay(store, clock, grace, newest);
+    }
+
+    /**
+     * The last id drawn, committed or not: after the retention has emptied the log, the newest row
+     * is gone but its id is not reused, and the relay need not wait for the ids below it. Where the
+     * store does not say (a read-only user without rights on the sequence), 0.
+     */
+    private long lastDrawn(Connection c) {
+        String sql = store.isSqlite() ? "SELECT seq FROM sqlite_sequence WHERE name = 'event_log'"
+                : "SELECT pg_sequence_last_value(pg_get_serial_sequence('event_log', 'id')::regclass)";
+        try {
+            return single(c, sql);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    /** The first column of the first row as a long; 0 for no row or NULL. */
+    private static long single(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
     }
 
     Clock clock() {

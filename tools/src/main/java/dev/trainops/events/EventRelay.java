@@ -40,8 +40,12 @@ public final class EventRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventRelay.class);
     /** Rows read per query. */
     static final int BATCH = 500;
-    /** Most ids waited for at once; beyond it the oldest are given up (a gap that large is a bulk rollback). */
-    static final int MAX_PENDING = 10_000;
+    /**
+     * Most ids waited for at once; beyond it the lowest are given up. A gap is as wide as the
+     * transactions writing events at once, plus the rows of those rolled back; a relay starts after
+     * the last id drawn, so a log emptied by the retention leaves none.
+     */
+    static final int MAX_PENDING = 1_000;
     /** How often a lost PostgreSQL listener is opened again. */
     static final Duration RELISTEN_EVERY = Duration.ofSeconds(5);
 
@@ -182,16 +186,21 @@ public final class EventRelay implements AutoCloseable {
         return List.copyOf(pending.keySet());
     }
 
-    /** The pending rows that have appeared, reading up to a batch of the lowest pending ids. */
+    /** The pending rows that have appeared, in id order, asking for a batch of ids at a time. */
     private List<Row> pendingRows(Connection c) throws SQLException {
-        List<Long> ids = pending.keySet().stream().limit(BATCH).toList();
-        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, payload FROM event_log WHERE id IN (" + marks + ") ORDER BY id")) {
-            for (int i = 0; i < ids.size(); i++) {
-                ps.setLong(i + 1, ids.get(i));
+        List<Long> all = List.copyOf(pending.keySet());
+        List<Row> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<Long> ids = all.subList(from, Math.min(all.size(), from + BATCH));
+            String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, payload FROM event_log WHERE id IN (" + marks + ") ORDER BY id")) {
+                for (int i = 0; i < ids.size(); i++) {
+                    ps.setLong(i + 1, ids.get(i));
+                }
+                out.addAll(rows(ps));
             }
-            return rows(ps);
         }
+        return out;
     }
 
     private static List<Row> after(Connection c, long id) throws SQLException {

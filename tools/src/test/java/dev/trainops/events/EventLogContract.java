@@ -216,6 +216,7 @@ abstract class EventLogContract {
         later.dispatch(laterHeard);
         assertThat(heard.events).extracting(e -> ((JobEvent) e).jobId()).containsExactly("tj-00000000000b", "tj-00000000000c");
         assertThat(laterHeard.events).containsExactly(next);
+        assertThat(later.pendingIds()).as("the emptied log's ids are not waited for").isEmpty();
     }
 
     @Test
