@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Monitoring: the Prometheus metrics and their loops (the collector every 15 s, the training
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * (docs/architecture.md, "Background loops").
  */
 final class MonitoringModule {
-    private static final Logger log = LoggerFactory.getLogger(MonitoringModule.class);
     static final Duration COLLECT_EVERY = Duration.ofSeconds(15);
     static final Duration POLL_TRAINING_EVERY = Duration.ofSeconds(60);
     static final Duration DCGM_EVERY = Duration.ofSeconds(15);

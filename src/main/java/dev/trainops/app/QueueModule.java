@@ -178,7 +178,7 @@ final class QueueModule {
      * transaction, and once committed counted on this replica's metrics and the relay woken
      * (the sessions hear it from the relay, on every replica alike).
      */
-    private QueueEvents events(QueueMetrics queueMetrics, EventLog log) {
+    private QueueEvents events(QueueMetrics queueMetrics, EventLog eventLog) {
         return new QueueEvents() {
             @Override
             public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
@@ -188,7 +188,7 @@ final class QueueModule {
 
             @Override
             public void inTransaction(java.sql.Connection c, JobEvent event) throws java.sql.SQLException {
-                log.append(c, event);
+                eventLog.append(c, event);
             }
 
             @Override
