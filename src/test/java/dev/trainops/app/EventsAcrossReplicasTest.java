@@ -130,8 +130,10 @@ class EventsAcrossReplicasTest {
         McpSyncClient bobOnOne = session(one, BOB, new CopyOnWriteArrayList<>());
         List<McpSchema.LoggingMessageNotification> alice = new CopyOnWriteArrayList<>();
         List<McpSchema.LoggingMessageNotification> bob = new CopyOnWriteArrayList<>();
-        session(two, ALICE, alice);
+        McpSyncClient aliceOnTwo = session(two, ALICE, alice);
         session(two, BOB, bob);
+        // a relay sends what is written after its replica's store opened (no history): wait for replica 2's
+        KubeImpersonationOverHttpTest.call(aliceOnTwo, "get_job_queue_status", Map.of());
 
         // a job queued and cancelled through replica 1: its admission (whichever replica's pass) and its cancellation (replica 1's)
         String jobA = (String) KubeImpersonationOverHttpTest.call(aliceOnOne, "queue_training_job", Map.of("model", "llm",
