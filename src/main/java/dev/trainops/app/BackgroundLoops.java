@@ -35,6 +35,8 @@ final class BackgroundLoops implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackgroundLoops.class);
     static final Duration WARN_EVERY = Duration.ofMinutes(5);
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** The pause between two runs of a {@link #waiting} loop: none to speak of (the executor needs one above zero). */
+    static final Duration BACK_TO_BACK = Duration.ofMillis(1);
 
     private final Clock clock;
     private final Metrics metrics;
@@ -69,7 +71,21 @@ final class BackgroundLoops implements AutoCloseable {
         if (loops.containsKey(name)) {
             throw new IllegalArgumentException("a background loop named " + name + " exists already");
         }
-        Loop loop = new Loop(name, period, task, executor(name), control);
+        Loop loop = new Loop(name, period, period, task, executor(name), control);
+        loops.put(name, loop);
+        return loop;
+    }
+
+    /**
+     * A loop whose task waits for its own work, up to {@code wait} (the event relay waits for a
+     * notification), and runs again as soon as it returns; {@code wait} stands for its period in the
+     * health check (failing for longer than two of them is DEGRADED).
+     */
+    synchronized Loop waiting(String name, Duration wait, Runnable task) {
+        if (loops.containsKey(name)) {
+            throw new IllegalArgumentException("a background loop named " + name + " exists already");
+        }
+        Loop loop = new Loop(name, wait, BACK_TO_BACK, task, executor(name), false);
         loops.put(name, loop);
         return loop;
     }
@@ -144,6 +160,8 @@ final class BackgroundLoops implements AutoCloseable {
     final class Loop {
         private final String name;
         private final Duration period;
+        /** The pause after one run before the next: the period, or {@link #BACK_TO_BACK} for a loop that waits itself. */
+        private final Duration delay;
         private final Runnable task;
         private final ScheduledExecutorService executor;
         private final boolean control;
@@ -153,9 +171,10 @@ final class BackgroundLoops implements AutoCloseable {
         private long failuresSinceWarn;
         private long failuresInRow;
 
-        private Loop(String name, Duration period, Runnable task, ScheduledExecutorService executor, boolean control) {
+        private Loop(String name, Duration period, Duration delay, Runnable task, ScheduledExecutorService executor, boolean control) {
             this.name = name;
             this.period = period;
+            this.delay = delay;
             this.task = task;
             this.executor = executor;
             this.control = control;
@@ -167,7 +186,7 @@ final class BackgroundLoops implements AutoCloseable {
         }
 
         Loop start(Duration initialDelay) {
-            executor.scheduleWithFixedDelay(this::runOnce, initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+            executor.scheduleWithFixedDelay(this::runOnce, initialDelay.toMillis(), delay.toMillis(), TimeUnit.MILLISECONDS);
             return this;
         }
 

@@ -7,6 +7,8 @@ import dev.trainops.cost.Ledger;
 import dev.trainops.cost.Money;
 import dev.trainops.cost.PriceBook;
 import dev.trainops.cost.UsageRecorder;
+import dev.trainops.events.EventLog;
+import dev.trainops.events.EventRelay;
 import dev.trainops.monitor.AlertStore;
 import dev.trainops.monitor.HealthStatus;
 import dev.trainops.monitor.Metrics;
@@ -38,18 +40,21 @@ final class CostModule {
 
     /** What exists once the store is open. */
     record Stack(Store store, Ledger ledger, UsageRecorder recorder, BudgetService budgets, AlertStore alerts, QueueStore queueStore,
-                 dev.trainops.audit.AuditLog audit) {
+                 dev.trainops.audit.AuditLog audit, EventLog events, EventRelay relay) {
     }
 
     private final TrainopsConfig config;
     private final ClusterModule cluster;
     private final BackgroundLoops loops;
     private final Metrics metrics;
+    /** The wall clock, for the event log (its retention and the relay's grace are real time). */
+    private final Clock wall;
     /** --read-only: the store opens read-only (never created or migrated) and no usage is recorded. */
     final boolean readOnly;
     final CompletableFuture<Stack> stack = new CompletableFuture<>();
 
-    CostModule(TrainopsConfig config, ClusterModule cluster, BackgroundLoops loops, Metrics metrics, boolean readOnly) {
+    CostModule(TrainopsConfig config, ClusterModule cluster, BackgroundLoops loops, Metrics metrics, Clock wall, boolean readOnly) {
+        this.wall = wall;
         this.readOnly = readOnly;
         this.config = config;
         this.cluster = cluster;
@@ -83,8 +88,11 @@ final class CostModule {
                     (b, p) -> Money.micros(JobQueue.committedMicros(queueStore.read(c -> queueStore.inStates(c, JobState.SCHEDULED,
                             JobState.RUNNING)), j -> b.kind() == Budget.Kind.TEAM ? j.team().equals(b.scope()) : j.experiment().equals(b.scope()),
                             clock.instant()), prices.currency()), store, clock);
+            EventLog events = new EventLog(store, wall);
+            // the relay's starting point is taken here, before the queue (which opens on this stack) can write an event
+            EventRelay relay = events.relayFromNow(EventsModule.GRACE);
             stack.complete(new Stack(store, ledger, recorder, budgets, new AlertStore(store, clock), queueStore,
-                    new dev.trainops.audit.AuditLog(store)));
+                    new dev.trainops.audit.AuditLog(store), events, relay));
             if (readOnly) {
                 log.info("read-only: the store is read as it is; no usage is recorded");
                 return;
@@ -140,10 +148,11 @@ final class CostModule {
         return new HealthStatus.Backend("store", up, false, up ? "open" : stack.isDone() ? "could not be opened" : "opening");
     }
 
-    /** Closes the store's connection pool, once the loops that use it have stopped. */
+    /** Closes the event relay's listener and the store's connection pool, once the loops that use them have stopped. */
     void close() {
         Stack s = ifOpen();
         if (s != null) {
+            s.relay().close();
             try {
                 s.store().close();
             } catch (RuntimeException e) {

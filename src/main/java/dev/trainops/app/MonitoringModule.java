@@ -7,7 +7,6 @@ import dev.trainops.monitor.HealthStatus;
 import dev.trainops.monitor.Metrics;
 import dev.trainops.monitor.MonitorCollector;
 import dev.trainops.monitor.QueueReadings;
-import dev.trainops.monitor.TeamWarning;
 import dev.trainops.queue.JobQueue;
 import dev.trainops.queue.QueuedJob;
 import dev.trainops.queue.QuotaStatus;
@@ -21,10 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Monitoring: the Prometheus metrics and their loops (the collector every 15 s, the training
@@ -33,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * (docs/architecture.md, "Background loops").
  */
 final class MonitoringModule {
-    private static final Logger log = LoggerFactory.getLogger(MonitoringModule.class);
     static final Duration COLLECT_EVERY = Duration.ofSeconds(15);
     static final Duration POLL_TRAINING_EVERY = Duration.ofSeconds(60);
     static final Duration DCGM_EVERY = Duration.ofSeconds(15);
@@ -44,10 +38,12 @@ final class MonitoringModule {
     private final QueueModule queue;
     private final BackgroundLoops loops;
     final Metrics metrics;
-    private final List<Consumer<TeamWarning>> warningListeners = new CopyOnWriteArrayList<>();
+    /** Where the collector's quota and budget warnings go: the event log, for every replica's sessions. */
+    private final EventsModule events;
 
     MonitoringModule(ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue, BackgroundLoops loops,
-                     Metrics metrics) {
+                     Metrics metrics, EventsModule events) {
+        this.events = events;
         this.cluster = cluster;
         this.history = history;
         this.cost = cost;
@@ -74,7 +70,7 @@ final class MonitoringModule {
                 return;
             }
             MonitorCollector collector = new MonitorCollector(metrics, money.ledger(), money.budgets(), money.queueStore(),
-                    this::queueReadings, cluster.utilization, this::warn, cluster.clock);
+                    this::queueReadings, cluster.utilization, events::warn, cluster.clock);
             loops.control("metrics-collector", COLLECT_EVERY, collector::collect).start(Duration.ofSeconds(1));
         });
         if (history.metrics) {
@@ -87,21 +83,6 @@ final class MonitoringModule {
                     loops.control("training-poller", POLL_TRAINING_EVERY, poller::poll).start(Duration.ofSeconds(5));
                 }
             });
-        }
-    }
-
-    /** Adds a listener for quota and budget warnings. */
-    void onTeamWarning(Consumer<TeamWarning> listener) {
-        warningListeners.add(listener);
-    }
-
-    private void warn(TeamWarning warning) {
-        for (Consumer<TeamWarning> l : warningListeners) {
-            try {
-                l.accept(warning);
-            } catch (RuntimeException e) {
-                log.warn("a warning listener failed: {}", e.getMessage());
-            }
         }
     }
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.trainops.compare.ConfigComparer;
 import dev.trainops.compare.HistoryEstimator;
+import dev.trainops.events.EventLog;
 import dev.trainops.forecast.RunHistorySource;
 import dev.trainops.gpu.GpuInventory;
 import dev.trainops.monitor.Metrics;
@@ -25,8 +26,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +53,12 @@ final class QueueModule {
     /** --read-only: PriorityClasses checked, not created; no admission; a runner that creates and deletes nothing. */
     private final boolean readOnly;
     final CompletableFuture<Stack> stack = new CompletableFuture<>();
-    /** Who hears of job events besides the metrics: the MCP server's sessions (docs/architecture.md, "Events"). */
-    private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
+    /** Where job events go besides the metrics: the event log, which every replica's sessions hear from (docs/architecture.md, "Events"). */
+    private final EventsModule events;
 
     QueueModule(TrainopsConfig config, ClusterModule cluster, CostModule cost, HistoryModule history, BackgroundLoops loops, Metrics metrics,
-                boolean readOnly) {
+                EventsModule events, boolean readOnly) {
+        this.events = events;
         this.readOnly = readOnly;
         this.config = config;
         this.cluster = cluster;
@@ -125,7 +125,7 @@ final class QueueModule {
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
                     config.priorities(), config.quotas(), config.jobs(), money.budgets()::peek, cluster.utilization, config.prices(), clock, estimator,
-                    events(new QueueMetrics(metrics)), loops::leading);
+                    events(new QueueMetrics(metrics), money.events()), loops::leading);
             cluster.inventory.attachQueue(queuedDemand(queueStore));
             stack.complete(new Stack(queueStore, jobs));
             // where admission does not run (another replica leads, or --read-only), the plan behind the
@@ -180,13 +180,12 @@ final class QueueModule {
         }
     }
 
-    /** Adds a listener for job events (after their change was committed). */
-    void onJobEvent(Consumer<JobEvent> listener) {
-        listeners.add(listener);
-    }
-
-    /** The metrics' queue events, and each job event also to the listeners; one failing listener does not stop the others. */
-    private QueueEvents events(QueueMetrics queueMetrics) {
+    /**
+     * The metrics' queue events; each job event written to the event log in its change's
+     * transaction, and once committed counted on this replica's metrics and the relay woken
+     * (the sessions hear it from the relay, on every replica alike).
+     */
+    private QueueEvents events(QueueMetrics queueMetrics, EventLog eventLog) {
         return new QueueEvents() {
             @Override
             public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
@@ -195,15 +194,14 @@ final class QueueModule {
             }
 
             @Override
+            public void inTransaction(java.sql.Connection c, JobEvent event) throws java.sql.SQLException {
+                eventLog.append(c, event);
+            }
+
+            @Override
             public void onJobEvent(JobEvent event) {
                 queueMetrics.onJobEvent(event);
-                for (Consumer<JobEvent> l : listeners) {
-                    try {
-                        l.accept(event);
-                    } catch (RuntimeException e) {
-                        log.warn("a job event listener failed: {}", e.getMessage());
-                    }
-                }
+                events.committed();
             }
         };
     }

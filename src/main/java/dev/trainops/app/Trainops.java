@@ -62,6 +62,7 @@ public final class Trainops implements AutoCloseable {
     private final BackgroundLoops loops;
     private final ClusterModule cluster;
     private final CostModule cost;
+    private final EventsModule events;
     private final QueueModule queue;
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
@@ -70,8 +71,9 @@ public final class Trainops implements AutoCloseable {
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
+                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
         this.leadership = leadership;
+        this.events = events;
         this.config = config;
         this.metrics = metrics;
         this.loops = loops;
@@ -105,13 +107,15 @@ public final class Trainops implements AutoCloseable {
         Leadership leadership = Controllers.withReadOnly(config.settings().controllers(), gates.readOnly()).leadership(config);
         metrics.leader(leadership::leading);
         BackgroundLoops loops = new BackgroundLoops(cluster.clock, metrics, leadership::leading);
-        CostModule cost = new CostModule(config, cluster, loops, metrics, gates.readOnly());
+        java.time.Clock wall = java.time.Clock.systemUTC();
+        CostModule cost = new CostModule(config, cluster, loops, metrics, wall, gates.readOnly());
+        EventsModule events = new EventsModule(cost, loops, wall);
         HistoryModule history = HistoryModule.create(config, cluster, cost);
-        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, gates.readOnly());
-        MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics);
+        QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, events, gates.readOnly());
+        MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, queue, monitoring, catalog, leadership);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership);
     }
 
     /**
@@ -120,6 +124,7 @@ public final class Trainops implements AutoCloseable {
      */
     public void connect() {
         cost.open();
+        events.start();
         queue.open();
         monitoring.start();
         cluster.connect();
@@ -137,14 +142,17 @@ public final class Trainops implements AutoCloseable {
         stopping = true;
     }
 
-    /** Tells {@code listener} of every job event after its change was committed (the MCP server's log notifications). */
+    /**
+     * Tells {@code listener} of every job event after its change was committed, on whichever replica
+     * it happened: through the store's event log (the MCP server's log notifications; docs/architecture.md, "Events").
+     */
     public void onJobEvent(java.util.function.Consumer<dev.trainops.queue.JobEvent> listener) {
-        queue.onJobEvent(listener);
+        events.onJobEvent(listener);
     }
 
-    /** Tells {@code listener} of each quota (80%) and budget (70%) crossing the collector sees (the MCP server's log notifications). */
+    /** Tells {@code listener} of each quota (80%) and budget (70%) crossing a collector sees, on whichever replica, the same way. */
     public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
-        monitoring.onTeamWarning(listener);
+        events.onTeamWarning(listener);
     }
 
     /** The configuration as read at start. */

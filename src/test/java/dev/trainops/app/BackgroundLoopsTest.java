@@ -163,6 +163,37 @@ class BackgroundLoopsTest {
         }
     }
 
+    /** The event relay's loop waits for news itself (up to a second), so it runs again as soon as its task returns; its wait is its period for health. */
+    @Test
+    void aWaitingLoopRunsBackToBackAndCountsItsWaitAsItsPeriod() throws Exception {
+        java.util.concurrent.CountDownLatch runs = new java.util.concurrent.CountDownLatch(3);
+        AtomicBoolean broken = new AtomicBoolean(false);
+        loops.waiting("event-relay", Duration.ofHours(1), () -> {
+            runs.countDown();
+            if (broken.get()) {
+                throw new IllegalStateException("the store did not answer");
+            }
+        }).start(Duration.ZERO);
+        // three runs without any wait of the loop's own: the executor does not sleep an hour between them
+        assertThat(runs.await(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        loops.close();
+
+        BackgroundLoops other = new BackgroundLoops(clock, metrics);
+        try {
+            BackgroundLoops.Loop relay = other.waiting("event-relay", Duration.ofSeconds(1), () -> {
+                throw new IllegalStateException("the store did not answer");
+            });
+            relay.runOnce();
+            clock.advance(Duration.ofSeconds(2));
+            relay.runOnce();
+            assertThat(other.failing()).as("failing for two of its waits: not yet reported").isEmpty();
+            clock.advance(Duration.ofMillis(1));
+            assertThat(other.failing()).extracting(HealthStatus.FailingLoop::loop).containsExactly("event-relay");
+        } finally {
+            other.close();
+        }
+    }
+
     @Test
     void aFailureMessageNamesNoJavaClass() {
         assertThat(BackgroundLoops.message(new RuntimeException(new java.io.IOException("connection refused"))))

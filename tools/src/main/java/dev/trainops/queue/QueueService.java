@@ -202,13 +202,14 @@ final class QueueService {
             QueuedJob cancelled = j.ended(JobState.CANCELLED, Reason.CANCELLED_BY_USER, "Cancelled at " + now + ": " + why + ".",
                     j.started(), now);
             queue.update(c, cancelled);
+            scheduler.record(c, List.of(cancelledEvent(cancelled, now)));
             call.audit().inTransaction(c, j.team());
             return new Change(j, cancelled);
         });
         QueuedJob was = change.before();
         QueuedJob after = change.after();
         if (after.state() != was.state()) {
-            scheduler.publish(new JobEvent(JobEvent.Kind.CANCELLED, after.jobId(), after.team(), after.runName(), after.reasonDetail(), now));
+            scheduler.publish(cancelledEvent(after, now));
         }
         String cleanup;
         if (was.state().terminal()) {
@@ -222,6 +223,10 @@ final class QueueService {
         Money cost = was.started() == null || was.state().terminal() ? Money.zero(prices.currency())
                 : scheduler.accrued(was, now);
         return new CancelAnswer(jobId, was.state(), after.state(), cleanup, prices.currency().getCurrencyCode(), cost.amount());
+    }
+
+    private static JobEvent cancelledEvent(QueuedJob cancelled, Instant now) {
+        return new JobEvent(JobEvent.Kind.CANCELLED, cancelled.jobId(), cancelled.team(), cancelled.runName(), cancelled.reasonDetail(), now);
     }
 
     /** One job before and after a change made in one transaction. */

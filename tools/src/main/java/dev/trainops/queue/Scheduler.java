@@ -107,7 +107,11 @@ final class Scheduler {
     /** One reconcile-and-admit pass. */
     public synchronized PassResult pass() {
         Instant now = clock.instant();
-        AdmissionPass.Decisions d = queue.store().inTransaction(QueueStore.ADMISSION_LOCK, c -> admission.run(c, now));
+        AdmissionPass.Decisions d = queue.store().inTransaction(QueueStore.ADMISSION_LOCK, c -> {
+            AdmissionPass.Decisions decided = admission.run(c, now);
+            record(c, decided.events(now));
+            return decided;
+        });
         lastPlan = d.plan();
         try {
             events.afterPass(now, d.admitted(), d.preempted(), d.reconciled().ended(), d.waiting(), d.active());
@@ -172,6 +176,7 @@ final class Scheduler {
                 if (j.isPresent() && j.get().state() == JobState.SCHEDULED && !j.get().launched()) {
                     QueuedJob f = j.get().ended(JobState.FAILED, Reason.JOB_FAILED, e.getValue(), null, now);
                     queue.update(c, f);
+                    record(c, List.of(failedEvent(f, now)));
                     out.add(f);
                 }
             }
@@ -179,7 +184,18 @@ final class Scheduler {
         });
         for (QueuedJob f : failed) {
             log.warn("job {}: {}", f.jobId(), f.reasonDetail());
-            publish(new JobEvent(JobEvent.Kind.FAILED, f.jobId(), f.team(), f.runName(), f.reasonDetail(), now));
+            publish(failedEvent(f, now));
+        }
+    }
+
+    private static JobEvent failedEvent(QueuedJob f, Instant now) {
+        return new JobEvent(JobEvent.Kind.FAILED, f.jobId(), f.team(), f.runName(), f.reasonDetail(), now);
+    }
+
+    /** Writes job events in {@code c}, the transaction of the changes they report (the event log; {@link QueueEvents#inTransaction}). */
+    void record(java.sql.Connection c, List<JobEvent> changes) throws java.sql.SQLException {
+        for (JobEvent e : changes) {
+            events.inTransaction(c, e);
         }
     }
 

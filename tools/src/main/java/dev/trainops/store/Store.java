@@ -138,9 +138,9 @@ public final class Store implements AutoCloseable {
         HikariDataSource pool = pool(url, user, password, sqlite, description, redactor, readOnly);
         try {
             if (readOnly) {
-                requireMigrated(pool, description, redactor);
+                requireMigrated(pool, sqlite, description, redactor);
             } else {
-                migrate(pool, description, redactor);
+                migrate(pool, sqlite, description, redactor);
             }
         } catch (RuntimeException e) {
             pool.close();
@@ -226,10 +226,18 @@ public final class Store implements AutoCloseable {
         return dataSource;
     }
 
-    private static void migrate(DataSource dataSource, String description, Redactor redactor) {
+    /**
+     * Where the migrations are: {@code db/migration} for both stores, and {@code db/vendor/sqlite} or
+     * {@code db/vendor/postgresql} for the few whose SQL differs between them (V11's identity column).
+     */
+    static String[] locations(boolean sqlite) {
+        return new String[] {"classpath:db/migration", sqlite ? "classpath:db/vendor/sqlite" : "classpath:db/vendor/postgresql"};
+    }
+
+    private static void migrate(DataSource dataSource, boolean sqlite, String description, Redactor redactor) {
         try {
             // RedactingFlywayLogs: Flyway names the database's URL at INFO when it starts
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+            Flyway.configure().dataSource(dataSource).locations(locations(sqlite))
                     .loggers(RedactingFlywayLogs.class.getName()).load().migrate();
         } catch (FlywayException e) {
             throw new IllegalStateException("cannot migrate " + description + ": " + redactor.redact(rootMessage(e)));
@@ -237,10 +245,10 @@ public final class Store implements AutoCloseable {
     }
 
     /** A read-only store is read as it is: one a migration behind would answer with missing tables and columns. */
-    private static void requireMigrated(DataSource dataSource, String description, Redactor redactor) {
+    private static void requireMigrated(DataSource dataSource, boolean sqlite, String description, Redactor redactor) {
         org.flywaydb.core.api.MigrationInfo[] pending;
         try {
-            pending = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+            pending = Flyway.configure().dataSource(dataSource).locations(locations(sqlite))
                     .loggers(RedactingFlywayLogs.class.getName()).load().info().pending();
         } catch (FlywayException e) {
             throw new IllegalStateException("cannot read the schema version of " + description + ": " + redactor.redact(rootMessage(e)));
@@ -402,6 +410,68 @@ public final class Store implements AutoCloseable {
     private static void execute(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
+        }
+    }
+
+    /**
+     * A PostgreSQL connection of its own, outside the pool, that has run {@code LISTEN channel}: the
+     * event relay waits on it for the {@code NOTIFY} its writers send at commit (docs/architecture.md,
+     * "Events"). Outside the pool because it is held for the life of the relay; whoever opens it
+     * closes it. SQLite has no notifications: there it fails.
+     */
+    public Listener listen(String channel) throws SQLException {
+        if (sqlite) {
+            throw new UnsupportedOperationException(description + " has no LISTEN/NOTIFY; the relay polls it");
+        }
+        if (!channel.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("channel must be a lower-case SQL identifier, was '" + channel + "'");
+        }
+        Connection c;
+        try {
+            c = pool.getDataSource().getConnection();
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to " + description + " to listen: " + redactor.redact(e.getMessage()), e.getSQLState());
+        }
+        try {
+            c.setAutoCommit(true);
+            execute(c, "LISTEN " + channel);
+            return new Listener(c, c.unwrap(org.postgresql.PGConnection.class));
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A connection listening on one channel ({@link #listen}). */
+    public final class Listener implements AutoCloseable {
+        private final Connection connection;
+        private final org.postgresql.PGConnection pg;
+
+        private Listener(Connection connection, org.postgresql.PGConnection pg) {
+            this.connection = connection;
+            this.pg = pg;
+        }
+
+        /**
+         * Waits up to {@code timeout} for a notification on the channel; true when one or more came
+         * (all of them are consumed). Fails when the connection is lost: open a new listener.
+         */
+        public boolean await(Duration timeout) throws SQLException {
+            try {
+                org.postgresql.PGNotification[] got = pg.getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+                return got != null && got.length > 0;
+            } catch (SQLException e) {
+                throw new SQLException("listening on " + description + " failed: " + redactor.redact(e.getMessage()), e.getSQLState());
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the connection was lost already: nothing to give back
+            }
         }
     }
 

@@ -101,6 +101,31 @@ class JobEventsTest {
         assertThat(q.told(capped.jobId()).get(2).event().detail()).contains("its max_cost is $5.00");
     }
 
+    /**
+     * The event log's side (docs/architecture.md, "Events"): every event told after a commit was
+     * first written in the transaction of its change, with the change already made in it, so the two
+     * commit together; and nothing is written that is not told.
+     */
+    @Test
+    void eachEventIsWrittenInTheTransactionOfItsChangeBeforeItIsTold() {
+        QueueAnswer bg = q.service.submit(request("team-b", "bg", "validation", 8, Priority.BACKGROUND));
+        QueueAnswer normal = q.service.submit(request("team-a", "normal", "llm", 8, Priority.NORMAL));
+        q.startPods();
+        q.scheduler.pass();
+        QueueAnswer urgent = q.service.submit(request("team-a", "urgent", "llm", 8, Priority.URGENT));
+        q.scheduler.pass();
+        q.service.cancel(new CancelRequest(urgent.jobId(), "not needed after all"));
+        q.service.cancel(new CancelRequest(urgent.jobId(), "twice"));
+        q.fail(normal.jobId());
+        q.scheduler.pass();
+
+        assertThat(q.told).extracting(t -> t.event().kind()).contains(JobEvent.Kind.ADMITTED, JobEvent.Kind.STARTED, JobEvent.Kind.PREEMPTED,
+                JobEvent.Kind.CANCELLED, JobEvent.Kind.FAILED);
+        assertThat(q.told(bg.jobId())).isNotEmpty();
+        assertThat(q.written).as("the same events, in the same order, each with its change made in its transaction")
+                .containsExactlyElementsOf(q.told);
+    }
+
     @Test
     void theLevelsAreExactInMicroUnits() {
         assertThat(CapWatch.level(Money.micros(3_999_999, USD), 5_000_000)).isEqualTo(CapWatch.Level.BELOW);

@@ -60,6 +60,12 @@ final class QueueHarness implements AutoCloseable {
     record Told(JobEvent event, JobState stored) {
     }
 
+    /**
+     * Every job event written in a transaction (the event log's side), with the job's state as that
+     * same transaction sees it: the change the event reports is already made in it.
+     */
+    final List<Told> written = new CopyOnWriteArrayList<>();
+
     QueueHarness(KubernetesClient client, Store store, Scheduler.Settings settings) throws Exception {
         this.client = client;
         this.store = store;
@@ -82,6 +88,11 @@ final class QueueHarness implements AutoCloseable {
                     public void onJobEvent(JobEvent event) {
                         // read in a new transaction: an event told before its change committed would see the old state
                         told.add(new Told(event, queue.read(c -> queue.find(c, event.jobId())).map(QueuedJob::state).orElse(null)));
+                    }
+
+                    @Override
+                    public void inTransaction(java.sql.Connection c, JobEvent event) throws java.sql.SQLException {
+                        written.add(new Told(event, queue.find(c, event.jobId()).map(QueuedJob::state).orElse(null)));
                     }
                 });
         this.dryRun = new DryRun(new JobManifest(priorities, templates), scheduler, clock);

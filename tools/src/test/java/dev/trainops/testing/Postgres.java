@@ -34,6 +34,15 @@ public final class Postgres {
      * (trust auth ignores it), for tests that check it never shows.
      */
     public static Store freshSchemaStore(String purpose, String password) {
+        String url = freshSchemaUrl(purpose) + (password == null ? "" : "&password=" + password);
+        return Store.open(url, user(), password);
+    }
+
+    /**
+     * A fresh, empty schema's JDBC URL (user {@link #user()}, no password), for a test that starts
+     * trainops itself on it (TRAINOPS_DB_URL), several replicas on one schema included.
+     */
+    public static String freshSchemaUrl(String purpose) {
         String schema = "t_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(baseUrl(), user(), null); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
@@ -42,7 +51,6 @@ public final class Postgres {
                     + "TRAINOPS_TEST_PG_URL): " + e.getMessage(), e);
         }
         String sep = baseUrl().contains("?") ? "&" : "?";
-        String url = baseUrl() + sep + "currentSchema=" + schema + (password == null ? "" : "&password=" + password);
-        return Store.open(url, user(), password);
+        return baseUrl() + sep + "currentSchema=" + schema;
     }
 }
