@@ -43,6 +43,8 @@ final class BackgroundLoops implements AutoCloseable {
     private final java.util.function.BooleanSupplier leading;
     private final Map<String, Loop> loops = new ConcurrentHashMap<>();
     private final Map<String, ScheduledExecutorService> executors = new java.util.LinkedHashMap<>();
+    /** The {@link #waiting} loops: on close their wait is interrupted, not awaited (it has no pass to finish). */
+    private final java.util.Set<String> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Loops of a process that always leads (a local store). */
@@ -87,6 +89,7 @@ final class BackgroundLoops implements AutoCloseable {
         }
         Loop loop = new Loop(name, wait, BACK_TO_BACK, task, executor(name), false);
         loops.put(name, loop);
+        waiting.add(name);
         return loop;
     }
 
@@ -134,13 +137,21 @@ final class BackgroundLoops implements AutoCloseable {
         return out;
     }
 
-    /** Stops every loop and executor, lets a running pass finish (bounded), then interrupts what is left. */
+    /**
+     * Stops every loop and executor, lets a running pass finish (bounded), then interrupts what is
+     * left; a waiting loop's wait is interrupted at once.
+     */
     @Override
     public void close() {
         List<ScheduledExecutorService> all;
         synchronized (this) {
             closed = true;
             all = List.copyOf(executors.values());
+            executors.forEach((name, e) -> {
+                if (waiting.contains(name)) {
+                    e.shutdownNow();
+                }
+            });
         }
         all.forEach(ScheduledExecutorService::shutdown);
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();

@@ -29,7 +29,8 @@ class PublicSurfaceTest {
             "monitor", Set.of("Metrics", "HealthService", "UtilizationReports", "HealthStatus", "TeamWarning", "AlertStore",
                     "MonitorCollector", "TrainingPoller", "QueueMetrics", "QueueReadings"),
             "gpu", Set.of("GpuInventory", "GpuTools", "GpuAvailability", "GpuAvailabilityRequest", "GpuUtilization", "NodeReading",
-                    "GpuShares", "GpuSpecs", "GpuSpeeds", "GpuTypes", "Sharing"));
+                    "GpuShares", "GpuSpecs", "GpuSpeeds", "GpuTypes", "Sharing"),
+            "events", Set.of("EventLog", "EventRelay"));
 
     @Test
     void eachCapabilityPackageShowsOnlyItsEntryPointRecordsSeamsAndSharedKernel() throws Exception {
