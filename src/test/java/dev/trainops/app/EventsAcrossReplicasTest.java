@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * own Streamable HTTP transport, on one PostgreSQL schema and one API server (fabric8's CRUD mock).
  * What happens on replica 1 (a job cancelled through it, a quota crossing its collector sees)
  * reaches an MCP session connected to replica 2 through the store's event log, once, and never a
- * session of another team. Replica 2 reads a quotas.yaml with more room for team-a, so its own
- * collector has no crossing to report: the quota warning its session hears can only come from
- * replica 1.
+ * session of another team. Replica 1 runs the control loops ({@code --controllers on}), replica 2
+ * does not ({@code off}), and replica 2 also reads a quotas.yaml with more room for team-a: the
+ * quota warning its session hears can only come from replica 1's collector.
  */
 class EventsAcrossReplicasTest {
     static final String ALICE = "alice-events-token-0123456789";
@@ -60,8 +60,8 @@ class EventsAcrossReplicasTest {
     }
 
     /** One replica: trainops on {@code config} and the shared store, its MCP server wired as `serve` wires it, listening on a free port. */
-    int replica(String name, Path config, Map<String, String> env, Path tokens) throws Exception {
-        Trainops trainops = Trainops.create(new Trainops.Settings(config, dir.resolve(name), false, 1.0), env);
+    int replica(String name, Path config, Controllers controllers, Map<String, String> env, Path tokens) throws Exception {
+        Trainops trainops = Trainops.create(new Trainops.Settings(config, dir.resolve(name), false, 1.0).withControllers(controllers), env);
         open.add(trainops);
         JobEventNotifier notifier = new JobEventNotifier();
         trainops.onJobEvent(notifier);
@@ -124,8 +124,10 @@ class EventsAcrossReplicasTest {
         open.add(() -> OwnHistoryTest.restore(saved));
         Map<String, String> env = Map.of("TRAINOPS_DB_URL", Postgres.freshSchemaUrl("replicas"), "TRAINOPS_DB_USER", Postgres.user());
 
-        int one = replica("replica-1", tight, env, tokens);
-        int two = replica("replica-2", OwnHistoryTest.CONFIG, env, tokens);
+        // replica 1 leads (its control loops run: admission, the collector), replica 2 only serves, as
+        // `--controllers on` and `off` make them; with `auto` the Lease would pick one at random
+        int one = replica("replica-1", tight, Controllers.on, env, tokens);
+        int two = replica("replica-2", OwnHistoryTest.CONFIG, Controllers.off, env, tokens);
         McpSyncClient aliceOnOne = session(one, ALICE, new CopyOnWriteArrayList<>());
         McpSyncClient bobOnOne = session(one, BOB, new CopyOnWriteArrayList<>());
         List<McpSchema.LoggingMessageNotification> alice = new CopyOnWriteArrayList<>();

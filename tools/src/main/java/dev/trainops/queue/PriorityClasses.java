@@ -36,11 +36,19 @@ final class PriorityClasses {
                 out.add(MISSING + spec.name() + " (" + spec.value() + ", " + spec.preemptionPolicy() + "): not created (--read-only); "
                         + "jobs that name it would not be scheduled until an operator creates it");
             } else if (existing == null) {
-                client.resource(new PriorityClassBuilder().withNewMetadata().withName(spec.name())
-                        .addToLabels("app.kubernetes.io/managed-by", "trainops").endMetadata()
-                        .withValue(spec.value()).withPreemptionPolicy(spec.preemptionPolicy()).withGlobalDefault(false)
-                        .withDescription("trainops " + p + " training").build()).create();
-                out.add("created PriorityClass " + spec.name() + " (" + spec.value() + ", " + spec.preemptionPolicy() + ")");
+                try {
+                    client.resource(new PriorityClassBuilder().withNewMetadata().withName(spec.name())
+                            .addToLabels("app.kubernetes.io/managed-by", "trainops").endMetadata()
+                            .withValue(spec.value()).withPreemptionPolicy(spec.preemptionPolicy()).withGlobalDefault(false)
+                            .withDescription("trainops " + p + " training").build()).create();
+                    out.add("created PriorityClass " + spec.name() + " (" + spec.value() + ", " + spec.preemptionPolicy() + ")");
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 409) {
+                        throw e;
+                    }
+                    // another replica starting at the same time created it first: it is in place
+                    out.add("PriorityClass " + spec.name() + " in place (created by another replica meanwhile)");
+                }
             } else if (existing.getValue() != spec.value() || !Objects.equals(existing.getPreemptionPolicy(), spec.preemptionPolicy())) {
                 // a PriorityClass's value cannot be changed in place; an operator decides
                 out.add("PriorityClass " + spec.name() + " differs from priorities.yaml: value " + existing.getValue() + " vs "
