@@ -95,7 +95,12 @@ class JobTemplatesSandboxTest {
                 assertThat(v.getName()).isEqualTo("checkpoints");
                 assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("trainops-checkpoints");
             });
-            assertThat(client.persistentVolumeClaims().inNamespace("team-b").withName("trainops-checkpoints").get()).isNotNull();
+            // read back with a client of the test's own: trainops's client is recorded for the least-privilege check, and
+            // trainops itself never reads a PersistentVolumeClaim
+            try (KubernetesClient observer = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                    .withConfig(client.getConfiguration()).build()) {
+                assertThat(observer.persistentVolumeClaims().inNamespace("team-b").withName("trainops-checkpoints").get()).isNotNull();
+            }
             assertThat(train.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/checkpoints"));
             assertThat(train.getResources().getRequests().get("cpu").toString()).isEqualTo("6");
             assertThat(train.getResources().getRequests().get("memory").getAmount()).isEqualTo(Long.toString(24L << 30));
