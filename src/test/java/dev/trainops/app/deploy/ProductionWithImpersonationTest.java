@@ -59,6 +59,35 @@ class ProductionWithImpersonationTest {
                 .satisfies(m -> assertThat(((io.fabric8.kubernetes.api.model.ConfigMap) m).getData()).isNullOrEmpty());
     }
 
+    /**
+     * README, step 3, "Tokens only": deleting the trainops-oidc generator and the oidc-patch.yaml entry
+     * leaves a production overlay that builds and serves with the token file alone.
+     */
+    @Test
+    void productionWithoutTheOidcEntriesServesWithTheTokenFileAlone() throws IOException {
+        Path copy = dir.resolve("deploy");
+        copyTree(Manifests.deploy(), copy);
+        Path file = copy.resolve("overlays/production/kustomization.yaml");
+        tools.jackson.dataformat.yaml.YAMLMapper yaml = new tools.jackson.dataformat.yaml.YAMLMapper();
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> k = yaml.readValue(Files.readString(file), java.util.Map.class);
+        List<?> generators = (List<?>) k.get("configMapGenerator");
+        List<?> patches = (List<?>) k.get("patches");
+        k.put("configMapGenerator", generators.stream().filter(g -> !"trainops-oidc".equals(((java.util.Map<?, ?>) g).get("name"))).toList());
+        k.put("patches", patches.stream().filter(p -> !"oidc-patch.yaml".equals(((java.util.Map<?, ?>) p).get("path"))).toList());
+        assertThat((List<?>) k.get("configMapGenerator")).hasSize(generators.size() - 1);
+        assertThat((List<?>) k.get("patches")).hasSize(patches.size() - 1);
+        Files.writeString(file, yaml.writeValueAsString(k));
+
+        List<HasMetadata> objects = Manifests.documents(Manifests.build(copy.resolve("overlays/production"))).stream()
+                .map(Manifests::object).toList();
+        Container c = Manifests.container(Manifests.deployment(objects));
+        assertThat(c.getArgs()).containsSubsequence("--auth-token-file", "/etc/trainops-auth/tokens")
+                .noneMatch(a -> a.startsWith("--oidc") || a.equals("--public-url"));
+        assertThat(c.getEnv()).extracting(EnvVar::getName).doesNotContain("OIDC_ISSUER", "PUBLIC_URL");
+        assertThat(objects).extracting(o -> o.getMetadata().getName()).noneMatch(n -> n.startsWith("trainops-oidc"));
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
