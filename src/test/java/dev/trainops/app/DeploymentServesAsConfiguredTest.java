@@ -103,6 +103,14 @@ class DeploymentServesAsConfiguredTest {
     /** The container's env as the kubelet resolves it: Secrets as placeholders, ConfigMap keys from the build. */
     static Map<String, String> env(Container c, Deployment d, List<HasMetadata> objects) {
         Map<String, String> env = new LinkedHashMap<>();
+        // envFrom first (production's optional trainops-endpoints); an env entry of the same name wins
+        for (io.fabric8.kubernetes.api.model.EnvFromSource from : c.getEnvFrom()) {
+            assertThat(from.getConfigMapRef()).as("envFrom: only ConfigMaps are expected").isNotNull();
+            Map<String, String> data = Manifests.configMap(objects, from.getConfigMapRef().getName()).getData();
+            if (data != null) {
+                env.putAll(data);
+            }
+        }
         for (EnvVar e : c.getEnv()) {
             EnvVarSource from = e.getValueFrom();
             if (from == null) {
