@@ -64,7 +64,7 @@ public final class EventRelay implements AutoCloseable {
     /** Ids below {@link #high} not seen yet, each with when the relay gives it up. */
     private final TreeMap<Long, Instant> pending = new TreeMap<>();
     private final Semaphore nudge = new Semaphore(0);
-    private volatile Store.Listener listener;
+    private volatile dev.trainops.store.StoreListener listener;
     private Instant listenAgainAt = Instant.MIN;
     private volatile boolean closed;
 
@@ -95,7 +95,7 @@ public final class EventRelay implements AutoCloseable {
             nudge.drainPermits();
             return;
         }
-        Store.Listener l = listener();
+        dev.trainops.store.StoreListener l = listener();
         if (l != null) {
             try {
                 l.await(timeout);
@@ -112,7 +112,7 @@ public final class EventRelay implements AutoCloseable {
     }
 
     /** The PostgreSQL listener, opened (again) when it is missing and not tried lately; null on SQLite or while it cannot be opened. */
-    private Store.Listener listener() {
+    private dev.trainops.store.StoreListener listener() {
         if (store.isSqlite() || closed) {
             return null;
         }
@@ -236,7 +236,7 @@ public final class EventRelay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Store.Listener l = listener;
+        dev.trainops.store.StoreListener l = listener;
         listener = null;
         if (l != null) {
             l.close();

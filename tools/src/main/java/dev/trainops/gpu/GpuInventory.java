@@ -3,18 +3,12 @@ package dev.trainops.gpu;
 import dev.trainops.catalog.ErrorCode;
 import dev.trainops.catalog.ToolException;
 import dev.trainops.kube.ClusterIndex;
-import dev.trainops.kube.KubeNames;
-import dev.trainops.kube.PodResources;
 import dev.trainops.kube.SpotNodes;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +19,7 @@ import java.util.TreeSet;
 /**
  * Live GPU inventory: what every node offers, what running pods hold, what pending pods wait for,
  * read from the {@link ClusterIndex} stores. The per-node view is rebuilt only when the index's
- * generation moves, and then from the index of GPU pods, so repeated calls cost a filter over
+ * generation moves ({@link GpuView}), and then from the index of GPU pods, so repeated calls cost a filter over
  * nodes and a rebuild costs a pass over the GPU pods, not over every pod.
  */
 public final class GpuInventory {
@@ -36,7 +30,7 @@ public final class GpuInventory {
     private final Clock clock;
     private final Duration initialSyncWait;
     private final SpotNodes spotNodes;
-    private volatile View cached;
+    private volatile GpuView cached;
 
     public GpuInventory(ClusterIndex index, GpuUtilization utilization, Clock clock, Duration initialSyncWait) {
         this(index, utilization, clock, initialSyncWait, SpotNodes.DEFAULTS);
@@ -60,7 +54,7 @@ public final class GpuInventory {
 
     /** The GPU types present in the cluster, canonical names, sorted. */
     public List<String> gpuTypes() {
-        return view().nodes.stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown")).distinct().sorted().toList();
+        return view().nodes().stream().map(n -> n.gpus.gpuType()).filter(t -> !t.equals("unknown")).distinct().sorted().toList();
     }
 
     public GpuAvailability availability(GpuAvailabilityRequest request) { return availability(request, dev.trainops.access.Principal.LOCAL); }
@@ -85,7 +79,7 @@ public final class GpuInventory {
         if (!freshness.synced()) {
             freshness = index.freshness();
         }
-        View view = view();
+        GpuView view = view();
         String gpuType = request.gpuType() == null ? null : resolveType(request.gpuType(), view);
         long minMemoryMib = request.minMemoryGib() == null ? 0 : (long) Math.ceil(request.minMemoryGib() * 1024);
         Instant now = clock.instant();
@@ -94,7 +88,7 @@ public final class GpuInventory {
         // the node list is capped at max_nodes: accumulate over every node, build views for the shown ones only
         List<NodeRow> rows = new ArrayList<>();
         List<Double> allUtil = new ArrayList<>();
-        for (NodeState node : view.nodes) {
+        for (GpuView.NodeState node : view.nodes()) {
             NodeGpus g = node.gpus;
             if (gpuType != null && !g.gpuType().equals(gpuType)) {
                 continue;
@@ -103,29 +97,29 @@ public final class GpuInventory {
             boolean usable = g.ready() && g.schedulable();
             boolean any = false;
             long nodeFree = 0;
-            for (Slot slot : node.slots) {
-                NodeGpus.Pool p = slot.pool;
+            for (GpuView.Slot slot : node.slots) {
+                NodeGpus.Pool p = slot.pool();
                 if (p.memoryMibPerUnit() < minMemoryMib) {
                     continue;
                 }
                 any = true;
-                long free = usable ? slot.freeIfUsable : 0;
+                long free = usable ? slot.freeIfUsable() : 0;
                 nodeFree += free;
-                PoolAcc acc = pools.get(slot.poolKey);
+                PoolAcc acc = pools.get(slot.poolKey());
                 if (acc == null) {
                     acc = new PoolAcc(g.gpuType(), p, g.spot());
-                    pools.put(slot.poolKey, acc);
+                    pools.put(slot.poolKey(), acc);
                 }
                 acc.nodes++;
                 acc.capacity += p.capacity();
                 acc.allocatable += p.allocatable();
-                acc.allocated += slot.allocated;
+                acc.allocated += slot.allocated();
                 acc.free += free;
                 if (free > 0 && (acc.largest == null || free > acc.largest.count())) {
                     acc.largest = new GpuAvailability.Block(g.name(), free);
                 }
-                Release release = slot.nextRelease;
-                if (release != null && (acc.next == null || release.at.isBefore(acc.next.at))) {
+                GpuView.Release release = slot.nextRelease();
+                if (release != null && (acc.next == null || release.at().isBefore(acc.next.at()))) {
                     acc.next = release;
                 }
                 if (namespace != null) {
@@ -146,19 +140,19 @@ public final class GpuInventory {
 
         long queuedPods = 0;
         long queuedDemand = 0;
-        for (PendingDemand d : view.pending) {
-            if (namespace != null && !namespace.equals(d.namespace)) {
+        for (GpuView.PendingDemand d : view.pending()) {
+            if (namespace != null && !namespace.equals(d.namespace())) {
                 continue;
             }
             boolean counted = false;
             for (PoolAcc acc : pools.values()) {
-                Long n = d.requests.get(acc.resourceName);
-                if (n != null && (d.gpuType == null || d.gpuType.equals(acc.gpuType))) {
+                Long n = d.requests().get(acc.resourceName);
+                if (n != null && (d.gpuType() == null || d.gpuType().equals(acc.gpuType))) {
                     acc.queuedPods++;
                     acc.queuedDemand += n;
                     if (!counted) {
                         queuedPods++;
-                        queuedDemand += d.requests.values().stream().mapToLong(Long::longValue).sum();
+                        queuedDemand += d.requests().values().stream().mapToLong(Long::longValue).sum();
                         counted = true;
                     }
                     break;
@@ -166,7 +160,7 @@ public final class GpuInventory {
             }
             if (!counted && gpuType == null && minMemoryMib == 0) {
                 queuedPods++;
-                queuedDemand += d.requests.values().stream().mapToLong(Long::longValue).sum();
+                queuedDemand += d.requests().values().stream().mapToLong(Long::longValue).sum();
             }
         }
 
@@ -186,9 +180,9 @@ public final class GpuInventory {
         java.util.Set<String> firstPoolOfType = new java.util.HashSet<>();
         List<GpuAvailability.Pool> poolViews = new ArrayList<>();
         for (PoolAcc acc : pools.values()) {
-            GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at,
-                    Math.max(0, Duration.between(now, acc.next.at).toSeconds()), acc.next.count, acc.next.node,
-                    principal.sees(acc.next.namespace) ? acc.next.pod : GpuTools.ANOTHER_TEAMS_JOB);
+            GpuAvailability.NextFree next = acc.next == null ? null : new GpuAvailability.NextFree(acc.next.at(),
+                    Math.max(0, Duration.between(now, acc.next.at()).toSeconds()), acc.next.count(), acc.next.node(),
+                    principal.sees(acc.next.namespace()) ? acc.next.pod() : GpuTools.ANOTHER_TEAMS_JOB);
             // the queue asks for whole GPUs of a type: count it once, on the type's whole-GPU pool
             long[] q = acc.migProfile == null && !acc.spot && firstPoolOfType.add(acc.gpuType) ? queuedByType.getOrDefault(acc.gpuType, new long[2])
                     : new long[2];
@@ -208,7 +202,7 @@ public final class GpuInventory {
         if (poolViews.isEmpty()) {
             notes.add(minMemoryMib > 0
                     ? "No GPU resource offers " + request.minMemoryGib() + " GiB per unit; the largest is "
-                            + view.maxUnitMemoryMib / 1024 + " GiB."
+                            + view.maxUnitMemoryMib() / 1024 + " GiB."
                     : "The cluster advertises no GPU resources.");
         }
         int nodesTotal = rows.size();
@@ -232,11 +226,11 @@ public final class GpuInventory {
         NodeGpus g = row.node.gpus;
         boolean usable = g.ready() && g.schedulable();
         List<GpuAvailability.Resource> resources = new ArrayList<>(row.node.slots.length);
-        for (Slot slot : row.node.slots) {
-            NodeGpus.Pool p = slot.pool;
+        for (GpuView.Slot slot : row.node.slots) {
+            NodeGpus.Pool p = slot.pool();
             if (p.memoryMibPerUnit() >= minMemoryMib) {
                 resources.add(new GpuAvailability.Resource(p.resourceName(), p.sharing(), p.migProfile(),
-                        p.memoryMibPerUnit(), p.capacity(), p.allocatable(), slot.allocated, usable ? slot.freeIfUsable : 0));
+                        p.memoryMibPerUnit(), p.capacity(), p.allocatable(), slot.allocated(), usable ? slot.freeIfUsable() : 0));
             }
         }
         return new GpuAvailability.NodeView(g.name(), g.ready(), g.schedulable(), g.gpuType(), g.product(),
@@ -268,10 +262,10 @@ public final class GpuInventory {
         this.queue = queued;
     }
 
-    private String resolveType(String requested, View view) {
+    private String resolveType(String requested, GpuView view) {
         String wanted = requested.trim().toUpperCase(Locale.ROOT);
         TreeSet<String> present = new TreeSet<>();
-        for (NodeState n : view.nodes) {
+        for (GpuView.NodeState n : view.nodes()) {
             present.add(n.gpus.gpuType());
         }
         for (String t : present) {
@@ -288,123 +282,21 @@ public final class GpuInventory {
                 false, Map.of("argument", "gpu_type", "accepted", List.copyOf(present)));
     }
 
-    private View view() {
+    private GpuView view() {
         long generation = index.generation();
-        View v = cached;
-        if (v == null || v.generation != generation) {
-            v = build(generation);
+        GpuView v = cached;
+        if (v == null || v.generation() != generation) {
+            v = GpuView.build(generation, index, spotNodes);
             cached = v;
         }
         return v;
     }
 
-    private View build(long generation) {
-        Map<String, NodeState> byName = new HashMap<>();
-        long maxUnit = 0;
-        for (Node node : index.nodes()) {
-            NodeGpus gpus = NodeGpus.of(node, spotNodes);
-            if (gpus.pools().isEmpty()) {
-                continue;
-            }
-            byName.put(gpus.name(), new NodeState(gpus));
-            for (NodeGpus.Pool p : gpus.pools()) {
-                maxUnit = Math.max(maxUnit, p.memoryMibPerUnit());
-            }
-        }
-        List<PendingDemand> pending = new ArrayList<>();
-        // only the pods that ask for GPUs, from the informer's index: on a large cluster most pods do not
-        for (Pod pod : index.gpuPods()) {
-            Map<String, Long> requests = PodResources.gpuRequests(pod);
-            if (requests.isEmpty()) {
-                continue;
-            }
-            if (PodResources.pending(pod)) {
-                Map<String, String> selector = pod.getSpec().getNodeSelector();
-                String product = selector == null ? null : selector.get(KubeNames.LABEL_GPU_PRODUCT);
-                pending.add(new PendingDemand(pod.getMetadata().getNamespace(), requests,
-                        product == null ? null : GpuTypes.canonical(product, 0)));
-                continue;
-            }
-            if (!PodResources.holdsResources(pod)) {
-                continue;
-            }
-            NodeState node = byName.get(pod.getSpec().getNodeName());
-            if (node == null) {
-                continue;
-            }
-            Instant expectedEnd = expectedEnd(pod);
-            String ns = pod.getMetadata().getNamespace();
-            for (var e : requests.entrySet()) {
-                node.allocated.merge(e.getKey(), e.getValue(), Long::sum);
-                node.allocatedByNamespace.computeIfAbsent(ns, k -> new HashMap<>()).merge(e.getKey(), e.getValue(), Long::sum);
-                if (expectedEnd != null) {
-                    Release r = node.nextRelease.get(e.getKey());
-                    if (r == null || expectedEnd.isBefore(r.at)) {
-                        node.nextRelease.put(e.getKey(), new Release(expectedEnd, e.getValue(), node.gpus.name(),
-                                ns + "/" + pod.getMetadata().getName(), ns));
-                    }
-                }
-            }
-        }
-        List<NodeState> nodes = new ArrayList<>(byName.values());
-        for (NodeState node : nodes) {
-            node.seal();
-        }
-        nodes.sort(Comparator.comparing(n -> n.gpus.name()));
-        return new View(generation, List.copyOf(nodes), List.copyOf(pending), maxUnit);
-    }
-
-    private static Instant expectedEnd(Pod pod) {
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        String value = annotations == null ? null : annotations.get(KubeNames.ANNOTATION_EXPECTED_END);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
     private static double round1(double d) {
         return Math.round(d * 10.0) / 10.0;
     }
-    private record View(long generation, List<NodeState> nodes, List<PendingDemand> pending, long maxUnitMemoryMib) { }
-
-    private static final class NodeState {
-        final NodeGpus gpus;
-        final Map<String, Long> allocated = new HashMap<>();
-        final Map<String, Map<String, Long>> allocatedByNamespace = new HashMap<>();
-        final Map<String, Release> nextRelease = new HashMap<>();
-
-        /** Per pool, in {@code gpus.pools()} order: what a call reads, computed once per view. */
-        Slot[] slots = new Slot[0];
-
-        NodeState(NodeGpus gpus) {
-            this.gpus = gpus;
-        }
-
-        void seal() {
-            List<NodeGpus.Pool> pools = gpus.pools();
-            slots = new Slot[pools.size()];
-            for (int i = 0; i < slots.length; i++) {
-                NodeGpus.Pool p = pools.get(i);
-                long allocatedHere = allocated.getOrDefault(p.resourceName(), 0L);
-                slots[i] = new Slot(p, gpus.gpuType() + "|" + p.resourceName() + "|" + p.sharing() + "|" + p.migProfile() + "|" + gpus.spot(),
-                        allocatedHere, Math.max(0, p.allocatable() - allocatedHere), nextRelease.get(p.resourceName()));
-            }
-        }
-    }
-
-    /** One pool of one node: its pool key across nodes, what running pods hold, what is free if the node takes pods. */
-    private record Slot(NodeGpus.Pool pool, String poolKey, long allocated, long freeIfUsable, Release nextRelease) { }
-
     /** A node a call counts, with its free units under the call's filters. */
-    private record NodeRow(NodeState node, long free, OptionalDouble util) { }
-    private record Release(Instant at, long count, String node, String pod, String namespace) { }
-    private record PendingDemand(String namespace, Map<String, Long> requests, String gpuType) { }
-
+    private record NodeRow(GpuView.NodeState node, long free, OptionalDouble util) { }
     private static final class PoolAcc {
         final String gpuType;
         final String resourceName;
@@ -423,7 +315,7 @@ public final class GpuInventory {
         double utilSum;
         int utilCount;
         GpuAvailability.Block largest;
-        Release next;
+        GpuView.Release next;
 
         PoolAcc(String gpuType, NodeGpus.Pool p, boolean spot) {
             this.gpuType = gpuType;

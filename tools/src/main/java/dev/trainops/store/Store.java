@@ -1,6 +1,5 @@
 package dev.trainops.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.nio.file.Files;
@@ -14,12 +13,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * The relational store: SQLite by default (a file in the data directory), PostgreSQL when
@@ -41,7 +34,7 @@ public final class Store implements AutoCloseable {
     static final int POSTGRES_POOL_SIZE = 10;
     /** How long a transaction waits for its turn before its call fails. */
     private static final Duration TRANSACTION_WAIT = Duration.ofSeconds(30);
-    private static final int SQLITE_BUSY_TIMEOUT_MS = 5000;
+    static final int SQLITE_BUSY_TIMEOUT_MS = 5000;
     /**
      * PostgreSQL: how long one borrow from the pool waits (HikariCP's least) before it asks why no
      * connection came: the pool could not open one (the store is down: fail now) or every
@@ -135,137 +128,18 @@ public final class Store implements AutoCloseable {
                 throw new IllegalStateException("cannot open " + description + ": " + redactor.redact(e.getMessage()), e);
             }
         }
-        HikariDataSource pool = pool(url, user, password, sqlite, description, redactor, readOnly);
+        HikariDataSource pool = StoreSetup.pool(url, user, password, sqlite, description, redactor, readOnly);
         try {
             if (readOnly) {
-                requireMigrated(pool, sqlite, description, redactor);
+                StoreSetup.requireMigrated(pool, sqlite, description, redactor);
             } else {
-                migrate(pool, sqlite, description, redactor);
+                StoreSetup.migrate(pool, sqlite, description, redactor);
             }
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
         return new Store(pool, sqlite, description, redactor, readOnly);
-    }
-
-    private static HikariDataSource pool(String url, String user, String password, boolean sqlite, String description,
-            Redactor redactor, boolean readOnly) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(sqlite ? "trainops-sqlite" : "trainops-postgresql");
-        // the pool gets a DataSource, not the URL: HikariCP logs its configuration at DEBUG, and the
-        // URL with it (it masks a password, not the rest of the query string)
-        config.setDataSource(sqlite ? sqliteDataSource(url, readOnly) : postgresDataSource(url, user, password, readOnly));
-        config.setAutoCommit(true);
-        // PostgreSQL refuses every write on a read-only session; SQLite opens its file read-only
-        // (sqlite-jdbc only accepts the flag the connection was opened with, so the pool must say the same)
-        config.setReadOnly(readOnly);
-        if (sqlite) {
-            config.setMaximumPoolSize(SQLITE_POOL_SIZE);
-            config.setMinimumIdle(1);
-        } else {
-            config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
-            config.setMinimumIdle(2);
-            // see connection(): a short borrow, and a pooled connection checked as briefly, so a
-            // restarted or unreachable PostgreSQL fails a call fast instead of holding it
-            config.setConnectionTimeout(BORROW_WAIT.toMillis());
-            config.setValidationTimeout(BORROW_WAIT.toMillis());
-        }
-        try {
-            return new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            // HikariCP's PoolInitializationException: the driver's reason is in the causes
-            throw new IllegalStateException("cannot open " + description + ": " + redactor.redact(rootMessage(e)));
-        }
-    }
-
-    private static DataSource sqliteDataSource(String url, boolean readOnly) {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(readOnly);
-        // per connection, as sqlite-jdbc applies them when it opens one: wait for a writer instead
-        // of failing with SQLITE_BUSY, and sync every commit to disk (jobs and money live here)
-        config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl(url);
-        return dataSource;
-    }
-
-    private static DataSource postgresDataSource(String url, String user, String password, boolean readOnly) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource() {
-            private static final long serialVersionUID = 1L;
-
-            /**
-             * HikariCP sets the login timeout from its (here short) borrow timeout: 1 s. A busy
-             * machine may take longer to open a session, and a slow login is not a dead store: a
-             * borrow meanwhile finds no failure and waits on (a refused connection fails at once).
-             */
-            @Override
-            public void setLoginTimeout(int seconds) {
-                super.setLoginTimeout(Math.max(seconds, (int) LOGIN_TIMEOUT.toSeconds()));
-            }
-        };
-        try {
-            dataSource.setURL(url);
-        } catch (IllegalArgumentException e) {
-            // the driver's message repeats the whole URL
-            throw new IllegalArgumentException("TRAINOPS_DB_URL is not a PostgreSQL URL the driver can read; write it as "
-                    + "jdbc:postgresql://HOST:PORT/DATABASE (" + StoreUrls.describe(url) + ").");
-        }
-        if (user != null) {
-            dataSource.setUser(user);
-        }
-        if (password != null) {
-            dataSource.setPassword(password);
-        }
-        if (readOnly) {
-            // "always": the session refuses writes with autocommit on too (the driver's default applies it only to transactions)
-            dataSource.setReadOnly(true);
-            dataSource.setReadOnlyMode("always");
-        }
-        return dataSource;
-    }
-
-    /**
-     * Where the migrations are: {@code db/migration} for both stores, and {@code db/vendor/sqlite} or
-     * {@code db/vendor/postgresql} for the few whose SQL differs between them (V11's identity column).
-     */
-    static String[] locations(boolean sqlite) {
-        return new String[] {"classpath:db/migration", sqlite ? "classpath:db/vendor/sqlite" : "classpath:db/vendor/postgresql"};
-    }
-
-    private static void migrate(DataSource dataSource, boolean sqlite, String description, Redactor redactor) {
-        try {
-            // RedactingFlywayLogs: Flyway names the database's URL at INFO when it starts
-            Flyway.configure().dataSource(dataSource).locations(locations(sqlite))
-                    .loggers(RedactingFlywayLogs.class.getName()).load().migrate();
-        } catch (FlywayException e) {
-            throw new IllegalStateException("cannot migrate " + description + ": " + redactor.redact(rootMessage(e)));
-        }
-    }
-
-    /** A read-only store is read as it is: one a migration behind would answer with missing tables and columns. */
-    private static void requireMigrated(DataSource dataSource, boolean sqlite, String description, Redactor redactor) {
-        org.flywaydb.core.api.MigrationInfo[] pending;
-        try {
-            pending = Flyway.configure().dataSource(dataSource).locations(locations(sqlite))
-                    .loggers(RedactingFlywayLogs.class.getName()).load().info().pending();
-        } catch (FlywayException e) {
-            throw new IllegalStateException("cannot read the schema version of " + description + ": " + redactor.redact(rootMessage(e)));
-        }
-        if (pending.length > 0) {
-            throw new IllegalStateException("--read-only does not migrate " + description + ", and it lacks " + pending.length
-                    + " migration(s) up to V" + pending[pending.length - 1].getVersion() + "; start this trainops once without "
-                    + "--read-only to migrate it");
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /** Whether it was opened for {@code --read-only}: every write fails, and {@link #inTransaction} refuses to start one. */
@@ -419,7 +293,7 @@ public final class Store implements AutoCloseable {
      * "Events"). Outside the pool because it is held for the life of the relay; whoever opens it
      * closes it. SQLite has no notifications: there it fails.
      */
-    public Listener listen(String channel) throws SQLException {
+    public StoreListener listen(String channel) throws SQLException {
         if (sqlite) {
             throw new UnsupportedOperationException(description + " has no LISTEN/NOTIFY; the relay polls it");
         }
@@ -435,43 +309,10 @@ public final class Store implements AutoCloseable {
         try {
             c.setAutoCommit(true);
             execute(c, "LISTEN " + channel);
-            return new Listener(c, c.unwrap(org.postgresql.PGConnection.class));
+            return new StoreListener(c, c.unwrap(org.postgresql.PGConnection.class), description, redactor);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
-        }
-    }
-
-    /** A connection listening on one channel ({@link #listen}). */
-    public final class Listener implements AutoCloseable {
-        private final Connection connection;
-        private final org.postgresql.PGConnection pg;
-
-        private Listener(Connection connection, org.postgresql.PGConnection pg) {
-            this.connection = connection;
-            this.pg = pg;
-        }
-
-        /**
-         * Waits up to {@code timeout} for a notification on the channel; true when one or more came
-         * (all of them are consumed). Fails when the connection is lost: open a new listener.
-         */
-        public boolean await(Duration timeout) throws SQLException {
-            try {
-                org.postgresql.PGNotification[] got = pg.getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
-                return got != null && got.length > 0;
-            } catch (SQLException e) {
-                throw new SQLException("listening on " + description + " failed: " + redactor.redact(e.getMessage()), e.getSQLState());
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // the connection was lost already: nothing to give back
-            }
         }
     }
 
@@ -503,7 +344,7 @@ public final class Store implements AutoCloseable {
             } catch (java.sql.SQLTransientConnectionException e) {
                 // HikariCP's timeout: its cause is why the pool could not open a connection, null when all were lent out
                 if (e.getCause() != null) {
-                    String why = redactor.redact(rootMessage(e.getCause()));
+                    String why = redactor.redact(StoreSetup.rootMessage(e.getCause()));
                     markDown(why);
                     throw new StoreUnavailableException(description, why);
                 }

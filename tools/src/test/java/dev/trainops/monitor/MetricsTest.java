@@ -52,7 +52,7 @@ class MetricsTest {
 
     @Test
     void aReplicaThatDoesNotLeadExportsOnlyItsOwnFamiliesAndTheLeaderAll() {
-        assertThat(Metrics.FAMILIES).containsAll(Metrics.LEADER_ONLY);
+        assertThat(Metrics.FAMILIES).containsAll(LeaderOnly.FAMILIES);
         Metrics metrics = fresh();
         metrics.budget("team-a", 0.5, 0.5, 0.5);
         java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(false);
@@ -60,10 +60,10 @@ class MetricsTest {
 
         String follower = metrics.scrape();
         Set<String> own = new TreeSet<>(Metrics.FAMILIES);
-        own.removeAll(Metrics.LEADER_ONLY);
-        assertThat(families(follower).keySet()).containsAll(own).doesNotContainAnyElementsOf(Metrics.LEADER_ONLY);
+        own.removeAll(LeaderOnly.FAMILIES);
+        assertThat(families(follower).keySet()).containsAll(own).doesNotContainAnyElementsOf(LeaderOnly.FAMILIES);
         for (String name : sampleNames(follower)) {
-            assertThat(Metrics.leaderOnly(name)).as(name).isFalse();
+            assertThat(LeaderOnly.matches(name)).as(name).isFalse();
         }
         assertThat(sampleNames(follower)).contains("trainops_tool_calls_seconds_count", "trainops_leader");
         assertThat(value(follower, "trainops_leader", null)).isZero();
@@ -78,14 +78,14 @@ class MetricsTest {
 
     @Test
     void leaderOnlyMatchesAFamilysSamplesAndNothingElse() {
-        assertThat(Metrics.leaderOnly("trainops_queue_wait_seconds_bucket")).isTrue();
-        assertThat(Metrics.leaderOnly("trainops_cost_total")).isTrue();
-        assertThat(Metrics.leaderOnly("trainops_cost")).isTrue();
-        assertThat(Metrics.leaderOnly("trainops_job_cost_actual_to_forecast_ratio")).isTrue();
-        assertThat(Metrics.leaderOnly("trainops_leader")).isFalse();
-        assertThat(Metrics.leaderOnly("trainops_tool_calls_seconds_count")).isFalse();
-        assertThat(Metrics.leaderOnly("trainops_background_loop_failures_total")).isFalse();
-        assertThat(Metrics.leaderOnly("jvm_memory_used_bytes")).isFalse();
+        assertThat(LeaderOnly.matches("trainops_queue_wait_seconds_bucket")).isTrue();
+        assertThat(LeaderOnly.matches("trainops_cost_total")).isTrue();
+        assertThat(LeaderOnly.matches("trainops_cost")).isTrue();
+        assertThat(LeaderOnly.matches("trainops_job_cost_actual_to_forecast_ratio")).isTrue();
+        assertThat(LeaderOnly.matches("trainops_leader")).isFalse();
+        assertThat(LeaderOnly.matches("trainops_tool_calls_seconds_count")).isFalse();
+        assertThat(LeaderOnly.matches("trainops_background_loop_failures_total")).isFalse();
+        assertThat(LeaderOnly.matches("jvm_memory_used_bytes")).isFalse();
     }
 
     @Test
