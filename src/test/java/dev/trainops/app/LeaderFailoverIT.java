@@ -37,18 +37,13 @@ class LeaderFailoverIT {
     @TempDir
     Path dir;
 
+    // the same burst and batch as QueueCrashIT's crash of a single process
     static Map<String, Object> burstJob(int i) {
-        return Map.of("model", "mnist", "run_name", "burst-" + i, "team", "team-b", "epochs", 3, "batch_size", 32, "gpu_type", "L4",
-                "idempotency_key", "burst-key-" + i);
+        return QueueCrashIT.burstJob(i);
     }
 
     static Map<String, Object> batch() {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            items.add(Map.of("model", "validation", "run_name", "nightly-" + i, "team", "team-c", "epochs", 1, "batch_size", 16,
-                    "gpu_type", "T4"));
-        }
-        return Map.of("jobs", items, "batch_name", "nightly validation", "idempotency_key", "nightly-2026-12-02");
+        return QueueCrashIT.batch();
     }
 
     static Duration runFor(io.fabric8.kubernetes.api.model.batch.v1.Job job) {

@@ -38,16 +38,25 @@ class SubmissionOnAReplicaThatDoesNotLeadTest {
         mock.close();
     }
 
+    /** A scheduler that passes only while {@code leads} (another replica's, when false). */
+    Scheduler follower(AtomicBoolean leads) {
+        return new Scheduler(q.queue, q.index, new JobLauncher(q.client, PriorityConfig.defaults(), q.templates), QuotaConfig.defaults(),
+                team -> Optional.empty(), node -> OptionalDouble.empty(), q.prices, q.clock, Scheduler.Settings.defaults(), QueueEvents.NONE,
+                leads::get);
+    }
+
+    QueueService service(Scheduler scheduler) {
+        PriorityConfig priorities = PriorityConfig.defaults();
+        Estimator estimates = (model, epochs, batch, type, gpus, spot, at) -> q.estimate(model, epochs, batch, type, gpus, spot, at);
+        return new QueueService(q.queue, scheduler, priorities, QuotaConfig.defaults(), estimates, team -> Optional.empty(),
+                q.prices, q.clock, new DryRun(new JobManifest(priorities, q.templates), scheduler, q.clock));
+    }
+
     @Test
     void aSubmissionOnAReplicaThatDoesNotLeadIsStoredQueuedAndAdmittedByTheLeadersPass() {
         AtomicBoolean leads = new AtomicBoolean(false);
-        PriorityConfig priorities = PriorityConfig.defaults();
-        Scheduler follower = new Scheduler(q.queue, q.index, new JobLauncher(q.client, priorities, q.templates), QuotaConfig.defaults(),
-                team -> Optional.empty(), node -> OptionalDouble.empty(), q.prices, q.clock, Scheduler.Settings.defaults(), QueueEvents.NONE,
-                leads::get);
-        Estimator estimates = (model, epochs, batch, type, gpus, spot, at) -> q.estimate(model, epochs, batch, type, gpus, spot, at);
-        QueueService service = new QueueService(q.queue, follower, priorities, QuotaConfig.defaults(), estimates, team -> Optional.empty(),
-                q.prices, q.clock, new DryRun(new JobManifest(priorities, q.templates), follower, q.clock));
+        Scheduler follower = follower(leads);
+        QueueService service = service(follower);
 
         QueueAnswer queued = service.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL));
 
@@ -67,13 +76,8 @@ class SubmissionOnAReplicaThatDoesNotLeadTest {
     @Test
     void aReplicaThatDoesNotLeadShowsAWaitingJobsPositionOnceItReplansWithoutWritingAnything() {
         AtomicBoolean leads = new AtomicBoolean(false);
-        PriorityConfig priorities = PriorityConfig.defaults();
-        Scheduler follower = new Scheduler(q.queue, q.index, new JobLauncher(q.client, priorities, q.templates), QuotaConfig.defaults(),
-                team -> Optional.empty(), node -> OptionalDouble.empty(), q.prices, q.clock, Scheduler.Settings.defaults(), QueueEvents.NONE,
-                leads::get);
-        Estimator estimates = (model, epochs, batch, type, gpus, spot, at) -> q.estimate(model, epochs, batch, type, gpus, spot, at);
-        QueueService service = new QueueService(q.queue, follower, priorities, QuotaConfig.defaults(), estimates, team -> Optional.empty(),
-                q.prices, q.clock, new DryRun(new JobManifest(priorities, q.templates), follower, q.clock));
+        Scheduler follower = follower(leads);
+        QueueService service = service(follower);
         // team-a's quota of 4 GPUs: the first job takes them, the second waits
         q.quota("team-a", 4);
         service.submit(QueueHarness.request("team-a", "run-1", "llm", 4, Priority.NORMAL));
