@@ -295,7 +295,7 @@ public final class Store implements AutoCloseable {
      */
     public StoreListener listen(String channel) throws SQLException {
         if (sqlite) {
-            throw new UnsupportedOperationException(description + " has no LISTEN/NOTIFY; the relay polls it");
+            throw new IllegalStateException(description + " has no LISTEN/NOTIFY (SQLite): listen only on PostgreSQL; the relay polls SQLite");
         }
         if (!channel.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("channel must be a lower-case SQL identifier, was '" + channel + "'");
