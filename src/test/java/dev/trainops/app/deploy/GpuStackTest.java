@@ -47,11 +47,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -1047,7 +1045,7 @@ class GpuStackTest {
     static Map<String, HasMetadata> built() {
         KubernetesSerialization serialization = new KubernetesSerialization();
         Map<String, HasMetadata> out = new LinkedHashMap<>();
-        for (String doc : kustomize(GPU).split("(?m)^---$")) {
+        for (String doc : Manifests.build(GPU).split("(?m)^---$")) {
             if (doc.isBlank()) {
                 continue;
             }
@@ -1061,36 +1059,6 @@ class GpuStackTest {
         HasMetadata o = built.get("ConfigMap/" + name);
         assertThat(o).as("the kustomization builds ConfigMap " + name).isInstanceOf(ConfigMap.class);
         return (ConfigMap) o;
-    }
-
-    /** {@code kubectl kustomize dir}; fails in CI (CI=true) when kubectl is missing, skips elsewhere. */
-    static String kustomize(Path dir) {
-        Path kubectl = null;
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(d, "kubectl");
-            if (Files.isExecutable(p)) {
-                kubectl = p;
-                break;
-            }
-        }
-        if (kubectl == null) {
-            String why = "kubectl is not on PATH: `kubectl kustomize` builds deploy/gpu";
-            assertThat("true".equals(System.getenv("CI"))).as(why + ": CI must run this test").isFalse();
-            Assumptions.abort(why);
-        }
-        try {
-            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString()).redirectErrorStream(false).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] err = p.getErrorStream().readAllBytes();
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
-            assertThat(p.exitValue()).as("kubectl kustomize " + dir + ": " + new String(err, StandardCharsets.UTF_8)).isZero();
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     static JsonNode yaml(Path file) {

@@ -64,31 +64,7 @@ class MonitoringObjectsTest {
 
     @BeforeAll
     static void build() throws Exception {
-        built = YAML.readerFor(JsonNode.class).<JsonNode>readValues(kustomize(MONITORING)).readAll();
-    }
-
-    /** {@code kubectl kustomize DIR}; without kubectl the test fails in CI and is skipped elsewhere. */
-    static String kustomize(Path dir) throws IOException, InterruptedException {
-        String kubectl = null;
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, "kubectl"))) {
-                kubectl = Path.of(d, "kubectl").toString();
-                break;
-            }
-        }
-        if (kubectl == null) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("kubectl is not on PATH; CI needs kubectl 1.27 or newer (kustomize v5) for deploy/");
-            }
-            assumeTrue(false, "kubectl not installed; CI builds deploy/monitoring with kubectl kustomize");
-        }
-        Process p = new ProcessBuilder(kubectl, "kustomize", dir.toString()).redirectErrorStream(false).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("kubectl kustomize " + dir + " failed: " + err);
-        }
-        return new String(out, StandardCharsets.UTF_8);
+        built = YAML.readerFor(JsonNode.class).<JsonNode>readValues(Manifests.build(MONITORING)).readAll();
     }
 
     static List<JsonNode> ofKind(String kind) {
