@@ -214,6 +214,27 @@ final class BatchService {
         return "After a restart the batch continues from the store: " + String.join("; ", parts) + ".";
     }
 
+    /**
+     * The batches {@code submitter} stored under an idempotency key that still have a job not ended, key to batch id:
+     * what the TrainingBatch controller cancels when the object whose uid is the key is gone (docs/kubernetes.md).
+     */
+    Map<String, String> openByKey(String submitter) {
+        return queue.read(c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT b.idempotency_key, b.batch_id FROM queue_batch b WHERE "
+                    + "b.idempotency_key IS NOT NULL AND EXISTS (SELECT 1 FROM queue_job j WHERE j.batch_id = b.batch_id AND "
+                    + "j.submitted_by = ? AND j.state NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')) ORDER BY b.submitted_ms")) {
+                ps.setString(1, submitter);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     private static void insert(Connection c, Batch b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_batch (batch_id, idempotency_key, name, team, parallel, size, "
                 + "submitted_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {

@@ -1,0 +1,153 @@
+package dev.trainops.operator;
+
+import dev.trainops.catalog.ToolError;
+import dev.trainops.queue.BatchStatus;
+import dev.trainops.queue.JobState;
+import dev.trainops.queue.QueueAnswer;
+import dev.trainops.resource.TrainingBatchJobStatus;
+import dev.trainops.resource.TrainingBatchStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A TrainingBatch's status from the queue's batch (get_batch_status's data): each job's state, {@code progress} (jobs
+ * ended of all, e.g. 1/3), the estimate, the cost so far, and one overall state; or REJECTED with the queue's reason
+ * and numbers. Conditions keep their transition time while their status stays (docs/kubernetes.md, "TrainingBatch").
+ */
+final class BatchProgress {
+    static final String REJECTED = "REJECTED";
+    static final String ACCEPTED = "Accepted";
+    static final String SPEC_APPLIED = "SpecApplied";
+
+    private BatchProgress() {
+    }
+
+    /** Whether a status is final: nothing the queue does changes it any more. */
+    static boolean finished(TrainingBatchStatus s) {
+        if (s == null || s.getState() == null) {
+            return false;
+        }
+        return REJECTED.equals(s.getState())
+                || java.util.Arrays.stream(JobState.values()).anyMatch(j -> j.terminal() && j.name().equals(s.getState()));
+    }
+
+    /**
+     * The status of an accepted batch: the queue's view of it, at {@code generation} submitted, with the object now at
+     * {@code current}.
+     *
+     * @param costs each job's cost so far by job id (a job that never ran: absent)
+     */
+    static TrainingBatchStatus of(BatchStatus batch, Map<String, BigDecimal> costs, long submitted, long current,
+                                  TrainingBatchStatus before, Instant now) {
+        TrainingBatchStatus s = new TrainingBatchStatus();
+        s.setBatchId(batch.batchId());
+        List<QueueAnswer> items = batch.items();
+        List<TrainingBatchJobStatus> jobs = new ArrayList<>();
+        BigDecimal soFar = BigDecimal.ZERO;
+        int ended = 0;
+        for (int i = 0; i < items.size(); i++) {
+            QueueAnswer a = items.get(i);
+            TrainingBatchJobStatus j = new TrainingBatchJobStatus();
+            j.setIndex(i);
+            j.setJobId(a.jobId());
+            j.setState(a.state().name());
+            j.setReason(a.reason() == null ? null : a.reason().name());
+            BigDecimal cost = costs.get(a.jobId());
+            if (cost != null) {
+                j.setCostSoFar(amount(cost));
+                soFar = soFar.add(cost);
+            }
+            jobs.add(j);
+            if (a.state().terminal()) {
+                ended++;
+            }
+        }
+        s.setJobs(jobs);
+        s.setProgress(ended + "/" + items.size());
+        JobState state = overall(items.stream().map(QueueAnswer::state).toList());
+        s.setState(state.name());
+        // why it waits (the first job not ended) or how it ended (the first job that did not succeed)
+        items.stream().filter(a -> state.terminal() ? a.state() != JobState.SUCCEEDED : state == JobState.QUEUED && !a.state().terminal())
+                .findFirst().ifPresent(a -> {
+                    s.setReason(a.reason() == null ? null : a.reason().name());
+                    s.setReasonDetail(a.reasonDetail());
+                });
+        s.setEstimatedCost(amount(batch.estimatedCost()));
+        s.setCostSoFar(amount(soFar));
+        s.setCurrency(batch.currency());
+        s.setObservedGeneration(submitted);
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(condition(before, ACCEPTED, "True", "Queued", "Queued as batch " + batch.batchId() + ".", now));
+        conditions.add(current == submitted
+                ? condition(before, SPEC_APPLIED, "True", "Submitted", "Generation " + submitted + " was submitted.", now)
+                : condition(before, SPEC_APPLIED, "False", "SpecChangedAfterSubmission", "The spec changed (generation " + current
+                + ") after generation " + submitted + " was submitted as batch " + batch.batchId() + "; a submitted batch is not "
+                + "changed. Delete this TrainingBatch and create it again to run the new spec.", now));
+        s.setConditions(conditions);
+        return s;
+    }
+
+    /**
+     * The overall state: every job ended: FAILED if one failed, else CANCELLED if one was cancelled, else SUCCEEDED;
+     * otherwise RUNNING while one runs, then SCHEDULED, PREEMPTED, QUEUED.
+     */
+    static JobState overall(List<JobState> states) {
+        if (states.stream().allMatch(JobState::terminal)) {
+            return states.contains(JobState.FAILED) ? JobState.FAILED
+                    : states.contains(JobState.CANCELLED) ? JobState.CANCELLED : JobState.SUCCEEDED;
+        }
+        for (JobState s : List.of(JobState.RUNNING, JobState.SCHEDULED, JobState.PREEMPTED)) {
+            if (states.contains(s)) {
+                return s;
+            }
+        }
+        return JobState.QUEUED;
+    }
+
+    /** A refused object: REJECTED with the queue's code and its message with the numbers. */
+    static TrainingBatchStatus rejected(ToolError error, long generation, TrainingBatchStatus before, Instant now) {
+        String detail = error.message() + (error.hint().isBlank() ? "" : " " + error.hint());
+        return rejected(error.code().name(), detail, generation, before, now);
+    }
+
+    static TrainingBatchStatus rejected(String reason, String detail, long generation, TrainingBatchStatus before, Instant now) {
+        TrainingBatchStatus s = new TrainingBatchStatus();
+        s.setState(REJECTED);
+        s.setReason(reason);
+        s.setReasonDetail(detail);
+        s.setObservedGeneration(generation);
+        s.setConditions(List.of(condition(before, ACCEPTED, "False", reason, detail, now)));
+        return s;
+    }
+
+    /** An amount as the status shows it: to the cent, as a plain decimal string. */
+    static String amount(BigDecimal value) {
+        return value.setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /** A condition, its transition time kept from {@code before} when its status has not changed. */
+    static Condition condition(TrainingBatchStatus before, String type, String status, String reason, String message, Instant now) {
+        String since = now.toString();
+        if (before != null && before.getConditions() != null) {
+            for (Condition c : before.getConditions()) {
+                if (type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+                    since = c.getLastTransitionTime();
+                }
+            }
+        }
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastTransitionTime(since).build();
+    }
+
+    /** The same generation refused before, unchanged: nothing to submit again. */
+    static boolean rejectedAt(TrainingBatchStatus s, long generation) {
+        return s != null && REJECTED.equals(s.getState()) && Objects.equals(s.getObservedGeneration(), generation);
+    }
+}

@@ -1,0 +1,284 @@
+package dev.trainops.operator;
+
+import dev.trainops.access.Principal;
+import dev.trainops.catalog.CallContext;
+import dev.trainops.catalog.ToolCatalog;
+import dev.trainops.catalog.ToolOutcome;
+import dev.trainops.queue.BatchStatus;
+import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.QueueAnswer;
+import dev.trainops.queue.QueuedJob;
+import dev.trainops.resource.TrainingBatch;
+import dev.trainops.resource.TrainingBatchStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TrainingBatch controller (docs/kubernetes.md, "TrainingBatch"): an informer on TrainingBatch objects feeds a
+ * {@link KeyedWorkQueue}; each {@link #pass()} reconciles the keys waiting. A new object is a {@code submit_batch_training}
+ * call through the tool catalog, as trainops-controller, with the object's uid as idempotency key and its namespace as
+ * team: accepted, its status follows the queue's batch (each job's state, progress, estimate, cost so far); refused, it
+ * is REJECTED with the reason and the numbers, and a Warning Event says so. A spec changed after submission is not
+ * submitted again (SpecApplied=False). The jobs of a batch whose object is gone are cancelled, whether the delete was
+ * seen or happened while no controller ran. Status is written through the status subresource, only when it changed,
+ * against the resourceVersion it was computed from (a conflict reconciles again).
+ */
+public final class TrainingBatchController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrainingBatchController.class);
+    /** Who the controller's submissions and cancellations are audited as. */
+    public static final Principal PRINCIPAL = Principal.admin("trainops-controller");
+    /** How often batches without an object are looked for when no delete was seen. */
+    static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+
+    private final KubernetesClient client;
+    private final ToolCatalog tools;
+    private final JobQueue queue;
+    private final Clock clock;
+    private final KeyedWorkQueue work = new KeyedWorkQueue();
+    private final Events events;
+    /** uid to batch id of the objects this process submitted, until their status shows it. */
+    private final Map<String, String> accepted = new ConcurrentHashMap<>();
+    /** uid to namespace/name of objects deleted, for the reason their jobs are cancelled with. */
+    private final Map<String, String> deleted = new ConcurrentHashMap<>();
+    private volatile SharedIndexInformer<TrainingBatch> informer;
+    private volatile boolean sweepDue = true;
+    private Instant lastSweep = Instant.MIN;
+
+    /**
+     * @param tools submit_batch_training and cancel_training_job, audited and checked as for an MCP client
+     * @param queue the queue's batches, read for the status
+     */
+    public TrainingBatchController(KubernetesClient client, ToolCatalog tools, JobQueue queue, Clock clock) {
+        this.client = client;
+        this.tools = tools;
+        this.queue = queue;
+        this.clock = clock;
+        this.events = new Events(client, clock);
+    }
+
+    /** Starts the informer and returns at once; passes do nothing until it has synced. */
+    public TrainingBatchController start() {
+        SharedIndexInformer<TrainingBatch> i = client.resources(TrainingBatch.class).inAnyNamespace().runnableInformer(0);
+        i.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(TrainingBatch b) {
+                work.add(key(b));
+            }
+
+            @Override
+            public void onUpdate(TrainingBatch before, TrainingBatch after) {
+                work.add(key(after));
+            }
+
+            @Override
+            public void onDelete(TrainingBatch b, boolean unknownFinalState) {
+                if (b.getMetadata().getUid() != null) {
+                    deleted.put(b.getMetadata().getUid(), key(b));
+                }
+                sweepDue = true;
+            }
+        });
+        informer = i;
+        i.start();
+        return this;
+    }
+
+    /** Whether the informer has listed the objects once (before that, a pass does nothing). */
+    public boolean synced() {
+        SharedIndexInformer<TrainingBatch> i = informer;
+        return i != null && i.hasSynced();
+    }
+
+    /**
+     * One pass of the control loop: every object not finished is looked at again (its queue moved on), batches whose
+     * object is gone are cancelled (after a delete, else once per {@link #SWEEP_EVERY}), and the keys waiting are
+     * reconciled; a key that failed waits again for the next pass.
+     */
+    public void pass() {
+        if (!synced()) {
+            return;
+        }
+        for (TrainingBatch b : informer.getStore().list()) {
+            // a spec changed comes as an update event; an object not finished follows its batch, which moves without one
+            if (!BatchProgress.finished(b.getStatus())) {
+                work.add(key(b));
+            }
+        }
+        Instant now = clock.instant();
+        if (sweepDue || !now.isBefore(lastSweep.plus(SWEEP_EVERY))) {
+            sweepDue = false;
+            lastSweep = now;
+            sweep();
+        }
+        int keys = work.size();
+        for (int n = 0; n < keys; n++) {
+            Optional<String> key = work.poll();
+            if (key.isEmpty()) {
+                return;
+            }
+            boolean ok = false;
+            try {
+                ok = reconcile(key.get());
+            } catch (RuntimeException e) {
+                log.warn("TrainingBatch {}: {}", key.get(), e.getMessage());
+            } finally {
+                work.done(key.get(), !ok);
+            }
+        }
+    }
+
+    /** Brings one object's status up to date; false when it must be tried again. */
+    boolean reconcile(String key) {
+        TrainingBatch b = informer.getStore().getByKey(key);
+        if (b == null) {
+            return true; // gone: the sweep cancels its jobs
+        }
+        TrainingBatchStatus before = b.getStatus();
+        long generation = generation(b);
+        Instant now = clock.instant();
+        String known = accepted.get(b.getMetadata().getUid());
+        if ((before == null || before.getBatchId() == null) && known != null) {
+            // submitted by an earlier pass whose status write the informer has not shown yet
+            Optional<TrainingBatchStatus> next = follow(known, generation, generation, before, now);
+            return next.isEmpty() || write(b, next.get());
+        }
+        if (before == null || before.getBatchId() == null) {
+            if (BatchProgress.rejectedAt(before, generation)) {
+                return true;
+            }
+            Optional<String> mismatch = BatchManifest.teamMismatch(b);
+            if (mismatch.isPresent()) {
+                return reject(b, BatchProgress.rejected("INVALID_ARGUMENT", mismatch.get(), generation, before, now));
+            }
+            ToolOutcome outcome = tools.invoke("submit_batch_training", BatchManifest.arguments(b), CallContext.of(PRINCIPAL));
+            if (outcome instanceof ToolOutcome.Failure f) {
+                if (f.error().code().retryableByDefault()) {
+                    log.info("TrainingBatch {}: not submitted yet ({}): {}", key, f.error().code(), f.error().message());
+                    return false;
+                }
+                return reject(b, BatchProgress.rejected(f.error(), generation, before, now));
+            }
+            String batchId = String.valueOf(((ToolOutcome.Success) outcome).structured().get("batch_id"));
+            accepted.put(b.getMetadata().getUid(), batchId);
+            Optional<TrainingBatchStatus> next = follow(batchId, generation, generation, before, now);
+            if (next.isEmpty() || !write(b, next.get())) {
+                return false;
+            }
+            events.normal(b, "Queued", "Queued as batch " + batchId + " (" + b.getSpec().getJobs().size() + " jobs, "
+                    + (Boolean.TRUE.equals(b.getSpec().getParallel()) ? "parallel" : "one after another") + ").");
+            return true;
+        }
+        accepted.remove(b.getMetadata().getUid());
+        long submitted = before.getObservedGeneration() == null ? generation : before.getObservedGeneration();
+        Optional<TrainingBatchStatus> next = follow(before.getBatchId(), submitted, generation, before, now);
+        if (next.isEmpty()) {
+            log.warn("TrainingBatch {}: its batch {} is not in the queue's store", key, before.getBatchId());
+            return true;
+        }
+        return same(before, next.get()) || write(b, next.get());
+    }
+
+    private boolean reject(TrainingBatch b, TrainingBatchStatus rejected) {
+        if (!write(b, rejected)) {
+            return false;
+        }
+        events.warning(b, "Rejected", rejected.getReason() + ": " + rejected.getReasonDetail());
+        return true;
+    }
+
+    /** The queue's view of a batch as a status; empty when the store has no such batch. */
+    private Optional<TrainingBatchStatus> follow(String batchId, long submitted, long generation, TrainingBatchStatus before, Instant now) {
+        Optional<BatchStatus> batch = queue.batchStatus(batchId);
+        if (batch.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, BigDecimal> costs = new HashMap<>();
+        for (QueuedJob j : queue.store().read(c -> queue.store().batchItems(c, batchId))) {
+            if (j.started() != null) {
+                costs.put(j.jobId(), queue.costSoFar(j, j.state().terminal() && j.ended() != null ? j.ended() : now).amount());
+            }
+        }
+        return Optional.of(BatchProgress.of(batch.get(), costs, submitted, generation, before, now));
+    }
+
+    /**
+     * Cancels the jobs not ended of every batch this controller submitted whose object is gone (its uid, the batch's
+     * idempotency key, is in no object the informer holds).
+     */
+    private void sweep() {
+        Set<String> uids = informer.getStore().list().stream().map(b -> b.getMetadata().getUid()).collect(Collectors.toSet());
+        for (Map.Entry<String, String> e : queue.resourceBatches(PRINCIPAL.subject()).entrySet()) {
+            if (uids.contains(e.getKey())) {
+                continue;
+            }
+            String name = deleted.getOrDefault(e.getKey(), "uid " + e.getKey());
+            queue.batchStatus(e.getValue()).ifPresent(batch -> {
+                for (QueueAnswer item : batch.items()) {
+                    if (!item.state().terminal()) {
+                        ToolOutcome out = tools.invoke("cancel_training_job", Map.of("job_id", item.jobId(), "reason",
+                                "its TrainingBatch " + name + " was deleted"), CallContext.of(PRINCIPAL));
+                        if (out instanceof ToolOutcome.Failure f) {
+                            log.warn("cannot cancel {} of deleted TrainingBatch {}: {}", item.jobId(), name, f.error().message());
+                            sweepDue = true;
+                        }
+                    }
+                }
+            });
+            log.info("TrainingBatch {} was deleted: the jobs of batch {} not ended are cancelled", name, e.getValue());
+        }
+        Set<String> open = queue.resourceBatches(PRINCIPAL.subject()).keySet();
+        deleted.keySet().retainAll(open);
+        accepted.keySet().retainAll(uids);
+    }
+
+    /** Writes {@code next} as the object's status, against the resourceVersion read; false on a conflict (reconciled again). */
+    private boolean write(TrainingBatch b, TrainingBatchStatus next) {
+        TrainingBatch copy = client.getKubernetesSerialization().clone(b);
+        copy.setStatus(next);
+        try {
+            client.resource(copy).updateStatus();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409 || e.getCode() == 404) {
+                return e.getCode() == 404; // gone meanwhile: nothing to write
+            }
+            throw e;
+        }
+    }
+
+    private boolean same(TrainingBatchStatus a, TrainingBatchStatus b) {
+        var json = client.getKubernetesSerialization();
+        return json.asJson(a).equals(json.asJson(b));
+    }
+
+    private static long generation(TrainingBatch b) {
+        Long g = b.getMetadata().getGeneration();
+        return g == null ? 1 : g;
+    }
+
+    private static String key(TrainingBatch b) {
+        return KeyedWorkQueue.key(b.getMetadata().getNamespace(), b.getMetadata().getName());
+    }
+
+    @Override
+    public void close() {
+        SharedIndexInformer<TrainingBatch> i = informer;
+        if (i != null) {
+            i.close();
+        }
+    }
+}
