@@ -67,12 +67,15 @@ public final class Trainops implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private final Leadership leadership;
+    private final BatchResourceModule batchResources;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
+                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
+                     BatchResourceModule batchResources) {
         this.leadership = leadership;
+        this.batchResources = batchResources;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -115,7 +118,8 @@ public final class Trainops implements AutoCloseable {
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership);
+        BatchResourceModule batchResources = new BatchResourceModule(cluster, queue, loops, catalog, gates.readOnly());
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, batchResources);
     }
 
     /**
@@ -126,6 +130,7 @@ public final class Trainops implements AutoCloseable {
         cost.open();
         events.start();
         queue.open();
+        batchResources.start();
         monitoring.start();
         cluster.connect();
         // an election stands once the client exists (in --sandbox, the sandbox's API server)
@@ -217,6 +222,7 @@ public final class Trainops implements AutoCloseable {
         closed = true;
         stopping = true;
         loops.close();
+        batchResources.close();
         leadership.close();
         cost.close();
         cluster.close();

@@ -1,0 +1,111 @@
+package dev.trainops.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainops.resource.TrainingBatch;
+import dev.trainops.resource.TrainingBatchJobStatus;
+import dev.trainops.resource.TrainingBatchSpec;
+import dev.trainops.resource.TrainingBatchStatus;
+import dev.trainops.resource.TrainingJobSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A TrainingBatch of three, created with a client of the user's own (as kubectl would), runs on the sandbox one job
+ * after another to SUCCEEDED, its status following along (docs/kubernetes.md, "TrainingBatch"). The app, its data
+ * directory and the user's client are this test's own and closed at its end.
+ */
+class TrainingBatchSandboxTest {
+    static final Path CRD = Path.of("../deploy/crds/trainingbatches.trainops.dev-v1.yml");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTrainingBatchOfThreeRunsOneAfterAnotherToSucceeded() throws Exception {
+        Path config = dir.resolve("config");
+        UnpricedUsageTest.copyTree(JobTemplatesSandboxTest.CONFIG, config);
+        try (Trainops trainops = Trainops.create(new Trainops.Settings(config, dir.resolve("data"), true, 60.0))) {
+            trainops.connect();
+            KubernetesClient server = trainops.kubernetes();
+            // the user's client: trainops's own is recorded for the least-privilege check, and trainops creates no CRD
+            try (KubernetesClient user = new KubernetesClientBuilder().withConfig(server.getConfiguration()).build()) {
+                installCrd(user);
+                user.resource(batch("nightly-sweep")).create();
+
+                List<String> seen = new ArrayList<>();
+                TrainingBatchStatus last = null;
+                for (int i = 0; i < 480 && (last == null || !"SUCCEEDED".equals(last.getState())); i++) {
+                    TrainingBatch b = user.resources(TrainingBatch.class).inNamespace("team-a").withName("nightly-sweep").get();
+                    last = b.getStatus();
+                    if (last != null && last.getJobs() != null) {
+                        List<String> states = last.getJobs().stream().map(TrainingBatchJobStatus::getState).toList();
+                        assertOneAfterAnother(states);
+                        String line = last.getProgress() + " " + states;
+                        if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(line)) {
+                            seen.add(line);
+                        }
+                    }
+                    Thread.sleep(250);
+                }
+                assertThat(last).as("a status within 120 s").isNotNull();
+                assertThat(last.getState()).as("SUCCEEDED within 120 s; seen: %s", seen).isEqualTo("SUCCEEDED");
+                assertThat(last.getProgress()).isEqualTo("3/3");
+                assertThat(seen).as("the status followed the batch").anyMatch(l -> l.startsWith("0/3"))
+                        .anyMatch(l -> l.startsWith("1/3")).anyMatch(l -> l.startsWith("2/3"));
+                assertThat(new BigDecimal(last.getCostSoFar())).isPositive();
+                assertThat(new BigDecimal(last.getEstimatedCost())).isPositive();
+            }
+        }
+    }
+
+    /** At most one job active, and none started before the ones before it ended. */
+    static void assertOneAfterAnother(List<String> states) {
+        boolean open = false;
+        for (String s : states) {
+            boolean ended = s.equals("SUCCEEDED") || s.equals("FAILED") || s.equals("CANCELLED");
+            boolean waiting = s.equals("QUEUED");
+            assertThat(open && !waiting).as("a job started before the one before it ended: %s", states).isFalse();
+            open = open || !ended;
+        }
+    }
+
+    static TrainingBatch batch(String name) {
+        TrainingBatch b = new TrainingBatch();
+        b.getMetadata().setNamespace("team-a");
+        b.getMetadata().setName(name);
+        TrainingBatchSpec spec = new TrainingBatchSpec();
+        List<TrainingJobSpec> jobs = new ArrayList<>();
+        for (String lr : List.of("1e-3", "3e-4", "1e-4")) {
+            TrainingJobSpec j = new TrainingJobSpec();
+            j.setModel("mnist");
+            j.setRunName(name + "-lr-" + lr);
+            j.setEpochs(1);
+            j.setBatchSize(32);
+            j.setGpuType("L4");
+            j.setGpuCount(1);
+            jobs.add(j);
+        }
+        spec.setJobs(jobs);
+        b.setSpec(spec);
+        return b;
+    }
+
+    static void installCrd(KubernetesClient user) throws Exception {
+        try (InputStream in = Files.newInputStream(CRD)) {
+            CustomResourceDefinition crd = user.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+            if (user.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+                user.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+            }
+        }
+    }
+}
