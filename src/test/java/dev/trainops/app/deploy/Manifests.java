@@ -33,6 +33,12 @@ public final class Manifests {
     private static final Map<Path, String> BUILT = new ConcurrentHashMap<>();
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    static {
+        // trainops's own kinds (deploy/examples) read as their models, as the controllers read them
+        SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingJob.class);
+        SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingBatch.class);
+    }
+
     private Manifests() {
     }
 
