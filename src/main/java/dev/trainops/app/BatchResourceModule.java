@@ -1,6 +1,5 @@
 package dev.trainops.app;
 
-import dev.trainops.catalog.ToolCatalog;
 import dev.trainops.operator.TrainingBatchController;
 import dev.trainops.queue.JobQueue;
 import dev.trainops.resource.TrainingBatch;
@@ -13,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * TrainingBatch objects (docs/kubernetes.md, "TrainingBatch"): once the queue is open, the TrainingBatch controller as
- * the control loop {@value #LOOP} (on the leader only), every {@link #EVERY}. Its submissions and cancellations go
- * through the tool catalog, audited as {@code trainops-controller}. Without the CRD trainingbatches.trainops.dev the
+ * the control loop {@value #LOOP} (on the leader only), every {@link #EVERY}. Its submissions and cancellations are
+ * audited as {@code trainops-controller}'s calls of submit_batch_training and cancel_training_job. Without the CRD trainingbatches.trainops.dev the
  * controller is off and the loop looks for the CRD again every {@link #CRD_CHECK_EVERY}; --read-only runs none.
  */
 final class BatchResourceModule implements AutoCloseable {
@@ -26,18 +25,18 @@ final class BatchResourceModule implements AutoCloseable {
     private final ClusterModule cluster;
     private final QueueModule queue;
     private final BackgroundLoops loops;
-    private final ToolCatalog catalog;
+    private final CostModule cost;
     private final boolean readOnly;
     private volatile TrainingBatchController controller;
     /** When the CRD was last looked for (read and written on the loop's thread only). */
     private Instant lastCheck;
     private boolean absentLogged;
 
-    BatchResourceModule(ClusterModule cluster, QueueModule queue, BackgroundLoops loops, ToolCatalog catalog, boolean readOnly) {
+    BatchResourceModule(ClusterModule cluster, CostModule cost, QueueModule queue, BackgroundLoops loops, boolean readOnly) {
         this.cluster = cluster;
         this.queue = queue;
         this.loops = loops;
-        this.catalog = catalog;
+        this.cost = cost;
         this.readOnly = readOnly;
     }
 
@@ -79,7 +78,7 @@ final class BatchResourceModule implements AutoCloseable {
                 if (loops.closed()) {
                     return;
                 }
-                c = new TrainingBatchController(client, catalog, jobs, clock).start();
+                c = new TrainingBatchController(client, jobs, cost.auditTrail(), clock).start();
                 controller = c;
             }
             log.info("CRD {} found: the TrainingBatch controller runs", TrainingBatch.CRD_NAME);

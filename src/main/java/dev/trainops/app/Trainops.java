@@ -118,7 +118,7 @@ public final class Trainops implements AutoCloseable {
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        BatchResourceModule batchResources = new BatchResourceModule(cluster, queue, loops, catalog, gates.readOnly());
+        BatchResourceModule batchResources = new BatchResourceModule(cluster, cost, queue, loops, gates.readOnly());
         return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, batchResources);
     }
 

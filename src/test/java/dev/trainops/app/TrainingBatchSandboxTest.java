@@ -40,7 +40,7 @@ class TrainingBatchSandboxTest {
             // the user's client: trainops's own is recorded for the least-privilege check, and trainops creates no CRD
             try (KubernetesClient user = new KubernetesClientBuilder().withConfig(server.getConfiguration()).build()) {
                 installCrd(user);
-                user.resource(batch("nightly-sweep")).create();
+                TrainingBatch created = user.resource(batch("nightly-sweep")).create();
 
                 List<String> seen = new ArrayList<>();
                 TrainingBatchStatus last = null;
@@ -64,6 +64,12 @@ class TrainingBatchSandboxTest {
                         .anyMatch(l -> l.startsWith("1/3")).anyMatch(l -> l.startsWith("2/3"));
                 assertThat(new BigDecimal(last.getCostSoFar())).isPositive();
                 assertThat(new BigDecimal(last.getEstimatedCost())).isPositive();
+                List<String> jobIds = last.getJobs().stream().map(TrainingBatchJobStatus::getJobId).toList();
+                assertThat(user.batch().v1().jobs().inNamespace("team-a").list().getItems().stream()
+                        .filter(j -> jobIds.stream().anyMatch(id -> j.getMetadata().getName().startsWith(id + "-"))))
+                        .as("its three Jobs, each owned by the TrainingBatch").hasSize(3)
+                        .allSatisfy(j -> assertThat(j.getMetadata().getOwnerReferences()).singleElement()
+                                .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid())));
             }
         }
     }

@@ -1,6 +1,6 @@
 package dev.trainops.operator;
 
-import dev.trainops.catalog.ToolError;
+import dev.trainops.catalog.ToolException;
 import dev.trainops.queue.BatchStatus;
 import dev.trainops.queue.JobState;
 import dev.trainops.queue.QueueAnswer;
@@ -112,8 +112,8 @@ final class BatchProgress {
     }
 
     /** A refused object: REJECTED with the queue's code and its message with the numbers. */
-    static TrainingBatchStatus rejected(ToolError error, long generation, TrainingBatchStatus before, Instant now) {
-        String detail = error.message() + (error.hint().isBlank() ? "" : " " + error.hint());
+    static TrainingBatchStatus rejected(ToolException error, long generation, TrainingBatchStatus before, Instant now) {
+        String detail = error.getMessage() + (error.hint() == null || error.hint().isBlank() ? "" : " " + error.hint());
         return rejected(error.code().name(), detail, generation, before, now);
     }
 

@@ -1,17 +1,27 @@
 package dev.trainops.operator;
 
 import dev.trainops.access.Principal;
+import dev.trainops.audit.Audit;
+import dev.trainops.audit.AuditEntry;
+import dev.trainops.audit.AuditTrail;
 import dev.trainops.catalog.CallContext;
+import dev.trainops.catalog.ErrorCode;
+import dev.trainops.catalog.Json;
+import dev.trainops.catalog.Progress;
 import dev.trainops.catalog.ToolCatalog;
-import dev.trainops.catalog.ToolOutcome;
+import dev.trainops.catalog.ToolException;
+import dev.trainops.queue.BatchRequest;
 import dev.trainops.queue.BatchStatus;
+import dev.trainops.queue.BatchStatusRequest;
+import dev.trainops.queue.CancelRequest;
 import dev.trainops.queue.JobQueue;
+import dev.trainops.queue.Owner;
 import dev.trainops.queue.QueueAnswer;
 import dev.trainops.queue.QueuedJob;
 import dev.trainops.resource.TrainingBatch;
 import dev.trainops.resource.TrainingBatchStatus;
+import dev.trainops.resource.TrainingJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.math.BigDecimal;
@@ -30,12 +40,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The TrainingBatch controller (docs/kubernetes.md, "TrainingBatch"): an informer on TrainingBatch objects feeds a
  * {@link KeyedWorkQueue}; each {@link #pass()} reconciles the keys waiting. A new object is a {@code submit_batch_training}
- * call through the tool catalog, as trainops-controller, with the object's uid as idempotency key and its namespace as
- * team: accepted, its status follows the queue's batch (each job's state, progress, estimate, cost so far); refused, it
- * is REJECTED with the reason and the numbers, and a Warning Event says so. A spec changed after submission is not
- * submitted again (SpecApplied=False). The jobs of a batch whose object is gone are cancelled, whether the delete was
- * seen or happened while no controller ran. Status is written through the status subresource, only when it changed,
- * against the resourceVersion it was computed from (a conflict reconciles again).
+ * call by trainops-controller through the tool's own path (its arguments bound and checked as a tool call's, the
+ * queue's validation, quota and budget rules, the audit log), with the object's uid as idempotency key and its
+ * namespace as team; its jobs' batch/v1 Jobs are owned by it ({@link Owner}). Accepted, its status follows the queue's
+ * batch (each job's state, progress, estimate, cost so far); refused, it is REJECTED with the reason and the numbers,
+ * and a Warning Event says so. A spec changed after submission is not submitted again (SpecApplied=False). The jobs of
+ * a batch whose object is gone are cancelled (audited as cancel_training_job), whether the delete was seen or happened
+ * while no controller ran. Status is written through the status subresource, only when it changed ({@link StatusWriter}).
  */
 public final class TrainingBatchController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingBatchController.class);
@@ -45,11 +56,12 @@ public final class TrainingBatchController implements AutoCloseable {
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
-    private final ToolCatalog tools;
     private final JobQueue queue;
+    private final AuditTrail audit;
     private final Clock clock;
     private final KeyedWorkQueue work = new KeyedWorkQueue();
-    private final Events events;
+    private final StatusWriter writer;
+    private final EventRecorder events;
     /** uid to batch id of the objects this process submitted, until their status shows it. */
     private final Map<String, String> accepted = new ConcurrentHashMap<>();
     /** uid to namespace/name of objects deleted, for the reason their jobs are cancelled with. */
@@ -58,16 +70,14 @@ public final class TrainingBatchController implements AutoCloseable {
     private volatile boolean sweepDue = true;
     private Instant lastSweep = Instant.MIN;
 
-    /**
-     * @param tools submit_batch_training and cancel_training_job, audited and checked as for an MCP client
-     * @param queue the queue's batches, read for the status
-     */
-    public TrainingBatchController(KubernetesClient client, ToolCatalog tools, JobQueue queue, Clock clock) {
+    /** @param audit where its submissions and cancellations are recorded, as the tools' are */
+    public TrainingBatchController(KubernetesClient client, JobQueue queue, AuditTrail audit, Clock clock) {
         this.client = client;
-        this.tools = tools;
         this.queue = queue;
+        this.audit = audit;
         this.clock = clock;
-        this.events = new Events(client, clock);
+        this.writer = new StatusWriter(client);
+        this.events = new EventRecorder(client, clock);
     }
 
     /** Starts the informer and returns at once; passes do nothing until it has synced. */
@@ -164,15 +174,16 @@ public final class TrainingBatchController implements AutoCloseable {
             if (mismatch.isPresent()) {
                 return reject(b, BatchProgress.rejected("INVALID_ARGUMENT", mismatch.get(), generation, before, now));
             }
-            ToolOutcome outcome = tools.invoke("submit_batch_training", BatchManifest.arguments(b), CallContext.of(PRINCIPAL));
-            if (outcome instanceof ToolOutcome.Failure f) {
-                if (f.error().code().retryableByDefault()) {
-                    log.info("TrainingBatch {}: not submitted yet ({}): {}", key, f.error().code(), f.error().message());
+            String batchId;
+            try {
+                batchId = submit(b);
+            } catch (ToolException e) {
+                if (e.code().retryableByDefault()) {
+                    log.info("TrainingBatch {}: not submitted yet ({}): {}", key, e.code(), e.getMessage());
                     return false;
                 }
-                return reject(b, BatchProgress.rejected(f.error(), generation, before, now));
+                return reject(b, BatchProgress.rejected(e, generation, before, now));
             }
-            String batchId = String.valueOf(((ToolOutcome.Success) outcome).structured().get("batch_id"));
             accepted.put(b.getMetadata().getUid(), batchId);
             Optional<TrainingBatchStatus> next = follow(batchId, generation, generation, before, now);
             if (next.isEmpty() || !write(b, next.get())) {
@@ -200,9 +211,58 @@ public final class TrainingBatchController implements AutoCloseable {
         return true;
     }
 
+    /**
+     * submit_batch_training for the object, audited as the controller's call: its batch id; a refusal throws the
+     * tool's {@link ToolException} (an error of the store or the cluster as UPSTREAM_UNAVAILABLE, to be tried again).
+     */
+    private String submit(TrainingBatch b) {
+        Map<String, Object> arguments = BatchManifest.arguments(b);
+        Audit record = new Audit(audit, clock, PRINCIPAL, "submit_batch_training", b.getMetadata().getNamespace(), Json.write(arguments));
+        try {
+            BatchStatus accepted = queue.submitBatch(ToolCatalog.bind(arguments, BatchRequest.class),
+                    new CallContext(Progress.NONE, PRINCIPAL, record), owner(b));
+            record.afterCall(AuditEntry.OK, "");
+            return accepted.batchId();
+        } catch (ToolException e) {
+            record.afterCall(e.code().name(), e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            record.afterCall(ErrorCode.UPSTREAM_UNAVAILABLE.name(), String.valueOf(e.getMessage()));
+            throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "the queue did not answer: " + e.getMessage(), "Retried next pass.");
+        }
+    }
+
+    private static Owner owner(TrainingBatch b) {
+        return new Owner(TrainingJob.API_VERSION, "TrainingBatch", b.getMetadata().getName(), b.getMetadata().getUid());
+    }
+
+    /** cancel_training_job for one job of a deleted object, audited as the controller's call; false when it failed. */
+    private boolean cancel(String jobId, String team, String why) {
+        Map<String, Object> arguments = Map.of("job_id", jobId, "reason", why);
+        Audit record = new Audit(audit, clock, PRINCIPAL, "cancel_training_job", team, Json.write(arguments));
+        try {
+            queue.cancel(new CancelRequest(jobId, why), new CallContext(Progress.NONE, PRINCIPAL, record));
+            record.afterCall(AuditEntry.OK, "");
+            return true;
+        } catch (RuntimeException e) {
+            record.afterCall(e instanceof ToolException t ? t.code().name() : ErrorCode.UPSTREAM_UNAVAILABLE.name(), String.valueOf(e.getMessage()));
+            log.warn("cannot cancel {} ({}): {}", jobId, why, e.getMessage());
+            return false;
+        }
+    }
+
+    /** get_batch_status as the controller sees it (every team); empty for a batch the store does not have. */
+    private Optional<BatchStatus> batch(String batchId) {
+        try {
+            return Optional.of(queue.batchStatus(new BatchStatusRequest(batchId), PRINCIPAL));
+        } catch (ToolException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The queue's view of a batch as a status; empty when the store has no such batch. */
     private Optional<TrainingBatchStatus> follow(String batchId, long submitted, long generation, TrainingBatchStatus before, Instant now) {
-        Optional<BatchStatus> batch = queue.batchStatus(batchId);
+        Optional<BatchStatus> batch = batch(batchId);
         if (batch.isEmpty()) {
             return Optional.empty();
         }
@@ -226,15 +286,10 @@ public final class TrainingBatchController implements AutoCloseable {
                 continue;
             }
             String name = deleted.getOrDefault(e.getKey(), "uid " + e.getKey());
-            queue.batchStatus(e.getValue()).ifPresent(batch -> {
+            batch(e.getValue()).ifPresent(batch -> {
                 for (QueueAnswer item : batch.items()) {
-                    if (!item.state().terminal()) {
-                        ToolOutcome out = tools.invoke("cancel_training_job", Map.of("job_id", item.jobId(), "reason",
-                                "its TrainingBatch " + name + " was deleted"), CallContext.of(PRINCIPAL));
-                        if (out instanceof ToolOutcome.Failure f) {
-                            log.warn("cannot cancel {} of deleted TrainingBatch {}: {}", item.jobId(), name, f.error().message());
-                            sweepDue = true;
-                        }
+                    if (!item.state().terminal() && !cancel(item.jobId(), item.team(), "its TrainingBatch " + name + " was deleted")) {
+                        sweepDue = true;
                     }
                 }
             });
@@ -245,18 +300,21 @@ public final class TrainingBatchController implements AutoCloseable {
         accepted.keySet().retainAll(uids);
     }
 
-    /** Writes {@code next} as the object's status, against the resourceVersion read; false on a conflict (reconciled again). */
+    /** Writes {@code next} as the object's status unless it is that already; false when it could not (tried again). */
     private boolean write(TrainingBatch b, TrainingBatchStatus next) {
-        TrainingBatch copy = client.getKubernetesSerialization().clone(b);
-        copy.setStatus(next);
         try {
-            client.resource(copy).updateStatus();
+            writer.update(b, latest -> {
+                if (same(latest.getStatus(), next)) {
+                    return null;
+                }
+                latest.setStatus(next);
+                return latest;
+            });
             return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409 || e.getCode() == 404) {
-                return e.getCode() == 404; // gone meanwhile: nothing to write
-            }
-            throw e;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            log.info("TrainingBatch {}/{}: status not written yet: {}", b.getMetadata().getNamespace(), b.getMetadata().getName(),
+                    e.getMessage());
+            return false;
         }
     }
 

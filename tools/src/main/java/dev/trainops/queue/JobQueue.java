@@ -202,15 +202,6 @@ public final class JobQueue {
         return quotas.warnAt();
     }
 
-    /** get_batch_status's answer as an admin sees it, for the TrainingBatch controller; empty for an unknown batch. */
-    public Optional<BatchStatus> batchStatus(String batchId) {
-        try {
-            return Optional.of(batches.status(new BatchStatusRequest(batchId)));
-        } catch (dev.trainops.catalog.ToolException e) {
-            return Optional.empty();
-        }
-    }
-
     /**
      * The batches {@code submitter} stored under an idempotency key with a job not ended yet, key to batch id: the
      * TrainingBatch controller's (key = the object's uid), to cancel those whose object is gone.

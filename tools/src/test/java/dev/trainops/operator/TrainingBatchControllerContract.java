@@ -47,7 +47,7 @@ abstract class TrainingBatchControllerContract {
         queue = new QueueOnMock(store(dir)).quota("team-a", 16);
         client = queue.client();
         Crds.install(client);
-        controller = new TrainingBatchController(client, queue.catalog(), queue.jobs(), queue.clock()).start();
+        controller = new TrainingBatchController(client, queue.jobs(), queue.audit(), queue.clock()).start();
         QueueOnMock.await(controller::synced);
     }
 
@@ -137,7 +137,14 @@ abstract class TrainingBatchControllerContract {
         assertThat(s.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
         assertThat(condition(s, "Accepted").getStatus()).isEqualTo("True");
         assertThat(condition(s, "SpecApplied").getStatus()).isEqualTo("True");
-        assertThat(kubeJobs()).as("one Job at a time").hasSize(1);
+        assertThat(kubeJobs()).as("one Job at a time").singleElement().satisfies(j -> assertThat(j.getMetadata().getOwnerReferences())
+                .as("owned by the TrainingBatch").singleElement().satisfies(o -> {
+                    assertThat(o.getKind()).isEqualTo("TrainingBatch");
+                    assertThat(o.getApiVersion()).isEqualTo("trainops.dev/v1alpha1");
+                    assertThat(o.getName()).isEqualTo("lr-sweep");
+                    assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid());
+                    assertThat(o.getController()).isTrue();
+                }));
         assertThat(events("lr-sweep")).anyMatch(e -> e.getType().equals("Normal") && e.getMessage().contains(s.getBatchId()));
 
         List<String> ids = s.getJobs().stream().map(TrainingBatchJobStatus::getJobId).toList();
@@ -247,7 +254,7 @@ abstract class TrainingBatchControllerContract {
         TrainingBatchStatus s = awaitStatus("orphan", x -> x.getBatchId() != null);
         controller.close();
         client.resource(get("orphan")).delete();
-        controller = new TrainingBatchController(client, queue.catalog(), queue.jobs(), queue.clock()).start();
+        controller = new TrainingBatchController(client, queue.jobs(), queue.audit(), queue.clock()).start();
         QueueOnMock.await(controller::synced);
         controller.pass();
         assertThat(s.getJobs()).allSatisfy(j -> assertThat(queue.job(j.getJobId()).state()).isEqualTo(JobState.CANCELLED));

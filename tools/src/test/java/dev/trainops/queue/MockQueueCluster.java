@@ -19,7 +19,13 @@ final class MockQueueCluster implements AutoCloseable {
     final QueueHarness q;
 
     MockQueueCluster(Store store, List<Node> nodes) throws Exception {
-        mock = new CrudMockServer();
+        this(store, nodes, new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher());
+    }
+
+    /** With a dispatcher of the test's own (one that refuses a stale status write, as an API server does). */
+    MockQueueCluster(Store store, List<Node> nodes, io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher dispatcher)
+            throws Exception {
+        mock = new CrudMockServer(dispatcher);
         try {
             KubernetesClient client = mock.client();
             nodes.forEach(n -> client.resource(n).create());

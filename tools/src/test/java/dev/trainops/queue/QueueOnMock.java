@@ -1,11 +1,9 @@
 package dev.trainops.queue;
 
-import dev.trainops.access.RateLimiter;
 import dev.trainops.audit.AuditLog;
-import dev.trainops.catalog.Completions;
-import dev.trainops.catalog.ToolCatalog;
 import dev.trainops.store.Store;
 import dev.trainops.testing.MutableClock;
+import dev.trainops.testing.StatusLockingDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigDecimal;
 import java.util.List;
@@ -14,24 +12,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The queue as the app wires it, for tests outside this package (the Kubernetes controllers'): a {@link JobQueue} and
- * its tools in a {@link ToolCatalog} whose audit log is the store's, over a {@link MockQueueCluster} of two 8-GPU H100
+ * the store's audit log, over a {@link MockQueueCluster} of two 8-GPU H100
  * nodes with its injected clock, deterministic estimates (600 s per epoch) and stand-in kubelet.
  */
 public final class QueueOnMock implements AutoCloseable {
     private final MockQueueCluster cluster;
     private final JobQueue jobs;
-    private final ToolCatalog catalog;
     private final AuditLog audit;
 
     public QueueOnMock(Store store) throws Exception {
-        cluster = MockQueueCluster.twoH100s(store);
+        cluster = new MockQueueCluster(store, List.of(MockQueueCluster.h100("h100-a"), MockQueueCluster.h100("h100-b")),
+                new StatusLockingDispatcher());
         QueueHarness q = cluster.q;
         PriorityConfig priorities = PriorityConfig.defaults();
         jobs = new JobQueue(q.queue, q.index, new JobLauncher(q.client, priorities, q.templates), priorities, QuotaConfig.defaults(),
                 q.templates, q::budgetStatus, node -> OptionalDouble.empty(), q.prices, q.clock, q::estimate, QueueEvents.NONE);
         audit = new AuditLog(store);
-        catalog = new ToolCatalog(JobQueue.tools(() -> jobs), List.of(), ToolCatalog.CallObserver.NONE, Completions.none(),
-                new ToolCatalog.Guards(RateLimiter.NONE, audit, q.clock));
     }
 
     public KubernetesClient client() {
@@ -46,11 +42,7 @@ public final class QueueOnMock implements AutoCloseable {
         return jobs;
     }
 
-    /** The queue's tools, audited in the store's audit log. */
-    public ToolCatalog catalog() {
-        return catalog;
-    }
-
+    /** The store's audit log. */
     public AuditLog audit() {
         return audit;
     }
