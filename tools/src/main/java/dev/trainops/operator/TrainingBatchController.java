@@ -62,8 +62,8 @@ public final class TrainingBatchController implements AutoCloseable {
     private final KeyedWorkQueue work = new KeyedWorkQueue();
     private final StatusWriter writer;
     private final EventRecorder events;
-    /** uid to batch id of the objects this process submitted, until their status shows it. */
-    private final Map<String, String> accepted = new ConcurrentHashMap<>();
+    /** uid to the batch of each object this process submitted, until the object's status shows it. */
+    private final Map<String, Submitted> accepted = new ConcurrentHashMap<>();
     /** uid to namespace/name of objects deleted, for the reason their jobs are cancelled with. */
     private final Map<String, String> deleted = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<TrainingBatch> informer;
@@ -160,11 +160,10 @@ public final class TrainingBatchController implements AutoCloseable {
         TrainingBatchStatus before = b.getStatus();
         long generation = generation(b);
         Instant now = clock.instant();
-        String known = accepted.get(b.getMetadata().getUid());
+        Submitted known = accepted.get(b.getMetadata().getUid());
         if ((before == null || before.getBatchId() == null) && known != null) {
-            // submitted by an earlier pass whose status write the informer has not shown yet
-            Optional<TrainingBatchStatus> next = follow(known, generation, generation, before, now);
-            return next.isEmpty() || write(b, next.get());
+            // submitted by an earlier pass whose status write failed or the informer has not shown yet
+            return accepted(b, known, generation, before, now);
         }
         if (before == null || before.getBatchId() == null) {
             if (BatchProgress.rejectedAt(before, generation)) {
@@ -184,14 +183,9 @@ public final class TrainingBatchController implements AutoCloseable {
                 }
                 return reject(b, BatchProgress.rejected(e, generation, before, now));
             }
-            accepted.put(b.getMetadata().getUid(), batchId);
-            Optional<TrainingBatchStatus> next = follow(batchId, generation, generation, before, now);
-            if (next.isEmpty() || !write(b, next.get())) {
-                return false;
-            }
-            events.normal(b, "Queued", "Queued as batch " + batchId + " (" + b.getSpec().getJobs().size() + " jobs, "
-                    + (Boolean.TRUE.equals(b.getSpec().getParallel()) ? "parallel" : "one after another") + ").");
-            return true;
+            Submitted submitted = new Submitted(batchId, generation);
+            accepted.put(b.getMetadata().getUid(), submitted);
+            return accepted(b, submitted, generation, before, now);
         }
         accepted.remove(b.getMetadata().getUid());
         long submitted = before.getObservedGeneration() == null ? generation : before.getObservedGeneration();
@@ -201,6 +195,21 @@ public final class TrainingBatchController implements AutoCloseable {
             return true;
         }
         return same(before, next.get()) || write(b, next.get());
+    }
+
+    /** A batch this process submitted and the generation it submitted. */
+    private record Submitted(String batchId, long generation) {
+    }
+
+    /** The first status of an object just submitted, and the Normal Event that says so; false when not written yet. */
+    private boolean accepted(TrainingBatch b, Submitted submitted, long generation, TrainingBatchStatus before, Instant now) {
+        Optional<TrainingBatchStatus> next = follow(submitted.batchId(), submitted.generation(), generation, before, now);
+        if (next.isEmpty() || !write(b, next.get())) {
+            return false;
+        }
+        events.normal(b, "Queued", "Queued as batch " + submitted.batchId() + " (" + b.getSpec().getJobs().size() + " jobs, "
+                + (Boolean.TRUE.equals(b.getSpec().getParallel()) ? "parallel" : "one after another") + ").");
+        return true;
     }
 
     private boolean reject(TrainingBatch b, TrainingBatchStatus rejected) {
@@ -245,7 +254,8 @@ public final class TrainingBatchController implements AutoCloseable {
             record.afterCall(AuditEntry.OK, "");
             return true;
         } catch (RuntimeException e) {
-            record.afterCall(e instanceof ToolException t ? t.code().name() : ErrorCode.UPSTREAM_UNAVAILABLE.name(), String.valueOf(e.getMessage()));
+            String code = e instanceof ToolException t ? t.code().name() : ErrorCode.UPSTREAM_UNAVAILABLE.name();
+            record.afterCall(code, String.valueOf(e.getMessage()));
             log.warn("cannot cancel {} ({}): {}", jobId, why, e.getMessage());
             return false;
         }
