@@ -7,9 +7,7 @@ import dev.trainops.queue.QueueAnswer;
 import dev.trainops.resource.TrainingBatchJobStatus;
 import dev.trainops.resource.TrainingBatchStatus;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +17,9 @@ import java.util.Objects;
 /**
  * A TrainingBatch's status from the queue's batch (get_batch_status's data): each job's state, {@code progress} (jobs
  * ended of all, e.g. 1/3), the estimate, the cost so far, and one overall state; or REJECTED with the queue's reason
- * and numbers. Conditions keep their transition time while their status stays (docs/kubernetes.md, "TrainingBatch").
+ * and numbers; the conditions and amounts as a TrainingJob's ({@link TrainingJobStatuses}) (docs/kubernetes.md, "TrainingBatch").
  */
 final class BatchProgress {
-    static final String REJECTED = "REJECTED";
-    static final String ACCEPTED = "Accepted";
-    static final String SPEC_APPLIED = "SpecApplied";
-
     private BatchProgress() {
     }
 
@@ -34,7 +28,7 @@ final class BatchProgress {
         if (s == null || s.getState() == null) {
             return false;
         }
-        return REJECTED.equals(s.getState())
+        return TrainingJobStatuses.REJECTED.equals(s.getState())
                 || java.util.Arrays.stream(JobState.values()).anyMatch(j -> j.terminal() && j.name().equals(s.getState()));
     }
 
@@ -61,7 +55,7 @@ final class BatchProgress {
             j.setReason(a.reason() == null ? null : a.reason().name());
             BigDecimal cost = costs.get(a.jobId());
             if (cost != null) {
-                j.setCostSoFar(amount(cost));
+                j.setCostSoFar(TrainingJobStatuses.amount(cost));
                 soFar = soFar.add(cost);
             }
             jobs.add(j);
@@ -79,17 +73,21 @@ final class BatchProgress {
                     s.setReason(a.reason() == null ? null : a.reason().name());
                     s.setReasonDetail(a.reasonDetail());
                 });
-        s.setEstimatedCost(amount(batch.estimatedCost()));
-        s.setCostSoFar(amount(soFar));
+        s.setEstimatedCost(TrainingJobStatuses.amount(batch.estimatedCost()));
+        s.setCostSoFar(TrainingJobStatuses.amount(soFar));
         s.setCurrency(batch.currency());
         s.setObservedGeneration(submitted);
-        List<Condition> conditions = new ArrayList<>();
-        conditions.add(condition(before, ACCEPTED, "True", "Queued", "Queued as batch " + batch.batchId() + ".", now));
-        conditions.add(current == submitted
-                ? condition(before, SPEC_APPLIED, "True", "Submitted", "Generation " + submitted + " was submitted.", now)
-                : condition(before, SPEC_APPLIED, "False", "SpecChangedAfterSubmission", "The spec changed (generation " + current
-                + ") after generation " + submitted + " was submitted as batch " + batch.batchId() + "; a submitted batch is not "
-                + "changed. Delete this TrainingBatch and create it again to run the new spec.", now));
+        List<Condition> conditions = conditions(before);
+        TrainingJobStatuses.set(conditions, TrainingJobStatuses.ACCEPTED, true, "Queued", "Queued as batch " + batch.batchId() + ".",
+                submitted, now);
+        if (current > submitted) {
+            TrainingJobStatuses.set(conditions, TrainingJobStatuses.SPEC_APPLIED, false, "SpecChangedAfterSubmission", "The spec "
+                    + "changed (generation " + current + ") after generation " + submitted + " was submitted as batch " + batch.batchId()
+                    + "; a submitted batch is not changed. Delete this TrainingBatch and create it again to run the new spec.", current, now);
+        } else {
+            TrainingJobStatuses.set(conditions, TrainingJobStatuses.SPEC_APPLIED, true, "Submitted", "Generation " + submitted
+                    + " was submitted as batch " + batch.batchId() + ".", current, now);
+        }
         s.setConditions(conditions);
         return s;
     }
@@ -111,7 +109,7 @@ final class BatchProgress {
         return JobState.QUEUED;
     }
 
-    /** A refused object: REJECTED with the queue's code and its message with the numbers. */
+    /** A refused object: REJECTED with the queue's code and its message (and hint) with the numbers. */
     static TrainingBatchStatus rejected(ToolException error, long generation, TrainingBatchStatus before, Instant now) {
         String detail = error.getMessage() + (error.hint() == null || error.hint().isBlank() ? "" : " " + error.hint());
         return rejected(error.code().name(), detail, generation, before, now);
@@ -119,35 +117,23 @@ final class BatchProgress {
 
     static TrainingBatchStatus rejected(String reason, String detail, long generation, TrainingBatchStatus before, Instant now) {
         TrainingBatchStatus s = new TrainingBatchStatus();
-        s.setState(REJECTED);
+        s.setState(TrainingJobStatuses.REJECTED);
         s.setReason(reason);
         s.setReasonDetail(detail);
         s.setObservedGeneration(generation);
-        s.setConditions(List.of(condition(before, ACCEPTED, "False", reason, detail, now)));
+        List<Condition> conditions = conditions(before);
+        TrainingJobStatuses.set(conditions, TrainingJobStatuses.ACCEPTED, false, "Rejected", detail, generation, now);
+        conditions.removeIf(c -> TrainingJobStatuses.SPEC_APPLIED.equals(c.getType()));
+        s.setConditions(conditions);
         return s;
     }
 
-    /** An amount as the status shows it: to the cent, as a plain decimal string. */
-    static String amount(BigDecimal value) {
-        return value.setScale(2, RoundingMode.HALF_EVEN).toPlainString();
-    }
-
-    /** A condition, its transition time kept from {@code before} when its status has not changed. */
-    static Condition condition(TrainingBatchStatus before, String type, String status, String reason, String message, Instant now) {
-        String since = now.toString();
-        if (before != null && before.getConditions() != null) {
-            for (Condition c : before.getConditions()) {
-                if (type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
-                    since = c.getLastTransitionTime();
-                }
-            }
-        }
-        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-                .withLastTransitionTime(since).build();
+    private static List<Condition> conditions(TrainingBatchStatus before) {
+        return before == null || before.getConditions() == null ? new ArrayList<>() : new ArrayList<>(before.getConditions());
     }
 
     /** The same generation refused before, unchanged: nothing to submit again. */
     static boolean rejectedAt(TrainingBatchStatus s, long generation) {
-        return s != null && REJECTED.equals(s.getState()) && Objects.equals(s.getObservedGeneration(), generation);
+        return s != null && TrainingJobStatuses.REJECTED.equals(s.getState()) && Objects.equals(s.getObservedGeneration(), generation);
     }
 }

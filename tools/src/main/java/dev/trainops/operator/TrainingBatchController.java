@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingBatchController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingBatchController.class);
-    /** Who the controller's submissions and cancellations are audited as. */
-    public static final Principal PRINCIPAL = Principal.admin("trainops-controller");
+    /** Who its submissions and cancellations are by, in the audit log: the TrainingJob controller's principal. */
+    static final Principal PRINCIPAL = TrainingJobController.PRINCIPAL;
     /** How often batches without an object are looked for when no delete was seen. */
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
@@ -194,7 +194,7 @@ public final class TrainingBatchController implements AutoCloseable {
             log.warn("TrainingBatch {}: its batch {} is not in the queue's store", key, before.getBatchId());
             return true;
         }
-        return same(before, next.get()) || write(b, next.get());
+        return TrainingJobStatuses.same(before, next.get()) || write(b, next.get());
     }
 
     /** A batch this process submitted and the generation it submitted. */
@@ -314,7 +314,7 @@ public final class TrainingBatchController implements AutoCloseable {
     private boolean write(TrainingBatch b, TrainingBatchStatus next) {
         try {
             writer.update(b, latest -> {
-                if (same(latest.getStatus(), next)) {
+                if (TrainingJobStatuses.same(latest.getStatus(), next)) {
                     return null;
                 }
                 latest.setStatus(next);
@@ -326,11 +326,6 @@ public final class TrainingBatchController implements AutoCloseable {
                     e.getMessage());
             return false;
         }
-    }
-
-    private boolean same(TrainingBatchStatus a, TrainingBatchStatus b) {
-        var json = client.getKubernetesSerialization();
-        return json.asJson(a).equals(json.asJson(b));
     }
 
     private static long generation(TrainingBatch b) {

@@ -81,7 +81,7 @@ final class TrainingJobStatuses {
     }
 
     /** Whether two statuses say the same. */
-    static boolean same(TrainingJobStatus a, TrainingJobStatus b) {
+    static boolean same(Object a, Object b) {
         return Objects.equals(a == null ? null : JSON.asJson(a), b == null ? null : JSON.asJson(b));
     }
 
