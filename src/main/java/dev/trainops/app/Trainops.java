@@ -67,12 +67,16 @@ public final class Trainops implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private final Leadership leadership;
+    /** The Kubernetes API's controllers (the TrainingJob controller). */
+    private final OperatorModule operator;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
+                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
+                     OperatorModule operator) {
         this.leadership = leadership;
+        this.operator = operator;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -115,7 +119,8 @@ public final class Trainops implements AutoCloseable {
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership);
+        OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, operator);
     }
 
     /**
@@ -126,6 +131,7 @@ public final class Trainops implements AutoCloseable {
         cost.open();
         events.start();
         queue.open();
+        operator.start();
         monitoring.start();
         cluster.connect();
         // an election stands once the client exists (in --sandbox, the sandbox's API server)
@@ -153,6 +159,11 @@ public final class Trainops implements AutoCloseable {
     /** Tells {@code listener} of each quota (80%) and budget (70%) crossing a collector sees, on whichever replica, the same way. */
     public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
         events.onTeamWarning(listener);
+    }
+
+    /** The Kubernetes API's controllers (tests). */
+    OperatorModule operator() {
+        return operator;
     }
 
     /** The configuration as read at start. */
@@ -217,6 +228,7 @@ public final class Trainops implements AutoCloseable {
         closed = true;
         stopping = true;
         loops.close();
+        operator.close();
         leadership.close();
         cost.close();
         cluster.close();
