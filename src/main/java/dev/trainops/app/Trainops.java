@@ -67,14 +67,17 @@ public final class Trainops implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private final Leadership leadership;
+    /** The Kubernetes API's controllers (the TrainingJob controller). */
+    private final OperatorModule operator;
     private final BatchResourceModule batchResources;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
                      EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
-                     BatchResourceModule batchResources) {
+                     OperatorModule operator, BatchResourceModule batchResources) {
         this.leadership = leadership;
+        this.operator = operator;
         this.batchResources = batchResources;
         this.events = events;
         this.config = config;
@@ -118,8 +121,9 @@ public final class Trainops implements AutoCloseable {
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
+        OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());
         BatchResourceModule batchResources = new BatchResourceModule(cluster, cost, queue, loops, gates.readOnly());
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, batchResources);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, operator, batchResources);
     }
 
     /**
@@ -130,6 +134,7 @@ public final class Trainops implements AutoCloseable {
         cost.open();
         events.start();
         queue.open();
+        operator.start();
         batchResources.start();
         monitoring.start();
         cluster.connect();
@@ -158,6 +163,11 @@ public final class Trainops implements AutoCloseable {
     /** Tells {@code listener} of each quota (80%) and budget (70%) crossing a collector sees, on whichever replica, the same way. */
     public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
         events.onTeamWarning(listener);
+    }
+
+    /** The Kubernetes API's controllers (tests). */
+    OperatorModule operator() {
+        return operator;
     }
 
     /** The configuration as read at start. */
@@ -222,6 +232,7 @@ public final class Trainops implements AutoCloseable {
         closed = true;
         stopping = true;
         loops.close();
+        operator.close();
         batchResources.close();
         leadership.close();
         cost.close();

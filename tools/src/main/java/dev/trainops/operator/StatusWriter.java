@@ -32,8 +32,16 @@ public final class StatusWriter {
      * @return the object as written (or as it stands when nothing needed writing); empty when the object is gone
      * @throws KubernetesClientException any other refusal, or a conflict still there after {@link #ATTEMPTS} writes
      */
-    @SuppressWarnings("unchecked")
     public <T extends HasMetadata> Optional<T> update(T current, UnaryOperator<T> change) {
+        return update(current, change, this::get);
+    }
+
+    /**
+     * The same, with the latest copy after a conflict taken from {@code latest} (an informer's cache: no GET, so no
+     * {@code get} permission) instead of read from the API server; null means the object is gone. A copy no newer than
+     * the one refused ends the attempts with the 409 (the caller's next pass tries again on a fresher copy).
+     */
+    public <T extends HasMetadata> Optional<T> update(T current, UnaryOperator<T> change, UnaryOperator<T> latest) {
         T base = current;
         for (int attempt = 1; ; attempt++) {
             T next = change.apply(client.getKubernetesSerialization().clone(base));
@@ -49,13 +57,22 @@ public final class StatusWriter {
                 if (e.getCode() != 409 || attempt >= ATTEMPTS) {
                     throw e;
                 }
+                T fresher = latest.apply(base);
+                if (fresher == null) {
+                    return Optional.empty();
+                }
+                if (java.util.Objects.equals(fresher.getMetadata().getResourceVersion(), base.getMetadata().getResourceVersion())) {
+                    throw e;
+                }
+                base = fresher;
             }
-            T latest = (T) client.resources(base.getClass()).inNamespace(base.getMetadata().getNamespace())
-                    .withName(base.getMetadata().getName()).get();
-            if (latest == null) {
-                return Optional.empty();
-            }
-            base = latest;
         }
+    }
+
+    /** The object as the API server has it now, or null. */
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> T get(T object) {
+        return (T) client.resources(object.getClass()).inNamespace(object.getMetadata().getNamespace())
+                .withName(object.getMetadata().getName()).get();
     }
 }

@@ -313,13 +313,14 @@ public final class TrainingBatchController implements AutoCloseable {
     /** Writes {@code next} as the object's status unless it is that already; false when it could not (tried again). */
     private boolean write(TrainingBatch b, TrainingBatchStatus next) {
         try {
+            // after a conflict, the informer's newer copy (no GET: the controller is granted list and watch only)
             writer.update(b, latest -> {
                 if (TrainingJobStatuses.same(latest.getStatus(), next)) {
                     return null;
                 }
                 latest.setStatus(next);
                 return latest;
-            });
+            }, stale -> informer.getStore().get(stale));
             return true;
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             log.info("TrainingBatch {}/{}: status not written yet: {}", b.getMetadata().getNamespace(), b.getMetadata().getName(),

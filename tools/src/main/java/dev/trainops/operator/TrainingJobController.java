@@ -61,7 +61,7 @@ public final class TrainingJobController implements AutoCloseable {
         this.queue = queue;
         this.clock = clock;
         this.reconciler = new TrainingJobReconciler(queue, new StatusWriter(client), new EventRecorder(client, clock), audit, clock,
-                () -> view);
+                () -> view, this::latest);
         this.mirrors = new Mirrors(client);
     }
 
@@ -126,6 +126,14 @@ public final class TrainingJobController implements AutoCloseable {
         informer = start();
         log.info("TrainingJob controller on: watching TrainingJobs in every namespace");
         return true;
+    }
+
+    /**
+     * The CRD was installed just now (the sandbox seeds it; a test installs it): the next pass looks it up instead of
+     * waiting out {@link #CRD_CHECK_EVERY}.
+     */
+    public synchronized void lookForTheCrdNow() {
+        nextCrdCheck = Instant.MIN;
     }
 
     private SharedIndexInformer<TrainingJob> start() {
@@ -219,6 +227,12 @@ public final class TrainingJobController implements AutoCloseable {
         if (now != null) {
             reconciler.reconcile(now);
         }
+    }
+
+    /** The informer's copy of {@code tj} (null: gone): a status write that met a conflict is made again on it. */
+    TrainingJob latest(TrainingJob tj) {
+        SharedIndexInformer<TrainingJob> i = informer;
+        return i == null ? null : i.getStore().getByKey(key(tj));
     }
 
     private static String key(TrainingJob tj) {

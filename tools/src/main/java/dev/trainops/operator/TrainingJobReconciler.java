@@ -42,6 +42,8 @@ final class TrainingJobReconciler {
     private final AuditTrail audit;
     private final Clock clock;
     private final Supplier<QueueView> view;
+    /** The newest copy of an object this process has (the informer's), for a status write that met a conflict; null: gone. */
+    private final java.util.function.UnaryOperator<TrainingJob> latest;
     /**
      * What this process decided per object uid until the informer shows its status: the job it was queued as, or the
      * generation refused. A resync may hand over a copy from before the status write; it is not submitted twice.
@@ -49,7 +51,9 @@ final class TrainingJobReconciler {
     private final Map<String, String> submitted = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> rejected = new java.util.concurrent.ConcurrentHashMap<>();
 
-    TrainingJobReconciler(JobQueue queue, StatusWriter writer, EventRecorder events, AuditTrail audit, Clock clock, Supplier<QueueView> view) {
+    TrainingJobReconciler(JobQueue queue, StatusWriter writer, EventRecorder events, AuditTrail audit, Clock clock, Supplier<QueueView> view,
+                          java.util.function.UnaryOperator<TrainingJob> latest) {
+        this.latest = latest;
         this.queue = queue;
         this.writer = writer;
         this.events = events;
@@ -203,8 +207,12 @@ final class TrainingJobReconciler {
                 .orElse(false);
     }
 
-    /** Cancels {@code job} for {@code why}, audited as cancel_training_job by the controller. */
+    /** Cancels {@code job} for {@code why} unless it has ended, audited as cancel_training_job by the controller. */
     void cancel(QueuedJob job, String why) {
+        Optional<QueuedJob> now = queue.store().read(c -> queue.store().find(c, job.jobId()));
+        if (now.isEmpty() || now.get().state().terminal()) {
+            return; // ended meanwhile, or cancelled already (a resync's view may be older than the delete event's cancel)
+        }
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("job_id", job.jobId());
         args.put("reason", why);
@@ -231,13 +239,13 @@ final class TrainingJobReconciler {
     }
 
     private void write(TrainingJob tj, TrainingJobStatus wanted) {
-        writer.update(tj, latest -> {
-            if (TrainingJobStatuses.same(latest.getStatus(), wanted)) {
+        writer.update(tj, copy -> {
+            if (TrainingJobStatuses.same(copy.getStatus(), wanted)) {
                 return null;
             }
-            latest.setStatus(wanted);
-            return latest;
-        });
+            copy.setStatus(wanted);
+            return copy;
+        }, latest);
     }
 
     /** The tool's message for a kubectl user: spec fields beside argument names, the cheaper options, what to do. */

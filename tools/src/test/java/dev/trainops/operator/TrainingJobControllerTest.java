@@ -335,12 +335,13 @@ class TrainingJobControllerTest {
             t.getMetadata().setLabels(Map.of("touched", "yes"));
             return t;
         });
+        OperatorHarness.await(() -> h.controller.latest(stale).getMetadata().getLabels() != null);
         h.startPods();
         h.queue.pass();
         h.controller.resync();
 
         new TrainingJobReconciler(h.queue, new StatusWriter(h.client), new EventRecorder(h.client, h.clock), h.audit, h.clock,
-                () -> QueueView.read(h.queue, TrainingJobController.PRINCIPAL, h.clock.instant())).reconcile(stale);
+                () -> QueueView.read(h.queue, TrainingJobController.PRINCIPAL, h.clock.instant()), h.controller::latest).reconcile(stale);
 
         assertThat(api.conflicts()).isEqualTo(1);
         TrainingJob now = h.get("team-a", "busy");
