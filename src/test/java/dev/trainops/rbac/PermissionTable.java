@@ -20,17 +20,26 @@ final class PermissionTable {
             "impersonate");
 
     /** Why, per group/resource: every granted resource has one, and none is here that nothing grants. */
-    static final Map<String, String> WHY = Map.of(
-            "core/nodes", "The GPU inventory: each node's GPUs, MIG slices and GPU Feature Discovery labels (informer).",
-            "core/pods", "What holds GPUs now, per node and per job, in every namespace (informer).",
-            "core/resourcequotas", "Team quotas set in the cluster, which win over config/quotas.yaml (informer).",
-            "core/limitranges", "Teams' defaults for containers that do not say (informer).",
-            "scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
-                    + "(read-only servers only check).",
-            "batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer).",
-            "coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops.",
-            "core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller.",
-            "core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person.");
+    static final Map<String, String> WHY = Map.ofEntries(
+            Map.entry("core/nodes", "The GPU inventory: each node's GPUs, MIG slices and GPU Feature Discovery labels (informer)."),
+            Map.entry("core/pods", "What holds GPUs now, per node and per job, in every namespace (informer)."),
+            Map.entry("core/resourcequotas", "Team quotas set in the cluster, which win over config/quotas.yaml (informer)."),
+            Map.entry("core/limitranges", "Teams' defaults for containers that do not say (informer)."),
+            Map.entry("scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
+                    + "(read-only servers only check)."),
+            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer)."),
+            Map.entry("coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops."),
+            Map.entry("core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller."),
+            Map.entry("core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person."),
+            Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Kueue budget check: whether Kueue is installed (its Workload and "
+                    + "AdmissionCheck CRDs, nothing else)."),
+            Map.entry("kueue.x-k8s.io/admissionchecks", "Kueue budget check: the AdmissionChecks with controllerName trainops.dev/budget."),
+            Map.entry("kueue.x-k8s.io/admissionchecks/status", "Kueue budget check: their Active condition, by JSON patch."),
+            Map.entry("kueue.x-k8s.io/workloads", "Kueue budget check: the Workloads whose quota is reserved and whose budget check is Pending."),
+            Map.entry("kueue.x-k8s.io/workloads/status", "Kueue budget check: its own entry of status.admissionChecks (Ready, Retry or "
+                    + "Rejected), by JSON patch; no other field."),
+            Map.entry("kueue.x-k8s.io/resourceflavors", "Kueue budget check: a Workload's GPU type, from its flavor's nvidia.com/gpu.product "
+                    + "node label."));
 
     private PermissionTable() {
     }
