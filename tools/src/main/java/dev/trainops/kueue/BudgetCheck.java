@@ -236,8 +236,8 @@ public final class BudgetCheck {
     /** A JSON Patch of the object's status subresource. */
     private void patchStatus(ResourceDefinitionContext kind, GenericKubernetesResource r, List<Map<String, Object>> ops) {
         var all = client.genericKubernetesResources(kind);
-        var one = kind.isNamespaceScoped() ? all.inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName())
-                : all.withName(r.getMetadata().getName());
+        // resource(r), not withName: fabric8 then patches the object as read, without reading it again first
+        var one = kind.isNamespaceScoped() ? all.inNamespace(r.getMetadata().getNamespace()).resource(r) : all.resource(r);
         one.subresource("status").patch(PatchContext.of(PatchType.JSON), KUBE.asJson(ops));
     }
 

@@ -84,6 +84,20 @@ class BudgetCheckTest {
         return KueueFixtures.get(client, KueueObjects.WORKLOADS, w.getMetadata().getNamespace(), w.getMetadata().getName());
     }
 
+    /** The requests the mock API server got since the last call, as "METHOD path". */
+    List<String> requests() {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            io.fabric8.mockwebserver.http.RecordedRequest r;
+            while ((r = server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+                out.add(r.getMethod() + " " + r.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
     static Map<String, Object> entry(GenericKubernetesResource w, String check) {
         return KueueObjects.list(KueueObjects.field(w, "status").get("admissionChecks")).stream().map(KueueObjects::map)
                 .filter(e -> check.equals(e.get("name"))).findFirst().orElseThrow();
@@ -97,10 +111,17 @@ class BudgetCheckTest {
     void aWorkloadTheBudgetHoldsIsReadyWithTheNumbersAndNothingButItsOwnEntryChanges() {
         budgets.put("team-a", monthly("team-a", "2000.00", "1200.00", "300.00"));
         GenericKubernetesResource before = workload(KueueFixtures.load("workload-reserved.yaml"));
+        requests();
 
         BudgetCheck.Pass pass = check().pass();
 
         assertThat(pass).isEqualTo(new BudgetCheck.Pass(1, 1, 1, 0, 0));
+        assertThat(requests()).as("what deploy/base/rbac.yaml grants for it, no more").containsExactly(
+                "GET /apis/kueue.x-k8s.io/v1beta2/admissionchecks",
+                "PATCH /apis/kueue.x-k8s.io/v1beta2/admissionchecks/trainops-budget/status",
+                "GET /apis/kueue.x-k8s.io/v1beta2/workloads",
+                "GET /apis/kueue.x-k8s.io/v1beta2/resourceflavors/gpu-large",
+                "PATCH /apis/kueue.x-k8s.io/v1beta2/namespaces/team-a/workloads/job-finetune-llm-5d7c2/status");
         GenericKubernetesResource after = read(before);
         Map<String, Object> ours = entry(after, "trainops-budget");
         assertThat(ours).containsEntry("state", "Ready").containsEntry("lastTransitionTime", "2026-06-10T12:00:00Z")
