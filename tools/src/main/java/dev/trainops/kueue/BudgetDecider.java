@@ -13,9 +13,10 @@ import java.util.function.Function;
  * The budget check's verdict on one Workload (docs/kubernetes.md, "Kueue budget check"): Ready when
  * the team's budget holds the estimate now (what the period has left: limit - spent - committed,
  * less what this pass already let through); Retry with {@code requeueAfterSeconds} when it does not
- * now but will, in the off-peak window (priced from there) or once the budget period rolls over;
- * Rejected when it never can (the estimate, even off-peak, is above the whole period's budget), or
- * when the Workload cannot be priced (it says what to add). Each message carries the numbers.
+ * now but will, in the off-peak window (priced from there) or once the budget period rolls over
+ * (or, for a model without run history yet, after {@link #HISTORY_RETRY}); Rejected when it never
+ * can (the estimate, even off-peak, is above the whole period's budget), or when the Workload itself
+ * gives nothing to price it by (it says what to add). Each message carries the numbers.
  */
 final class BudgetDecider {
 
@@ -33,6 +34,12 @@ final class BudgetDecider {
             return new Decision(KueueObjects.REJECTED, message, null, null);
         }
     }
+
+    /**
+     * How long a Workload of a model without run history waits before it is priced again: the history
+     * (MLflow, or trainops's own finished jobs) may have a run by then, or answer again if it was down.
+     */
+    static final Duration HISTORY_RETRY = Duration.ofMinutes(15);
 
     private final WorkloadPricer pricer;
     private final Function<String, Optional<BudgetStatus>> budgets;
@@ -55,6 +62,11 @@ final class BudgetDecider {
         if (status.isEmpty()) {
             return Decision.ready("Team " + team + " has no budget in config/budgets.yaml" + (pricing instanceof WorkloadPricer.Priced p
                     ? " (estimate " + money(p.cost()) + " for " + p.what() + ")" : "") + ": nothing to hold it against.", null);
+        }
+        if (pricing instanceof WorkloadPricer.Unpriced u && u.historyMissing()) {
+            long wait = HISTORY_RETRY.toSeconds();
+            return Decision.retry("Not now: the budget check cannot price this Workload yet: " + u.reason() + " " + u.fix()
+                    + " Retry in " + wait + " s, when the history may have a run of it.", wait);
         }
         if (pricing instanceof WorkloadPricer.Unpriced u) {
             return Decision.rejected("The budget check cannot price this Workload: " + u.reason() + " " + u.fix());

@@ -90,8 +90,14 @@ final class WorkloadPricer {
     record GpuType(String name, String from) {
     }
 
-    /** No estimate: why, and what to change so there is one. */
-    record Unpriced(String reason, String fix) implements Pricing {
+    /**
+     * No estimate: why, and what to change so there is one; {@code historyMissing} when only the
+     * model's run history is lacking, which a finished run (or a history source that answers again) may bring.
+     */
+    record Unpriced(String reason, String fix, boolean historyMissing) implements Pricing {
+        Unpriced(String reason, String fix) {
+            this(reason, fix, false);
+        }
     }
 
     /** The Workload requests no GPUs. */
@@ -206,7 +212,8 @@ final class WorkloadPricer {
         if (d.model() != null && d.epochs() != null) {
             return new Unpriced(d.workload() + " is model " + d.model() + ", which has no run history to estimate " + d.epochs()
                     + " epochs on " + what + " from, and it has no time limit.", "Set activeDeadlineSeconds on its pod template or "
-                    + "spec.maximumExecutionTimeSeconds (the job is priced as running that long), or run " + d.model() + " once through trainops.");
+                    + "spec.maximumExecutionTimeSeconds (the job is priced as running that long), or run " + d.model() + " once through trainops.",
+                    true);
         }
         return new Unpriced(d.workload() + " has neither the label " + KubeNames.LABEL_MODEL + " with the annotation "
                 + KubeNames.ANNOTATION_EPOCHS + " nor a time limit, so its cost cannot be estimated.", "Add the label "

@@ -259,6 +259,25 @@ class BudgetCheckTest {
                 + "running that long).");
     }
 
+    /** History may come (a finished run, or MLflow answering again): a model without it is asked again later, not deactivated. */
+    @Test
+    void aModelWithoutRunHistoryYetAndNoTimeLimitIsRetriedLater() {
+        budgets.put("team-a", monthly("team-a", "2000.00", "0", "0"));
+        GenericKubernetesResource w = KueueFixtures.load("workload-reserved.yaml");
+        podSpec(w).remove("activeDeadlineSeconds");
+        w.getMetadata().getLabels().put("trainops.dev/model", "fresh");
+        w.getMetadata().setAnnotations(Map.of("trainops.dev/epochs", "2"));
+        w = workload(w);
+
+        assertThat(check().pass().retry()).isEqualTo(1);
+
+        Map<String, Object> ours = entry(read(w), "trainops-budget");
+        assertThat(((Number) ours.get("requeueAfterSeconds")).longValue()).isEqualTo(BudgetDecider.HISTORY_RETRY.toSeconds()).isEqualTo(900);
+        assertThat((String) ours.get("message")).startsWith("Not now: the budget check cannot price this Workload yet: team-a/"
+                + "job-finetune-llm-5d7c2 is model fresh, which has no run history to estimate 2 epochs on 8 x H100 from")
+                .endsWith("Retry in 900 s, when the history may have a run of it.");
+    }
+
     @Test
     void aModelWithHistoryIsPricedByTheQueuesEstimatorAndATeamWithoutBudgetIsReady() {
         GenericKubernetesResource w = KueueFixtures.load("workload-reserved.yaml");

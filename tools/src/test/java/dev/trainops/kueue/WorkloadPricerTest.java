@@ -214,7 +214,8 @@ class WorkloadPricerTest {
                 Map.of("spec", Map.of("containers", List.of(Map.of("name", "t", "image", "x", "resources",
                         Map.of("limits", Map.of("nvidia.com/gpu", 1)))))));
         assertThat(pricer.price(demand(pricer, w), NOW)).isInstanceOfSatisfying(WorkloadPricer.Unpriced.class, u -> assertThat(u.reason())
-                .isEqualTo("team-a/w is model fresh, which has no run history to estimate 3 epochs on 1 x H100 from, and it has no time limit."));
+                .isEqualTo("team-a/w is model fresh, which has no run history to estimate 3 epochs on 1 x H100 from, and it has no time limit."))
+                .extracting(u -> ((WorkloadPricer.Unpriced) u).historyMissing()).isEqualTo(true);
     }
 
     @Test
