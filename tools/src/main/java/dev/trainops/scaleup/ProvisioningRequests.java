@@ -206,7 +206,8 @@ public final class ProvisioningRequests {
         try {
             step.run();
         } catch (KubernetesClientException e) {
-            failed.add(key + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage()));
+            String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+            failed.add(key + ": " + why);
         }
     }
 }

@@ -22,8 +22,8 @@ class UnschedulableGpusTest {
     static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     static QueuedJob waiting(String id, Priority priority, String gpuType, int gpus, Reason reason) {
-        JobSpec spec = new JobSpec("team-a", id, "llm", "llm", priority, 1000, gpuType, gpus, 4, 64, Map.of(), false, null, null, 0, 0, null,
-                null, null);
+        JobSpec spec = new JobSpec("team-a", id, "llm", "llm", priority, 1000, gpuType, gpus, 4, 64, Map.of(), false, null, null, 0, 0,
+                null, null, null);
         return QueuedJob.submitted(id, spec, T0).waiting(reason, "waits", T0);
     }
 

@@ -51,7 +51,8 @@ class ProvisioningRequestsTest {
     /** The Job admission would create, as JobQueue.plannedJob builds it: GPUs requested, the template's node selector and toleration. */
     Job planned(QueuedJob job) {
         manifestsBuilt.incrementAndGet();
-        Map<String, Quantity> gpus = Map.of(KubeNames.GPU_RESOURCE, new Quantity(Integer.toString(job.gpuCount())), "cpu", new Quantity("8"));
+        Map<String, Quantity> gpus = Map.of(KubeNames.GPU_RESOURCE, new Quantity(Integer.toString(job.gpuCount())),
+                "cpu", new Quantity("8"));
         return new JobBuilder().withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).endMetadata()
                 .withNewSpec().withNewTemplate().withNewMetadata().withLabels(Map.of(KubeNames.LABEL_JOB_ID, job.jobId())).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withPriorityClassName("trainops-urgent")
@@ -164,7 +165,8 @@ class ProvisioningRequestsTest {
     @Test
     void leftoversOfJobsNoLongerWaitingAreDeletedAndObjectsTrainopsDidNotMakeAreLeftAlone() {
         QueuedJob gone = waiting("tj-00000000000a", "team-a", Priority.URGENT, 1, Reason.NO_CAPACITY);
-        client.genericKubernetesResources(ProvisioningRequests.API).resource(ProvisioningRequests.provisioningRequest(gone, CHECK)).create();
+        client.genericKubernetesResources(ProvisioningRequests.API).resource(ProvisioningRequests.provisioningRequest(gone, CHECK))
+                .create();
         client.resource(ProvisioningRequests.podTemplate(gone, planned(gone))).create();
         GenericKubernetesResource theirs = ProvisioningRequests.provisioningRequest(gone, CHECK);
         theirs.getMetadata().setName("someone-elses");
