@@ -29,7 +29,7 @@ public record ScaleUpConfig(boolean enabled, String provisioningClass) {
     }
 
     /** Reads the file; an error names the key and what it may be (TrainopsConfig adds the file and the fix). */
-    static ScaleUpConfig load(Path file) throws IOException {
+    public static ScaleUpConfig load(Path file) throws IOException {
         JsonNode root = YAMLMapper.builder().build().readTree(Files.readString(file));
         if (root == null || root.isMissingNode() || root.isNull()) {
             return DISABLED;
