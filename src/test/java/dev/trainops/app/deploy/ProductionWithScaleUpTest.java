@@ -11,14 +11,15 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README, "Scale-up": adding {@code components: [../../components/scale-up]} to
- * deploy/overlays/production turns provisioning_requests on in the ConfigMap the pods mount (a new
+ * README, "Scale-up": adding {@code ../../components/scale-up} to deploy/overlays/production's
+ * {@code components:} list turns provisioning_requests on in the ConfigMap the pods mount (a new
  * hash, so they roll) and binds the role trainops-scale-up to trainops's ServiceAccount; the
  * overlay alone leaves it off and grants nothing of it (the component is opt-in). Built on a copy of
  * deploy/ with the line added, as a reader would.
@@ -41,8 +42,15 @@ class ProductionWithScaleUpTest {
     @Test
     void productionWithTheComponentTurnsScaleUpOnAndGrantsItsRights() throws IOException {
         Path copy = Manifests.copyOfDeploy(dir);
-        Files.writeString(copy.resolve("overlays/production/kustomization.yaml"), "\ncomponents: [../../components/scale-up]\n",
-                StandardOpenOption.APPEND);
+        // a line in the overlay's components: list (one more, if it has some already)
+        Path file = copy.resolve("overlays/production/kustomization.yaml");
+        tools.jackson.dataformat.yaml.YAMLMapper yaml = new tools.jackson.dataformat.yaml.YAMLMapper();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> k = yaml.readValue(Files.readString(file), Map.class);
+        List<Object> components = new ArrayList<>((List<?>) k.getOrDefault("components", List.of()));
+        components.add("../../components/scale-up");
+        k.put("components", components);
+        Files.writeString(file, yaml.writeValueAsString(k));
 
         List<HasMetadata> objects = Manifests.documents(Manifests.build(copy.resolve("overlays/production"))).stream()
                 .map(Manifests::object).toList();
