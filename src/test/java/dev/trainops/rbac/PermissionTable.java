@@ -27,10 +27,14 @@ final class PermissionTable {
             Map.entry("core/limitranges", "Teams' defaults for containers that do not say (informer)."),
             Map.entry("scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
                     + "(read-only servers only check)."),
-            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer)."),
+            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end "
+                    + "(informer)."),
             Map.entry("coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops."),
             Map.entry("core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller."),
             Map.entry("core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person."),
+            Map.entry("autoscaling.x-k8s.io/provisioningrequests", "Scale-up only: a ProvisioningRequest per URGENT job waiting for "
+                    + "capacity, deleted when it no longer waits; listed by label to reconcile after a restart."),
+            Map.entry("core/podtemplates", "Scale-up only: the pod each ProvisioningRequest asks room for, created and deleted with it."),
             Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Kueue budget check: whether Kueue is installed (its Workload and "
                     + "AdmissionCheck CRDs, nothing else)."),
             Map.entry("kueue.x-k8s.io/admissionchecks", "Kueue budget check: the AdmissionChecks with controllerName trainops.dev/budget."),
