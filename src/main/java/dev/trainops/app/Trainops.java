@@ -118,7 +118,10 @@ public final class Trainops implements AutoCloseable {
         EventsModule events = new EventsModule(cost, loops, wall);
         HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, events, gates.readOnly());
+        // the Kueue budget check (issue 16): its loop starts by itself once connect() has opened the store and the client
+        new KueueModule(config, cluster, cost, queue, loops, gates.readOnly(), wall).open();
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
+        new ScaleUpModule(config.scaleUp(), cluster, queue, loops, gates.readOnly()).startWhenQueueOpens();
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());

@@ -27,16 +27,27 @@ final class PermissionTable {
             Map.entry("core/limitranges", "Teams' defaults for containers that do not say (informer)."),
             Map.entry("scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
                     + "(read-only servers only check)."),
-            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer)."),
+            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end "
+                    + "(informer)."),
             Map.entry("coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops."),
             Map.entry("core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller."),
             Map.entry("core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person."),
+            Map.entry("autoscaling.x-k8s.io/provisioningrequests", "Scale-up only: a ProvisioningRequest per URGENT job waiting for "
+                    + "capacity, deleted when it no longer waits; listed by label to reconcile after a restart."),
+            Map.entry("core/podtemplates", "Scale-up only: the pod each ProvisioningRequest asks room for, created and deleted with it."),
+            Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Whether Kueue (its Workload and AdmissionCheck CRDs: the Kueue "
+                    + "budget check) and the TrainingBatch CRD (the TrainingBatch controller) are installed; no other CRD."),
+            Map.entry("kueue.x-k8s.io/admissionchecks", "Kueue budget check: the AdmissionChecks with controllerName trainops.dev/budget."),
+            Map.entry("kueue.x-k8s.io/admissionchecks/status", "Kueue budget check: their Active condition, by JSON patch."),
+            Map.entry("kueue.x-k8s.io/workloads", "Kueue budget check: the Workloads whose quota is reserved and whose budget check is Pending."),
+            Map.entry("kueue.x-k8s.io/workloads/status", "Kueue budget check: its own entry of status.admissionChecks (Ready, Retry or "
+                    + "Rejected), by JSON patch; no other field."),
+            Map.entry("kueue.x-k8s.io/resourceflavors", "Kueue budget check: a Workload's GPU type, from its flavor's nvidia.com/gpu.product "
+                    + "node label."),
             Map.entry("trainops.dev/trainingbatches", "TrainingBatch objects (a batch applied with kubectl): each becomes a queue "
                     + "submission; the controller's informer."),
             Map.entry("trainops.dev/trainingbatches/status", "A TrainingBatch's status: its jobs' states, progress, estimate and cost "
                     + "so far, or REJECTED with the reason."),
-            Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Whether the CRD trainingbatches.trainops.dev is installed: "
-                    + "without it the TrainingBatch controller is off."),
             Map.entry("core/events", "Events on trainops's objects (kubectl describe): a refused TrainingBatch's reason, with the numbers."));
 
     private PermissionTable() {

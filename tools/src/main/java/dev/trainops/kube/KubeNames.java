@@ -39,6 +39,14 @@ public final class KubeNames {
     public static final String PHASE_RUNNING = "Running";
     public static final String PHASE_PENDING = "Pending";
 
+    // Kueue (kueue.x-k8s.io v1beta2), for the budget AdmissionCheck (docs/kubernetes.md, "Kueue budget check")
+    public static final String KUEUE_GROUP = "kueue.x-k8s.io";
+    public static final String KUEUE_VERSION = "v1beta2";
+    public static final String KUEUE_WORKLOADS_CRD = "workloads." + KUEUE_GROUP;
+    public static final String KUEUE_ADMISSION_CHECKS_CRD = "admissionchecks." + KUEUE_GROUP;
+    /** The AdmissionCheck controller name trainops answers for. */
+    public static final String KUEUE_BUDGET_CONTROLLER = "trainops.dev/budget";
+
     // trainops's own labels and annotations on Jobs and Pods
     public static final String DOMAIN = "trainops.dev";
     public static final String LABEL_TEAM = DOMAIN + "/team";
@@ -64,6 +72,16 @@ public final class KubeNames {
     public static final String ANNOTATION_SOURCE = DOMAIN + "/source";
     /** On such a mirror: who queued the job (the caller's subject). */
     public static final String ANNOTATION_SUBMITTED_BY = DOMAIN + "/submitted-by";
+    // the cluster autoscaler's ProvisioningRequest (docs/kubernetes.md, "Scale-up")
+    public static final String PROVISIONING_REQUEST_GROUP = "autoscaling.x-k8s.io";
+    public static final String PROVISIONING_REQUEST_VERSION = "v1";
+    public static final String PROVISIONING_REQUEST_KIND = "ProvisioningRequest";
+    public static final String PROVISIONING_REQUEST_PLURAL = "provisioningrequests";
+    /** The autoscaler checks whether the cluster has room and books it; it adds no node. */
+    public static final String PROVISIONING_CLASS_CHECK_CAPACITY = "check-capacity.autoscaling.x-k8s.io";
+    /** The autoscaler adds the nodes for all the pods at once, or none. */
+    public static final String PROVISIONING_CLASS_BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+
     /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
     public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }
