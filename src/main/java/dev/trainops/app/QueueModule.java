@@ -102,25 +102,7 @@ final class QueueModule {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
             QueueStore queueStore = money.queueStore();
-            Estimator fromHistory = new Estimator() {
-                @Override
-                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, int gpus, boolean spot, Instant at) {
-                    return historyEstimator().estimate(model, epochs, batch, type, gpus, spot, at);
-                }
-
-                @Override
-                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, String mig, int gpus, boolean spot,
-                                                   Instant at) {
-                    return historyEstimator().estimate(model, epochs, batch, type, mig, gpus, spot, at);
-                }
-
-                @Override
-                public List<Integer> batchSizes(String model, String type) {
-                    return historyEstimator().batchSizes(model, type);
-                }
-            };
-            // a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one
-            Estimator estimator = new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
+            Estimator estimator = estimator();
             JobQueue jobs = new JobQueue(queueStore, cluster.index, readOnly ? ReadOnlyRunner.INSTANCE
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
@@ -148,6 +130,31 @@ final class QueueModule {
             stack.completeExceptionally(e);
             loops.openFailed(log, "the job queue", e);
         }
+    }
+
+    /**
+     * The queue's estimates (and the admission webhook's): from the run history, read afresh for each
+     * call; a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one.
+     */
+    Estimator estimator() {
+        Estimator fromHistory = new Estimator() {
+            @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String type, int gpus, boolean spot, Instant at) {
+                return historyEstimator().estimate(model, epochs, batch, type, gpus, spot, at);
+            }
+
+            @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String type, String mig, int gpus, boolean spot,
+                                               Instant at) {
+                return historyEstimator().estimate(model, epochs, batch, type, mig, gpus, spot, at);
+            }
+
+            @Override
+            public List<Integer> batchSizes(String model, String type) {
+                return historyEstimator().batchSizes(model, type);
+            }
+        };
+        return new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
     }
 
     /**
