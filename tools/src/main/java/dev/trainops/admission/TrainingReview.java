@@ -167,8 +167,11 @@ final class TrainingReview {
         return ok;
     }
 
+    /** The spec with its GPU type as the price list spells it; a type trainops does not price is refused, as the queue refuses it. */
     private TrainingSpec canonical(TrainingSpec s) {
-        String type = s.gpuType() == null ? null : prices.current(clock.instant()).gpuType(s.gpuType()).orElse(s.gpuType());
+        var list = prices.current(clock.instant());
+        String type = s.gpuType() == null ? null : list.gpuType(s.gpuType()).orElseThrow(() -> new IllegalArgumentException(s.field()
+                + ".gpuType is " + s.gpuType() + ", which trainops does not price; use one of " + String.join(", ", new java.util.TreeSet<>(list.gpuHour().keySet()))));
         return new TrainingSpec(s.field(), s.model(), s.runName(), s.team(), s.epochs(), s.batchSize(), s.gpuCount(), type, s.migProfile(),
                 s.spot(), s.offPeak(), s.maxCostMicros());
     }

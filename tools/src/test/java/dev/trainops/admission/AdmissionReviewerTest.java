@@ -186,6 +186,15 @@ class AdmissionReviewerTest {
     }
 
     @Test
+    void aGpuTypeTrainopsDoesNotPriceIsDeniedAsTheQueueWouldRefuseIt() {
+        Verdict v = decide(trainingJob("team-a", Map.of("model", "llm", "epochs", 1, "batchSize", 64, "gpuType", "TPU-v5")));
+        assertThat(v.reason()).isEqualTo(Verdict.Reason.INVALID);
+        assertThat(v.message()).isEqualTo("trainops: spec.gpuType is TPU-v5, which trainops does not price; use one of H100, L4.");
+        assertThat(decide(trainingJob("team-a", Map.of("model", "llm", "epochs", 1, "batchSize", 64, "gpuType", "h100"))).allowed())
+                .as("spelt another way").isTrue();
+    }
+
+    @Test
     void aTrainingBatchAboveItsMaxCostAnnotationIsDenied() {
         Map<String, Object> item = Map.of("model", "llm", "epochs", 3, "batchSize", 64);
         Map<String, Object> batch = object("TrainingBatch", Map.of("jobs", List.of(item, item, item), "parallel", false));
