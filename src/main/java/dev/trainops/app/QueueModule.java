@@ -102,9 +102,7 @@ final class QueueModule {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
             QueueStore queueStore = money.queueStore();
-            Estimator fromHistory = fromHistory();
-            // a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one
-            Estimator estimator = new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
+            Estimator estimator = estimator();
             JobQueue jobs = new JobQueue(queueStore, cluster.index, readOnly ? ReadOnlyRunner.INSTANCE
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
@@ -132,6 +130,14 @@ final class QueueModule {
             stack.completeExceptionally(e);
             loops.openFailed(log, "the job queue", e);
         }
+    }
+
+    /**
+     * The queue's estimates (and the admission webhook's): from the run history, read afresh for each
+     * call; a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one.
+     */
+    Estimator estimator() {
+        return new TimeLimitEstimator(fromHistory(), config.jobs()::timeLimit, config.prices(), footprints());
     }
 
     /**

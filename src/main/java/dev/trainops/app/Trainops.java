@@ -70,15 +70,18 @@ public final class Trainops implements AutoCloseable {
     /** The Kubernetes API's controllers (the TrainingJob controller). */
     private final OperatorModule operator;
     private final BatchResourceModule batchResources;
+    /** The admission webhook's reviewer; its facts are read only once {@link #admissionPolicy()} is asked for. */
+    private final WebhookModule webhook;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
                      EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
-                     OperatorModule operator, BatchResourceModule batchResources) {
+                     OperatorModule operator, BatchResourceModule batchResources, WebhookModule webhook) {
         this.leadership = leadership;
         this.operator = operator;
         this.batchResources = batchResources;
+        this.webhook = webhook;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -126,7 +129,9 @@ public final class Trainops implements AutoCloseable {
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());
         BatchResourceModule batchResources = new BatchResourceModule(cluster, cost, queue, loops, gates.readOnly());
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, operator, batchResources);
+        WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, operator, batchResources,
+                webhook);
     }
 
     /**
@@ -198,6 +203,11 @@ public final class Trainops implements AutoCloseable {
     /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */
     public MonitoringEndpoints monitoringEndpoints() {
         return monitoring.endpoints();
+    }
+
+    /** {@code --webhook-port}'s decisions (docs/kubernetes.md, "The admission webhook"); the first call starts reading their facts. */
+    public dev.trainops.server.AdmissionPolicy admissionPolicy() {
+        return webhook.policy();
     }
 
     /** /readyz: the inventory has synced and the process is not stopping; with whether it leads, for /healthz. */
