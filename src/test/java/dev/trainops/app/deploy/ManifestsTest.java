@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
  * <p>Objects of the group {@code monitoring.coreos.com} (ServiceMonitor, PrometheusRule,
  * AlertmanagerConfig) have no fabric8 8 model: they are skipped here and checked against their CRDs'
  * schemas by deploy/monitoring's own test; cert-manager's Issuer and Certificate
- * ({@code cert-manager.io}, deploy/components/webhook) likewise, by WebhookComponentTest.
+ * ({@code cert-manager.io}, deploy/components/webhook) likewise, by WebhookComponentTest; Kueue's objects
+ * ({@code kueue.x-k8s.io}, deploy/examples/kueue-budget-check.yaml) by KueueExampleTest.
  */
 class ManifestsTest {
-    static final List<String> CHECKED_ELSEWHERE = List.of("monitoring.coreos.com", "cert-manager.io");
+    static final List<String> CHECKED_ELSEWHERE = List.of("monitoring.coreos.com", "cert-manager.io", "kueue.x-k8s.io");
 
     @Test
     void everyKustomizationUnderDeployBuilds() {
