@@ -36,7 +36,7 @@ final class PermissionTable {
                     + "capacity, deleted when it no longer waits; listed by label to reconcile after a restart."),
             Map.entry("core/podtemplates", "Scale-up only: the pod each ProvisioningRequest asks room for, created and deleted with it."),
             Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Whether Kueue (its Workload and AdmissionCheck CRDs: the Kueue "
-                    + "budget check) and the TrainingBatch CRD (the TrainingBatch controller) are installed; no other CRD."),
+                    + "budget check) and trainops's TrainingJob and TrainingBatch CRDs (their controllers) are installed; no other CRD."),
             Map.entry("kueue.x-k8s.io/admissionchecks", "Kueue budget check: the AdmissionChecks with controllerName trainops.dev/budget."),
             Map.entry("kueue.x-k8s.io/admissionchecks/status", "Kueue budget check: their Active condition, by JSON patch."),
             Map.entry("kueue.x-k8s.io/workloads", "Kueue budget check: the Workloads whose quota is reserved and whose budget check is Pending."),
@@ -48,7 +48,12 @@ final class PermissionTable {
                     + "submission; the controller's informer."),
             Map.entry("trainops.dev/trainingbatches/status", "A TrainingBatch's status: its jobs' states, progress, estimate and cost "
                     + "so far, or REJECTED with the reason."),
-            Map.entry("core/events", "Events on trainops's objects (kubectl describe): a refused TrainingBatch's reason, with the numbers."));
+            Map.entry("trainops.dev/trainingjobs", "The TrainingJob controller: its informer in every namespace; the mirrors of jobs "
+                    + "queued through MCP, created, and deleted a day after their job ended."),
+            Map.entry("trainops.dev/trainingjobs/status", "The queue's view of each TrainingJob (state, reason, position, ETA, cost), "
+                    + "written through the status subresource."),
+            Map.entry("core/events", "Events on TrainingJobs (queued, rejected with the numbers, succeeded, failed) and TrainingBatches "
+                    + "(queued, rejected with the numbers): kubectl describe."));
 
     private PermissionTable() {
     }

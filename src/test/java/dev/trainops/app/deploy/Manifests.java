@@ -34,7 +34,7 @@ public final class Manifests {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static {
-        // trainops's own kinds (deploy/examples) read as their models, as the controllers read them
+        // trainops's own kinds (deploy/examples): fabric8 knows a custom resource class once registered
         SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingJob.class);
         SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingBatch.class);
     }

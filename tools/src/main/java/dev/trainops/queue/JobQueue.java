@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * other capabilities need. Everything else in the package is package-private; what stays public
  * besides this class is what callers must name: the tools' request and answer records (Jackson and
  * the schema generator read them), the stored job ({@link QueuedJob}, {@link JobSpec},
- * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the observer API
+ * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the Kubernetes object a job is owned by ({@link Owner}), the observer API
  * ({@link QueueEvents}, {@link JobEvent}), configuration ({@link PriorityConfig}, {@link QuotaConfig},
  * {@link JobTemplates}, {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
  */
