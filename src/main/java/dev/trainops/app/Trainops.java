@@ -31,11 +31,12 @@ public final class Trainops implements AutoCloseable {
     /**
      * What the CLI decides; everything else is derived.
      *
-     * @param kubeImpersonate {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
-     * @param controllers     {@code --controllers}: whether this process runs the control loops (docs/architecture.md, "Roles of a process")
+     * @param kubeImpersonate    {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
+     * @param controllers        {@code --controllers}: whether this process runs the control loops (docs/architecture.md, "Roles of a process")
+     * @param sandboxKubeconfig  {@code --sandbox-kubeconfig}: where the sandbox writes a kubeconfig for its API server; null for none
      */
     public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate,
-                           Controllers controllers) {
+                           Controllers controllers, Path sandboxKubeconfig) {
         public Settings {
             java.util.Objects.requireNonNull(controllers, "controllers");
         }
@@ -48,12 +49,21 @@ public final class Trainops implements AutoCloseable {
             this(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, Controllers.auto);
         }
 
+        public Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate,
+                        Controllers controllers) {
+            this(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, controllers, null);
+        }
+
         public Settings withKubeImpersonate(boolean on) {
-            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on, controllers);
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on, controllers, sandboxKubeconfig);
         }
 
         public Settings withControllers(Controllers chosen) {
-            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, chosen);
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, chosen, sandboxKubeconfig);
+        }
+
+        public Settings withSandboxKubeconfig(Path file) {
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, controllers, file);
         }
     }
 
