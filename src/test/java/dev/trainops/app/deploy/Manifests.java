@@ -33,6 +33,12 @@ public final class Manifests {
     private static final Map<Path, String> BUILT = new ConcurrentHashMap<>();
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    static {
+        // trainops's own kinds (deploy/examples has them), so they are checked against their model too
+        SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingJob.class);
+        SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingBatch.class);
+    }
+
     private Manifests() {
     }
 
