@@ -123,6 +123,7 @@ public final class Trainops implements AutoCloseable {
         HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, events, gates.readOnly());
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
+        new ScaleUpModule(config.scaleUp(), cluster, queue, loops, gates.readOnly()).startWhenQueueOpens();
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership);

@@ -28,7 +28,8 @@ import java.util.TreeSet;
  */
 public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<Budget> budgets, PriorityConfig priorities,
                              QuotaConfig quotas, Optional<MlflowClient.Config> mlflow, Optional<PrometheusClient.Config> prometheus,
-                             StoreConfig store, JobTemplates jobs, ExperimentTeams experimentTeams, Candidate candidate) {
+                             StoreConfig store, JobTemplates jobs, ExperimentTeams experimentTeams, Candidate candidate,
+                             ScaleUpConfig scaleUp) {
 
     public static final String PRICING = "pricing.yaml";
     public static final String BUDGETS = "budgets.yaml";
@@ -136,13 +137,16 @@ public record TrainopsConfig(Trainops.Settings settings, PriceBook prices, List<
         // optional: without it a run belongs to the team its tag or param names, else to admins only (rule 6)
         ExperimentTeams experimentTeams = Files.isRegularFile(dir.resolve(ExperimentTeams.FILE))
                 ? load(dir, ExperimentTeams.FILE, ExperimentTeams::load) : ExperimentTeams.NONE;
+        // optional: without it no ProvisioningRequests (docs/kubernetes.md, "Scale-up")
+        ScaleUpConfig scaleUp = Files.isRegularFile(dir.resolve(ScaleUpConfig.FILE))
+                ? load(dir, ScaleUpConfig.FILE, ScaleUpConfig::load) : ScaleUpConfig.DISABLED;
         String url = env.get("TRAINOPS_DB_URL");
         StoreConfig store = new StoreConfig(url == null || url.isBlank() ? null : url.strip(), env.get("TRAINOPS_DB_USER"),
                 env.get("TRAINOPS_DB_PASSWORD"));
         Optional<MlflowClient.Config> mlflow = MlflowClient.Config.fromEnvironment(env);
         return new TrainopsConfig(settings, prices, budgets, priorities, quotas, mlflow, PrometheusClient.Config.fromEnvironment(env), store,
                 jobs.withMlflowTrackingUri(mlflow.map(MlflowClient.Config::trackingUri).orElse(null)), experimentTeams,
-                Candidate.fromEnvironment(env, serviceAccountNamespace));
+                Candidate.fromEnvironment(env, serviceAccountNamespace), scaleUp);
     }
 
     public Path configDir() {

@@ -20,17 +20,21 @@ final class PermissionTable {
             "impersonate");
 
     /** Why, per group/resource: every granted resource has one, and none is here that nothing grants. */
-    static final Map<String, String> WHY = Map.of(
-            "core/nodes", "The GPU inventory: each node's GPUs, MIG slices and GPU Feature Discovery labels (informer).",
-            "core/pods", "What holds GPUs now, per node and per job, in every namespace (informer).",
-            "core/resourcequotas", "Team quotas set in the cluster, which win over config/quotas.yaml (informer).",
-            "core/limitranges", "Teams' defaults for containers that do not say (informer).",
-            "scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
-                    + "(read-only servers only check).",
-            "batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end (informer).",
-            "coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops.",
-            "core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller.",
-            "core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person.");
+    static final Map<String, String> WHY = Map.ofEntries(
+            Map.entry("core/nodes", "The GPU inventory: each node's GPUs, MIG slices and GPU Feature Discovery labels (informer)."),
+            Map.entry("core/pods", "What holds GPUs now, per node and per job, in every namespace (informer)."),
+            Map.entry("core/resourcequotas", "Team quotas set in the cluster, which win over config/quotas.yaml (informer)."),
+            Map.entry("core/limitranges", "Teams' defaults for containers that do not say (informer)."),
+            Map.entry("scheduling.k8s.io/priorityclasses", "The queue's priorities: read (informer) and created at start when missing "
+                    + "(read-only servers only check)."),
+            Map.entry("batch/jobs", "Training jobs: created on admission, deleted on cancel, preemption and cost caps, followed to their end "
+                    + "(informer)."),
+            Map.entry("coordination.k8s.io/leases", "Leader election: only the holder of Lease trainops-leader runs the control loops."),
+            Map.entry("core/users", "`--kube-impersonate` only: a Job is created as the person who queued it and deleted as the canceller."),
+            Map.entry("core/groups", "`--kube-impersonate` only: the teams (namespace names) of the impersonated person."),
+            Map.entry("autoscaling.x-k8s.io/provisioningrequests", "Scale-up only: a ProvisioningRequest per URGENT job waiting for "
+                    + "capacity, deleted when it no longer waits; listed by label to reconcile after a restart."),
+            Map.entry("core/podtemplates", "Scale-up only: the pod each ProvisioningRequest asks room for, created and deleted with it."));
 
     private PermissionTable() {
     }

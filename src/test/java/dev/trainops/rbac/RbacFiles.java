@@ -27,7 +27,8 @@ final class RbacFiles {
     static final String SERVICE_ACCOUNT = "trainops";
     static final String NAMESPACE = "trainops-system";
     /** Every file that grants trainops's ServiceAccount something, relative to the repository root. */
-    static final List<String> FILES = List.of("deploy/base/rbac.yaml", "deploy/components/kube-impersonate/rbac.yaml");
+    static final List<String> FILES = List.of("deploy/base/rbac.yaml", "deploy/components/kube-impersonate/rbac.yaml",
+            "deploy/components/scale-up/rbac.yaml");
 
     private RbacFiles() {
     }

@@ -59,6 +59,7 @@ final class ApiResources {
             core("secrets", "Secret", true, List.of(), false),
             core("services", "Service", true, List.of("svc"), true, "all"),
             core("serviceaccounts", "ServiceAccount", true, List.of("sa"), false),
+            core("podtemplates", "PodTemplate", true, List.of(), false),
             builtIn("batch", "v1", "jobs", "Job", true, List.of(), true, "all"),
             builtIn("coordination.k8s.io", "v1", "leases", "Lease", true, List.of(), false),
             builtIn("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, List.of("pc"), false),

@@ -89,6 +89,23 @@ public final class Manifests {
         }
     }
 
+    /** A copy of deploy/ under {@code dir} (as {@code dir/deploy}), for a test that edits a kustomization as a reader would. */
+    public static Path copyOfDeploy(Path dir) throws IOException {
+        Path from = deploy();
+        Path to = dir.resolve("deploy");
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        return to;
+    }
+
     /** {@code kubectl} on the PATH; skips without it, except in CI, where it fails. */
     public static String kubectl() {
         return kubectl(System.getenv());

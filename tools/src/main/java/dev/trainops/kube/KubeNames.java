@@ -60,6 +60,16 @@ public final class KubeNames {
     public static final String ANNOTATION_CHECKPOINT = DOMAIN + "/checkpoint-dir";
     /** When the pod last saved a checkpoint (ISO-8601), set by the trainer; what a spot interruption loses starts there. */
     public static final String ANNOTATION_LAST_CHECKPOINT = DOMAIN + "/last-checkpoint";
+    // the cluster autoscaler's ProvisioningRequest (docs/kubernetes.md, "Scale-up")
+    public static final String PROVISIONING_REQUEST_GROUP = "autoscaling.x-k8s.io";
+    public static final String PROVISIONING_REQUEST_VERSION = "v1";
+    public static final String PROVISIONING_REQUEST_KIND = "ProvisioningRequest";
+    public static final String PROVISIONING_REQUEST_PLURAL = "provisioningrequests";
+    /** The autoscaler checks whether the cluster has room and books it; it adds no node. */
+    public static final String PROVISIONING_CLASS_CHECK_CAPACITY = "check-capacity.autoscaling.x-k8s.io";
+    /** The autoscaler adds the nodes for all the pods at once, or none. */
+    public static final String PROVISIONING_CLASS_BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+
     /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
     public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }

@@ -22,7 +22,7 @@ final class LeaderOnly {
             "trainops_training_loss", "trainops_training_accuracy", "trainops_training_perplexity", "trainops_job_gpu_utilization_ratio",
             "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs",
             "trainops_unpriced_gpu_seconds_total", "trainops_job_cost_to_cap_ratio", "trainops_quota_usage_ratio",
-            "trainops_budget_used_ratio");
+            "trainops_budget_used_ratio", "trainops_queue_unschedulable_gpus");
 
     /** {@code text} (the exposition format) without the samples and metadata of {@link #FAMILIES}. */
     static String without(String text) {

@@ -52,7 +52,7 @@ public final class Metrics {
             "trainops_job_gpu_memory_ratio", "trainops_job_elapsed_seconds", "trainops_job_expected_seconds", "trainops_running_jobs",
             "trainops_background_loop_failures_total", "trainops_background_loop_last_success_timestamp_seconds",
             "trainops_unpriced_gpu_seconds_total", "trainops_job_cost_to_cap_ratio", "trainops_quota_usage_ratio",
-            "trainops_budget_used_ratio", "trainops_leader");
+            "trainops_budget_used_ratio", "trainops_leader", "trainops_queue_unschedulable_gpus");
     /** The background loops of the app (docs/architecture.md, "Background loops"): a fixed set, so a bounded label. */
     public static final List<String> BACKGROUND_LOOPS = List.of("admission", "usage-recorder", "metrics-collector", "training-poller",
             "dcgm-refresh", "queue-plan", "event-relay", "event-log-cleanup");
@@ -60,6 +60,7 @@ public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String currency;
     private final Gauges gauges = new Gauges(registry);
+    private final UnschedulableGpus unschedulable = new UnschedulableGpus(gauges);
     private final Map<String, double[]> usage = new ConcurrentHashMap<>();
     private final Map<String, double[]> unpriced = new ConcurrentHashMap<>();
 
@@ -217,6 +218,11 @@ public final class Metrics {
             set("trainops.queue.oldest.wait", Tags.of("priority", p), oldestWaitByPriority.getOrDefault(p, Duration.ZERO).toMillis() / 1000.0);
         }
         set("trainops.running.jobs", Tags.empty(), running);
+    }
+
+    /** Per GPU type, the GPUs waiting jobs ask for that no node has room for (NO_CAPACITY), after a pass ({@link UnschedulableGpus}). */
+    public void unschedulableGpus(Map<String, Integer> gpusByType) {
+        unschedulable.set(gpusByType);
     }
 
     public void jobAdmitted(String team, String priority, Duration waited) {

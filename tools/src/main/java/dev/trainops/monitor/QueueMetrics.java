@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The queue's side of the metrics: admissions with their wait, preemptions, ended jobs with their
- * run time, and the depth and oldest wait of the queue per priority after every pass. (What ended
- * jobs cost against their estimate comes from the ledger, in {@link MonitorCollector}.)
+ * run time, and after every pass the depth and oldest wait of the queue per priority and the GPUs
+ * waiting for capacity per GPU type. (What ended jobs cost against their estimate comes from the
+ * ledger, in {@link MonitorCollector}.)
  */
 public final class QueueMetrics implements QueueEvents {
     private final Metrics metrics;
@@ -43,5 +44,6 @@ public final class QueueMetrics implements QueueEvents {
             oldest.merge(p, age, (a, b) -> a.compareTo(b) >= 0 ? a : b);
         }
         metrics.queue(depth, oldest, active);
+        metrics.unschedulableGpus(UnschedulableGpus.byType(waiting));
     }
 }

@@ -26,7 +26,7 @@ final class AdmissionPass {
      * @param admitted   jobs admitted in this pass (SCHEDULED, not launched)
      * @param preempted  victims preempted in this pass (PREEMPTED)
      * @param toLaunch   jobs whose Job to create: those admitted now and any admitted before a crash and never launched
-     * @param waiting    the jobs left queued, as the snapshot read them
+     * @param waiting    the jobs left queued, each with the reason (and detail) this pass gave it
      * @param active     jobs holding GPUs after the pass (active before it plus those admitted)
      */
     record Decisions(Reconciler.Result reconciled, AdmissionPlanner.Plan plan, List<QueuedJob> admitted, List<QueuedJob> preempted,
@@ -91,14 +91,18 @@ final class AdmissionPass {
         }
         Set<String> admittedIds = new HashSet<>();
         admitted.forEach(j -> admittedIds.add(j.jobId()));
-        List<QueuedJob> waiting = snapshot.queued().stream().filter(j -> !admittedIds.contains(j.jobId())).toList();
-        Map<String, QueuedJob> queued = new HashMap<>();
-        snapshot.queued().forEach(j -> queued.put(j.jobId(), j));
-        for (var w : plan.waits().entrySet()) {
-            QueuedJob j = queued.get(w.getKey());
-            if (j.reason() != w.getValue().reason() || !w.getValue().detail().equals(j.reasonDetail())) {
-                queue.update(c, j.waiting(w.getValue().reason(), w.getValue().detail(), now));
+        // the jobs left waiting, each with the reason this pass gave it (the scale-up gauge counts NO_CAPACITY)
+        List<QueuedJob> waiting = new ArrayList<>();
+        for (QueuedJob j : snapshot.queued()) {
+            if (admittedIds.contains(j.jobId())) {
+                continue;
             }
+            AdmissionPlanner.Wait w = plan.waits().get(j.jobId());
+            if (w != null && (j.reason() != w.reason() || !w.detail().equals(j.reasonDetail()))) {
+                j = j.waiting(w.reason(), w.detail(), now);
+                queue.update(c, j);
+            }
+            waiting.add(j);
         }
         List<QueuedJob> toLaunch = new ArrayList<>(admitted);
         // a job admitted before a crash whose Job was never created

@@ -32,12 +32,17 @@ final class DryRun {
 
     /** The Job of {@code job}'s first attempt, as the JSON object the API server would get. */
     Map<String, Object> job(QueuedJob job) {
+        return JobManifest.asMap(manifest(job));
+    }
+
+    /** The Job admission would create for {@code job} now, before its node is chosen (no node pin). */
+    io.fabric8.kubernetes.api.model.batch.v1.Job manifest(QueuedJob job) {
         // the resource its GPU type is requested under on the nodes of that type (an exclusive node's when there are both)
         // (a MIG job's: its profile's resource, nvidia.com/mig-<profile>, or nvidia.com/gpu under MIG strategy single)
         String resource = scheduler.rooms().stream().filter(r -> r.gpuType().equals(job.gpuType())
                         && java.util.Objects.equals(r.migProfile(), job.migProfile()))
                 .sorted(Comparator.comparing(Snapshot.NodeRoom::shared)).map(Snapshot.NodeRoom::resource).findFirst()
                 .orElse(job.migProfile() == null ? KubeNames.GPU_RESOURCE : KubeNames.MIG_RESOURCE_PREFIX + job.migProfile());
-        return JobManifest.asMap(manifest.build(job, resource, clock.instant()));
+        return manifest.build(job, resource, clock.instant());
     }
 }

@@ -33,6 +33,7 @@ public final class JobQueue {
     private final PlanningService planning;
     private final BatchService batches;
     private final QuotaConfig quotas;
+    private final DryRun dryRun;
 
     /**
      * @param runner   creates and deletes the cluster Jobs of admitted jobs ({@link #kubernetes} in production)
@@ -56,7 +57,7 @@ public final class JobQueue {
         this.quotas = quotas;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
                 clock, Scheduler.Settings.defaults(), events, admitsHere);
-        DryRun dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
+        this.dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
         this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
         this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator,
                 new JobFootprints(templates, JobFootprints.onCluster(index)), dryRun);
@@ -144,6 +145,14 @@ public final class JobQueue {
     /** Plans on a snapshot read now and writes nothing (benchmarks): how many jobs a pass would admit. */
     public int planOnly() {
         return AdmissionPlanner.plan(scheduler.snapshotNow()).admits().size();
+    }
+
+    /**
+     * The batch/v1 Job admission would create for a waiting job, before its node is chosen: its pod
+     * template is what a scale-up ProvisioningRequest asks room for (docs/kubernetes.md, "Scale-up").
+     */
+    public io.fabric8.kubernetes.api.model.batch.v1.Job plannedJob(QueuedJob job) {
+        return dryRun.manifest(job);
     }
 
     /** The GPU types of the cluster's schedulable nodes, sorted. */

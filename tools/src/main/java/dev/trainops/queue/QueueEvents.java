@@ -12,7 +12,7 @@ import java.util.List;
  */
 public interface QueueEvents {
 
-    /** One pass: jobs admitted, preempted and ended in it, and the queue left waiting. */
+    /** One pass: jobs admitted, preempted and ended in it, and the queue left waiting, each job with the reason this pass gave it. */
     void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended, List<QueuedJob> waiting,
                    int active);
 

@@ -56,6 +56,8 @@ final class QueueHarness implements AutoCloseable {
     final Map<String, Double> utilization = new ConcurrentHashMap<>();
     /** Every job event the scheduler and the service told, with the job's state in the store when it was told. */
     final List<Told> told = new CopyOnWriteArrayList<>();
+    /** The jobs each pass left waiting, as it told observers. */
+    final List<List<QueuedJob>> waitingAfterPass = new CopyOnWriteArrayList<>();
 
     record Told(JobEvent event, JobState stored) {
     }
@@ -82,6 +84,7 @@ final class QueueHarness implements AutoCloseable {
                     @Override
                     public void afterPass(Instant now, List<QueuedJob> admitted, List<QueuedJob> preempted, List<QueuedJob> ended,
                                           List<QueuedJob> waiting, int active) {
+                        waitingAfterPass.add(waiting);
                     }
 
                     @Override
