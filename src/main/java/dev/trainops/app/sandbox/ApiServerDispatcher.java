@@ -7,17 +7,21 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.utils.Utils;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The sandbox's API server: fabric8's mock in CRUD mode, plus what a client such as kubectl needs from an API server
- * that the mock does not serve by itself (discovery and OpenAPI, {@link ApiDiscovery}), a clear 415 for the patch
- * types it cannot apply, and a word to the sandbox when an object it must not lose was created or deleted (a Job, a
+ * that the mock does not serve by itself (discovery and OpenAPI, {@link ApiDiscovery}), JSON merge patches applied
+ * as RFC 7386 says ({@link MergePatch}), a clear 415 for the patch types it cannot apply, a 410 for an HTTP watch,
+ * and a word to the sandbox when an object it must not lose was created or deleted (a Job, a
  * TrainingJob, a TrainingBatch), so the sandbox writes its state to disk at once, as an API server's etcd would hold
  * it. That word comes from the server side: a client watch for the same purpose has to be closed at the end, and
  * fabric8's mock server can stall its event loop for up to a minute closing a watch on a loaded machine.
@@ -46,20 +50,52 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             return jsonResponse(discovered.get().code(), discovered.get().body());
         }
         if ("GET".equals(method) && watch(path) && !webSocket(request)) {
-            return status(405, "MethodNotAllowed", "The trainops sandbox's API server (fabric8's mock) streams watches over "
-                    + "WebSocket only, which kubectl does not use: instead of -w, run the command again (e.g. watch kubectl get tj -A).");
+            // 410 Expired: a client-go reflector (kubectl delete waiting for a finalizer, kubectl wait) lists again
+            // quietly and sees the change that way; kubectl get -w shows the message
+            return status(410, "Expired", "The trainops sandbox's API server (fabric8's mock) streams watches over "
+                    + "WebSocket only, which kubectl does not use: instead of kubectl get -w, run the command again "
+                    + "(e.g. watch kubectl get tj -A).");
         }
         if ("PATCH".equals(method)) {
             Optional<String> unsupported = unsupportedPatch(request.getHeader("Content-Type"), path);
             if (unsupported.isPresent()) {
                 return status(415, "UnsupportedMediaType", unsupported.get());
             }
+            request = asJsonPatch(request, path);
         }
+        boolean write = "PATCH".equals(method) || "PUT".equals(method);
+        MockResponse before = write ? handleGet(objectPath(path)) : null;
         MockResponse response = super.dispatch(request);
-        if (("POST".equals(method) || "DELETE".equals(method)) && durable(path) && response.code() / 100 == 2) {
+        if (("POST".equals(method) || "DELETE".equals(method) || write && gone(response)) && durable(path) && response.code() / 100 == 2) {
             onDurableWrite.run(); // must not block: this runs on the server's event loop
         }
+        if (write && gone(response) && before.code() == 200) {
+            return finalState(before);
+        }
         return response;
+    }
+
+    /** An update that took the last finalizer off an object being deleted: the mock removed it and answers nothing. */
+    private static boolean gone(MockResponse response) {
+        return response.code() / 100 == 2 && (response.getBody() == null || response.getBody().size() == 0);
+    }
+
+    /**
+     * What a real API server answers for that update: the object as it last was, without finalizers (kubectl reads
+     * the answer, and stops with "unexpected end of JSON input" on an empty one).
+     */
+    @SuppressWarnings("unchecked")
+    private MockResponse finalState(MockResponse before) {
+        Map<String, Object> object = json.unmarshal(before.getBody().readUtf8(), Map.class);
+        if (object.get("metadata") instanceof Map<?, ?> metadata) {
+            ((Map<String, Object>) metadata).remove("finalizers");
+        }
+        return jsonResponse(200, json.asJson(object));
+    }
+
+    /** The object a request addresses: the path without its query or subresource. */
+    private static String objectPath(String path) {
+        return path.split("\\?", 2)[0].replaceFirst("/(status|scale)$", "");
     }
 
     private static boolean watch(String path) {
@@ -94,6 +130,33 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                     + "): use `kubectl apply` without --server-side.");
         }
         return Optional.empty();
+    }
+
+    /**
+     * A JSON merge patch as the equivalent JSON patch against the stored object ({@link MergePatch}); any other
+     * request, or one for an object that is not there (the store answers 404), as it came.
+     */
+    @SuppressWarnings("unchecked")
+    private RecordedRequest asJsonPatch(RecordedRequest request, String path) {
+        String type = request.getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/merge-patch+json")) {
+            return request;
+        }
+        // a patch of the status subresource applies to the whole object too; the store keeps only its status
+        MockResponse current = handleGet(objectPath(path));
+        Object patch;
+        try {
+            patch = json.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), Object.class);
+        } catch (RuntimeException notJson) {
+            return request; // the store answers it as it does any body it cannot read
+        }
+        if (current.code() != 200 || current.getBody() == null || !(patch instanceof Map<?, ?> patchObject)) {
+            return request;
+        }
+        Map<String, Object> stored = json.unmarshal(current.getBody().readUtf8(), Map.class);
+        byte[] ops = json.asJson(MergePatch.asJsonPatch(stored, (Map<String, Object>) patchObject)).getBytes(StandardCharsets.UTF_8);
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders().newBuilder().set("Content-Type", "application/json-patch+json").build(), new Buffer(ops));
     }
 
     /** The CRDs in the store now, read straight from it (this runs on the server's event loop: no request to itself). */

@@ -2,7 +2,9 @@ package dev.trainops.app.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainops.resource.TrainingBatch;
 import dev.trainops.resource.TrainingJob;
+import dev.trainops.resource.TrainingJobSpec;
 import dev.trainops.resource.TrainingJobStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -10,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -129,7 +133,59 @@ class ApiServerDispatcherTest {
     }
 
     @Test
-    void anHttpWatchAsKubectlSendsItGetsA405SayingWhyWhileAWebSocketWatchStillWorks() throws Exception {
+    void aMergePatchReplacesArraysAsRfc7386SaysInTheSpecAndInTheStatus() {
+        TrainingBatch batch = new TrainingBatch();
+        batch.getMetadata().setName("sweep");
+        batch.getMetadata().setNamespace("team-a");
+        TrainingJobSpec one = trainingJob("x").getSpec();
+        batch.getSpec().setJobs(List.of(one, one, one));
+        client.resource(batch).create();
+        var batches = client.resources(TrainingBatch.class).inNamespace("team-a").withName("sweep");
+
+        // what kubectl apply sends for the same object with one job fewer
+        batches.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"jobs\":[{\"model\":\"mnist\",\"epochs\":1,\"batchSize\":64},"
+                + "{\"model\":\"mnist\",\"epochs\":2,\"batchSize\":64}]},\"metadata\":{\"labels\":{\"sweep\":\"a\"}}}");
+        TrainingBatch read = batches.get();
+        assertThat(read.getSpec().getJobs()).extracting(TrainingJobSpec::getEpochs).containsExactly(1, 2);
+        assertThat(read.getMetadata().getLabels()).containsEntry("sweep", "a");
+
+        // a controller's status patch twice: the conditions are the last ones sent, not both lists
+        for (String reason : List.of("Queued", "Admitted")) {
+            batches.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"status\":{\"state\":\"" + reason + "\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\""
+                            + reason + "\"}]}}");
+        }
+        TrainingBatch patched = batches.get();
+        assertThat(patched.getStatus().getConditions()).extracting(c -> c.getReason()).containsExactly("Admitted");
+        assertThat(patched.getSpec().getJobs()).hasSize(2);
+    }
+
+    @Test
+    void takingTheLastFinalizerOffADeletedObjectAnswersItsFinalStateAndSavesTheState() throws Exception {
+        TrainingJob tj = trainingJob("finalized");
+        tj.getMetadata().setFinalizers(List.of("trainops.dev/cancel"));
+        client.resource(tj).create();
+        client.resource(tj).delete();
+        assertThat(client.resources(TrainingJob.class).inNamespace("team-a").withName("finalized").get().getMetadata().getDeletionTimestamp())
+                .isNotNull();
+        int writes = durableWrites.get();
+
+        // as kubectl patch sends it
+        HttpResponse<String> patch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(server.url("/apis/trainops.dev/v1alpha1/namespaces/team-a/trainingjobs/finalized?fieldManager=kubectl-patch")))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"finalizers\":[]}}"))
+                .header("Content-Type", "application/merge-patch+json").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(patch.statusCode()).isEqualTo(200);
+        TrainingJob answered = client.getKubernetesSerialization().unmarshal(patch.body(), TrainingJob.class);
+        assertThat(answered.getMetadata().getName()).isEqualTo("finalized");
+        assertThat(answered.getMetadata().getFinalizers()).isEmpty();
+        assertThat(client.resources(TrainingJob.class).inNamespace("team-a").withName("finalized").get()).isNull();
+        assertThat(durableWrites).hasValue(writes + 1);
+    }
+
+    @Test
+    void anHttpWatchAsKubectlSendsItGetsA410SayingWhyWhileAWebSocketWatchStillWorks() throws Exception {
         CountDownLatch added = new CountDownLatch(1);
         try (Watch ignored = client.resources(TrainingJob.class).inNamespace("team-a").watch(new Watcher<>() {
             @Override
@@ -146,8 +202,8 @@ class ApiServerDispatcherTest {
             HttpResponse<String> kubectlWatch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(server.url("/apis/trainops.dev/v1alpha1/namespaces/team-a/trainingjobs?watch=true&resourceVersion=0"))).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(kubectlWatch.statusCode()).isEqualTo(405);
-            assertThat(kubectlWatch.body()).contains("MethodNotAllowed").contains("WebSocket only").contains("instead of -w");
+            assertThat(kubectlWatch.statusCode()).isEqualTo(410);
+            assertThat(kubectlWatch.body()).contains("Expired").contains("WebSocket only").contains("instead of kubectl get -w");
 
             client.resource(trainingJob("watched")).create();
             assertThat(added.await(20, TimeUnit.SECONDS)).as("the WebSocket watch saw the new object").isTrue();
