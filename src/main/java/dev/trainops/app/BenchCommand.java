@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure get_gpu_availability latency through MCP on a large synthetic cluster, the informers' "
                 + "initial sync, admission, and start-up: launch to initialize and to tools/list over stdio against a mock API "
-                + "server of the same size, optionally side by side with --previous-jar.")
+                + "server of the same size, optionally side by side with --previous-jar; admission webhook reviews over HTTPS.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1000", description = "Synthetic nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
@@ -29,6 +29,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--queued", defaultValue = "10000", description = "Jobs queued for the admission benchmark (default: ${DEFAULT-VALUE}; 0 skips).")
     int queued;
 
+    @Option(names = "--webhook-reviews", defaultValue = "2000", description = "AdmissionReviews sent over HTTPS to the admission webhook, "
+            + "its facts from the synthetic cluster (default: ${DEFAULT-VALUE}; 0 skips).")
+    int webhookReviews;
+
+    @Option(names = "--webhook-only", description = "Only the cluster's initial sync and the admission webhook's reviews (--webhook-reviews).")
+    boolean webhookOnly;
+
     @Option(names = "--previous-jar", paramLabel = "JAR", description = "An older build's trainops.jar: its start-up is measured side by side "
             + "with this build's, in the same run against the same mock cluster.")
     java.nio.file.Path previousJar;
@@ -42,8 +49,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (nodes < 1 || gpusPerNode < 1 || pods < 0 || calls < 1 || launches < 0 || queued < 0) {
-            System.err.println("trainops bench: --nodes, --gpus-per-node and --calls must be at least 1; --pods and --launches at least 0");
+        if (nodes < 1 || gpusPerNode < 1 || pods < 0 || calls < 1 || launches < 0 || queued < 0 || webhookReviews < 0) {
+            System.err.println("trainops bench: --nodes, --gpus-per-node and --calls must be at least 1; --pods, --launches, --queued and "
+                    + "--webhook-reviews at least 0");
             return 2;
         }
         if (previousJar != null && !java.nio.file.Files.isRegularFile(previousJar)) {
@@ -51,10 +59,14 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         java.nio.file.Path config = BackendOptions.orHome(configDir, "config");
-        if (!startupOnly) {
-            new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, config, queued);
+        if (webhookOnly && webhookReviews < 1) {
+            System.err.println("trainops bench: --webhook-only needs --webhook-reviews of at least 1");
+            return 2;
         }
-        if (launches > 0) {
+        if (!startupOnly) {
+            new Benchmarks(System.out).run(nodes, gpusPerNode, pods, calls, launches, config, queued, webhookReviews, webhookOnly);
+        }
+        if (launches > 0 && !webhookOnly) {
             java.nio.file.Path jar = java.nio.file.Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (!java.nio.file.Files.isRegularFile(jar)) {
                 System.out.println("start-up: skipped (not running from the packaged jar)");

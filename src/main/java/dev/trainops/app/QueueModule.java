@@ -102,25 +102,7 @@ final class QueueModule {
                 log.warn("cannot create or check the PriorityClasses (jobs still get their names): {}", e.getMessage());
             }
             QueueStore queueStore = money.queueStore();
-            Estimator fromHistory = new Estimator() {
-                @Override
-                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, int gpus, boolean spot, Instant at) {
-                    return historyEstimator().estimate(model, epochs, batch, type, gpus, spot, at);
-                }
-
-                @Override
-                public Optional<Estimate> estimate(String model, int epochs, int batch, String type, String mig, int gpus, boolean spot,
-                                                   Instant at) {
-                    return historyEstimator().estimate(model, epochs, batch, type, mig, gpus, spot, at);
-                }
-
-                @Override
-                public List<Integer> batchSizes(String model, String type) {
-                    return historyEstimator().batchSizes(model, type);
-                }
-            };
-            // a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one
-            Estimator estimator = new TimeLimitEstimator(fromHistory, config.jobs()::timeLimit, config.prices(), footprints());
+            Estimator estimator = estimator();
             JobQueue jobs = new JobQueue(queueStore, cluster.index, readOnly ? ReadOnlyRunner.INSTANCE
                     : JobQueue.kubernetes(client, config.priorities(), config.jobs(), config.prices().spotNodes(),
                     config.settings().kubeImpersonate()),
@@ -151,12 +133,44 @@ final class QueueModule {
     }
 
     /**
+     * The queue's estimates (and the admission webhook's): from the run history, read afresh for each
+     * call; a model without history is priced at its job template's time limit (active_deadline_seconds), when it sets one.
+     */
+    Estimator estimator() {
+        return new TimeLimitEstimator(fromHistory(), config.jobs()::timeLimit, config.prices(), footprints());
+    }
+
+    /**
      * What a job will hold once it runs, for every estimate (forecast, compare, validate, queue,
      * recommend): its GPU units as shares where the queue places that type, and the CPU and memory
      * its pods request (its job template's, config/jobs.yaml), so an estimate prices what the ledger bills (docs/money.md, "Estimates and the bill").
      */
     JobFootprints footprints() {
         return new JobFootprints(config.jobs(), JobFootprints.onCluster(cluster.index));
+    }
+
+    /**
+     * The queue's estimates from run history alone (no job template's time limit), each from the
+     * history as it is at the call: the queue's, and the Kueue budget check's (KueueModule).
+     */
+    Estimator fromHistory() {
+        return new Estimator() {
+            @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String type, int gpus, boolean spot, Instant at) {
+                return historyEstimator().estimate(model, epochs, batch, type, gpus, spot, at);
+            }
+
+            @Override
+            public Optional<Estimate> estimate(String model, int epochs, int batch, String type, String mig, int gpus, boolean spot,
+                                               Instant at) {
+                return historyEstimator().estimate(model, epochs, batch, type, mig, gpus, spot, at);
+            }
+
+            @Override
+            public List<Integer> batchSizes(String model, String type) {
+                return historyEstimator().batchSizes(model, type);
+            }
+        };
     }
 
     /** The queue's estimates from the run history, read afresh for each call (the history may be MLflow's, the sandbox's or the queue's own). */

@@ -67,10 +67,14 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     HttpLimitOptions httpLimits;
 
+    @Mixin
+    WebhookOptions webhook;
+
     @Override
     public Integer call() throws Exception {
         HttpOptions httpOptions = null;
         HttpOptions metricsOptions = null;
+        java.util.Optional<dev.trainops.server.AdmissionHttp.Options> webhookOptions;
         dev.trainops.access.Principal local;
         try {
             local = AuthOptions.localPrincipal(System.getenv());
@@ -84,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 metricsOptions = new HttpOptions(bind, metricsPort, authenticator, allowedOrigins, null);
             }
+            webhookOptions = webhook.options(bind);
         } catch (IllegalArgumentException e) {
             System.err.println("trainops: " + e.getMessage());
             return 2;
@@ -107,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::onSignal, "trainops-stop"));
         try {
             if (transport == Transport.stdio) {
-                if (!serveStdio(settings, gates, protocolOut, metricsOptions, local, stop)) {
+                if (!serveStdio(settings, gates, protocolOut, metricsOptions, webhookOptions, local, stop)) {
                     return 2;
                 }
             } else {
@@ -117,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 Trainops trainops = stop.trainops(Trainops.create(config, gates));
                 serveMetrics(trainops, metricsOptions, stop);
+                serveWebhook(trainops, webhookOptions, stop);
                 JobEventNotifier jobEvents = new JobEventNotifier(local);
                 trainops.onJobEvent(jobEvents);
                 trainops.onTeamWarning(jobEvents::warn);
@@ -157,6 +163,7 @@ final class ServeCommand implements Callable<Integer> {
      * is wrong (said on stderr; the command exits 2, as before the handshake moved first).
      */
     private boolean serveStdio(Trainops.Settings settings, Gates gates, PrintStream protocolOut, HttpOptions metricsOptions,
+                               java.util.Optional<dev.trainops.server.AdmissionHttp.Options> webhookOptions,
                                dev.trainops.access.Principal local, Stop stop) throws Exception {
         JobEventNotifier jobEvents = new JobEventNotifier(local);
         Main.awaitPrepared();
@@ -178,6 +185,7 @@ final class ServeCommand implements Callable<Integer> {
         trainops.onTeamWarning(jobEvents::warn);
         mcp.register(trainops.catalog(), local);
         serveMetrics(trainops, metricsOptions, stop);
+        serveWebhook(trainops, webhookOptions, stop);
         trainops.connect();
         log.info("trainops serving MCP over stdio{}", config.sandbox() ? " on the sandbox cluster" : "");
         return true;
@@ -188,6 +196,17 @@ final class ServeCommand implements Callable<Integer> {
             MonitoringHttp metricsHttp = stop.then(new MonitoringHttp(metricsOptions, trainops::readiness, trainops.monitoringEndpoints()));
             int bound = metricsHttp.start();
             log.info("trainops serving /metrics and /alerts/webhook at http://{}:{}", bind.contains(":") ? "[" + bind + "]" : bind, bound);
+        }
+    }
+
+    /** {@code --webhook-port}: the admission webhook over HTTPS, closed with the metrics port, before trainops. */
+    private void serveWebhook(Trainops trainops, java.util.Optional<dev.trainops.server.AdmissionHttp.Options> options, Stop stop)
+            throws Exception {
+        if (options.isPresent()) {
+            dev.trainops.server.AdmissionHttp https = stop.then(new dev.trainops.server.AdmissionHttp(options.get(), trainops.admissionPolicy()));
+            int bound = https.start();
+            log.info("trainops serving the admission webhook at https://{}:{}{}", bind.contains(":") ? "[" + bind + "]" : bind, bound,
+                    dev.trainops.server.AdmissionHttp.PATH);
         }
     }
 

@@ -77,12 +77,16 @@ public final class Trainops implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private final Leadership leadership;
+    /** The admission webhook's reviewer; its facts are read only once {@link #admissionPolicy()} is asked for. */
+    private final WebhookModule webhook;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
-                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership) {
+                     EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
+                     WebhookModule webhook) {
         this.leadership = leadership;
+        this.webhook = webhook;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -122,11 +126,14 @@ public final class Trainops implements AutoCloseable {
         EventsModule events = new EventsModule(cost, loops, wall);
         HistoryModule history = HistoryModule.create(config, cluster, cost);
         QueueModule queue = new QueueModule(config, cluster, cost, history, loops, metrics, events, gates.readOnly());
+        // the Kueue budget check (issue 16): its loop starts by itself once connect() has opened the store and the client
+        new KueueModule(config, cluster, cost, queue, loops, gates.readOnly(), wall).open();
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         new ScaleUpModule(config.scaleUp(), cluster, queue, loops, gates.readOnly()).startWhenQueueOpens();
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership);
+        WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, webhook);
     }
 
     /**
@@ -191,6 +198,11 @@ public final class Trainops implements AutoCloseable {
     /** {@code GET /metrics} and {@code POST /alerts/webhook} for the HTTP transport or --metrics-port. */
     public MonitoringEndpoints monitoringEndpoints() {
         return monitoring.endpoints();
+    }
+
+    /** {@code --webhook-port}'s decisions (docs/kubernetes.md, "The admission webhook"); the first call starts reading their facts. */
+    public dev.trainops.server.AdmissionPolicy admissionPolicy() {
+        return webhook.policy();
     }
 
     /** /readyz: the inventory has synced and the process is not stopping; with whether it leads, for /healthz. */

@@ -30,7 +30,8 @@ class PublicSurfaceTest {
                     "MonitorCollector", "TrainingPoller", "QueueMetrics", "QueueReadings"),
             "gpu", Set.of("GpuInventory", "GpuTools", "GpuAvailability", "GpuAvailabilityRequest", "GpuUtilization", "NodeReading",
                     "GpuShares", "GpuSpecs", "GpuSpeeds", "GpuTypes", "Sharing"),
-            "events", Set.of("EventLog", "EventRelay"));
+            "events", Set.of("EventLog", "EventRelay"),
+            "admission", Set.of("AdmissionReviewer"));
 
     @Test
     void eachCapabilityPackageShowsOnlyItsEntryPointRecordsSeamsAndSharedKernel() throws Exception {

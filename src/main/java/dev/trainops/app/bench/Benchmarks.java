@@ -47,6 +47,15 @@ public final class Benchmarks {
     }
 
     public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir, int queued) throws Exception {
+        run(nodeCount, gpusPerNode, podCount, calls, launches, configDir, queued, 0, false);
+    }
+
+    /**
+     * @param webhookReviews AdmissionReviews sent to the webhook over HTTPS (0 skips)
+     * @param webhookOnly    only the cluster's sync and the webhook's reviews
+     */
+    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir, int queued, int webhookReviews,
+                    boolean webhookOnly) throws Exception {
         out.printf("trainops bench on %s, %d CPUs, Java %s, max heap %d MiB%n", machine(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -73,6 +82,11 @@ public final class Benchmarks {
                 throw new IllegalStateException("the informers did not sync within 5 minutes");
             }
             out.printf("initial sync (list + watch of nodes and pods over HTTP): %d ms%n", ms(syncStart));
+            if (webhookOnly) {
+                new WebhookBench(out).run(index, configDir, webhookReviews);
+                index.close();
+                return;
+            }
 
             GpuInventory inventory = new GpuInventory(index, GpuUtilization.UNKNOWN, clock, Duration.ofSeconds(30));
             List<Tool<?, ?>> tools = List.of(GpuTools.getGpuAvailability(inventory));
@@ -123,6 +137,9 @@ public final class Benchmarks {
             }
             if (queued > 0) {
                 admission(index, clock, queued, configDir);
+            }
+            if (webhookReviews > 0) {
+                new WebhookBench(out).run(index, configDir, webhookReviews);
             }
             index.close();
         } finally {

@@ -33,7 +33,7 @@ final class CrdSchema {
     private static final Set<String> CHECKED = Set.of("type", "properties", "additionalProperties", "required", "items", "enum",
             "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "format", "anyOf", "nullable",
             "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-list-type",
-            "x-kubernetes-validations", "exclusiveMinimum", "exclusiveMaximum");
+            "x-kubernetes-validations", "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties");
 
     private final String kind;
     private final String version;
@@ -188,6 +188,12 @@ final class CrdSchema {
             } else {
                 out.add(where(at) + ": unknown field (the schema declares " + names(properties) + ")");
             }
+        }
+        if (s.has("minProperties") && node.size() < s.get("minProperties").asInt()) {
+            out.add(where(path) + ": needs at least " + s.get("minProperties").asInt() + " fields, has " + node.size());
+        }
+        if (s.has("maxProperties") && node.size() > s.get("maxProperties").asInt()) {
+            out.add(where(path) + ": allows at most " + s.get("maxProperties").asInt() + " fields, has " + node.size());
         }
         for (JsonNode required : s.path("required")) {
             if (!node.has(required.asString())) {

@@ -62,6 +62,18 @@ class CrdSchemaTest {
                 .startsWith("status: unknown field");
     }
 
+    /** Kueue's ResourceFlavor caps spec.nodeLabels at 8 entries (maxProperties). */
+    @Test
+    void anObjectWithTooFewOrTooManyFieldsIsRejected() {
+        CrdSchema bounded = CrdSchema.of("Thing", "v1", yaml("""
+                type: object
+                properties: {labels: {type: object, minProperties: 1, maxProperties: 2, additionalProperties: {type: string}}}
+                """));
+        assertThat(bounded.violations(yaml("labels: {a: x, b: y}"))).isEmpty();
+        assertThat(bounded.violations(yaml("labels: {}"))).containsExactly("labels: needs at least 1 fields, has 0");
+        assertThat(bounded.violations(yaml("labels: {a: x, b: y, c: z}"))).containsExactly("labels: allows at most 2 fields, has 3");
+    }
+
     @Test
     void aWrongTypeIsRejected() {
         assertThat(schema().violations(yaml("spec: {port: 8080}"))).containsExactly("spec.port: must be a string, was number 8080");

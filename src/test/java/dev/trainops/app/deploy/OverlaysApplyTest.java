@@ -84,11 +84,28 @@ class OverlaysApplyTest {
 
     private void applyAll(List<HasMetadata> objects) {
         assertThat(objects).isNotEmpty();
+        certManagerInstalled();
         for (HasMetadata o : objects) {
             client.resource(o).create();
         }
         for (HasMetadata o : objects) {
             assertThat(client.resource(o).get()).as("read back " + o.getKind() + " " + o.getMetadata().getName()).isNotNull();
+        }
+    }
+
+    /**
+     * The cluster has cert-manager, as deploy/components/webhook needs (README, "Admission webhook"):
+     * the CRDs of its Issuer and Certificate, so the API server (here the mock) serves them.
+     */
+    private void certManagerInstalled() {
+        for (String kind : List.of("Issuer", "Certificate")) {
+            String plural = kind.toLowerCase(java.util.Locale.ROOT) + "s";
+            client.apiextensions().v1().customResourceDefinitions().resource(new io.fabric8.kubernetes.api.model.apiextensions.v1
+                    .CustomResourceDefinitionBuilder().withNewMetadata().withName(plural + ".cert-manager.io").endMetadata().withNewSpec()
+                    .withGroup("cert-manager.io").withScope("Namespaced").withNewNames().withKind(kind).withPlural(plural).endNames()
+                    .addNewVersion().withName("v1").withServed(true).withStorage(true).withNewSchema().withNewOpenAPIV3Schema()
+                    .withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema().endVersion().endSpec()
+                    .build()).createOr(existing -> existing.update());
         }
     }
 

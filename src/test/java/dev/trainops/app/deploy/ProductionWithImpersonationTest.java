@@ -30,8 +30,7 @@ class ProductionWithImpersonationTest {
     void productionWithTheComponentServesWithKubeImpersonateAndOidc() throws IOException {
         Path copy = dir.resolve("deploy");
         copyTree(Manifests.deploy(), copy);
-        Files.writeString(copy.resolve("overlays/production/kustomization.yaml"),
-                "\ncomponents: [../../components/kube-impersonate]\n", StandardOpenOption.APPEND);
+        addComponent(copy.resolve("overlays/production/kustomization.yaml"), "../../components/kube-impersonate");
 
         List<HasMetadata> objects = Manifests.documents(Manifests.build(copy.resolve("overlays/production"))).stream()
                 .map(Manifests::object).toList();
@@ -86,6 +85,18 @@ class ProductionWithImpersonationTest {
                 .noneMatch(a -> a.startsWith("--oidc") || a.equals("--public-url"));
         assertThat(c.getEnv()).extracting(EnvVar::getName).doesNotContain("OIDC_ISSUER", "PUBLIC_URL");
         assertThat(objects).extracting(o -> o.getMetadata().getName()).noneMatch(n -> n.startsWith("trainops-oidc"));
+    }
+
+    /** Adds a line to the kustomization's components: list, as README says (a second components: key would replace the first). */
+    static void addComponent(Path kustomization, String component) throws IOException {
+        String text = Files.readString(kustomization);
+        int at = text.indexOf("\ncomponents:\n");
+        if (at < 0) {
+            Files.writeString(kustomization, "\ncomponents:\n  - " + component + "\n", StandardOpenOption.APPEND);
+            return;
+        }
+        int line = at + "\ncomponents:\n".length();
+        Files.writeString(kustomization, text.substring(0, line) + "  - " + component + "\n" + text.substring(line));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -39,6 +39,14 @@ public final class KubeNames {
     public static final String PHASE_RUNNING = "Running";
     public static final String PHASE_PENDING = "Pending";
 
+    // Kueue (kueue.x-k8s.io v1beta2), for the budget AdmissionCheck (docs/kubernetes.md, "Kueue budget check")
+    public static final String KUEUE_GROUP = "kueue.x-k8s.io";
+    public static final String KUEUE_VERSION = "v1beta2";
+    public static final String KUEUE_WORKLOADS_CRD = "workloads." + KUEUE_GROUP;
+    public static final String KUEUE_ADMISSION_CHECKS_CRD = "admissionchecks." + KUEUE_GROUP;
+    /** The AdmissionCheck controller name trainops answers for. */
+    public static final String KUEUE_BUDGET_CONTROLLER = "trainops.dev/budget";
+
     // trainops's own labels and annotations on Jobs and Pods
     public static final String DOMAIN = "trainops.dev";
     public static final String LABEL_TEAM = DOMAIN + "/team";
