@@ -79,14 +79,17 @@ public final class Trainops implements AutoCloseable {
     private final Leadership leadership;
     /** The admission webhook's reviewer; its facts are read only once {@link #admissionPolicy()} is asked for. */
     private final WebhookModule webhook;
+    /** The Kubernetes API's controllers (the TrainingJob controller). */
+    private final OperatorModule operator;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
                      EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
-                     WebhookModule webhook) {
+                     WebhookModule webhook, OperatorModule operator) {
         this.leadership = leadership;
         this.webhook = webhook;
+        this.operator = operator;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -133,7 +136,8 @@ public final class Trainops implements AutoCloseable {
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, webhook);
+        OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, webhook, operator);
     }
 
     /**
@@ -144,6 +148,7 @@ public final class Trainops implements AutoCloseable {
         cost.open();
         events.start();
         queue.open();
+        operator.start();
         monitoring.start();
         cluster.connect();
         // an election stands once the client exists (in --sandbox, the sandbox's API server)
@@ -171,6 +176,11 @@ public final class Trainops implements AutoCloseable {
     /** Tells {@code listener} of each quota (80%) and budget (70%) crossing a collector sees, on whichever replica, the same way. */
     public void onTeamWarning(java.util.function.Consumer<dev.trainops.monitor.TeamWarning> listener) {
         events.onTeamWarning(listener);
+    }
+
+    /** The Kubernetes API's controllers (tests). */
+    OperatorModule operator() {
+        return operator;
     }
 
     /** The configuration as read at start. */
@@ -240,6 +250,7 @@ public final class Trainops implements AutoCloseable {
         closed = true;
         stopping = true;
         loops.close();
+        operator.close();
         leadership.close();
         cost.close();
         cluster.close();

@@ -55,8 +55,21 @@ class KubectlOnTheSandboxIT {
 
             Map<String, Object> tj = json(kubectl(kubectl, kubeconfig, "get", "tj", "mnist-one-epoch", "-n", "team-a", "-o", "json").ok().out());
             assertThat(tj).containsEntry("apiVersion", "trainops.dev/v1alpha1").containsEntry("kind", "TrainingJob");
-            assertThat(tj.get("spec")).isEqualTo(Map.of("model", "mnist", "epochs", 1, "batchSize", 64));
+            assertThat(tj.get("spec")).isEqualTo(Map.of("model", "mnist", "epochs", 1, "batchSize", 64, "gpuType", "L4", "gpuCount", 1,
+                    "priority", "NORMAL", "maxCost", "5.00", "params", Map.of("learning_rate", "0.01")));
             assertThat(((Map<?, ?>) tj.get("metadata")).get("uid")).isNotNull();
+
+            // the controller queued it: its status, as kubectl reads it, carries the queue's state
+            String state = "";
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < until && state.isBlank()) {
+                state = kubectl(kubectl, kubeconfig, "get", "tj", "mnist-one-epoch", "-n", "team-a", "-o", "jsonpath={.status.state}").ok()
+                        .out().trim();
+                if (state.isBlank()) {
+                    Thread.sleep(500);
+                }
+            }
+            assertThat(state).as("status.state written by the TrainingJob controller").isIn("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
 
             // a second apply of a changed object: kubectl sends a JSON merge patch for a custom resource
             Path labelled = dir.resolve("labelled.yaml");

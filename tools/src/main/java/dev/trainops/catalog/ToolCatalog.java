@@ -89,6 +89,16 @@ public final class ToolCatalog {
         this.resources = List.copyOf(resources);
     }
 
+    /**
+     * Binds {@code arguments} (wire names, as a tool call's) to {@code type} with the very checks a tool call's get
+     * (required, bounds, string limits): how a TrainingJob's spec becomes a queue_training_job request.
+     *
+     * @throws ToolException INVALID_ARGUMENT naming the argument and the fix
+     */
+    public static <Q extends Record> Q bind(Map<String, Object> arguments, Class<Q> type) {
+        return new ArgumentBinder().bind(arguments, type);
+    }
+
     private final List<String> names;
     private final List<CatalogResource> resources;
     private final Completions completions;

@@ -78,6 +78,10 @@ public final class KubeNames {
     /** The autoscaler adds the nodes for all the pods at once, or none. */
     public static final String PROVISIONING_CLASS_BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
 
+    /** On a TrainingJob that mirrors a job queued through MCP (its label trainops.dev/job-id names the job): where it came from, "mcp". */
+    public static final String ANNOTATION_SOURCE = DOMAIN + "/source";
+    /** On such a mirror: who queued the job (the caller's subject). */
+    public static final String ANNOTATION_SUBMITTED_BY = DOMAIN + "/submitted-by";
     /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
     public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }

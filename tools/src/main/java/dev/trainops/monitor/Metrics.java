@@ -55,7 +55,7 @@ public final class Metrics {
             "trainops_budget_used_ratio", "trainops_leader", "trainops_queue_unschedulable_gpus");
     /** The background loops of the app (docs/architecture.md, "Background loops"): a fixed set, so a bounded label. */
     public static final List<String> BACKGROUND_LOOPS = List.of("admission", "usage-recorder", "metrics-collector", "training-poller",
-            "dcgm-refresh", "queue-plan", "event-relay", "event-log-cleanup", "kueue-budget-check");
+            "dcgm-refresh", "queue-plan", "event-relay", "event-log-cleanup", "kueue-budget-check", "trainingjob-controller");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String currency;

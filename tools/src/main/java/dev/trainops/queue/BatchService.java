@@ -64,6 +64,11 @@ final class BatchService {
      * entry commit together (rule 7). Its jobs are {@code principal}'s (rule 9).
      */
     public BatchStatus submit(BatchRequest r, CallContext call) {
+        return submit(r, call, null);
+    }
+
+    /** The same, each item's Jobs owned by {@code owner} (a TrainingBatch; null for none). */
+    public BatchStatus submit(BatchRequest r, CallContext call, Owner owner) {
         Progress progress = call.progress();
         Principal principal = call.principal();
         String key = r.idempotencyKey() == null || r.idempotencyKey().isBlank() ? null : r.idempotencyKey().trim();
@@ -78,8 +83,9 @@ final class BatchService {
         List<QueuedJob> items = new ArrayList<>();
         for (int i = 0; i < r.jobs().size(); i++) {
             try {
-                QueuedJob item = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i, principal)
+                QueuedJob prepared = jobs.prepare(r.jobs().get(i).toRequest(), batchId, parallel ? null : i, batchId + "/" + i, principal)
                         .submittedBy(principal);
+                QueuedJob item = owner == null ? prepared : owner.on(prepared);
                 items.add(item);
                 progress.report(i + 1, r.jobs().size(), "item " + (i + 1) + " of " + r.jobs().size() + ": " + item.jobId() + " ("
                         + item.runName() + ") checked, estimated " + Money.micros(item.estimatedCostMicros(), prices.currency()).display()

@@ -35,9 +35,16 @@ final class Impersonation {
         }
     }
 
-    /** The client that creates {@code job}'s Job: as its submitter, or as the server when it has none recorded or this is off. */
+    /**
+     * The client that creates {@code job}'s Job: as its submitter, or as the server when it has none recorded, when it was
+     * submitted for a Kubernetes object ({@link Owner}), or when this is off.
+     */
     KubernetesClient forSubmitter(QueuedJob job) {
         if (!enabled) {
+            return server;
+        }
+        if (Owner.of(job).isPresent()) {
+            // a TrainingJob's (or TrainingBatch's) Job: the cluster's RBAC decided when it let the object be created
             return server;
         }
         String user = job.spec().submittedBy();

@@ -98,7 +98,10 @@ final class JobManifest {
             mounts.add(new VolumeMountBuilder().withName(JobTemplate.CHECKPOINT_VOLUME).withMountPath(t.checkpoint().mountPath()).build());
         }
         var manifest = new JobBuilder()
-                .withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).withLabels(labels).withAnnotations(annotations).endMetadata()
+                .withNewMetadata().withNamespace(job.team()).withName(job.kubeName()).withLabels(labels).withAnnotations(annotations)
+                // the TrainingJob (or TrainingBatch) it was submitted for owns it (DESIGN.md, "Kubernetes API")
+                .withOwnerReferences(Owner.of(job).map(o -> List.of(o.reference())).orElse(null))
+                .endMetadata()
                 .withNewSpec().withBackoffLimit(0)
                 .withActiveDeadlineSeconds(deadlineSeconds(job).stream().boxed().findFirst().orElse(null))
                 .withNewTemplate()

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * other capabilities need. Everything else in the package is package-private; what stays public
  * besides this class is what callers must name: the tools' request and answer records (Jackson and
  * the schema generator read them), the stored job ({@link QueuedJob}, {@link JobSpec},
- * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the observer API
+ * {@link JobStatus}, {@link JobState}) and its {@link QueueStore}, the Kubernetes object a job is owned by ({@link Owner}), the observer API
  * ({@link QueueEvents}, {@link JobEvent}), configuration ({@link PriorityConfig}, {@link QuotaConfig},
  * {@link JobTemplates}, {@link QuotaApplier}), and the two seams others implement ({@link Estimator}, {@link JobRunner}).
  */
@@ -122,6 +122,35 @@ public final class JobQueue {
      */
     public static long committedMicros(List<QueuedJob> active, Predicate<QueuedJob> scope, Instant now) {
         return Commitments.committedMicros(active, scope, now);
+    }
+
+    /**
+     * queue_training_job for a Kubernetes object (the TrainingJob controller): the same checks, prices, quota and budget
+     * rules, and audit as the tool; the job's Jobs are owned by {@code owner} (null: none). Refusals throw the tool's
+     * {@link dev.trainops.catalog.ToolException}, with its message.
+     */
+    public QueueAnswer submit(QueueRequest r, dev.trainops.catalog.CallContext call, Owner owner) {
+        return service.submit(r, call, owner);
+    }
+
+    /** submit_batch_training for a Kubernetes object (the TrainingBatch controller); each item's Jobs owned by {@code owner}. */
+    public BatchStatus submitBatch(BatchRequest r, dev.trainops.catalog.CallContext call, Owner owner) {
+        return batches.submit(r, call, owner);
+    }
+
+    /** get_job_queue_status as {@code principal} sees it. */
+    public QueueStatus status(QueueStatusRequest r, dev.trainops.access.Principal principal) {
+        return service.status(r, principal);
+    }
+
+    /** get_batch_status as {@code principal} sees it. */
+    public BatchStatus batchStatus(BatchStatusRequest r, dev.trainops.access.Principal principal) {
+        return batches.status(r, principal);
+    }
+
+    /** cancel_training_job for {@code call}'s principal, audited as the tool is. */
+    public CancelAnswer cancel(CancelRequest r, dev.trainops.catalog.CallContext call) {
+        return service.cancel(r, call);
     }
 
     /** What one admission pass did. */

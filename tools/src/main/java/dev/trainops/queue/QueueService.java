@@ -75,6 +75,14 @@ final class QueueService {
 
     /** queue_training_job for {@code call}'s principal; the job and its audit entry commit together. */
     public QueueAnswer submit(QueueRequest r, CallContext call) {
+        return submit(r, call, null);
+    }
+
+    /**
+     * The same, for a Kubernetes object ({@code owner}, null for none) that its Jobs are to be owned by: the TrainingJob
+     * controller's submissions (DESIGN.md, "Kubernetes API").
+     */
+    public QueueAnswer submit(QueueRequest r, CallContext call, Owner owner) {
         Principal principal = call.principal();
         if (Boolean.TRUE.equals(r.dryRun())) {
             QueuedJob job = prepare(r, null, null, null, principal);
@@ -89,7 +97,8 @@ final class QueueService {
                 return answer(mine(existing.get(), principal), List.of(ALREADY), principal);
             }
         }
-        QueuedJob job = prepare(r, null, null, key, principal).submittedBy(principal);
+        QueuedJob prepared = prepare(r, null, null, key, principal).submittedBy(principal);
+        QueuedJob job = owner == null ? prepared : owner.on(prepared);
         QueuedJob stored = mine(queue.insertOnce(job, call.audit()), principal);
         List<String> warnings = new ArrayList<>();
         if (!stored.jobId().equals(job.jobId())) {

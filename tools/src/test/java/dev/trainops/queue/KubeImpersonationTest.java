@@ -89,6 +89,17 @@ class KubeImpersonationTest {
         assertThat(create.getHeaders().headers("Impersonate-Group")).containsExactly("ml-platform", "team-a");
     }
 
+    /** docs/kubernetes.md, "Ownership": the cluster's RBAC decided when it let the TrainingJob be created. */
+    @Test
+    void rule9_withKubeImpersonateTheJobOfATrainingJobIsCreatedAsTheServer() throws Exception {
+        QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL),
+                dev.trainops.catalog.CallContext.of(MALLORY), new Owner("trainops.dev/v1alpha1", "TrainingJob", "run-1", "uid-1"));
+
+        assertThat(queued.state()).isEqualTo(JobState.SCHEDULED);
+        RecordedRequest create = only(requests(), "POST", "/apis/batch/v1/namespaces/team-a/jobs");
+        assertThat(create.getHeader("Impersonate-User")).isNull();
+    }
+
     @Test
     void rule9_withKubeImpersonateACancelDeletesTheJobAsTheCanceller() throws Exception {
         QueueAnswer queued = impersonating.submit(QueueHarness.request("team-a", "run-1", "llm", 1, Priority.NORMAL), dev.trainops.catalog.CallContext.of(ALICE));
