@@ -1,5 +1,6 @@
 package dev.trainops.app;
 
+import dev.trainops.app.sandbox.SandboxKubeconfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -12,6 +13,12 @@ final class BackendOptions {
     @Option(names = "--sandbox-speed", paramLabel = "N", defaultValue = "1",
             description = "Run the sandbox clock N times faster than real time (default: ${DEFAULT-VALUE}).")
     double sandboxSpeed;
+
+    @Option(names = "--sandbox-kubeconfig", paramLabel = "FILE",
+            description = "With --sandbox: write a kubeconfig for the sandbox's API server to FILE (mode 0600) once it runs, "
+                    + "removed when trainops stops, so kubectl can use the demo cluster: kubectl --kubeconfig FILE get tj -A. "
+                    + "Never overwrites a file trainops did not write.")
+    Path sandboxKubeconfig;
 
     @Option(names = "--config-dir", paramLabel = "DIR",
             description = "Defaults read at start: pricing, priorities, quotas, budgets, sandbox cluster "
@@ -26,7 +33,15 @@ final class BackendOptions {
         if (!(sandboxSpeed > 0)) {
             throw new IllegalArgumentException("--sandbox-speed must be above 0, was " + sandboxSpeed);
         }
-        return new Trainops.Settings(orHome(configDir, "config"), orHome(dataDir, "data"), sandbox, sandboxSpeed);
+        if (sandboxKubeconfig != null) {
+            if (!sandbox) {
+                throw new IllegalArgumentException(SandboxKubeconfig.OPTION + " writes a kubeconfig for the sandbox's API server and needs "
+                        + "--sandbox; against a real cluster, use your own kubeconfig (KUBECONFIG).");
+            }
+            SandboxKubeconfig.checkWritable(sandboxKubeconfig);
+        }
+        return new Trainops.Settings(orHome(configDir, "config"), orHome(dataDir, "data"), sandbox, sandboxSpeed)
+                .withSandboxKubeconfig(sandboxKubeconfig == null ? null : sandboxKubeconfig.toAbsolutePath());
     }
 
     static Path orHome(Path given, String child) {

@@ -70,7 +70,7 @@ final class ClusterModule implements AutoCloseable {
         Consumer<KubernetesClientBuilder> clientSetup = ApiRequestLog.from(System.getenv());
         if (config.sandbox()) {
             SandboxCluster sandbox = new SandboxCluster(config.configDir(), config.dataDir(), config.settings().sandboxSpeed(),
-                    Clock.systemUTC(), clientSetup);
+                    Clock.systemUTC(), clientSetup).withKubeconfig(config.settings().sandboxKubeconfig());
             return new ClusterModule(sandbox.clock(), sandbox, sandbox.seeded(), sandbox.utilization(), prometheus, config.prices().spotNodes(),
                     clientSetup);
         }

@@ -105,6 +105,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.io.fabric8", "warn");
         // LeaseElection says in one line what the elector logs with a stack trace on every retry
         System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.extended.leaderelection", "off");
+        // "unstable version v1alpha1" on every start: trainops.dev/v1alpha1 is trainops's own API, alpha by design
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
         System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");

@@ -31,11 +31,12 @@ public final class Trainops implements AutoCloseable {
     /**
      * What the CLI decides; everything else is derived.
      *
-     * @param kubeImpersonate {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
-     * @param controllers     {@code --controllers}: whether this process runs the control loops (docs/architecture.md, "Roles of a process")
+     * @param kubeImpersonate    {@code serve --kube-impersonate}: Kubernetes calls made on a caller's behalf impersonate them (rule 9)
+     * @param controllers        {@code --controllers}: whether this process runs the control loops (docs/architecture.md, "Roles of a process")
+     * @param sandboxKubeconfig  {@code --sandbox-kubeconfig}: where the sandbox writes a kubeconfig for its API server; null for none
      */
     public record Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate,
-                           Controllers controllers) {
+                           Controllers controllers, Path sandboxKubeconfig) {
         public Settings {
             java.util.Objects.requireNonNull(controllers, "controllers");
         }
@@ -48,12 +49,21 @@ public final class Trainops implements AutoCloseable {
             this(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, Controllers.auto);
         }
 
+        public Settings(Path configDir, Path dataDir, boolean sandbox, double sandboxSpeed, boolean kubeImpersonate,
+                        Controllers controllers) {
+            this(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, controllers, null);
+        }
+
         public Settings withKubeImpersonate(boolean on) {
-            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on, controllers);
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, on, controllers, sandboxKubeconfig);
         }
 
         public Settings withControllers(Controllers chosen) {
-            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, chosen);
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, chosen, sandboxKubeconfig);
+        }
+
+        public Settings withSandboxKubeconfig(Path file) {
+            return new Settings(configDir, dataDir, sandbox, sandboxSpeed, kubeImpersonate, controllers, file);
         }
     }
 
@@ -67,21 +77,22 @@ public final class Trainops implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final ToolCatalog catalog;
     private final Leadership leadership;
-    /** The Kubernetes API's controllers (the TrainingJob controller). */
-    private final OperatorModule operator;
-    private final BatchResourceModule batchResources;
     /** The admission webhook's reviewer; its facts are read only once {@link #admissionPolicy()} is asked for. */
     private final WebhookModule webhook;
+    /** The Kubernetes API's controllers (the TrainingJob controller). */
+    private final OperatorModule operator;
+    /** The TrainingBatch controller. */
+    private final BatchResourceModule batchResources;
     private volatile boolean stopping;
     private boolean closed;
 
     private Trainops(TrainopsConfig config, Metrics metrics, BackgroundLoops loops, ClusterModule cluster, CostModule cost,
                      EventsModule events, QueueModule queue, MonitoringModule monitoring, ToolCatalog catalog, Leadership leadership,
-                     OperatorModule operator, BatchResourceModule batchResources, WebhookModule webhook) {
+                     WebhookModule webhook, OperatorModule operator, BatchResourceModule batchResources) {
         this.leadership = leadership;
+        this.webhook = webhook;
         this.operator = operator;
         this.batchResources = batchResources;
-        this.webhook = webhook;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
@@ -127,11 +138,11 @@ public final class Trainops implements AutoCloseable {
         new ScaleUpModule(config.scaleUp(), cluster, queue, loops, gates.readOnly()).startWhenQueueOpens();
         ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
+        WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
         OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());
         BatchResourceModule batchResources = new BatchResourceModule(cluster, cost, queue, loops, gates.readOnly());
-        WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
-        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, operator, batchResources,
-                webhook);
+        return new Trainops(config, metrics, loops, cluster, cost, events, queue, monitoring, catalog, leadership, webhook, operator,
+                batchResources);
     }
 
     /**

@@ -35,8 +35,8 @@ final class PermissionTable {
             Map.entry("autoscaling.x-k8s.io/provisioningrequests", "Scale-up only: a ProvisioningRequest per URGENT job waiting for "
                     + "capacity, deleted when it no longer waits; listed by label to reconcile after a restart."),
             Map.entry("core/podtemplates", "Scale-up only: the pod each ProvisioningRequest asks room for, created and deleted with it."),
-            Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Whether Kueue (its Workload and AdmissionCheck CRDs: the Kueue "
-                    + "budget check) and trainops's TrainingJob and TrainingBatch CRDs (their controllers) are installed; no other CRD."),
+            Map.entry("apiextensions.k8s.io/customresourcedefinitions", "Whether a CRD trainops works with is installed, by name: "
+                    + "TrainingJob and TrainingBatch (their controllers stay off without them), Kueue's Workload and AdmissionCheck."),
             Map.entry("kueue.x-k8s.io/admissionchecks", "Kueue budget check: the AdmissionChecks with controllerName trainops.dev/budget."),
             Map.entry("kueue.x-k8s.io/admissionchecks/status", "Kueue budget check: their Active condition, by JSON patch."),
             Map.entry("kueue.x-k8s.io/workloads", "Kueue budget check: the Workloads whose quota is reserved and whose budget check is Pending."),
@@ -44,16 +44,16 @@ final class PermissionTable {
                     + "Rejected), by JSON patch; no other field."),
             Map.entry("kueue.x-k8s.io/resourceflavors", "Kueue budget check: a Workload's GPU type, from its flavor's nvidia.com/gpu.product "
                     + "node label."),
-            Map.entry("trainops.dev/trainingbatches", "TrainingBatch objects (a batch applied with kubectl): each becomes a queue "
-                    + "submission; the controller's informer."),
-            Map.entry("trainops.dev/trainingbatches/status", "A TrainingBatch's status: its jobs' states, progress, estimate and cost "
-                    + "so far, or REJECTED with the reason."),
             Map.entry("trainops.dev/trainingjobs", "The TrainingJob controller: its informer in every namespace; the mirrors of jobs "
                     + "queued through MCP, created, and deleted a day after their job ended."),
             Map.entry("trainops.dev/trainingjobs/status", "The queue's view of each TrainingJob (state, reason, position, ETA, cost), "
                     + "written through the status subresource."),
-            Map.entry("core/events", "Events on TrainingJobs (queued, rejected with the numbers, succeeded, failed) and TrainingBatches "
-                    + "(queued, rejected with the numbers): kubectl describe."));
+            Map.entry("trainops.dev/trainingbatches", "TrainingBatch objects (a batch applied with kubectl): each becomes a queue "
+                    + "submission; the controller's informer."),
+            Map.entry("trainops.dev/trainingbatches/status", "A TrainingBatch's status: its jobs' states, progress, estimate and cost "
+                    + "so far, or REJECTED with the reason."),
+            Map.entry("core/events", "Events on TrainingJobs and TrainingBatches: queued, rejected with the numbers, succeeded, failed "
+                    + "(kubectl describe)."));
 
     private PermissionTable() {
     }

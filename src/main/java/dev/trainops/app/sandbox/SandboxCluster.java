@@ -57,6 +57,12 @@ public final class SandboxCluster implements AutoCloseable {
     private final UtilizationModel utilization = new UtilizationModel();
     private volatile ControlLoop kubelet;
     private volatile RunStore runs;
+    private volatile ApiServerDispatcher dispatcher;
+    /** {@code --sandbox-kubeconfig}: where to write a kubeconfig for the API server once it is seeded; null for none. */
+    private volatile Path kubeconfigFile;
+    /** Guards {@link #kubeconfig}: written at the end of seeding, removed by close(), whichever thread comes first. */
+    private final Object kubeconfigLock = new Object();
+    private SandboxKubeconfig kubeconfig;
     private volatile boolean closed;
     /** Set once close() has saved the state and is closing the client. */
     private volatile boolean down;
@@ -89,6 +95,12 @@ public final class SandboxCluster implements AutoCloseable {
         return wallNow;
     }
 
+    /** Writes a kubeconfig for the API server to {@code file} once it is seeded, and removes it on close ({@link SandboxKubeconfig}). */
+    public SandboxCluster withKubeconfig(Path file) {
+        this.kubeconfigFile = file;
+        return this;
+    }
+
     /**
      * Starts the API server and seeds it, all in the background, so the MCP server can answer
      * {@code initialize} meanwhile; {@link #seeded()} completes with the client when it is ready.
@@ -102,10 +114,12 @@ public final class SandboxCluster implements AutoCloseable {
 
     private synchronized void seed() {
         try {
-            server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                    new JobWriteDispatcher(this::jobCreatedOrDeleted), false);
+            dispatcher = new ApiServerDispatcher(this::jobCreatedOrDeleted);
+            server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
             server.init(InetAddress.getLoopbackAddress(), 0);
             client = server.createClient();
+            // before any object: a restored TrainingJob needs its CRD, and the controllers watch them from the start
+            SandboxCrds.install(client);
             Files.createDirectories(stateDir);
             Path state = stateDir.resolve(STATE_FILE);
             boolean resume = Files.exists(state);
@@ -116,6 +130,11 @@ public final class SandboxCluster implements AutoCloseable {
             for (HasMetadata item : items) {
                 if (closed) {
                     return; // stopped while seeding: close() takes it down
+                }
+                java.util.Optional<String> keepingUid = SandboxCrds.restoredKeepingUid(item);
+                if (keepingUid.isPresent()) {
+                    dispatcher.restore(SandboxCrds.generic(client, item), keepingUid.get(), true);
+                    continue;
                 }
                 item.getMetadata().setResourceVersion(null);
                 item.getMetadata().setUid(null);
@@ -133,6 +152,7 @@ public final class SandboxCluster implements AutoCloseable {
             log.info("sandbox cluster {} with {} objects at {} (speed x{})", resume ? "resumed" : "seeded",
                     items.size(), server.url("/"), clock.speed());
             trainopsClient = server.createClient(trainopsClientSetup);
+            writeKubeconfig();
             seeded.complete(trainopsClient);
         } catch (IOException | RuntimeException e) {
             if (!closed) {
@@ -142,8 +162,43 @@ public final class SandboxCluster implements AutoCloseable {
         }
     }
 
+    private void writeKubeconfig() {
+        Path file = kubeconfigFile;
+        if (file == null) {
+            return;
+        }
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        String host = loopback instanceof java.net.Inet6Address ? "[" + loopback.getHostAddress() + "]" : loopback.getHostAddress();
+        String url = "http://" + host + ":" + server.getPort();
+        synchronized (kubeconfigLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                kubeconfig = SandboxKubeconfig.write(file, url);
+                log.info("kubeconfig for the sandbox's API server written to {} (kubectl --kubeconfig {} get tj -A)", kubeconfig.file(),
+                        kubeconfig.file());
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot write {} {}: {}", SandboxKubeconfig.OPTION, file, e.getMessage());
+            }
+        }
+    }
+
+    private void removeKubeconfig() {
+        synchronized (kubeconfigLock) {
+            if (kubeconfig != null) {
+                try {
+                    kubeconfig.close();
+                } catch (IOException e) {
+                    log.warn("could not remove {}: {}", kubeconfig.file(), e.getMessage());
+                }
+                kubeconfig = null;
+            }
+        }
+    }
+
     /**
-     * A created or deleted Job is written to disk at once, as an API server's etcd would hold it: a
+     * A created or deleted Job (or TrainingJob, TrainingBatch) is written to disk at once, as an API server's etcd would hold it: a
      * crash right after trainops created a Job must not lose it (the control loop's own saves
      * follow its 250 ms ticks). Called on the API server's event loop, so the save runs on the loop's thread.
      */
@@ -178,6 +233,7 @@ public final class SandboxCluster implements AutoCloseable {
             items.addAll(client.persistentVolumeClaims().inAnyNamespace().list().getItems());
             items.addAll(client.batch().v1().jobs().inAnyNamespace().list().getItems());
             items.addAll(client.pods().inAnyNamespace().list().getItems());
+            items.addAll(SandboxCrds.objects(client));
             KubernetesList list = new KubernetesListBuilder().withItems(items).build();
             String yaml = client.getKubernetesSerialization().asYaml(list);
             Path tmp = stateDir.resolve(STATE_FILE + ".tmp");
@@ -221,6 +277,8 @@ public final class SandboxCluster implements AutoCloseable {
         // set before taking the lock, so a seeding in progress stops at its next object instead of
         // holding the stop until it has seeded everything
         closed = true;
+        // first, so no client reads a kubeconfig of a server that is going away
+        removeKubeconfig();
         // the control loop is stopped outside this object's lock: a tick in flight saves the state
         // through saveState(), which takes the lock, and would otherwise wait out the loop's close
         ControlLoop loop = kubelet;

@@ -34,7 +34,7 @@ public final class Manifests {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static {
-        // trainops's own kinds (deploy/examples): fabric8 knows a custom resource class once registered
+        // trainops's own kinds (deploy/examples has them), so they are checked against their model too
         SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingJob.class);
         SERIALIZATION.registerKubernetesResource(dev.trainops.resource.TrainingBatch.class);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * <p>Objects of the group {@code monitoring.coreos.com} (ServiceMonitor, PrometheusRule,
  * AlertmanagerConfig) have no fabric8 8 model: they are skipped here and checked against their CRDs'
  * schemas by deploy/monitoring's own test; cert-manager's Issuer and Certificate
- * ({@code cert-manager.io}, deploy/components/webhook) likewise, by WebhookComponentTest; Kueue's objects
+ * ({@code cert-manager.io}, deploy/components/webhook) likewise, by WebhookComponentTest; Kueue's
  * ({@code kueue.x-k8s.io}, deploy/examples/kueue-budget-check.yaml) by KueueExampleTest.
  */
 class ManifestsTest {

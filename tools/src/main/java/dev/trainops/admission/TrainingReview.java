@@ -37,6 +37,11 @@ final class TrainingReview {
         if (team.isPresent()) {
             return team.get();
         }
+        if (mirror(object)) {
+            // the controller's mirror of a job already queued through MCP (checked then); a mirror label on an object of
+            // anyone else's is no way around this check: the controller refuses one that names no job of the team
+            return Verdict.allow(List.of());
+        }
         TrainingSpec spec;
         try {
             spec = canonical(TrainingSpec.parse((Map<?, ?>) object.get("spec"), "spec"));
@@ -174,6 +179,14 @@ final class TrainingReview {
                 + ".gpuType is " + s.gpuType() + ", which trainops does not price; use one of " + String.join(", ", new java.util.TreeSet<>(list.gpuHour().keySet()))));
         return new TrainingSpec(s.field(), s.model(), s.runName(), s.team(), s.epochs(), s.batchSize(), s.gpuCount(), type, s.migProfile(),
                 s.spot(), s.offPeak(), s.maxCostMicros());
+    }
+
+    /** A TrainingJob the controller writes for a job queued through MCP: labelled as trainops's, naming its job. */
+    static boolean mirror(Map<?, ?> object) {
+        Object metadata = object.get("metadata");
+        Object l = metadata instanceof Map<?, ?> m ? m.get("labels") : null;
+        return l instanceof Map<?, ?> labels && "trainops".equals(labels.get(KubeNames.LABEL_MANAGED_BY))
+                && labels.get(KubeNames.LABEL_JOB_ID) != null;
     }
 
     static Map<String, String> annotations(Map<?, ?> object) {

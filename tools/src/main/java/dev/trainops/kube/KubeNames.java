@@ -68,10 +68,6 @@ public final class KubeNames {
     public static final String ANNOTATION_CHECKPOINT = DOMAIN + "/checkpoint-dir";
     /** When the pod last saved a checkpoint (ISO-8601), set by the trainer; what a spot interruption loses starts there. */
     public static final String ANNOTATION_LAST_CHECKPOINT = DOMAIN + "/last-checkpoint";
-    /** On a TrainingJob that mirrors a job queued through MCP (its label trainops.dev/job-id names the job): where it came from, "mcp". */
-    public static final String ANNOTATION_SOURCE = DOMAIN + "/source";
-    /** On such a mirror: who queued the job (the caller's subject). */
-    public static final String ANNOTATION_SUBMITTED_BY = DOMAIN + "/submitted-by";
     // the cluster autoscaler's ProvisioningRequest (docs/kubernetes.md, "Scale-up")
     public static final String PROVISIONING_REQUEST_GROUP = "autoscaling.x-k8s.io";
     public static final String PROVISIONING_REQUEST_VERSION = "v1";
@@ -82,6 +78,10 @@ public final class KubeNames {
     /** The autoscaler adds the nodes for all the pods at once, or none. */
     public static final String PROVISIONING_CLASS_BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
 
+    /** On a TrainingJob that mirrors a job queued through MCP (its label trainops.dev/job-id names the job): where it came from, "mcp". */
+    public static final String ANNOTATION_SOURCE = DOMAIN + "/source";
+    /** On such a mirror: who queued the job (the caller's subject). */
+    public static final String ANNOTATION_SUBMITTED_BY = DOMAIN + "/submitted-by";
     /** The pod condition Kubernetes sets on a pod ended by a disruption (node shutdown, taint eviction, preemption). */
     public static final String CONDITION_DISRUPTION_TARGET = "DisruptionTarget";
 }

@@ -101,7 +101,7 @@ final class TrainingJobRequests {
     }
 
     /** The spec of the mirror of {@code job}, a job queued through MCP: what was asked, trainops's own params left out. */
-    static TrainingJobSpec mirrorSpec(QueuedJob job, String currencyAmount) {
+    static TrainingJobSpec mirrorSpec(QueuedJob job, String maxCost) {
         JobSpec j = job.spec();
         TrainingJobSpec s = new TrainingJobSpec();
         s.setModel(j.model());
@@ -122,7 +122,7 @@ final class TrainingJobRequests {
         s.setSpot(j.spot() ? Boolean.TRUE : null);
         String schedule = j.params().get("trainops.schedule");
         s.setSchedule(schedule);
-        s.setMaxCost(currencyAmount);
+        s.setMaxCost(maxCost);
         s.setMigProfile(j.migProfile());
         return s;
     }

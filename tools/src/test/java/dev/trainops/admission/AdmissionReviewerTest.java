@@ -69,6 +69,18 @@ class AdmissionReviewerTest {
     }
 
     @Test
+    void theControllersMirrorOfAnMcpJobIsAllowedEvenWhenTheBudgetIsBlockedSinceItWasQueued() {
+        Map<String, Object> mirror = object("TrainingJob", Map.of("model", "llm", "epochs", 1, "batchSize", 64));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) mirror.get("metadata");
+        metadata.put("labels", Map.of("app.kubernetes.io/managed-by", "trainops", "trainops.dev/job-id", "job-42"));
+        assertThat(decide(request("trainops.dev", "v1alpha1", "TrainingJob", "team-b", mirror))).isEqualTo(Verdict.allow(List.of()));
+        metadata.put("labels", Map.of("trainops.dev/job-id", "job-42"));
+        assertThat(decide(request("trainops.dev", "v1alpha1", "TrainingJob", "team-b", mirror)).reason())
+                .as("not labelled as trainops's: reviewed like any other").isEqualTo(Verdict.Reason.BUDGET_BLOCKED);
+    }
+
+    @Test
     void anEstimateAboveWhatIsLeftOfTheBudgetIsDeniedWithOptionsThatFitIt() {
         Verdict v = decide(trainingJob("team-c", Map.of("model", "llm", "epochs", 3, "batchSize", 64)));
         assertThat(v.reason()).isEqualTo(Verdict.Reason.OVER_BUDGET);
