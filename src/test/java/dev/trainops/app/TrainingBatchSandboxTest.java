@@ -7,12 +7,9 @@ import dev.trainops.resource.TrainingBatchJobStatus;
 import dev.trainops.resource.TrainingBatchSpec;
 import dev.trainops.resource.TrainingBatchStatus;
 import dev.trainops.resource.TrainingJobSpec;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * directory and the user's client are this test's own and closed at its end.
  */
 class TrainingBatchSandboxTest {
-    static final Path CRD = Path.of("../deploy/crds/trainingbatches.trainops.dev-v1.yml");
-
     @TempDir
     Path dir;
 
@@ -37,9 +32,8 @@ class TrainingBatchSandboxTest {
         try (Trainops trainops = Trainops.create(new Trainops.Settings(config, dir.resolve("data"), true, 60.0))) {
             trainops.connect();
             KubernetesClient server = trainops.kubernetes();
-            // the user's client: trainops's own is recorded for the least-privilege check, and trainops creates no CRD
+            // the user's client (the sandbox installed the CRDs): trainops's own is recorded for the least-privilege check
             try (KubernetesClient user = new KubernetesClientBuilder().withConfig(server.getConfiguration()).build()) {
-                installCrd(user);
                 TrainingBatch created = user.resource(batch("nightly-sweep")).create();
 
                 List<String> seen = new ArrayList<>();
@@ -104,14 +98,5 @@ class TrainingBatchSandboxTest {
         spec.setJobs(jobs);
         b.setSpec(spec);
         return b;
-    }
-
-    static void installCrd(KubernetesClient user) throws Exception {
-        try (InputStream in = Files.newInputStream(CRD)) {
-            CustomResourceDefinition crd = user.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-            if (user.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
-                user.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-            }
-        }
     }
 }
