@@ -19,6 +19,7 @@ public final class Main {
             ALL.put("serve", ServeCommand::new);
             ALL.put("chat", ChatCommand::new);
             ALL.put("bench", BenchCommand::new);
+            ALL.put("simulate", SimulateCommand::new);
             ALL.put("quotas", QuotasCommand::new);
             ALL.put("audit", AuditCommand::new);
         }
