@@ -100,7 +100,7 @@ class SimulatorTest {
         String first = summary(17);
         assertThat(summary(17)).isEqualTo(first);
         assertThat(summary(18)).isNotEqualTo(first);
-        assertThat(first).contains("\"jobs_admitted_without_room\" : 0").contains("synthetic");
+        assertThat(first.replace(" ", "")).contains("\"jobs_admitted_without_room\":0").contains("synthetic");
     }
 
     @Test
