@@ -8,6 +8,7 @@ import dev.trainops.queue.JobSpec;
 import dev.trainops.queue.JobState;
 import dev.trainops.queue.Priority;
 import dev.trainops.queue.QueuedJob;
+import dev.trainops.queue.Reason;
 import dev.trainops.queue.ReplayPlanner;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -139,6 +140,7 @@ public final class Simulator {
         long end;
         Long ended;
         String rejected;
+        Reason waitReason;
         int preemptions;
         BigDecimal billed = BigDecimal.ZERO;
 
@@ -221,7 +223,7 @@ public final class Simulator {
             }
             for (Live l : queued.values()) {
                 l.rejected = "Never admitted: still queued when the replay ran out of events (nothing running, nothing arriving), as "
-                        + l.q.reason() + ".";
+                        + (l.waitReason == null ? "waiting behind the head of the queue" : l.waitReason) + ".";
             }
             return result();
         }
@@ -260,6 +262,7 @@ public final class Simulator {
                     Live head = queued.values().iterator().next();
                     ReplayPlanner.Decisions d = plan(List.of(head.q));
                     if (d.admits().isEmpty()) {
+                        head.waitReason = d.waits().get(head.job.id());
                         return; // head-of-line blocking: nothing behind the head starts
                     }
                     admit(head, d.admits().get(0).node());
@@ -274,6 +277,12 @@ public final class Simulator {
                 for (ReplayPlanner.Preempt p : d.preemptions()) {
                     preempt(active.get(p.victimId()), p.byId(), p.detail());
                 }
+                d.waits().forEach((id, why) -> {
+                    Live l = queued.get(id);
+                    if (l != null) {
+                        l.waitReason = why;
+                    }
+                });
                 if (d.preemptions().isEmpty()) {
                     return;
                 }
