@@ -47,7 +47,7 @@ final class SimulateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--team-budget", paramLabel = "USD", description = "Each synthetic team's monthly budget (default: generous, "
-            + "the whole trace's cost, never binding).")
+            + "ten times the whole trace's cost, never binding).")
     BigDecimal teamBudget;
 
     @Option(names = "--out", defaultValue = "simulate-out", paramLabel = "DIR", description = "Where summary.json and report.html go "

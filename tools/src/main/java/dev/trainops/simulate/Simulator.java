@@ -53,7 +53,7 @@ public final class Simulator {
      * One cluster size and the rules of the replay.
      *
      * @param epoch                   the instant t=0 of the trace is replayed at (prices and tariff windows apply there)
-     * @param teamMonthlyBudgetMicros each team's monthly budget; null: generous (the whole trace's peak cost, never binding)
+     * @param teamMonthlyBudgetMicros each team's monthly budget; null: generous (ten times the whole trace's cost, never binding)
      */
     public record Setup(int gpus, int gpusPerNode, String gpuType, Instant epoch, Synthetic synthetic, long checkpointSeconds,
                         Long teamMonthlyBudgetMicros) {
@@ -117,7 +117,10 @@ public final class Simulator {
         return setup.epoch().plusSeconds(t);
     }
 
-    /** The money a team may commit per month: the configured budget, or the whole trace at peak (never binding). */
+    /**
+     * The money a team may commit per month: the configured budget, or, generous, ten times the whole
+     * trace's cost at submission (re-admissions after preemption commit again, and still fit).
+     */
     private long budgetMicros() {
         if (setup.teamMonthlyBudgetMicros() != null) {
             return setup.teamMonthlyBudgetMicros();
@@ -126,7 +129,7 @@ public final class Simulator {
         for (Trace.Job j : trace.jobs()) {
             all += prices.cost(footprint(j.gpus()), at(j.submitted()), j.duration(), false).toMicros();
         }
-        return all + 1;
+        return all * 10 + 1;
     }
 
     /** One job in flight. */

@@ -90,8 +90,14 @@ class SimulatorTest {
         Run trainops = sim.run(Simulator.Policy.TRAINOPS);
         assertThat(trainops.timeline()).anySatisfy(s -> assertThat(s.deferred()).isPositive());
         assertThat(fifo.timeline()).allSatisfy(s -> assertThat(s.deferred()).isZero());
-        BigDecimal saving = trainops.backgroundAtSubmit().subtract(trainops.backgroundAsRun());
-        assertThat(saving).isPositive();
+        // every BACKGROUND job submitted in the peak window started no earlier than the next off-peak window
+        for (Run.JobResult j : trainops.jobs()) {
+            if (j.priority() == Priority.BACKGROUND && j.started() != null) {
+                Instant submitted = sim.at(j.submitted());
+                assertThat(sim.at(j.started())).as(j.id()).isAfterOrEqualTo(prices.current(submitted).calendar().nextOffPeak(submitted));
+            }
+        }
+        assertThat(fifo.backgroundAtSubmit()).isPositive();
         assertThat(trainops.cost().get(RateClass.SPOT)).isZero();
     }
 
