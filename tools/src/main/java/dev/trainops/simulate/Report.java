@@ -67,7 +67,7 @@ public final class Report {
                 List<Double> v = new ArrayList<>();
                 r.jobs().stream().filter(j -> j.priority() == p && j.started() != null).forEach(j -> v.add((j.started() - j.submitted()) / 3600.0));
                 maxDelay = Math.max(maxDelay, v.stream().mapToDouble(Double::doubleValue).max().orElse(0));
-                delay.add(cdf(r.policy() + " " + p.name() + " (synthetic)", COLORS[c++ % COLORS.length], v));
+                delay.add(cdf(r.policy() + " " + p.name(), COLORS[c++ % COLORS.length], v));
             }
         }
         c = 0;
@@ -77,7 +77,7 @@ public final class Report {
             maxJct = Math.max(maxJct, v.stream().mapToDouble(Double::doubleValue).max().orElse(0));
             jct.add(cdf(r.policy(), COLORS[c++], v));
         }
-        figure(b, Svg.lines(CHARTS.get(2), "queueing delay (hours)", "fraction of started jobs", delay, maxDelay, 1));
+        figure(b, Svg.lines(CHARTS.get(2), "queueing delay (hours); priorities are synthetic", "fraction of started jobs", delay, maxDelay, 1));
         figure(b, Svg.lines(CHARTS.get(3), "submission to end (hours)", "fraction of completed jobs", jct, maxJct, 1));
         List<String> groups = new ArrayList<>();
         for (RateClass rc : RateClass.values()) {
@@ -161,6 +161,6 @@ public final class Report {
             xs[i] = pts.get(i)[0];
             ys[i] = pts.get(i)[1];
         }
-        return new Svg.Series(name + " (n=" + n + ")", color, xs, ys);
+        return new Svg.Series(name + " n=" + n, color, xs, ys);
     }
 }

@@ -27,9 +27,9 @@ final class Svg {
     }
 
     static String lines(String title, String xLabel, String yLabel, List<Series> series, double xMax, double yMax) {
-        StringBuilder b = frame(title, xLabel, yLabel, xMax, yMax);
+        double ym = niceMax(yMax);
+        StringBuilder b = frame(title, xLabel, yLabel, xMax, ym);
         double xm = xMax <= 0 ? 1 : xMax;
-        double ym = yMax <= 0 ? 1 : yMax;
         int i = 0;
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
@@ -44,8 +44,8 @@ final class Svg {
     }
 
     static String bars(String title, String yLabel, List<String> groups, List<Bars> bars, double yMax) {
-        StringBuilder b = frame(title, "", yLabel, 0, yMax);
-        double ym = yMax <= 0 ? 1 : yMax;
+        double ym = niceMax(yMax);
+        StringBuilder b = frame(title, "", yLabel, 0, ym);
         double groupW = (W - LEFT - RIGHT) / (double) Math.max(1, groups.size());
         double barW = groupW * 0.7 / Math.max(1, bars.size());
         for (int g = 0; g < groups.size(); g++) {
@@ -77,16 +77,16 @@ final class Svg {
         b.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(TOP).append("\" x2=\"").append(LEFT).append("\" y2=\"")
                 .append(H - BOTTOM).append("\" stroke=\"#333\"/>\n");
         double ym = yMax <= 0 ? 1 : yMax;
-        for (int k = 0; k <= 4; k++) {
-            double v = ym * k / 4;
+        double ys = niceStep(ym / 4);
+        for (double v = 0; v <= ym * 1.0001; v += ys) {
             double yy = y(v, ym);
             b.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(f(yy)).append("\" x2=\"").append(W - RIGHT).append("\" y2=\"")
                     .append(f(yy)).append("\" stroke=\"#ddd\"/>\n");
             text(b, LEFT - 6, yy + 4, "end", tick(v));
         }
         if (xMax > 0) {
-            for (int k = 0; k <= 5; k++) {
-                double v = xMax * k / 5;
+            double xs = niceStep(xMax / 6);
+            for (double v = 0; v <= xMax * 1.0001; v += xs) {
                 text(b, x(v, xMax), H - BOTTOM + 16, "middle", tick(v));
             }
         }
@@ -97,8 +97,10 @@ final class Svg {
     }
 
     private static void legend(StringBuilder b, int i, String name, String color) {
-        double lx = W - RIGHT - 230;
+        double lx = W - RIGHT - 200;
         double ly = TOP + 4 + i * 15;
+        b.append("<rect x=\"").append(f(lx - 4)).append("\" y=\"").append(f(ly - 2)).append("\" width=\"200\" height=\"15\" fill=\"#ffffff\" "
+                + "fill-opacity=\"0.85\"/>");
         b.append("<rect x=\"").append(f(lx)).append("\" y=\"").append(f(ly)).append("\" width=\"12\" height=\"10\" fill=\"").append(color)
                 .append("\"/>");
         text(b, lx + 17, ly + 9, "start", name).append('\n');
@@ -117,8 +119,26 @@ final class Svg {
         return H - BOTTOM - (H - TOP - BOTTOM) * Math.min(1, Math.max(0, v / yMax));
     }
 
+    /** {@code max} rounded up to a whole number of the y axis's tick steps. */
+    static double niceMax(double max) {
+        double m = max <= 0 ? 1 : max;
+        double step = niceStep(m / 4);
+        return Math.ceil(m / step - 1e-9) * step;
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    static double niceStep(double raw) {
+        if (!(raw > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double m = raw / p;
+        return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+    }
+
     private static String tick(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.2f", v);
+        double r = Math.rint(v * 1000) / 1000;
+        return r == Math.rint(r) && Math.abs(r) < 1e12 ? String.valueOf((long) r) : String.format(Locale.ROOT, "%.2f", r);
     }
 
     static String f(double v) {
