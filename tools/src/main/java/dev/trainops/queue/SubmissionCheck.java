@@ -288,7 +288,6 @@ final class SubmissionCheck {
             }
         }
         String kind = spot ? "spot " : "";
-        String units = mig == null ? " " + gpuType : " " + gpuType + " MIG " + mig + " slices";
         if (where == null && spot && clusterTypes().contains(gpuType)) {
             throw new ToolException(ErrorCode.NO_CAPACITY, "No spot node in the cluster has " + gpuType + " GPUs.", "Submit it without "
                     + "spot: on-demand " + gpuType + " nodes are there.", false, Map.of("argument", "spot"));
@@ -298,9 +297,8 @@ final class SubmissionCheck {
                     + String.join(", ", clusterTypes()) + ".", false, Map.of("argument", "gpu_type"));
         }
         if (gpus > largest) {
-            throw new ToolException(ErrorCode.NO_CAPACITY, "No " + kind + "node can ever hold " + gpus + units + ": the largest has " + largest
-                    + " (" + where + ").", "Ask for at most " + largest + (mig == null ? " GPUs" : " slices") + " per job.", false,
-                    Map.of("argument", "gpu_count", "largest_node_gpus", largest));
+            // queue rule 13: valid on whole nodes of the type, else refused naming gpu_count and the valid values
+            MultiNode.checkAtSubmit(gpuType, mig, gpus, spot, pools, largest);
         }
         Optional<Integer> quota = scheduler.quotaLimit(team);
         if (quota.isPresent() && gpus > quota.get()) {
