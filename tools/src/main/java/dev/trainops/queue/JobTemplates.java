@@ -87,10 +87,10 @@ public final class JobTemplates implements JobRequests {
             }
         }
         JsonNode label = topology.get("rack_label");
-        if (label == null || !label.isTextual() || label.asText().isBlank()) {
+        if (label == null || !label.isString() || label.asString().isBlank()) {
             throw loader.error("topology.rack_label", "must be a node label name, e.g. " + MultiNode.DEFAULT_RACK_LABEL);
         }
-        return label.asText().trim();
+        return label.asString().trim();
     }
 
     /** The node label naming a node's rack, which multi-node jobs prefer to share (queue rule 13). */

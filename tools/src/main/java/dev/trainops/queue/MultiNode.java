@@ -48,6 +48,17 @@ final class MultiNode {
                 pool.stream().filter(r -> !r.shared() && r.allocatable() == perNode).toList());
     }
 
+    /**
+     * For validate_job_resources: the GPUs per node when {@code gpus} of whole GPUs (no MIG
+     * {@code mig}) is more than any of {@code rooms} (a GPU type's pools) holds and a whole multiple
+     * of its on-demand nodes' size; 0 when it fits one node or cannot span nodes.
+     */
+    static long spanPerNode(List<Snapshot.NodeRoom> rooms, String mig, int gpus) {
+        long largest = rooms.stream().mapToLong(Snapshot.NodeRoom::allocatable).max().orElse(0);
+        long perNode = perNode(rooms.stream().filter(r -> !r.spot()).toList());
+        return mig == null && gpus > largest && perNode > 0 && gpus % perNode == 0 ? perNode : 0;
+    }
+
     /** The GPUs of the largest exclusive whole-GPU node of {@code pool} (0: none). */
     static long perNode(List<Snapshot.NodeRoom> pool) {
         return pool.stream().filter(r -> !r.shared() && r.migProfile() == null).mapToLong(Snapshot.NodeRoom::allocatable).max().orElse(0);

@@ -423,5 +423,17 @@ abstract class QueueRulesContract {
                 null, null, null, null))).isInstanceOfSatisfying(ToolException.class, e ->
                 assertThat(e.getMessage()).contains("its GPUs are shared (time-sliced), and only whole GPUs span nodes"));
         assertThat(q.all()).isEmpty();
+        // validate_job_resources says the same: 16 is two whole nodes, 12 is no count of them
+        PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
+                q::budgetStatus, q.prices, q.clock, q::estimate, q.footprints(), q.dryRun);
+        Validation sixteen = planning.validate(new ValidateRequest("llm", 2, 64, 16, "H100", "team-a"));
+        assertThat(sixteen.feasible()).isTrue();
+        assertThat(sixteen.fitsOn()).containsExactlyInAnyOrder("h100-a", "h100-b");
+        assertThat(sixteen.checks()).anySatisfy(c -> assertThat(c.detail()).isEqualTo("16 H100 run on 2 whole nodes of 8 (queue rule 13); "
+                + "2 such node(s), 2 whole and free now."));
+        Validation twelve = planning.validate(new ValidateRequest("llm", 2, 64, 12, "H100", "team-a"));
+        assertThat(twelve.feasible()).isFalse();
+        assertThat(twelve.checks()).anySatisfy(c -> assertThat(c.detail()).contains("the largest has 8; above one node, gpu_count must be "
+                + "a whole multiple of a node's GPUs (queue rule 13)."));
     }
 }
