@@ -59,6 +59,13 @@ final class MultiNode {
         return mig == null && gpus > largest && perNode > 0 && gpus % perNode == 0 ? perNode : 0;
     }
 
+    /** Whether {@code gpus} units fit one of {@code pools} (one kind: spot or on-demand), or whole nodes of them (rule 13). */
+    static boolean fitsEver(List<Snapshot.NodeRoom> pools, int gpus) {
+        long perNode = perNode(pools);
+        return pools.stream().anyMatch(r -> r.allocatable() >= gpus) || perNode > 0 && gpus % perNode == 0
+                && pools.stream().filter(r -> !r.shared() && r.migProfile() == null && r.allocatable() == perNode).count() >= gpus / perNode;
+    }
+
     /** The GPUs of the largest exclusive whole-GPU node of {@code pool} (0: none). */
     static long perNode(List<Snapshot.NodeRoom> pool) {
         return pool.stream().filter(r -> !r.shared() && r.migProfile() == null).mapToLong(Snapshot.NodeRoom::allocatable).max().orElse(0);

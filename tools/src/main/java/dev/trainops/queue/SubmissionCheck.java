@@ -123,7 +123,8 @@ final class SubmissionCheck {
                 .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
         Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), mig, gpus, true, now);
         // only where spot capacity of the type (and profile) exists: an option is something the caller can submit as it is
-        boolean spotNodes = MigProfiles.matching(scheduler.rooms(), estimate.gpuType(), mig).stream().anyMatch(Snapshot.NodeRoom::spot);
+        boolean spotNodes = MultiNode.fitsEver(MigProfiles.matching(scheduler.rooms(), estimate.gpuType(), mig).stream()
+                .filter(Snapshot.NodeRoom::spot).toList(), gpus);
         spot.filter(e -> spotNodes && e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("spot", true), e.cost(), "Run on spot (expected cost, interruptions included).")));
         if (estimate.cost().toMicros() > 0) {
