@@ -120,14 +120,15 @@ final class MultiNode {
     }
 
     /**
-     * Queue rule 5 for a job bigger than any one node of its type ({@code largest} GPUs): valid only
+     * Queue rule 5 for a job bigger than any one node of its type ({@code largest} GPUs, on {@code where}): valid only
      * as a whole multiple of the type's node size, of whole exclusive GPUs, on no more nodes than
      * there are; otherwise a ToolException naming gpu_count and the valid values.
      */
-    static void checkAtSubmit(String gpuType, String mig, int gpus, boolean spot, List<Snapshot.NodeRoom> pools, long largest) {
+    static void checkAtSubmit(String gpuType, String mig, int gpus, boolean spot, List<Snapshot.NodeRoom> pools, long largest,
+                              String where) {
         String kind = spot ? "spot " : "";
         String never = "No " + kind + "node can ever hold " + gpus + " " + gpuType + (mig == null ? "" : " MIG " + mig + " slices")
-                + ": the largest has " + largest + "; ";
+                + ": the largest has " + largest + " (" + where + "); ";
         Map<String, Object> data = new java.util.LinkedHashMap<>(Map.of("argument", "gpu_count", "largest_node_gpus", largest));
         if (mig != null) {
             throw new ToolException(ErrorCode.NO_CAPACITY, never + "only whole GPUs span nodes (queue rule 13), not MIG slices.",

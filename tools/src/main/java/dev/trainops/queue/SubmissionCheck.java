@@ -299,7 +299,7 @@ final class SubmissionCheck {
         }
         if (gpus > largest) {
             // queue rule 13: valid on whole nodes of the type, else refused naming gpu_count and the valid values
-            MultiNode.checkAtSubmit(gpuType, mig, gpus, spot, pools, largest);
+            MultiNode.checkAtSubmit(gpuType, mig, gpus, spot, pools, largest, where);
         }
         Optional<Integer> quota = scheduler.quotaLimit(team);
         if (quota.isPresent() && gpus > quota.get()) {
