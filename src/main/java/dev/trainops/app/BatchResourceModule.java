@@ -1,12 +1,12 @@
 package dev.trainops.app;
 
+import dev.trainops.operator.CrdCheck;
 import dev.trainops.operator.TrainingBatchController;
 import dev.trainops.queue.JobQueue;
 import dev.trainops.resource.TrainingBatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +14,12 @@ import org.slf4j.LoggerFactory;
  * TrainingBatch objects (docs/kubernetes.md, "TrainingBatch"): once the queue is open, the TrainingBatch controller as
  * the control loop {@value #LOOP} (on the leader only), every {@link #EVERY}. Its submissions and cancellations are
  * audited as {@code trainops-controller}'s calls of submit_batch_training and cancel_training_job. Without the CRD trainingbatches.trainops.dev the
- * controller is off and the loop looks for the CRD again every {@link #CRD_CHECK_EVERY}; --read-only runs none.
+ * controller is off and the loop looks for the CRD again every {@link CrdCheck#EVERY}; --read-only runs none.
  */
 final class BatchResourceModule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchResourceModule.class);
     static final String LOOP = "trainingbatch-controller";
     static final Duration EVERY = Duration.ofSeconds(1);
-    static final Duration CRD_CHECK_EVERY = Duration.ofMinutes(1);
 
     private final ClusterModule cluster;
     private final QueueModule queue;
@@ -28,9 +27,8 @@ final class BatchResourceModule implements AutoCloseable {
     private final CostModule cost;
     private final boolean readOnly;
     private volatile TrainingBatchController controller;
-    /** When the CRD was last looked for (read and written on the loop's thread only). */
-    private Instant lastCheck;
-    private boolean absentLogged;
+    /** Whether the CRD is there, looked up at most once a minute (on the loop's thread only). */
+    private CrdCheck crd;
 
     BatchResourceModule(ClusterModule cluster, CostModule cost, QueueModule queue, BackgroundLoops loops, boolean readOnly) {
         this.cluster = cluster;
@@ -61,17 +59,10 @@ final class BatchResourceModule implements AutoCloseable {
     private void pass(KubernetesClient client, JobQueue jobs, Clock clock) {
         TrainingBatchController c = controller;
         if (c == null) {
-            Instant now = clock.instant();
-            if (lastCheck != null && now.isBefore(lastCheck.plus(CRD_CHECK_EVERY))) {
-                return;
+            if (crd == null) {
+                crd = new CrdCheck(client, TrainingBatch.CRD_NAME, "TrainingBatch controller", clock);
             }
-            lastCheck = now;
-            if (client.apiextensions().v1().customResourceDefinitions().withName(TrainingBatch.CRD_NAME).get() == null) {
-                if (!absentLogged) {
-                    log.info("no CRD {} in the cluster: TrainingBatch objects are not watched (looked for again every {} s)",
-                            TrainingBatch.CRD_NAME, CRD_CHECK_EVERY.toSeconds());
-                    absentLogged = true;
-                }
+            if (!crd.found()) {
                 return;
             }
             synchronized (this) {

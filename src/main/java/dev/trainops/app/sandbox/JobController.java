@@ -22,12 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox's Job controller: one pod per unsuspended Job; the Job is active while its pod is,
- * and completes or fails with it. As the garbage collector, it deletes the pods of deleted Jobs.
+ * The sandbox's Job controller: one pod per unsuspended Job, or for an Indexed Job one pod per index
+ * (annotated and labelled with it, as Kubernetes does); the Job is active while its pods are, completes
+ * when every index has succeeded and fails when any pod fails. As the garbage collector, it deletes
+ * the pods of deleted Jobs.
  */
 final class JobController {
     private static final Logger log = LoggerFactory.getLogger(JobController.class);
     static final String JOB_NAME_LABEL = "job-name";
+    /** The annotation and label of an Indexed Job's pod: its index. */
+    static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -48,18 +52,27 @@ final class JobController {
             String name = job.getMetadata().getName();
             List<Pod> owned = pods.stream().filter(p -> ns.equals(p.getMetadata().getNamespace())
                     && name.equals(label(p, JOB_NAME_LABEL))).toList();
-            if (owned.isEmpty()) {
-                client.pods().inNamespace(ns).resource(podFor(job)).create();
+            int completions = indexed(job) ? job.getSpec().getCompletions() : 1;
+            if (owned.size() < completions) {
+                Set<String> have = new HashSet<>();
+                owned.forEach(p -> have.add(String.valueOf(SandboxPods.annotation(p, COMPLETION_INDEX))));
+                for (int i = 0; i < completions; i++) {
+                    if (!indexed(job) || !have.contains(Integer.toString(i))) {
+                        client.pods().inNamespace(ns).resource(podFor(job, indexed(job) ? i : null)).create();
+                    }
+                }
                 changed = true;
                 continue;
             }
-            Pod pod = owned.get(owned.size() - 1);
-            String phase = phase(pod);
-            if (KubeNames.PHASE_SUCCEEDED.equals(phase) || KubeNames.PHASE_FAILED.equals(phase)) {
-                complete(job, pod, KubeNames.PHASE_SUCCEEDED.equals(phase));
+            Pod failed = owned.stream().filter(p -> KubeNames.PHASE_FAILED.equals(phase(p))).findFirst().orElse(null);
+            List<Pod> succeeded = owned.stream().filter(p -> KubeNames.PHASE_SUCCEEDED.equals(phase(p))).toList();
+            if (failed != null || succeeded.size() >= completions) {
+                Pod last = failed != null ? failed : succeeded.stream().max(java.util.Comparator.comparing(p ->
+                        SandboxPods.finishedAt(p).orElse(""))).orElseThrow();
+                complete(job, last, failed == null, completions);
                 changed = true;
             } else if (job.getStatus() == null || job.getStatus().getActive() == null) {
-                Job updated = new JobBuilder(job).editOrNewStatus().withActive(1)
+                Job updated = new JobBuilder(job).editOrNewStatus().withActive(completions)
                         .withStartTime(clock.instant().toString()).endStatus().build();
                 client.batch().v1().jobs().inNamespace(ns).resource(updated).updateStatus();
                 changed = true;
@@ -68,13 +81,13 @@ final class JobController {
         return collectGarbage(jobs, pods) || changed;
     }
 
-    private void complete(Job job, Pod pod, boolean ok) {
+    private void complete(Job job, Pod pod, boolean ok, int completions) {
         // as in a cluster: the Job completes when its pod's container finished, not when the controller looked
         String at = SandboxPods.finishedAt(pod).orElse(clock.instant().toString());
         JobCondition condition = new JobConditionBuilder().withType(ok ? "Complete" : "Failed").withStatus("True")
                 .withLastTransitionTime(at).withReason(ok ? "Completed" : "BackoffLimitExceeded").build();
         Job updated = new JobBuilder(job).editOrNewStatus()
-                .withActive(0).withSucceeded(ok ? 1 : 0).withFailed(ok ? 0 : 1)
+                .withActive(0).withSucceeded(ok ? completions : 0).withFailed(ok ? 0 : 1)
                 .withCompletionTime(ok ? at : null).addToConditions(condition).endStatus().build();
         client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(updated).updateStatus();
     }
@@ -95,7 +108,8 @@ final class JobController {
         return changed;
     }
 
-    private Pod podFor(Job job) {
+    /** The pod of {@code job} (of its index {@code index}; null: not an Indexed Job). */
+    private Pod podFor(Job job, Integer index) {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
         var template = job.getSpec().getTemplate();
@@ -103,10 +117,15 @@ final class JobController {
                 ? Map.of() : template.getMetadata().getLabels());
         labels.put(JOB_NAME_LABEL, name);
         labels.put("batch.kubernetes.io/job-name", name);
-        Map<String, String> annotations = template.getMetadata() == null || template.getMetadata().getAnnotations() == null
-                ? Map.of() : template.getMetadata().getAnnotations();
+        Map<String, String> annotations = new HashMap<>(template.getMetadata() == null || template.getMetadata().getAnnotations() == null
+                ? Map.of() : template.getMetadata().getAnnotations());
+        String podName = name + (index == null ? "" : "-" + index) + "-" + Integer.toHexString(Math.abs((ns + name).hashCode()) & 0xfffff);
+        if (index != null) {
+            annotations.put(COMPLETION_INDEX, index.toString());
+            labels.put(COMPLETION_INDEX, index.toString());
+        }
         return new PodBuilder()
-                .withNewMetadata().withNamespace(ns).withName(name + "-" + Integer.toHexString(Math.abs((ns + name).hashCode()) & 0xfffff))
+                .withNewMetadata().withNamespace(ns).withName(podName)
                 .withLabels(labels).withAnnotations(annotations)
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withName(name)
                         .withUid(job.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
@@ -115,6 +134,10 @@ final class JobController {
                 .withSpec(template.getSpec())
                 .withNewStatus().withPhase(KubeNames.PHASE_PENDING).endStatus()
                 .build();
+    }
+
+    private static boolean indexed(Job job) {
+        return "Indexed".equals(job.getSpec().getCompletionMode()) && job.getSpec().getCompletions() != null;
     }
 
     private static boolean finished(Job job) {

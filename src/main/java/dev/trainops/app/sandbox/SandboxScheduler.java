@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * The sandbox's scheduler: binds pending pods, by priority and then age, to the schedulable node
  * whose nodeSelector matches, whose NoSchedule and NoExecute taints the pod tolerates, and that
- * leaves the least of the GPU resources they ask for; a pod whose PersistentVolumeClaim does not
+ * leaves the least of the GPU resources they ask for, within the pod's required node affinity and pod
+ * anti-affinity ({@link SandboxAffinity}); a pod whose PersistentVolumeClaim does not
  * exist stays pending, as on a cluster. It never binds beyond a node's free GPUs or MIG slices: what
  * bound, unfinished pods hold is taken off the node's allocatable first, and each binding takes its
  * share before the next pod is placed.
@@ -43,17 +44,19 @@ final class SandboxScheduler {
                         .thenComparing(p -> p.getMetadata().getName()))
                 .toList();
         Set<String> claims = pending.stream().anyMatch(p -> !claims(p).isEmpty()) ? existingClaims() : Set.of();
+        SandboxAffinity affinity = new SandboxAffinity(pods);
         boolean changed = false;
         for (Pod pod : pending) {
             if (!claims.containsAll(claims(pod))) {
                 continue; // a cluster's scheduler too waits for the claim: "persistentvolumeclaim not found"
             }
             Map<String, Long> wants = PodResources.gpuRequests(pod);
-            Node best = bestFit(pod, wants, nodes, free);
+            Node best = bestFit(pod, wants, nodes, free, affinity);
             if (best == null) {
                 continue;
             }
             wants.forEach((k, v) -> free.get(best.getMetadata().getName()).merge(k, -v, Long::sum));
+            affinity.bound(pod, best.getMetadata().getName());
             Pod bound = new PodBuilder(pod).editSpec().withNodeName(best.getMetadata().getName()).endSpec().build();
             client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(bound).update();
             changed = true;
@@ -90,12 +93,13 @@ final class SandboxScheduler {
         return free;
     }
 
-    private static Node bestFit(Pod pod, Map<String, Long> wants, List<Node> nodes, Map<String, Map<String, Long>> free) {
+    private static Node bestFit(Pod pod, Map<String, Long> wants, List<Node> nodes, Map<String, Map<String, Long>> free,
+                                SandboxAffinity affinity) {
         Node best = null;
         long bestLeft = Long.MAX_VALUE;
         for (Node node : nodes) {
             Map<String, Long> f = free.get(node.getMetadata().getName());
-            if (f == null || !selects(pod, node) || !tolerates(pod, node)) {
+            if (f == null || !selects(pod, node) || !tolerates(pod, node) || !affinity.allows(pod, node)) {
                 continue;
             }
             boolean fits = wants.entrySet().stream().allMatch(e -> f.getOrDefault(e.getKey(), 0L) >= e.getValue());

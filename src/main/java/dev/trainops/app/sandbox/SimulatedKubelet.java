@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * to end, from its {@link TrainingPlans.Plan}), logs each epoch to the run store when the sandbox
  * clock passes its end, and Succeeds when its last epoch is done; on a spot node it may be
  * reclaimed first ({@link SpotReclaimer}). A later attempt of a job resumes its run from the last
- * epoch that run logged.
+ * epoch that run logged. Of a multi-node job's pods (an Indexed Job) only index 0 logs to the run.
  */
 final class SimulatedKubelet {
     private static final Logger log = LoggerFactory.getLogger(SimulatedKubelet.class);
@@ -65,7 +65,7 @@ final class SimulatedKubelet {
     }
 
     private void start(Pod pod, Node node, Instant now) {
-        String runName = label(pod, KubeNames.LABEL_RUN_NAME);
+        String runName = runName(pod);
         // a resumed attempt continues its job's run after the epochs that run has logged (its checkpoints)
         RunStore.Run resumed = runName != null && SandboxPods.resumes(pod) ? runs.running(runName, experiment(pod)).orElse(null) : null;
         Pod noted = new PodBuilder(pod).editMetadata()
@@ -114,7 +114,7 @@ final class SimulatedKubelet {
     private boolean advance(Pod pod, Node node, Instant now) {
         TrainingPlans.Plan plan = plans.plan(pod, node);
         Instant start = Instant.parse(pod.getStatus().getStartTime());
-        String runName = label(pod, KubeNames.LABEL_RUN_NAME);
+        String runName = runName(pod);
         String runId = SandboxPods.annotation(pod, ANNOTATION_RUN_ID);
         if (runId == null && runName != null) {
             runId = runs.start(runName, experiment(pod), start.toEpochMilli(), Map.of(), Map.of()).runId();
@@ -157,6 +157,12 @@ final class SimulatedKubelet {
             runs.finish(runId, "FINISHED", end.toEpochMilli());
         }
         return true;
+    }
+
+    /** The run a pod logs to: its job's; of a multi-node job's pods only index 0 logs, as rank 0 does in distributed training. */
+    private static String runName(Pod pod) {
+        String index = SandboxPods.annotation(pod, JobController.COMPLETION_INDEX);
+        return index == null || index.equals("0") ? label(pod, KubeNames.LABEL_RUN_NAME) : null;
     }
 
     private static String experiment(Pod pod) {

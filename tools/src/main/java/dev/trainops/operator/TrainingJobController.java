@@ -7,7 +7,6 @@ import dev.trainops.queue.Owner;
 import dev.trainops.queue.QueuedJob;
 import dev.trainops.resource.TrainingJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
@@ -37,7 +36,7 @@ public final class TrainingJobController implements AutoCloseable {
     public static final Principal PRINCIPAL = Principal.admin("trainops-controller");
     public static final Duration PASS_EVERY = Duration.ofMillis(500);
     public static final Duration RESYNC_EVERY = Duration.ofSeconds(2);
-    public static final Duration CRD_CHECK_EVERY = Duration.ofMinutes(1);
+    public static final Duration CRD_CHECK_EVERY = CrdCheck.EVERY;
     static final String BY_JOB_ID = "byMirroredJob";
     static final String BY_UID = "byUid";
 
@@ -52,8 +51,7 @@ public final class TrainingJobController implements AutoCloseable {
     private volatile SharedIndexInformer<TrainingJob> informer;
     private volatile QueueView view = QueueView.EMPTY;
     private Instant nextResync = Instant.MIN;
-    private Instant nextCrdCheck = Instant.MIN;
-    private boolean saidOff;
+    private final CrdCheck crd;
     private volatile boolean closed;
 
     public TrainingJobController(KubernetesClient client, JobQueue queue, AuditTrail audit, Clock clock) {
@@ -63,18 +61,12 @@ public final class TrainingJobController implements AutoCloseable {
         this.reconciler = new TrainingJobReconciler(queue, new StatusWriter(client), new EventRecorder(client, clock), audit, clock,
                 () -> view, this::latest);
         this.mirrors = new Mirrors(client);
+        this.crd = new CrdCheck(client, TrainingJob.CRD_NAME, "TrainingJob controller", clock);
     }
 
     /** Whether the TrainingJob CRD is installed: a 404 says no; any other refusal is thrown. */
     public static boolean crdInstalled(KubernetesClient client) {
-        try {
-            return client.apiextensions().v1().customResourceDefinitions().withName(TrainingJob.CRD_NAME).get() != null;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
+        return CrdCheck.installed(client, TrainingJob.CRD_NAME);
     }
 
     /**
@@ -99,28 +91,7 @@ public final class TrainingJobController implements AutoCloseable {
         if (informer != null) {
             return true;
         }
-        Instant now = clock.instant();
-        if (closed || now.isBefore(nextCrdCheck)) {
-            return false;
-        }
-        nextCrdCheck = now.plus(CRD_CHECK_EVERY);
-        boolean installed;
-        try {
-            installed = crdInstalled(client);
-        } catch (KubernetesClientException e) {
-            if (!saidOff) {
-                log.warn("cannot look up the CRD {} (HTTP {}): the TrainingJob controller stays off and looks again every minute",
-                        TrainingJob.CRD_NAME, e.getCode());
-                saidOff = true;
-            }
-            return false;
-        }
-        if (!installed) {
-            if (!saidOff) {
-                log.info("the CRD {} is not installed: the TrainingJob controller is off and looks again every minute "
-                        + "(kubectl apply -k deploy/crds installs it)", TrainingJob.CRD_NAME);
-                saidOff = true;
-            }
+        if (closed || !crd.found()) {
             return false;
         }
         informer = start();
@@ -132,8 +103,8 @@ public final class TrainingJobController implements AutoCloseable {
      * The CRD was installed just now (the sandbox seeds it; a test installs it): the next pass looks it up instead of
      * waiting out {@link #CRD_CHECK_EVERY}.
      */
-    public synchronized void lookForTheCrdNow() {
-        nextCrdCheck = Instant.MIN;
+    public void lookForTheCrdNow() {
+        crd.lookNow();
     }
 
     private SharedIndexInformer<TrainingJob> start() {

@@ -19,6 +19,7 @@ import java.util.Set;
  * URGENT work); an URGENT job that does not fit preempts the smallest set of BACKGROUND jobs on one
  * node that makes it fit; a job waiting longer than the starvation limit reserves its GPU type.
  * A spot job is placed on spot nodes only, an on-demand job on on-demand nodes only ({@link #pool}).
+ * A job bigger than one node takes whole nodes of its type, all or nothing ({@link MultiNode}, rule 13).
  * Every job left waiting gets a reason, the numbers behind it, its position and an ETA.
  */
 final class AdmissionPlanner {
@@ -52,8 +53,8 @@ final class AdmissionPlanner {
         }
         Map<String, Integer> teamUsed = new HashMap<>(s.quotaUsedOutside());
         for (QueuedJob a : s.active()) {
-            if (a.node() != null && free.containsKey(a.roomKey())) {
-                free.merge(a.roomKey(), (long) -a.gpuCount(), Long::sum);
+            for (String key : a.roomKeys()) { // a multi-node job holds its share on each of its nodes (rule 13)
+                free.computeIfPresent(key, (k, f) -> f - a.gpusPerNode());
             }
             teamUsed.merge(a.team(), a.gpuCount(), Integer::sum);
         }
@@ -118,12 +119,15 @@ final class AdmissionPlanner {
                         + "has waited longer (no starvation): it goes first.", position, ix.eta(job, free)));
                 continue;
             }
+            // rule 13: more than one node holds takes whole free nodes of its type, all or nothing, topology first
+            MultiNode.Need need = MultiNode.need(job, ix.roomsByType.getOrDefault(pool(job), List.of()));
+            List<Snapshot.NodeRoom> on = need == null ? null : MultiNode.place(need, free, reservedNodes, job.jobId());
             // placement: the node of this GPU type that fits with the least left over
             String best = null;
             long bestLeft = Long.MAX_VALUE;
             boolean gated = false;
             String gatedDetail = null;
-            List<Snapshot.NodeRoom> ofType = ix.maxFree(pool(job), free) >= job.gpuCount()
+            List<Snapshot.NodeRoom> ofType = need == null && ix.maxFree(pool(job), free) >= job.gpuCount()
                     ? ix.roomsByType.getOrDefault(pool(job), List.of()) : List.of();
             for (Snapshot.NodeRoom r : ofType) {
                 String holder = reservedNodes.get(r.key());
@@ -148,9 +152,11 @@ final class AdmissionPlanner {
                     bestLeft = left;
                 }
             }
-            if (best != null) {
-                admits.add(new Admit(job, rooms.get(best).node()));
-                free.merge(best, (long) -job.gpuCount(), Long::sum);
+            if (best != null || on != null) {
+                admits.add(new Admit(job, on != null ? MultiNode.nodeList(on) : rooms.get(best).node()));
+                for (String key : on != null ? on.stream().map(Snapshot.NodeRoom::key).toList() : List.of(best)) {
+                    free.merge(key, -(on != null ? need.perNode() : job.gpuCount()), Long::sum);
+                }
                 ix.changed(pool(job));
                 teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
                 if (budget != null) {
@@ -189,7 +195,8 @@ final class AdmissionPlanner {
                     continue;
                 }
             }
-            waits.put(job.jobId(), new Wait(Reason.NO_CAPACITY, ix.detail(job, free), position, ix.eta(job, free)));
+            waits.put(job.jobId(), need != null ? new Wait(Reason.NO_CAPACITY, MultiNode.detail(job, need, free), position, null)
+                    : new Wait(Reason.NO_CAPACITY, ix.detail(job, free), position, ix.eta(job, free)));
             if (job.submitted().plus(s.starvationAfter()).isBefore(s.now())) {
                 reservedTypes.add(pool(job)); // rule 8: nobody behind it takes this GPU type until it starts
             }

@@ -76,18 +76,19 @@ final class JobManifest {
         annotations.put(KubeNames.ANNOTATION_EXPECTED_END, now.plus(Duration.ofSeconds(job.estimatedSeconds())).toString());
         annotations.put(KubeNames.ANNOTATION_CHECKPOINT, values.get("checkpoint_dir"));
 
-        Quantity gpus = new Quantity(Integer.toString(job.gpuCount()));
-        Quantity memory = times(t.memoryPerGpu(), job.gpuCount());
+        int perPod = job.gpusPerNode(); // a multi-node job's pods each hold their node's share (queue rule 13)
+        Quantity gpus = new Quantity(Integer.toString(perPod));
+        Quantity memory = times(t.memoryPerGpu(), perPod);
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put(resource, gpus);
-        requests.put("cpu", times(t.cpuPerGpu(), job.gpuCount()));
+        requests.put("cpu", times(t.cpuPerGpu(), perPod));
         requests.put("memory", memory);
         Map<String, Quantity> limits = new LinkedHashMap<>();
         limits.put(resource, gpus); // GPU limit equals request
         limits.put("memory", memory);
 
         Map<String, String> nodeSelector = new LinkedHashMap<>(t.nodeSelector());
-        if (job.node() != null) {
+        if (job.nodes().size() == 1) {
             nodeSelector.put(KubeNames.LABEL_HOSTNAME, job.node());
         }
         List<Volume> volumes = new ArrayList<>(t.volumes().stream().map(v -> new VolumeBuilder(v).build()).toList());
@@ -124,7 +125,7 @@ final class JobManifest {
                 .endSpec()
                 .endTemplate()
                 .endSpec();
-        return manifest.build();
+        return MultiNodeJob.indexed(manifest.build(), job);
     }
 
     /** What each placeholder stands for in this attempt (docs/queue.md, "Job templates"). */

@@ -56,7 +56,7 @@ public final class JobQueue {
         this.store = store;
         this.quotas = quotas;
         this.scheduler = new Scheduler(store, index, runner, quotas, team -> budgets.apply(team).map(JobQueue::room), utilization, prices,
-                clock, Scheduler.Settings.defaults(), events, admitsHere);
+                clock, Scheduler.Settings.defaults().withRackLabel(templates.rackLabel()), events, admitsHere);
         this.dryRun = new DryRun(new JobManifest(priorities, templates, prices.spotNodes()), scheduler, clock);
         this.service = new QueueService(store, scheduler, priorities, quotas, estimator, budgets, prices, clock, dryRun);
         this.planning = new PlanningService(priorities, quotas, store, scheduler, index, budgets, prices, clock, estimator,

@@ -43,11 +43,13 @@ public final class JobTemplates implements JobRequests {
     private final Map<String, JobTemplate> templates;
     private final Deadline deadline;
     private final URI mlflowTrackingUri;
+    private final String rackLabel;
 
-    private JobTemplates(Map<String, JobTemplate> templates, Deadline deadline, URI mlflowTrackingUri) {
+    private JobTemplates(Map<String, JobTemplate> templates, Deadline deadline, URI mlflowTrackingUri, String rackLabel) {
         this.templates = Map.copyOf(templates);
         this.deadline = deadline;
         this.mlflowTrackingUri = mlflowTrackingUri;
+        this.rackLabel = rackLabel;
     }
 
     /** Reads and checks the file; IllegalArgumentException names the file, the key path and the fix. */
@@ -63,14 +65,37 @@ public final class JobTemplates implements JobRequests {
                     + "quotes and brackets there");
         }
         if (root == null || !root.isObject()) {
-            throw loader.error("(top level)", "must be a map with 'templates' (and optionally 'deadline')");
+            throw loader.error("(top level)", "must be a map with 'templates' (and optionally 'deadline' and 'topology')");
         }
         for (var e : root.properties()) {
-            if (!List.of("templates", "deadline").contains(e.getKey())) {
-                throw loader.error(e.getKey(), "is not a key of jobs.yaml; the keys are templates, deadline");
+            if (!List.of("templates", "deadline", "topology").contains(e.getKey())) {
+                throw loader.error(e.getKey(), "is not a key of jobs.yaml; the keys are templates, deadline, topology");
             }
         }
-        return new JobTemplates(loader.templates(root.get("templates")), loader.deadline(root.get("deadline")), null);
+        return new JobTemplates(loader.templates(root.get("templates")), loader.deadline(root.get("deadline")), null,
+                rackLabel(loader, root.get("topology")));
+    }
+
+    /** {@code topology: {rack_label: LABEL}}: the node label naming a node's rack (queue rule 13); absent, {@link MultiNode#DEFAULT_RACK_LABEL}. */
+    private static String rackLabel(JobTemplateLoader loader, JsonNode topology) {
+        if (topology == null || topology.isNull()) {
+            return MultiNode.DEFAULT_RACK_LABEL;
+        }
+        for (var e : topology.properties()) {
+            if (!e.getKey().equals("rack_label")) {
+                throw loader.error("topology." + e.getKey(), "is not a topology key; the only key is rack_label");
+            }
+        }
+        JsonNode label = topology.get("rack_label");
+        if (label == null || !label.isString() || label.asString().isBlank()) {
+            throw loader.error("topology.rack_label", "must be a node label name, e.g. " + MultiNode.DEFAULT_RACK_LABEL);
+        }
+        return label.asString().trim();
+    }
+
+    /** The node label naming a node's rack, which multi-node jobs prefer to share (queue rule 13). */
+    public String rackLabel() {
+        return rackLabel;
     }
 
     /**
@@ -86,7 +111,7 @@ public final class JobTemplates implements JobRequests {
                 throw new IllegalArgumentException("MLFLOW_TRACKING_URI is not a valid URI");
             }
         }
-        return new JobTemplates(templates, deadline, clean);
+        return new JobTemplates(templates, deadline, clean, rackLabel);
     }
 
     /** The template of {@code model}, else {@code default}. */

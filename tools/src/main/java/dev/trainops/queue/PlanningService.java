@@ -212,14 +212,13 @@ final class PlanningService {
                 free.put(x.key(), x.allocatable() - x.usedOutside());
             }
             for (QueuedJob a : snapshot.active()) {
-                if (a.node() != null) {
-                    free.merge(a.roomKey(), (long) -a.gpuCount(), Long::sum);
-                }
+                a.roomKeys().forEach(key -> free.merge(key, (long) -a.gpusPerNode(), Long::sum)); // rule 13: a share on each node
             }
+            long perNode = MultiNode.spanPerNode(rooms, mig, gpus); // rule 13: whole nodes of perNode GPUs (0: one node)
             for (Snapshot.NodeRoom x : rooms) {
-                if (x.allocatable() >= gpus) {
+                if (perNode > 0 ? !x.spot() && !x.shared() && x.allocatable() == perNode : x.allocatable() >= gpus) {
                     fitsOn.add(x.node());
-                    if (free.getOrDefault(x.key(), 0L) >= gpus) {
+                    if (free.getOrDefault(x.key(), 0L) >= (perNode > 0 ? perNode : gpus)) {
                         freeNow.add(x.node());
                     }
                 }
@@ -228,9 +227,14 @@ final class PlanningService {
             String what = type + (mig == null ? " GPUs" : " MIG " + mig + " slices");
             checks.add(new Validation.Check("gpu_type", !rooms.isEmpty(), rooms.isEmpty() ? "No node in the cluster has " + what + "."
                     : rooms.size() + " node(s) have " + what + "."));
-            if (!rooms.isEmpty()) {
+            if (!rooms.isEmpty() && perNode > 0) {
+                long nodes = gpus / perNode;
+                checks.add(new Validation.Check("fits_a_node", fitsOn.size() >= nodes, gpus + " " + type + " run on " + nodes + " whole nodes of "
+                        + perNode + " (queue rule 13); " + fitsOn.size() + " such node(s), " + freeNow.size() + " whole and free now."));
+            } else if (!rooms.isEmpty()) {
                 checks.add(new Validation.Check("fits_a_node", !fitsOn.isEmpty(), fitsOn.isEmpty() ? "No " + type + " node holds " + gpus
-                        + " GPUs; the largest has " + largest + "." : gpus + " " + type + " fit on " + fitsOn.size() + " node(s); "
+                        + " GPUs; the largest has " + largest + (mig == null ? "; above one node, gpu_count must be a whole multiple of "
+                        + "a node's GPUs (queue rule 13)." : ".") : gpus + " " + type + " fit on " + fitsOn.size() + " node(s); "
                         + freeNow.size() + " have them free now."));
             }
         }

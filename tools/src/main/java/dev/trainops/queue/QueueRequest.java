@@ -13,7 +13,7 @@ public record QueueRequest(
         @Bounds(min = 1, max = 10000) int epochs,
         @Bounds(min = 1, max = 1048576) int batchSize,
         @Nullable @JsonPropertyDescription("URGENT, NORMAL or BACKGROUND; default by model (llm URGENT, mnist NORMAL, validation BACKGROUND).") Priority priority,
-        @Nullable @Bounds(min = 1, max = 64) @JsonPropertyDescription("GPUs on one node; default 1.") Integer gpuCount,
+        @Nullable @Bounds(min = 1, max = 64) @JsonPropertyDescription("GPUs; default 1. More than one node holds runs on whole nodes of the type: a whole multiple of its GPUs per node, e.g. 16 on 8-GPU nodes (queue rule 13).") Integer gpuCount,
         @Nullable @JsonPropertyDescription("GPU type, e.g. H100, A100-80GB, L4, T4; default: the type of the model's most recent run.") String gpuType,
         @Nullable @JsonPropertyDescription("Training parameters passed to the job (learning_rate, checkpoint_dir, image, ...).") Map<String, String> params,
         @Nullable @JsonPropertyDescription("Run on spot capacity (cheaper, may be interrupted). Default false.") Boolean spot,

@@ -145,6 +145,25 @@ public record QueuedJob(String jobId, JobSpec spec, JobStatus status) {
         return node() == null ? null : Snapshot.NodeRoom.key(node(), migProfile());
     }
 
+    /**
+     * The nodes it holds, in pod index order: one, or for a multi-node job (queue rule 13) one per pod,
+     * stored comma-separated in its status; empty before admission.
+     */
+    public java.util.List<String> nodes() {
+        return node() == null ? java.util.List.of() : java.util.List.of(node().split(","));
+    }
+
+    /** The GPUs each of its pods holds: all of them on one node, or an equal share on each of its nodes. */
+    public int gpusPerNode() {
+        int n = nodes().size();
+        return n <= 1 ? gpuCount() : gpuCount() / n;
+    }
+
+    /** The keys of the pools it holds ({@link #roomKey} on each of its nodes). */
+    java.util.List<String> roomKeys() {
+        return nodes().stream().map(n -> Snapshot.NodeRoom.key(n, migProfile())).toList();
+    }
+
     public int epochs() {
         return spec.epochs();
     }

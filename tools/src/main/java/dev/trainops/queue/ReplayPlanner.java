@@ -68,6 +68,35 @@ public final class ReplayPlanner {
         return new Decisions(admits, preemptions, waits);
     }
 
+    /**
+     * Queue rules 5 and 13 at submission, as queue_training_job answers: empty when {@code gpus}
+     * whole GPUs of {@code gpuType} fit one node or whole nodes of the model, else the refusal's
+     * message (and what to ask for instead).
+     */
+    public static java.util.Optional<String> refusal(List<Node> nodes, String gpuType, int gpus) {
+        List<Snapshot.NodeRoom> pools = new ArrayList<>();
+        String where = null;
+        long largest = 0;
+        for (Node n : nodes) {
+            if (n.gpuType().equals(gpuType)) {
+                pools.add(new Snapshot.NodeRoom(n.name(), n.gpuType(), "nvidia.com/gpu", false, n.gpus(), 0, null));
+                if (n.gpus() > largest) {
+                    largest = n.gpus();
+                    where = n.name();
+                }
+            }
+        }
+        if (gpus <= largest) {
+            return java.util.Optional.empty();
+        }
+        try {
+            MultiNode.checkAtSubmit(gpuType, null, gpus, false, pools, largest, where);
+            return java.util.Optional.empty();
+        } catch (dev.trainops.catalog.ToolException e) {
+            return java.util.Optional.of(e.getMessage() + " " + e.hint());
+        }
+    }
+
     /** The queue's default starvation limit (queue rule 8): a job waiting longer reserves its GPU type. */
     public static Duration defaultStarvationAfter() {
         return Scheduler.Settings.defaults().starvationAfter();

@@ -32,9 +32,19 @@ final class Scheduler {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     /** Tunables with their defaults. */
-    public record Settings(BigDecimal utilizationThreshold, Duration starvationAfter) {
+    /** {@code rackLabel}: the node label naming a node's rack, which multi-node jobs prefer to share (queue rule 13). */
+    public record Settings(BigDecimal utilizationThreshold, Duration starvationAfter, String rackLabel) {
+        public Settings(BigDecimal utilizationThreshold, Duration starvationAfter) {
+            this(utilizationThreshold, starvationAfter, MultiNode.DEFAULT_RACK_LABEL);
+        }
+
         public static Settings defaults() {
             return new Settings(new BigDecimal("50"), Duration.ofMinutes(30));
+        }
+
+        /** The defaults with {@code label} as the rack label. */
+        public Settings withRackLabel(String label) {
+            return new Settings(utilizationThreshold, starvationAfter, label);
         }
     }
 

@@ -36,10 +36,18 @@ record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<
      * are not active trainops jobs hold, its GPU utilisation when known (percent), whether it is
      * spot capacity (only spot jobs go there, and only there: docs/queue.md, "Spot and on-demand"),
      * and the MIG profile each unit is (null: whole or shared GPUs). A node under MIG strategy
-     * {@code mixed} has one pool per profile (docs/queue.md, "MIG slices").
+     * {@code mixed} has one pool per profile (docs/queue.md, "MIG slices"). {@code zone} and {@code rack}
+     * are the node's topology labels (null when it has none), which multi-node jobs prefer to share
+     * (queue rule 13, {@link MultiNode}).
      */
     public record NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
-                           Double utilizationPercent, boolean spot, String migProfile) {
+                           Double utilizationPercent, boolean spot, String migProfile, String zone, String rack) {
+        /** A pool of a node without topology labels. */
+        public NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
+                        Double utilizationPercent, boolean spot, String migProfile) {
+            this(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, spot, migProfile, null, null);
+        }
+
         /** Whole or shared GPUs. */
         public NodeRoom(String node, String gpuType, String resource, boolean shared, long allocatable, long usedOutside,
                         Double utilizationPercent, boolean spot) {
@@ -59,7 +67,12 @@ record Snapshot(Instant now, List<NodeRoom> nodes, List<QueuedJob> queued, List<
 
         /** The same pool with {@code used} units held by pods outside the queue. */
         NodeRoom withUsedOutside(long used) {
-            return new NodeRoom(node, gpuType, resource, shared, allocatable, used, utilizationPercent, spot, migProfile);
+            return new NodeRoom(node, gpuType, resource, shared, allocatable, used, utilizationPercent, spot, migProfile, zone, rack);
+        }
+
+        /** The same pool on a node labelled with {@code zone} and {@code rack} (either null: not labelled). */
+        public NodeRoom inTopology(String zone, String rack) {
+            return new NodeRoom(node, gpuType, resource, shared, allocatable, usedOutside, utilizationPercent, spot, migProfile, zone, rack);
         }
 
         /** The key of the pool a job of {@code migProfile} (null: whole or shared GPUs) holds on {@code node}. */

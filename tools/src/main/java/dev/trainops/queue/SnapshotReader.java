@@ -76,7 +76,8 @@ final class SnapshotReader {
             boolean spot = spotNodes.isSpot(labels);
             if (resource != null) {
                 out.add(new Snapshot.NodeRoom(name, type, resource, GpuShares.sharing(resource, labels) != Sharing.EXCLUSIVE,
-                        PodResources.count(allocatable.get(resource)), 0, util, spot));
+                        PodResources.count(allocatable.get(resource)), 0, util, spot)
+                        .inTopology(labels.get(MultiNode.ZONE_LABEL), labels.get(settings.rackLabel())));
             }
             for (var mig : migResources(allocatable, labels).entrySet()) {
                 out.add(new Snapshot.NodeRoom(name, type, mig.getKey(), false, PodResources.count(allocatable.get(mig.getKey())), 0, util,

@@ -123,7 +123,8 @@ final class SubmissionCheck {
                 .ifPresent(e -> options.add(option(r, Map.of("schedule", "off_peak"), e.cost(), "Wait for the off-peak window.")));
         Optional<Estimator.Estimate> spot = estimator.estimate(r.model(), r.epochs(), r.batchSize(), estimate.gpuType(), mig, gpus, true, now);
         // only where spot capacity of the type (and profile) exists: an option is something the caller can submit as it is
-        boolean spotNodes = MigProfiles.matching(scheduler.rooms(), estimate.gpuType(), mig).stream().anyMatch(Snapshot.NodeRoom::spot);
+        boolean spotNodes = MultiNode.fitsEver(MigProfiles.matching(scheduler.rooms(), estimate.gpuType(), mig).stream()
+                .filter(Snapshot.NodeRoom::spot).toList(), gpus);
         spot.filter(e -> spotNodes && e.cost().toMicros() <= allowedMicros)
                 .ifPresent(e -> options.add(option(r, Map.of("spot", true), e.cost(), "Run on spot (expected cost, interruptions included).")));
         if (estimate.cost().toMicros() > 0) {
@@ -288,7 +289,6 @@ final class SubmissionCheck {
             }
         }
         String kind = spot ? "spot " : "";
-        String units = mig == null ? " " + gpuType : " " + gpuType + " MIG " + mig + " slices";
         if (where == null && spot && clusterTypes().contains(gpuType)) {
             throw new ToolException(ErrorCode.NO_CAPACITY, "No spot node in the cluster has " + gpuType + " GPUs.", "Submit it without "
                     + "spot: on-demand " + gpuType + " nodes are there.", false, Map.of("argument", "spot"));
@@ -298,9 +298,8 @@ final class SubmissionCheck {
                     + String.join(", ", clusterTypes()) + ".", false, Map.of("argument", "gpu_type"));
         }
         if (gpus > largest) {
-            throw new ToolException(ErrorCode.NO_CAPACITY, "No " + kind + "node can ever hold " + gpus + units + ": the largest has " + largest
-                    + " (" + where + ").", "Ask for at most " + largest + (mig == null ? " GPUs" : " slices") + " per job.", false,
-                    Map.of("argument", "gpu_count", "largest_node_gpus", largest));
+            // queue rule 13: valid on whole nodes of the type, else refused naming gpu_count and the valid values
+            MultiNode.checkAtSubmit(gpuType, mig, gpus, spot, pools, largest, where);
         }
         Optional<Integer> quota = scheduler.quotaLimit(team);
         if (quota.isPresent() && gpus > quota.get()) {

@@ -9,7 +9,7 @@ public record ValidateRequest(
         @JsonPropertyDescription("The model, as its runs log it (e.g. llm).") String model,
         @Bounds(min = 1, max = 10000) int epochs,
         @Bounds(min = 1, max = 1048576) int batchSize,
-        @Nullable @Bounds(min = 1, max = 64) @JsonPropertyDescription("GPUs on one node; default 1.") Integer gpuCount,
+        @Nullable @Bounds(min = 1, max = 64) @JsonPropertyDescription("GPUs; default 1. More than one node holds runs on whole nodes of the type: a whole multiple of its GPUs per node, e.g. 16 on 8-GPU nodes (queue rule 13).") Integer gpuCount,
         @Nullable @JsonPropertyDescription("GPU type; default: the type of the model's most recent run.") String gpuType,
         @Nullable @JsonPropertyDescription("The team, to check its quota and budget too.") String team,
         @Nullable @JsonPropertyDescription("true: also answer with the batch/v1 Job queue_training_job would create for this request (job_manifest); needs team. Nothing is written either way. Default false.") Boolean dryRun,

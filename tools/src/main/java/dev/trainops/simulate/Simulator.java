@@ -237,10 +237,9 @@ public final class Simulator {
 
         void arrive(Live l) {
             Trace.Job j = l.job;
-            if (j.gpus() > setup.gpusPerNode()) {
-                // queue rule 5 as queue_training_job answers today (SubmissionCheck.fitsEver): refused at submit, never waiting forever
-                l.rejected = "No node can ever hold " + j.gpus() + " " + setup.gpuType() + ": the largest has " + setup.gpusPerNode()
-                        + " (queue rule 5; the queue places a job on one node).";
+            java.util.Optional<String> refused = ReplayPlanner.refusal(nodes, setup.gpuType(), j.gpus()); // queue rules 5 and 13
+            if (refused.isPresent()) {
+                l.rejected = refused.get();
                 return;
             }
             Instant now = clock.instant();
@@ -304,11 +303,15 @@ public final class Simulator {
         }
 
         void admit(Live l, String node) {
-            long f = free.get(node);
-            if (f < l.job.gpus()) {
-                withoutRoom++;
+            List<String> on = List.of(node.split(","));
+            long each = l.job.gpus() / on.size(); // a multi-node job takes whole nodes (rule 13)
+            for (String n : on) {
+                long f = free.get(n);
+                if (f < each) {
+                    withoutRoom++;
+                }
+                free.put(n, f - each);
             }
-            free.put(node, f - l.job.gpus());
             Instant now = clock.instant();
             long t = now.getEpochSecond() - setup.epoch().getEpochSecond();
             l.q = l.q.admittedTo(node, now).runningSince(now, now);
@@ -324,7 +327,7 @@ public final class Simulator {
 
         void complete(Live l) {
             bill(l, l.runStart, l.end);
-            free.merge(l.q.node(), (long) l.job.gpus(), Long::sum);
+            release(l);
             l.q = l.q.ended(JobState.SUCCEEDED, null, "Ran its recorded duration.", at(l.runStart), at(l.end));
             l.ended = l.end;
             active.remove(l.job.id());
@@ -339,10 +342,17 @@ public final class Simulator {
             v.remaining -= setup.checkpointSeconds() > 0 ? ran - ran % setup.checkpointSeconds() : 0;
             v.preemptions++;
             preemptions++;
-            free.merge(v.q.node(), (long) v.job.gpus(), Long::sum);
+            release(v);
             v.q = v.q.preemptedBy(by, detail, now).requeuedAfterPreemption(detail, now);
             active.remove(v.job.id());
             queued.put(v.job.id(), v);
+        }
+
+        void release(Live l) {
+            List<String> on = l.q.nodes();
+            for (String n : on) {
+                free.merge(n, (long) l.job.gpus() / on.size(), Long::sum);
+            }
         }
 
         void bill(Live l, long from, long to) {

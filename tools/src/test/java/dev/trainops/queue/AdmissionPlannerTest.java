@@ -189,7 +189,9 @@ class AdmissionPlannerTest {
                 .plan();
         assertThat(admitted(plan)).isEmpty();
         assertThat(victims(plan)).isEmpty();
-        assertThat(plan.waits().get("tj-huge").detail()).isEqualTo("Needs 16 H100 on one node; 0 free in all, the largest free block is 0.");
+        // 16 on 8-GPU nodes is two whole nodes under rule 13; there is one (and it is busy)
+        assertThat(plan.waits().get("tj-huge").detail()).isEqualTo("Needs 2 whole free H100 nodes (8 GPUs each, 16 in all; all or "
+                + "nothing), 0 free of 1.");
         assertThat(plan.waits().get("tj-l4").reason()).isEqualTo(Reason.NO_CAPACITY);
     }
 

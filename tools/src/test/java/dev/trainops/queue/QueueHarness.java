@@ -222,11 +222,19 @@ final class QueueHarness implements AutoCloseable {
                 continue;
             }
             var t = j.getSpec().getTemplate();
-            Pod pod = new PodBuilder().withNewMetadata().withNamespace(ns).withName(name + "-pod").withLabels(t.getMetadata().getLabels())
-                    .addToLabels("batch.kubernetes.io/job-name", name).endMetadata()
-                    .withSpec(t.getSpec()).editSpec().withNodeName(t.getSpec().getNodeSelector().get(KubeNames.LABEL_HOSTNAME)).endSpec()
-                    .withNewStatus().withPhase("Running").withStartTime(clock.instant().toString()).endStatus().build();
-            client.resource(pod).create();
+            // an Indexed Job (queue rule 13): one pod per index, on the nodes its node affinity names, in order
+            List<String> nodes = "Indexed".equals(j.getSpec().getCompletionMode())
+                    ? t.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
+                    .get(0).getMatchExpressions().stream().filter(e -> e.getKey().equals(KubeNames.LABEL_HOSTNAME)).findFirst()
+                    .orElseThrow().getValues()
+                    : java.util.Collections.singletonList(t.getSpec().getNodeSelector().get(KubeNames.LABEL_HOSTNAME));
+            for (int i = 0; i < nodes.size(); i++) {
+                Pod pod = new PodBuilder().withNewMetadata().withNamespace(ns).withName(name + "-pod" + (i == 0 ? "" : "-" + i))
+                        .withLabels(t.getMetadata().getLabels()).addToLabels("batch.kubernetes.io/job-name", name).endMetadata()
+                        .withSpec(t.getSpec()).editSpec().withNodeName(nodes.get(i)).endSpec()
+                        .withNewStatus().withPhase("Running").withStartTime(clock.instant().toString()).endStatus().build();
+                client.resource(pod).create();
+            }
         }
         awaitIndex();
     }

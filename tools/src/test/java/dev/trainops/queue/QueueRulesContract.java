@@ -360,4 +360,80 @@ abstract class QueueRulesContract {
         q.scheduler.pass();
         assertThat(q.job(normal.jobId()).state()).isEqualTo(JobState.SCHEDULED);
     }
+
+    @Test
+    void queueRule13_aJobBiggerThanOneNodeRunsOnWholeNodesOfOneTypeAsAnIndexedJobAdmittedAllOrNothing() {
+        QueuedJob small = running("team-b", "small", 2, Priority.NORMAL);
+        // 16 H100 on 8-GPU nodes: two whole nodes, and one of them holds the small job -> it waits, nothing partial
+        QueueAnswer big = q.service.submit(request("team-a", "big", "llm", 16, Priority.NORMAL));
+        assertThat(big.state()).isEqualTo(JobState.QUEUED);
+        assertThat(big.reason()).isEqualTo(Reason.NO_CAPACITY);
+        assertThat(big.reasonDetail()).contains("Needs 2 whole free H100 nodes (8 GPUs each, 16 in all; all or nothing), 1 free (");
+        assertThat(client.batch().v1().jobs().inNamespace("team-a").list().getItems()).isEmpty();
+        // the spot node is H100 too, but of another kind: never one of its nodes
+        q.clock.advance(Duration.ofMinutes(1));
+        q.finish(small.jobId());
+        q.scheduler.pass();
+        QueuedJob admitted = q.job(big.jobId());
+        assertThat(admitted.state()).isEqualTo(JobState.SCHEDULED);
+        assertThat(admitted.nodes()).containsExactly("h100-a", "h100-b");
+        Job kube = client.batch().v1().jobs().inNamespace("team-a").withName(admitted.kubeName()).get();
+        assertThat(kube.getSpec().getCompletionMode()).isEqualTo("Indexed");
+        assertThat(kube.getSpec().getCompletions()).isEqualTo(2);
+        assertThat(kube.getSpec().getParallelism()).isEqualTo(2);
+        var pod = kube.getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getResources().getRequests().get("nvidia.com/gpu").getAmount()).isEqualTo("8");
+        assertThat(pod.getNodeSelector()).doesNotContainKey(KubeNames.LABEL_HOSTNAME);
+        assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0)
+                .getMatchExpressions()).anySatisfy(e -> {
+                    assertThat(e.getKey()).isEqualTo(KubeNames.LABEL_HOSTNAME);
+                    assertThat(e.getValues()).containsExactly("h100-a", "h100-b");
+                });
+        assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().get(0).getLabelSelector()
+                .getMatchLabels()).containsEntry(KubeNames.LABEL_JOB_ID, admitted.jobId());
+        assertThat(pod.getContainers().get(0).getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("NNODES=2", "GPUS_PER_NODE=8", "WORLD_SIZE=16");
+        q.startPods();
+        q.scheduler.pass();
+        assertThat(q.job(big.jobId()).state()).isEqualTo(JobState.RUNNING);
+        // quota counts all 16 GPUs: team-a holds its 16
+        QueueAnswer more = q.service.submit(request("team-a", "one-more", "mnist", 1, Priority.NORMAL));
+        assertThat(more.reason()).isEqualTo(Reason.QUOTA_EXCEEDED);
+        assertThat(more.reasonDetail()).contains("holds 16 of its 16 GPU quota");
+    }
+
+    @Test
+    void queueRule13_aGpuCountAboveOneNodeMustBeWholeNodesOfWholeGpusOrItIsRefusedNamingTheValidValues() {
+        for (int gpus : new int[] {12, 24}) {
+            assertThatThrownBy(() -> q.service.submit(request("team-a", "odd-" + gpus, "llm", gpus, Priority.NORMAL)))
+                    .isInstanceOfSatisfying(ToolException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NO_CAPACITY);
+                        assertThat(e.getMessage()).contains("No node can ever hold " + gpus + " H100: the largest has 8")
+                                .contains("gpu_count runs on whole H100 nodes of 8 GPUs (queue rule 13), and the cluster has 2 such nodes");
+                        assertThat(e.hint()).isEqualTo("Ask for gpu_count at most 8 on one node, or 16 on whole nodes.");
+                        assertThat(e.details()).containsEntry("argument", "gpu_count");
+                    });
+        }
+        // one spot H100 node: 16 spot GPUs cannot be two of them
+        assertThatThrownBy(() -> q.service.submit(new QueueRequest("llm", "spot-16", "team-a", 2, 64, Priority.NORMAL, 16, "H100", null,
+                true, null, null, null))).isInstanceOfSatisfying(ToolException.class, e ->
+                assertThat(e.getMessage()).contains("whole spot H100 nodes of 8 GPUs (queue rule 13), and the cluster has 1 such node."));
+        // time-sliced GPUs never span nodes
+        assertThatThrownBy(() -> q.service.submit(new QueueRequest("mnist", "shared-16", "team-a", 2, 32, Priority.NORMAL, 16, "T4", null,
+                null, null, null, null))).isInstanceOfSatisfying(ToolException.class, e ->
+                assertThat(e.getMessage()).contains("its GPUs are shared (time-sliced), and only whole GPUs span nodes"));
+        assertThat(q.all()).isEmpty();
+        // validate_job_resources says the same: 16 is two whole nodes, 12 is no count of them
+        PlanningService planning = new PlanningService(PriorityConfig.defaults(), QuotaConfig.defaults(), q.queue, q.scheduler, q.index,
+                q::budgetStatus, q.prices, q.clock, q::estimate, q.footprints(), q.dryRun);
+        Validation sixteen = planning.validate(new ValidateRequest("llm", 2, 64, 16, "H100", "team-a"));
+        assertThat(sixteen.feasible()).isTrue();
+        assertThat(sixteen.fitsOn()).containsExactlyInAnyOrder("h100-a", "h100-b");
+        assertThat(sixteen.checks()).anySatisfy(c -> assertThat(c.detail()).isEqualTo("16 H100 run on 2 whole nodes of 8 (queue rule 13); "
+                + "2 such node(s), 2 whole and free now."));
+        Validation twelve = planning.validate(new ValidateRequest("llm", 2, 64, 12, "H100", "team-a"));
+        assertThat(twelve.feasible()).isFalse();
+        assertThat(twelve.checks()).anySatisfy(c -> assertThat(c.detail()).contains("the largest has 8; above one node, gpu_count must be "
+                + "a whole multiple of a node's GPUs (queue rule 13)."));
+    }
 }

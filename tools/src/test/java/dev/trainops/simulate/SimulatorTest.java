@@ -45,16 +45,12 @@ class SimulatorTest {
                 // no over-commit at any moment, and no admission beyond a node's free GPUs
                 assertThat(run.timeline()).as(as).allSatisfy(s -> assertThat(s.allocated()).isBetween(0, gpus));
                 assertThat(run.admittedWithoutRoom()).as(as).isZero();
-                // every job ends or is rejected with a reason, never both; only jobs larger than a node are rejected
+                // every job ends (the 16- and 32-GPU jobs on whole nodes, queue rule 13) or is rejected with a reason, never both
                 assertThat(run.jobs()).as(as).hasSize(trace.jobs().size()).allSatisfy(j -> {
                     assertThat(j.ended() != null ^ j.rejected() != null).isTrue();
-                    if (j.rejected() != null) {
-                        assertThat(j.rejected()).contains("No node can ever hold " + j.gpus());
-                        assertThat(j.gpus()).isGreaterThan(8);
-                    } else {
-                        assertThat(j.started()).isGreaterThanOrEqualTo(j.submitted());
-                        assertThat(j.ended()).isGreaterThanOrEqualTo(j.started() + 1);
-                    }
+                    assertThat(j.rejected()).isNull();
+                    assertThat(j.started()).isGreaterThanOrEqualTo(j.submitted());
+                    assertThat(j.ended()).isGreaterThanOrEqualTo(j.started() + 1);
                 });
                 // totals add up: the allocated GPU-time is the completed jobs' work plus work lost to preemption
                 long work = 0;
@@ -73,7 +69,7 @@ class SimulatorTest {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> rejected = (Map<String, Object>) s.get("jobs_rejected");
                 assertThat((int) s.get("jobs_completed") + (int) rejected.get("count")).isEqualTo(s.get("jobs"));
-                assertThat(rejected.get("count")).isEqualTo(3);
+                assertThat(rejected.get("count")).isEqualTo(0);
                 @SuppressWarnings("unchecked")
                 Map<String, BigDecimal> cost = (Map<String, BigDecimal>) s.get("cost");
                 assertThat(cost.get("PEAK").add(cost.get("OFF_PEAK")).add(cost.get("SPOT"))).isEqualByComparingTo(cost.get("total"));
@@ -140,6 +136,27 @@ class SimulatorTest {
         Map<String, Run.JobResult> f = byId(sim.run(Simulator.Policy.FIFO));
         assertThat(f.get("urgent").started()).isEqualTo(10_000L);
         assertThat(f.get("bg").preemptions()).isZero();
+    }
+
+    @Test
+    void aMultiNodeJobTakesWholeNodesAllOrNothingAndOneLargerThanTheClusterIsRefusedAsTheQueueRefusesIt() {
+        // two nodes of 8: A (1 GPU) holds node-000 until 1,000 s; B (16 GPUs = both nodes) waits for it; C (24) can never fit
+        Trace tiny = new Trace("tiny", List.of(new Trace.Job("a", 0, 1_000, 1), new Trace.Job("b", 10, 500, 16), new Trace.Job("c", 20, 100, 24)));
+        Synthetic allNormal = new Synthetic(1, List.of("team-a"), 0, 0, 0, 0);
+        Simulator sim = new Simulator(tiny, new Simulator.Setup(16, 8, "H100", Instant.parse("2026-03-04T12:00:00Z"), allNormal, 1_800, null),
+                prices);
+        for (Simulator.Policy p : Simulator.Policy.values()) {
+            Run run = sim.run(p);
+            Map<String, Run.JobResult> r = byId(run);
+            assertThat(r.get("b").started()).as(p.wireName()).isEqualTo(1_000L);
+            assertThat(r.get("b").ended()).isEqualTo(1_500L);
+            assertThat(run.timeline()).anySatisfy(s -> assertThat(s.allocated()).isEqualTo(16));
+            assertThat(run.timeline()).allSatisfy(s -> assertThat(s.allocated()).isLessThanOrEqualTo(16));
+            assertThat(run.admittedWithoutRoom()).isZero();
+            assertThat(r.get("c").rejected()).contains("No node can ever hold 24 H100").contains("queue rule 13")
+                    .contains("the cluster has 2 such nodes");
+            assertThat(r.get("c").started()).isNull();
+        }
     }
 
     private static String summary(long seed) {
