@@ -132,6 +132,7 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
                 return;
             }
             if (body == null) {
+                drain(request.getInputStream(), 4L * limits.maxRequestBytes, limits.bodyDeadline);
                 refuse(response, 413, -32600, tooLarge("more than " + limits.maxRequestBytes + " bytes"));
                 return;
             }
@@ -244,6 +245,25 @@ public record HttpLimits(int maxRequestBytes, int maxSessions, Duration idleTime
                 }
             }
             return body.toByteArray();
+        }
+
+        /**
+         * Reads and drops the rest of a body of undeclared length that is over the limit, up to {@code bound} bytes and
+         * {@code deadline}, so the client has sent it all when the 413 arrives: a connection closed under a client still
+         * writing can lose the answer (the client sees a reset). Beyond the bound, Jetty closes the connection as before.
+         */
+        private static void drain(InputStream in, long bound, Duration deadline) {
+            long until = System.nanoTime() + deadline.toNanos();
+            byte[] buffer = new byte[8192];
+            long left = bound;
+            try {
+                int n;
+                while (left > 0 && System.nanoTime() - until < 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                    left -= n;
+                }
+            } catch (IOException gone) {
+                // the client stopped sending or went away: answer anyway
+            }
         }
 
         private static void refuse(HttpServletResponse response, int status, int code, String message) throws IOException {
