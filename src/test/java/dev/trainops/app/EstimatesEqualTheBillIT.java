@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +49,12 @@ class EstimatesEqualTheBillIT {
     }
 
     void billedOverEstimated(Path dataDir, String speed) throws Exception {
+        // the sandbox's clock starts at tomorrow noon UTC (it resumes from a saved clock ahead of the wall clock), mid-peak
+        // and hours from a tariff boundary: started at the wall clock, a job queued near 06:00 or 22:00 at x600 crosses
+        // the boundary while it waits for admission, and its estimate, priced at submission, then differs from the bill
+        Path state = Files.createDirectories(dataDir.resolve("sandbox"));
+        Files.writeString(state.resolve("clock"), java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1)
+                .atTime(12, 0).toInstant(java.time.ZoneOffset.UTC).toString());
         int port = SandboxServers.freePort();
         Process server = SandboxServers.http(dataDir, port, speed);
         McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
