@@ -107,6 +107,7 @@ final class SimulateCommand implements Callable<Integer> {
         Files.writeString(out.resolve("report.html"), Report.html(summary, setup, runs), StandardCharsets.UTF_8);
         System.out.printf(java.util.Locale.ROOT, "trainops simulate: %s, %d jobs on %d GPUs (%d nodes), load %s; %d policies replayed in %.2f s%n",
                 t.name(), t.jobs().size(), setup.gpus(), setup.gpus() / gpusPerNode, summary.get("load"), runs.size(), seconds);
+        Summary.criteria(summary).forEach(line -> System.out.println("  " + line));
         System.out.println("  wrote " + out.resolve("summary.json") + " and " + out.resolve("report.html"));
         return 0;
     }

@@ -15,9 +15,23 @@ class SimulateCommandTest {
 
     @Test
     void writesSummaryAndReportForBothPolicies(@TempDir Path out) throws Exception {
-        int rc = Main.commandLine(new String[] {"simulate"}).execute("simulate", "--trace", SAMPLE, "--gpus", "60", "--out", out.toString(),
-                "--config-dir", "../config");
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            rc = Main.commandLine(new String[] {"simulate"}).execute("simulate", "--trace", SAMPLE, "--gpus", "60", "--out", out.toString(),
+                    "--config-dir", "../config");
+        } finally {
+            System.setOut(stdout);
+        }
         assertThat(rc).isZero();
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("\\(8 nodes\\), load [0-9.]+; 2 policies replayed in [0-9.]+ s")
+                .containsPattern("fifo +utilisation while work waits 0\\.[0-9]+ \\| URGENT delay mean [0-9.]+ s, p95 [0-9]+ s \\| JCT p50 [0-9]+ s, "
+                        + "p95 [0-9]+ s \\| admitted without room 0 \\| deferred saving -?[0-9.]+% \\| cost per job \\$[0-9]+\\.[0-9]{2} \\| "
+                        + "preemptions 0 \\| rejected 0")
+                .containsPattern("trainops utilisation while work waits 0\\.[0-9]+ \\| URGENT delay mean");
         Map<String, Object> summary = Json.MAPPER.readValue(Files.readString(out.resolve("summary.json")), Map.class);
         assertThat(summary.get("gpus")).as("60 rounded up to whole 8-GPU nodes").isEqualTo(64);
         @SuppressWarnings("unchecked")

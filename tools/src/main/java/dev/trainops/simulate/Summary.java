@@ -45,6 +45,28 @@ public final class Summary {
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n";
     }
 
+    /**
+     * The plan's criteria per policy, one line each, as summary.json has them (docs/simulate.md
+     * "Measured"): utilisation while work waits, URGENT delay mean and p95, jobs admitted without
+     * room, the off-peak deferral saving, cost per job, preemptions and rejections.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<String> criteria(Map<String, Object> summary) {
+        List<String> lines = new java.util.ArrayList<>();
+        ((Map<String, Map<String, Object>>) summary.get("policies")).forEach((name, p) -> {
+            Map<String, Object> urgent = ((Map<String, Map<String, Object>>) p.get("queue_delay_seconds")).get("URGENT");
+            Map<String, Object> jct = (Map<String, Object>) p.get("jct_seconds");
+            lines.add(String.format(java.util.Locale.ROOT, "%-8s utilisation while work waits %s | URGENT delay mean %s s, p95 %s s | JCT p50 %s s, "
+                            + "p95 %s s | admitted without room %s | deferred saving %s%% | cost per job $%s | preemptions %s | rejected %s",
+                    name, p.get("gpu_utilization"), urgent == null ? "-" : urgent.get("mean"), urgent == null ? "-" : urgent.get("p95"),
+                    jct.get("p50"), jct.get("p95"), p.get("jobs_admitted_without_room"), p.get("deferred_saving_percent"),
+                    new java.math.BigDecimal(String.valueOf(((Map<String, Object>) p.get("cost")).get("per_completed_job")))
+                            .setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString(),
+                    p.get("preemptions"), ((Map<String, Object>) p.get("jobs_rejected")).get("count")));
+        });
+        return lines;
+    }
+
     static Map<String, Object> policy(Run r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("gpu_utilization", r.waitingCapacity() == 0 ? null : round((double) r.waitingBusy() / r.waitingCapacity(), 4));
