@@ -1,16 +1,9 @@
 package dev.trainops.mlflow;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,18 +53,21 @@ public final class MlflowClient {
         }
     }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = MlflowHttp.JSON;
 
-    private final Config config;
-    private final HttpClient http;
+    private final MlflowHttp http;
 
     public MlflowClient(Config config) {
-        this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        this.http = new MlflowHttp(config);
     }
 
     public URI trackingUri() {
-        return config.trackingUri();
+        return http.trackingUri();
+    }
+
+    /** The tracking URI for messages: without any user:password@ part. */
+    String where() {
+        return http.where();
     }
 
     /** Experiment ids by name, every page. */
@@ -84,11 +80,11 @@ public final class MlflowClient {
             if (token != null) {
                 body.put("page_token", token);
             }
-            JsonNode page = post("experiments/search", body);
+            JsonNode page = http.post("experiments/search", body);
             for (JsonNode e : page.path("experiments")) {
                 byName.put(e.path("name").asString(), e.path("experiment_id").asString());
             }
-            token = nextToken(page, seen);
+            token = MlflowHttp.nextToken(page, seen);
         } while (token != null);
         return byName;
     }
@@ -110,17 +106,17 @@ public final class MlflowClient {
             if (token != null) {
                 body.put("page_token", token);
             }
-            JsonNode page = post("runs/search", body);
+            JsonNode page = http.post("runs/search", body);
             for (JsonNode r : page.path("runs")) {
                 runs.add(run(r));
             }
-            token = runs.size() >= limit ? null : nextToken(page, seen);
+            token = runs.size() >= limit ? null : MlflowHttp.nextToken(page, seen);
         } while (token != null);
         return runs;
     }
 
     public MlflowRun getRun(String runId) {
-        return run(get("runs/get", Map.of("run_id", runId)).path("run"));
+        return run(http.get("runs/get", Map.of("run_id", runId)).path("run"));
     }
 
     /** Every logged value of one metric, in step order, every page. */
@@ -136,26 +132,18 @@ public final class MlflowClient {
             if (token != null) {
                 q.put("page_token", token);
             }
-            JsonNode page = get("metrics/get-history", q);
+            JsonNode page = http.get("metrics/get-history", q);
             if (token != null && token.equals(page.path("next_page_token").asString(""))) {
                 break; // the server sent back the page we asked past: it would repeat forever
             }
             for (JsonNode m : page.path("metrics")) {
                 points.add(metric(m));
             }
-            token = nextToken(page, seen);
+            token = MlflowHttp.nextToken(page, seen);
         } while (token != null);
         points = new ArrayList<>(new java.util.LinkedHashSet<>(points)); // a repeated page adds nothing
         points.sort(java.util.Comparator.comparingLong(MlflowRun.MetricPoint::step).thenComparing(MlflowRun.MetricPoint::timestamp));
         return points;
-    }
-
-    private static String nextToken(JsonNode page, Set<String> seen) {
-        String token = page.path("next_page_token").asString("");
-        if (token.isEmpty() || !seen.add(token)) {
-            return null; // the last page, or a token that never advances
-        }
-        return token;
     }
 
     static MlflowRun run(JsonNode r) {
@@ -202,83 +190,5 @@ public final class MlflowClient {
             return null;
         }
         return Instant.ofEpochMilli(v.isNumber() ? v.asLong() : Long.parseLong(v.asString()));
-    }
-
-    private JsonNode post(String path, JsonNode body) {
-        HttpRequest.Builder b = request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        return send(b.build(), path);
-    }
-
-    private JsonNode get(String path, Map<String, String> query) {
-        StringBuilder q = new StringBuilder();
-        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return send(request(path + q).GET().build(), path);
-    }
-
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(config.trackingUri().resolve("api/2.0/mlflow/" + path))
-                .timeout(config.timeout()).header("Accept", "application/json");
-        if (config.token() != null && !config.token().isBlank()) {
-            b.header("Authorization", "Bearer " + config.token());
-        } else if (config.username() != null && config.password() != null) {
-            String basic = Base64.getEncoder().encodeToString((config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
-            b.header("Authorization", "Basic " + basic);
-        }
-        return b;
-    }
-
-    private JsonNode send(HttpRequest request, String path) {
-        MlflowException last = null;
-        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status == 200) {
-                    String body = response.body();
-                    return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
-                }
-                last = error(status, response.body(), path);
-                if (status != 429 && status != 503) {
-                    throw last;
-                }
-            } catch (IOException e) {
-                last = new MlflowException(0, null, "MLflow at " + config.trackingUri() + " did not answer " + path + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MlflowException(0, null, "interrupted while calling MLflow", e);
-            }
-            if (attempt < config.maxAttempts()) {
-                sleep(config.backoff().multipliedBy(1L << (attempt - 1)));
-            }
-        }
-        throw last;
-    }
-
-    private static MlflowException error(int status, String body, String path) {
-        String code = null;
-        String message = body == null ? "" : body.strip();
-        try {
-            JsonNode json = JSON.readTree(body);
-            if (json != null && json.has("error_code")) {
-                code = json.path("error_code").asString();
-                message = json.path("message").asString(message);
-            }
-        } catch (RuntimeException notJson) {
-            // the basic-auth app answers 401/403 in plain text
-        }
-        if (message.length() > 300) {
-            message = message.substring(0, 300) + "...";
-        }
-        return new MlflowException(status, code, "MLflow " + path + " answered " + status + (code == null ? "" : " " + code)
-                + (message.isEmpty() ? "" : ": " + message), null);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -162,7 +162,7 @@ public final class MlflowReader {
                         "Check the run id or name (MLflow UI, or runs/search).");
             }
             throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE,
-                    "MLflow at " + client.trackingUri() + " did not answer and nothing is cached for " + key + ".",
+                    "MLflow at " + client.where() + " did not answer and nothing is cached for " + key + ".",
                     "Check MLFLOW_TRACKING_URI and that the tracking server is up, then retry.", true,
                     Map.of("backend", "mlflow"));
         }
