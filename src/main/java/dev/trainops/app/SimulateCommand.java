@@ -108,6 +108,11 @@ final class SimulateCommand implements Callable<Integer> {
         System.out.printf(java.util.Locale.ROOT, "trainops simulate: %s, %d jobs on %d GPUs (%d nodes), load %s; %d policies replayed in %.2f s%n",
                 t.name(), t.jobs().size(), setup.gpus(), setup.gpus() / gpusPerNode, summary.get("load"), runs.size(), seconds);
         Summary.criteria(summary).forEach(line -> System.out.println("  " + line));
+        if (policies.contains(Simulator.Policy.TRAINOPS)) {
+            long[] plans = sim.plans(Simulator.Policy.TRAINOPS);
+            System.out.printf(java.util.Locale.ROOT, "  trainops planner calls: %d on the whole queue, %d on arrivals only (nothing else changed)%n",
+                    plans[0], plans[1]);
+        }
         System.out.println("  wrote " + out.resolve("summary.json") + " and " + out.resolve("report.html"));
         return 0;
     }

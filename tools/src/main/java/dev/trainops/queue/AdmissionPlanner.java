@@ -45,6 +45,16 @@ final class AdmissionPlanner {
     }
 
     public static Plan plan(Snapshot s) {
+        return plan(s, false);
+    }
+
+    /**
+     * @param decisionsOnly the admissions and preemptions only ({@code trainops simulate}): once no node
+     *                      has as many GPUs free as the smallest queued job needs (a whole node for a
+     *                      job larger than one), the jobs after that which are not URGENT (they can
+     *                      neither start nor preempt) are passed over and get no {@link Wait}
+     */
+    static Plan plan(Snapshot s, boolean decisionsOnly) {
         Map<String, Long> free = new LinkedHashMap<>();
         Map<String, Snapshot.NodeRoom> rooms = new LinkedHashMap<>();
         for (Snapshot.NodeRoom r : s.nodes()) {
@@ -75,9 +85,21 @@ final class AdmissionPlanner {
             }
         }
         Index ix = new Index(s, rooms);
+        // decisionsOnly: the least any queued job needs free on one node (a whole node for one larger than a node)
+        long leastNeed = Long.MAX_VALUE;
+        if (decisionsOnly) {
+            long smallestNode = rooms.values().stream().mapToLong(Snapshot.NodeRoom::allocatable).min().orElse(0);
+            for (QueuedJob q : order) {
+                leastNeed = Math.min(leastNeed, Math.min(q.gpuCount(), smallestNode));
+            }
+        }
+        long largestFree = largestFree(free);
         int position = 0;
         for (QueuedJob job : order) {
             position++;
+            if (decisionsOnly && largestFree < leastNeed && job.priority() != Priority.URGENT) {
+                continue; // no node has room for any queued job: only an URGENT job can still act (by preemption)
+            }
             // start time: off-peak or a given time
             if (job.notBefore() != null && job.notBefore().isAfter(s.now())) {
                 boolean offPeak = "off_peak".equals(job.params().get("trainops.schedule"));
@@ -157,6 +179,9 @@ final class AdmissionPlanner {
                 for (String key : on != null ? on.stream().map(Snapshot.NodeRoom::key).toList() : List.of(best)) {
                     free.merge(key, -(on != null ? need.perNode() : job.gpuCount()), Long::sum);
                 }
+                if (decisionsOnly) {
+                    largestFree = largestFree(free);
+                }
                 ix.changed(pool(job));
                 teamUsed.merge(job.team(), job.gpuCount(), Integer::sum);
                 if (budget != null) {
@@ -215,6 +240,14 @@ final class AdmissionPlanner {
             }
         }
         return new Plan(admits, preemptions, waits);
+    }
+
+    private static long largestFree(Map<String, Long> free) {
+        long largest = 0;
+        for (long f : free.values()) {
+            largest = Math.max(largest, f);
+        }
+        return largest;
     }
 
     private static QueuedJob previousItem(List<QueuedJob> items, QueuedJob job) {
@@ -362,6 +395,9 @@ final class AdmissionPlanner {
     }
 
     private static String pool(String gpuType, String migProfile, boolean spot) {
+        if (migProfile == null && !spot) {
+            return gpuType; // the common case, without building a string per call
+        }
         return gpuType + (migProfile == null ? "" : "/mig-" + migProfile) + (spot ? "@spot" : "");
     }
 

@@ -32,7 +32,11 @@ public final class ReplayPlanner {
     public record Preempt(String victimId, String byId, String detail) {
     }
 
-    /** The planner's answer: admissions, preemptions, and the reason each job left waiting gets. */
+    /**
+     * The planner's answer: admissions, preemptions, and the reason each job left waiting gets; once
+     * no node has room for the smallest queued job, the jobs after that which are not URGENT get none
+     * (they can neither start nor preempt; {@link #reasons} gives every job's).
+     */
     public record Decisions(List<Admit> admits, List<Preempt> preemptions, Map<String, Reason> waits) {
         public Decisions {
             admits = List.copyOf(admits);
@@ -50,6 +54,11 @@ public final class ReplayPlanner {
      */
     public static Decisions plan(Instant now, List<Node> nodes, List<QueuedJob> queued, List<QueuedJob> active,
                                  Map<String, Budget> budgets, Duration starvationAfter) {
+        return decide(now, nodes, queued, active, budgets, starvationAfter, true);
+    }
+
+    private static Decisions decide(Instant now, List<Node> nodes, List<QueuedJob> queued, List<QueuedJob> active,
+                                    Map<String, Budget> budgets, Duration starvationAfter, boolean decisionsOnly) {
         List<Snapshot.NodeRoom> rooms = new ArrayList<>(nodes.size());
         for (Node n : nodes) {
             rooms.add(new Snapshot.NodeRoom(n.name(), n.gpuType(), "nvidia.com/gpu", false, n.gpus(), 0, null));
@@ -58,7 +67,7 @@ public final class ReplayPlanner {
         budgets.forEach((team, b) -> budgetRooms.put(team, new Snapshot.BudgetRoom(b.limitMicros(), b.usedMicros(), b.period())));
         Snapshot snapshot = new Snapshot(now, rooms, queued, active, Map.of(), Map.of(), budgetRooms, Map.of(),
                 Scheduler.Settings.defaults().utilizationThreshold(), starvationAfter);
-        AdmissionPlanner.Plan plan = AdmissionPlanner.plan(snapshot);
+        AdmissionPlanner.Plan plan = AdmissionPlanner.plan(snapshot, decisionsOnly);
         List<Admit> admits = new ArrayList<>();
         plan.admits().forEach(a -> admits.add(new Admit(a.job().jobId(), a.node())));
         List<Preempt> preemptions = new ArrayList<>();
@@ -66,6 +75,38 @@ public final class ReplayPlanner {
         Map<String, Reason> waits = new LinkedHashMap<>();
         plan.waits().forEach((id, w) -> waits.put(id, w.reason()));
         return new Decisions(admits, preemptions, waits);
+    }
+
+    /** One pass's reasons for every job left waiting (the replay's end: why a job was never admitted). */
+    public static Decisions reasons(Instant now, List<Node> nodes, List<QueuedJob> queued, List<QueuedJob> active,
+                                    Map<String, Budget> budgets, Duration starvationAfter) {
+        return decide(now, nodes, queued, active, budgets, starvationAfter, false);
+    }
+
+    /**
+     * The same pass planning only what changed ({@code trainops simulate}, docs/simulate.md
+     * "Planning only what changed"): for a pass after which only {@code arrivals} joined the queue,
+     * when the previous pass ended with nothing admissible left ({@code waiting} were all left
+     * waiting by it, its admissions applied, no preemption pending), no GPUs were freed, no deferred
+     * start and no starvation limit passed, and no budget or quota can bind. Then none of the
+     * jobs already waiting can start or preempt (they found no room, and room only shrank or moved
+     * from free GPUs to BACKGROUND jobs, which a preemption counts alike); the only way one of them
+     * still acts on the arrivals is rule 8's reservation, and the first starving job in admission
+     * order that is not deferred makes it. So the planner is handed the arrivals and that one job,
+     * and its answer for them is the whole pass's answer (one such job per pool).
+     */
+    public static Decisions planArrivals(Instant now, List<Node> nodes, List<QueuedJob> arrivals, java.util.Collection<QueuedJob> waiting,
+                                         List<QueuedJob> active, Map<String, Budget> budgets, Duration starvationAfter) {
+        Map<String, QueuedJob> reserving = new HashMap<>(); // per pool: the first starving job, not deferred, in admission order
+        for (QueuedJob w : waiting) {
+            boolean deferred = w.notBefore() != null && w.notBefore().isAfter(now);
+            if (!deferred && w.submitted().plus(starvationAfter).isBefore(now)) {
+                reserving.merge(AdmissionPlanner.pool(w), w, (a, b) -> AdmissionOrder.ORDER.compare(a, b) <= 0 ? a : b);
+            }
+        }
+        List<QueuedJob> candidates = new ArrayList<>(arrivals);
+        candidates.addAll(reserving.values());
+        return plan(now, nodes, candidates, active, budgets, starvationAfter);
     }
 
     /**

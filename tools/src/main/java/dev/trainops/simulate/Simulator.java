@@ -79,6 +79,8 @@ public final class Simulator {
     private final PriceBook prices;
     private final Map<String, Synthetic.Assignment> assigned;
     private final List<ReplayPlanner.Node> nodes = new ArrayList<>();
+    private boolean incremental = true;
+    private final Map<Policy, long[]> plans = new EnumMap<>(Policy.class);
 
     public Simulator(Trace trace, Setup setup, PriceBook prices) {
         this(trace, setup, prices, setup.synthetic().assign(trace, setup.gpusPerNode()));
@@ -104,7 +106,25 @@ public final class Simulator {
     }
 
     public Run run(Policy policy) {
-        return new Replay(policy).run();
+        Replay replay = new Replay(policy);
+        Run run = replay.run();
+        plans.put(policy, new long[] {replay.fullPlans, replay.arrivalPlans});
+        return run;
+    }
+
+    /**
+     * Every pass of the trainops policy plans the whole queue, every job to its reason, as the
+     * product's admission loop does (tests: the replay must be the same as with planning only what
+     * changed, docs/simulate.md).
+     */
+    Simulator planningEverything() {
+        this.incremental = false;
+        return this;
+    }
+
+    /** The planner calls of the last run of {@code policy}: whole-queue plans and arrivals-only plans. */
+    public long[] plans(Policy policy) {
+        return plans.getOrDefault(policy, new long[2]).clone();
     }
 
     /** A job's GPUs with its pods' CPU and memory, as the ledger bills it. */
@@ -166,6 +186,19 @@ public final class Simulator {
         final List<Run.Sample> timeline = new ArrayList<>();
         final long budget = budgetMicros();
         final Duration starvation = ReplayPlanner.defaultStarvationAfter();
+        // planning only what changed: what arrived since the last pass, whether anything else changed, and the time
+        // boundaries (deferred starts, starvation limits) a pass must notice
+        final List<Live> arrivals = new ArrayList<>();
+        final PriorityQueue<Live> deferredStarts = new PriorityQueue<>(Comparator.comparing((Live l) -> l.q.notBefore())
+                .thenComparing(l -> l.job.id()));
+        final PriorityQueue<Live> starvationLimits = new PriorityQueue<>(Comparator.comparing((Live l) -> l.q.submitted())
+                .thenComparing(l -> l.job.id()));
+        boolean changed = true;
+        boolean settled;
+        YearMonth month;
+        long maxEstimate;
+        long fullPlans;
+        long arrivalPlans;
         VirtualClock clock;
         long withoutRoom;
         int preemptions;
@@ -198,19 +231,18 @@ public final class Simulator {
                 while (next < jobs.size() && jobs.get(next).submitted() <= t) {
                     arrive(live.get(jobs.get(next++).id()));
                 }
+                boundaries();
                 pass();
                 int allocated = setup.gpus() - (int) free.values().stream().mapToLong(Long::longValue).sum();
-                int deferred = (int) queued.values().stream().filter(this::deferred).count();
+                int deferred = deferredStarts.size(); // queued jobs whose start is still ahead (boundaries() dropped the rest)
                 int waiting = queued.size() - deferred;
                 timeline.add(new Run.Sample(t, allocated, waiting, deferred));
                 long nt = next < jobs.size() ? jobs.get(next).submitted() : Long.MAX_VALUE;
                 if (!ends.isEmpty()) {
                     nt = Math.min(nt, ends.peek().end);
                 }
-                for (Live l : queued.values()) {
-                    if (deferred(l)) {
-                        nt = Math.min(nt, l.q.notBefore().getEpochSecond() - setup.epoch().getEpochSecond());
-                    }
+                if (!deferredStarts.isEmpty()) {
+                    nt = Math.min(nt, deferredStarts.peek().q.notBefore().getEpochSecond() - setup.epoch().getEpochSecond());
                 }
                 if (nt == Long.MAX_VALUE) {
                     break;
@@ -224,6 +256,9 @@ public final class Simulator {
                 }
                 t = nt;
             }
+            if (!queued.isEmpty() && policy == Policy.TRAINOPS) {
+                refreshReasons();
+            }
             for (Live l : queued.values()) {
                 l.rejected = "Never admitted: still queued when the replay ran out of events (nothing running, nothing arriving), as "
                         + (l.waitReason == null ? "waiting behind the head of the queue" : l.waitReason) + ".";
@@ -231,8 +266,36 @@ public final class Simulator {
             return result();
         }
 
-        boolean deferred(Live l) {
-            return l.q.notBefore() != null && l.q.notBefore().isAfter(clock.instant());
+        /**
+         * What makes the next pass plan the whole queue besides GPUs freed: a deferred start or a
+         * starvation limit (queue rule 8) passed, a new month (budgets start again).
+         */
+        void boundaries() {
+            Instant now = clock.instant();
+            while (!deferredStarts.isEmpty() && !deferredStarts.peek().q.notBefore().isAfter(now)) {
+                deferredStarts.poll();
+                changed = true;
+            }
+            while (!starvationLimits.isEmpty() && starvationLimits.peek().q.submitted().plus(starvation).isBefore(now)) {
+                if (queued.containsKey(starvationLimits.poll().job.id())) {
+                    changed = true;
+                }
+            }
+            YearMonth m = YearMonth.from(now.atZone(ZoneOffset.UTC));
+            if (!m.equals(month)) {
+                month = m;
+                changed = true;
+            }
+        }
+
+        /** Whether no team's budget can refuse any job this month (then only room decides, and arrivals can be planned alone). */
+        boolean budgetsCannotBind() {
+            for (String team : setup.synthetic().teams()) {
+                if (committed.getOrDefault(team, Map.of()).getOrDefault(month, 0L) + maxEstimate > budget) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void arrive(Live l) {
@@ -256,13 +319,21 @@ public final class Simulator {
                     params, false, notBefore, null, estimate, j.duration(), null, null, null);
             l.q = QueuedJob.submitted(j.id(), spec, now);
             queued.put(j.id(), l);
+            arrivals.add(l);
+            if (notBefore != null) {
+                deferredStarts.add(l);
+            }
+            starvationLimits.add(l);
+            maxEstimate = Math.max(maxEstimate, estimate);
         }
 
         void pass() {
             if (policy == Policy.FIFO) {
+                arrivals.clear(); // fifo asks about the head alone
                 while (!queued.isEmpty()) {
                     Live head = queued.values().iterator().next();
-                    ReplayPlanner.Decisions d = plan(List.of(head.q));
+                    ReplayPlanner.Decisions d = ReplayPlanner.reasons(clock.instant(), nodes, List.of(head.q),
+                            active.values().stream().map(l -> l.q).toList(), budgets(), starvation); // the head alone, with its reason
                     if (d.admits().isEmpty()) {
                         head.waitReason = d.waits().get(head.job.id());
                         return; // head-of-line blocking: nothing behind the head starts
@@ -272,7 +343,11 @@ public final class Simulator {
                 return;
             }
             for (int round = 0; round < ROUNDS_PER_INSTANT && !queued.isEmpty(); round++) {
-                ReplayPlanner.Decisions d = plan(queued.values().stream().map(l -> l.q).toList());
+                boolean partial = incremental && settled && !changed && budgetsCannotBind();
+                ReplayPlanner.Decisions d = partial ? planArrivals() : plan(queued.values().stream().map(l -> l.q).toList());
+                arrivals.clear();
+                changed = false;
+                settled = false;
                 for (ReplayPlanner.Admit a : d.admits()) {
                     admit(queued.get(a.jobId()), a.node());
                 }
@@ -286,20 +361,54 @@ public final class Simulator {
                     }
                 });
                 if (d.preemptions().isEmpty()) {
+                    settled = true; // its admissions applied, nothing left that a pass on the same queue would admit or preempt
                     return;
                 }
             }
+            arrivals.clear();
+        }
+
+        ReplayPlanner.Decisions planArrivals() {
+            arrivalPlans++;
+            List<QueuedJob> fresh = new ArrayList<>();
+            List<QueuedJob> waiting = new ArrayList<>();
+            java.util.Set<String> arrived = new java.util.HashSet<>();
+            arrivals.forEach(l -> arrived.add(l.job.id()));
+            for (Live l : queued.values()) {
+                (arrived.contains(l.job.id()) ? fresh : waiting).add(l.q);
+            }
+            return ReplayPlanner.planArrivals(clock.instant(), nodes, fresh, waiting, active.values().stream().map(l -> l.q).toList(),
+                    budgets(), starvation);
+        }
+
+        /**
+         * At the end, the whole queue once more with every job's reason (passes give none to jobs that could not act, and
+         * arrivals-only passes none to the jobs already waiting): why each job never admitted waited.
+         */
+        void refreshReasons() {
+            ReplayPlanner.Decisions d = ReplayPlanner.reasons(clock.instant(), nodes, queued.values().stream().map(l -> l.q).toList(),
+                    active.values().stream().map(l -> l.q).toList(), budgets(), starvation);
+            if (!d.admits().isEmpty() || !d.preemptions().isEmpty()) {
+                throw new IllegalStateException("planning only what changed missed an admission or a preemption at " + clock.instant());
+            }
+            d.waits().forEach((id, why) -> queued.get(id).waitReason = why);
         }
 
         ReplayPlanner.Decisions plan(List<QueuedJob> candidates) {
-            Instant now = clock.instant();
-            YearMonth month = YearMonth.from(now.atZone(ZoneOffset.UTC));
+            fullPlans++;
+            List<QueuedJob> running = active.values().stream().map(l -> l.q).toList();
+            return incremental ? ReplayPlanner.plan(clock.instant(), nodes, candidates, running, budgets(), starvation)
+                    : ReplayPlanner.reasons(clock.instant(), nodes, candidates, running, budgets(), starvation); // every job, every reason
+        }
+
+        Map<String, ReplayPlanner.Budget> budgets() {
+            YearMonth m = YearMonth.from(clock.instant().atZone(ZoneOffset.UTC));
             Map<String, ReplayPlanner.Budget> budgets = new HashMap<>();
             for (String team : setup.synthetic().teams()) {
-                long used = committed.getOrDefault(team, Map.of()).getOrDefault(month, 0L);
+                long used = committed.getOrDefault(team, Map.of()).getOrDefault(m, 0L);
                 budgets.put(team, new ReplayPlanner.Budget(budget, used, "MONTHLY"));
             }
-            return ReplayPlanner.plan(now, nodes, candidates, active.values().stream().map(l -> l.q).toList(), budgets, starvation);
+            return budgets;
         }
 
         void admit(Live l, String node) {
@@ -331,6 +440,7 @@ public final class Simulator {
             l.q = l.q.ended(JobState.SUCCEEDED, null, "Ran its recorded duration.", at(l.runStart), at(l.end));
             l.ended = l.end;
             active.remove(l.job.id());
+            changed = true;
         }
 
         void preempt(Live v, String by, String detail) {
@@ -346,6 +456,8 @@ public final class Simulator {
             v.q = v.q.preemptedBy(by, detail, now).requeuedAfterPreemption(detail, now);
             active.remove(v.job.id());
             queued.put(v.job.id(), v);
+            starvationLimits.add(v);
+            changed = true;
         }
 
         void release(Live l) {
