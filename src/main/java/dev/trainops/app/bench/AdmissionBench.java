@@ -88,10 +88,13 @@ final class AdmissionBench {
         out.printf("admission pass over %d queued jobs on %d nodes (%s): %d admitted, %d waiting with a reason, %d ms: %.0f decisions/s "
                         + "(each committed in the pass's transaction)%n", queued, index.nodes().size(), storeName, first.admitted().size(),
                 first.waiting(), passNanos / 1_000_000, perSecond);
-        // under a thousand jobs a pass is mostly its fixed cost (snapshot, transaction): no verdict there
-        if (queued >= TARGET_DECISIONS_PER_SECOND && perSecond < TARGET_DECISIONS_PER_SECOND || passNanos > ADMIT_EVERY.toNanos()) {
-            out.printf("  too slow at this size: %.0f decisions/s against a target of %,d/s; one pass takes %.1f s, the admission loop "
-                    + "runs every %d s%n", perSecond, TARGET_DECISIONS_PER_SECOND, passNanos / 1e9, ADMIT_EVERY.toSeconds());
+        // under a thousand jobs a pass is mostly its fixed cost (snapshot, transaction): no verdict on the rate there
+        if (queued >= TARGET_DECISIONS_PER_SECOND && perSecond < TARGET_DECISIONS_PER_SECOND) {
+            out.printf("  too slow: %.0f decisions/s, under the target of %,d/s%n", perSecond, TARGET_DECISIONS_PER_SECOND);
+        }
+        if (passNanos > ADMIT_EVERY.toNanos()) {
+            out.printf("  too slow for the admission loop: one pass over %d jobs takes %.1f s, longer than the %d s the loop waits "
+                    + "between passes; each submission's own pass takes as long (below)%n", queued, passNanos / 1e9, ADMIT_EVERY.toSeconds());
         }
         long planStart = System.nanoTime();
         jobs.planOnly();

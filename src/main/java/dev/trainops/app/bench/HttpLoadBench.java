@@ -81,13 +81,22 @@ final class HttpLoadBench {
                     (System.nanoTime() - startNanos) / 1_000_000, port, HttpTransport.MCP_PATH);
             McpHttpSession session = McpHttpSession.open(URI.create("http://127.0.0.1:" + port + HttpTransport.MCP_PATH));
             int queued = seedQueue(session);
-            for (int i = 0; i < MIX.size(); i++) {
-                // one untimed call each: the first builds what later calls reuse (the per-node view), and proves the mix valid
-                McpHttpSession.Outcome o = session.call(MIX.get(i).tool(), MIX.get(i).arguments()).get(McpHttpSession.CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                if (o != McpHttpSession.Outcome.OK) {
-                    throw new IllegalStateException("warm-up call " + MIX.get(i) + " answered " + o + ": " + session.firstError);
+            // two untimed-by-the-load rounds, one call at a time: the first builds what later calls reuse (the per-node view) and
+            // proves the mix valid; the second is each tool's latency with nothing else running, to read the load's figures against
+            StringBuilder alone = new StringBuilder();
+            for (int round = 0; round < 2; round++) {
+                for (Call call : MIX) {
+                    long s = System.nanoTime();
+                    McpHttpSession.Outcome o = session.call(call.tool(), call.arguments()).get(McpHttpSession.CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    if (o != McpHttpSession.Outcome.OK) {
+                        throw new IllegalStateException("warm-up call " + call + " answered " + o + ": " + session.firstError);
+                    }
+                    if (round == 1) {
+                        alone.append(alone.length() == 0 ? "" : ", ").append(call.tool()).append(String.format(" %.1f ms", (System.nanoTime() - s) / 1e6));
+                    }
                 }
             }
+            out.printf("  one call at a time, before the load: %s%n", alone);
             session.firstError = null;
             Result r = load(session, rate, seconds);
             return report(r, rate, seconds, queued);
@@ -170,8 +179,11 @@ final class HttpLoadBench {
             out.printf("  %s: n=%d p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", e.getKey(), t.length, Percentiles.of(t, 50),
                     Percentiles.of(t, 99), t[t.length - 1] / 1e6);
         }
-        out.printf("  sent on schedule: %d calls in %.1f s (%.0f/s asked); %d jobs in the queue from queue_training_job before the load%n",
-                r.nanos().length, r.sendSpanNanos() / 1e9, (double) rate, queued);
+        int answered = r.nanos().length - r.toolErrors() - r.transportErrors();
+        out.printf("  sent on schedule: %d calls in %.1f s (%d/s asked); %d answered without error (%.0f/s); a call with no answer in %d s "
+                        + "is a transport error, its latency that wait (a lower bound); %d jobs in the queue from queue_training_job before "
+                        + "the load%n", r.nanos().length, r.sendSpanNanos() / 1e9, rate, answered, answered / (double) seconds,
+                McpHttpSession.CALL_TIMEOUT.toSeconds(), queued);
         return figures;
     }
 
