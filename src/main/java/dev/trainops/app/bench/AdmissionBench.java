@@ -93,8 +93,9 @@ final class AdmissionBench {
             out.printf("  too slow: %.0f decisions/s, under the target of %,d/s%n", perSecond, TARGET_DECISIONS_PER_SECOND);
         }
         if (passNanos > ADMIT_EVERY.toNanos()) {
-            out.printf("  too slow for the admission loop: one pass over %d jobs takes %.1f s, longer than the %d s the loop waits "
-                    + "between passes; each submission's own pass takes as long (below)%n", queued, passNanos / 1e9, ADMIT_EVERY.toSeconds());
+            out.printf("  too slow for the admission loop: this first pass over %d jobs, writing each one's decision, takes %.1f s, longer "
+                    + "than the %d s the loop waits between passes (a pass after one submission: below)%n", queued, passNanos / 1e9,
+                    ADMIT_EVERY.toSeconds());
         }
         long planStart = System.nanoTime();
         jobs.planOnly();
