@@ -42,20 +42,27 @@ public final class Benchmarks {
         this.out = out;
     }
 
-    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir) throws Exception {
-        run(nodeCount, gpusPerNode, podCount, calls, launches, configDir, 10_000);
-    }
-
-    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir, int queued) throws Exception {
-        run(nodeCount, gpusPerNode, podCount, calls, launches, configDir, queued, 0, false);
-    }
-
     /**
-     * @param webhookReviews AdmissionReviews sent to the webhook over HTTPS (0 skips)
-     * @param webhookOnly    only the cluster's sync and the webhook's reviews
+     * What {@code trainops bench} measures; a count of 0 skips its measure.
+     *
+     * @param queued          jobs queued for admission decisions/s, on SQLite and on {@code postgres}
+     * @param postgres        where admission is measured on PostgreSQL too; null: not, and {@code postgresSkipped} says why
+     * @param webhookReviews  AdmissionReviews sent to the webhook over HTTPS
+     * @param webhookOnly     only the cluster's sync and the webhook's reviews
+     * @param endToEndJobs    jobs submitted for admitted workloads/s with Job creation against the API server
+     * @param httpRate        read-only tool calls a second through MCP over HTTP, for {@code httpSeconds}
      */
-    public void run(int nodeCount, int gpusPerNode, int podCount, int calls, int launches, Path configDir, int queued, int webhookReviews,
-                    boolean webhookOnly) throws Exception {
+    public record Plan(int nodes, int gpusPerNode, int pods, int calls, int launches, Path configDir, int queued,
+                       PostgresBenchStore.Target postgres, String postgresSkipped, int webhookReviews, boolean webhookOnly, int endToEndJobs,
+                       int httpRate, int httpSeconds) {
+    }
+
+    public void run(Plan plan) throws Exception {
+        int nodeCount = plan.nodes();
+        int gpusPerNode = plan.gpusPerNode();
+        int podCount = plan.pods();
+        int calls = plan.calls();
+        Path configDir = plan.configDir();
         out.printf("trainops bench on %s, %d CPUs, Java %s, max heap %d MiB%n", machine(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
@@ -82,8 +89,8 @@ public final class Benchmarks {
                 throw new IllegalStateException("the informers did not sync within 5 minutes");
             }
             out.printf("initial sync (list + watch of nodes and pods over HTTP): %d ms%n", ms(syncStart));
-            if (webhookOnly) {
-                new WebhookBench(out).run(index, configDir, webhookReviews);
+            if (plan.webhookOnly()) {
+                new WebhookBench(out).run(index, configDir, plan.webhookReviews());
                 index.close();
                 return;
             }
@@ -135,11 +142,27 @@ public final class Benchmarks {
                     out.printf("  largest answer: about %d kB of JSON (%d nodes, the node list capped at max_nodes)%n", bytes / 1000, nodeCount);
                 }
             }
-            if (queued > 0) {
-                admission(index, clock, queued, configDir);
+            List<String> sideBySide = new ArrayList<>();
+            if (plan.queued() > 0) {
+                sideBySide.add(String.format("admission decisions/s with %d jobs queued, Job creation left out: %s", plan.queued(),
+                        admission(index, clock, plan)));
             }
-            if (webhookReviews > 0) {
-                new WebhookBench(out).run(index, configDir, webhookReviews);
+            if (plan.endToEndJobs() > 0) {
+                sideBySide.add(String.format("admitted workloads/s end to end, a batch/v1 Job created on the API server for each, %d jobs "
+                        + "submitted: %.0f", plan.endToEndJobs(), new EndToEndAdmissionBench(out).run(nodeCount, gpusPerNode,
+                        plan.endToEndJobs(), configDir)));
+            }
+            if (plan.httpRate() > 0) {
+                sideBySide.add(String.format("read-only tool calls through MCP over HTTP at %d calls/s for %d s: %s", plan.httpRate(),
+                        plan.httpSeconds(), new HttpLoadBench(out).run(server.url("/"), nodeCount, podCount, configDir, plan.httpRate(),
+                                plan.httpSeconds())));
+            }
+            if (!sideBySide.isEmpty()) {
+                out.println("side by side:");
+                sideBySide.forEach(line -> out.println("  " + line));
+            }
+            if (plan.webhookReviews() > 0) {
+                new WebhookBench(out).run(index, configDir, plan.webhookReviews());
             }
             index.close();
         } finally {
@@ -147,79 +170,26 @@ public final class Benchmarks {
         }
         new StaleCacheBench(out).run(nodeCount, gpusPerNode, podCount, calls);
 
-        if (launches > 0) {
-            launches(launches, configDir);
+        if (plan.launches() > 0) {
+            launches(plan.launches(), configDir);
         }
     }
 
-    /**
-     * Admission decisions per second: {@code queued} jobs in a SQLite store, admitted against the
-     * synthetic cluster in one pass (each decision, admit or wait with its reason, committed), then
-     * passes one submission at a time. Kubernetes Job creation is left out (a counting runner): it
-     * is the API server's work, not the decision.
-     */
-    private void admission(ClusterIndex index, Clock clock, int queued, Path configDir) throws Exception {
-        Path dir = java.nio.file.Files.createTempDirectory("trainops-bench-queue");
-        dev.trainops.store.Store store = dev.trainops.store.Store.sqlite(dir);
-        dev.trainops.queue.QueueStore queue = new dev.trainops.queue.QueueStore(store, clock);
-        java.util.concurrent.atomic.AtomicLong launched = new java.util.concurrent.atomic.AtomicLong();
-        dev.trainops.queue.JobRunner counting = new dev.trainops.queue.JobRunner() {
-            @Override
-            public void launch(dev.trainops.queue.QueuedJob job, String resource, java.time.Instant now) {
-                launched.incrementAndGet();
-            }
-
-            @Override
-            public void delete(dev.trainops.queue.QueuedJob job) {
-            }
-        };
-        dev.trainops.cost.PriceBook prices = dev.trainops.cost.PricingConfig.load(configDir.resolve("pricing.yaml"));
-        dev.trainops.queue.JobQueue jobs = new dev.trainops.queue.JobQueue(queue, index, counting, dev.trainops.queue.PriorityConfig.defaults(),
-                dev.trainops.queue.QuotaConfig.defaults(), dev.trainops.queue.JobTemplates.load(configDir.resolve("jobs.yaml")),
-                team -> java.util.Optional.empty(), GpuUtilization.UNKNOWN, prices, clock,
-                (m, e, b, t, g, s, at) -> java.util.Optional.empty(), dev.trainops.queue.QueueEvents.NONE);
-        List<String> types = jobs.gpuTypes();
-        java.util.Random random = new java.util.Random(7);
-        java.time.Instant start = clock.instant().minusSeconds(queued);
-        long insertStart = System.nanoTime();
-        store.inTransaction(0, c -> {
-            for (int i = 0; i < queued; i++) {
-                queue.insert(c, job(i, types.get(random.nextInt(types.size())), 1 + random.nextInt(4), start.plusSeconds(i)));
-            }
-            return null;
-        });
-        out.printf("admission: %d jobs queued in one transaction in %d ms (SQLite, %s)%n", queued, ms(insertStart), dir);
-        long passStart = System.nanoTime();
-        dev.trainops.queue.JobQueue.Pass first = jobs.pass();
-        long passNanos = System.nanoTime() - passStart;
-        int decisions = first.admitted().size() + first.waiting();
-        out.printf("admission pass over %d queued jobs on %d nodes: %d admitted, %d waiting with a reason, %d ms: %.0f decisions/s "
-                        + "(each committed in the pass's transaction)%n", queued, index.nodes().size(), first.admitted().size(),
-                first.waiting(), passNanos / 1_000_000, decisions / (passNanos / 1e9));
-        long planStart = System.nanoTime();
-        jobs.planOnly();
-        out.printf("  of which planning alone (snapshot of %d waiting jobs, no writes): %d ms%n",
-                queue.read(c -> queue.inStates(c, dev.trainops.queue.JobState.QUEUED)).size(), ms(planStart));
-        int incremental = 200;
-        long[] each = new long[incremental];
-        for (int i = 0; i < incremental; i++) {
-            dev.trainops.queue.QueuedJob j = job(queued + i, types.get(random.nextInt(types.size())), 1, clock.instant());
-            long s = System.nanoTime();
-            store.inTransaction(0, c -> queue.insert(c, j));
-            jobs.pass();
-            each[i] = System.nanoTime() - s;
+    /** Admission decisions/s on SQLite, then on PostgreSQL, the same jobs on the same cluster (AdmissionBench); both figures. */
+    private String admission(ClusterIndex index, Clock clock, Plan plan) throws Exception {
+        Path dir = Files.createTempDirectory("trainops-bench-queue");
+        double sqlite;
+        try (dev.trainops.store.Store store = dev.trainops.store.Store.sqlite(dir)) {
+            sqlite = new AdmissionBench(out).run(index, clock, plan.queued(), plan.configDir(), "SQLite", store);
         }
-        report("one submission + admission pass, with " + (queued - first.admitted().size()) + "+ jobs waiting", each);
-        out.printf("  Job creation left out: %d launches counted, not sent to an API server%n", launched.get());
-        store.close();
-    }
-
-    private static dev.trainops.queue.QueuedJob job(int i, String type, int gpus, java.time.Instant submitted) {
-        dev.trainops.queue.Priority p = dev.trainops.queue.Priority.values()[i % 3];
-        int value = p == dev.trainops.queue.Priority.URGENT ? 1_000_000 : p == dev.trainops.queue.Priority.NORMAL ? 1000 : 100;
-        return dev.trainops.queue.QueuedJob.submitted(String.format("tj-%012x", i), new dev.trainops.queue.JobSpec("team-" + (char) ('a' + i % 3),
-                "bench-" + i, "llm", "llm", p, value, type, gpus, 2, 64, Map.of(), false, null, null, 1_000_000, 3600, null, null, null),
-                submitted);
+        if (plan.postgres() == null) {
+            out.printf("admission (PostgreSQL): skipped: %s%n", plan.postgresSkipped());
+            return String.format("SQLite %.0f; PostgreSQL skipped", sqlite);
+        }
+        try (PostgresBenchStore pg = PostgresBenchStore.open(plan.postgres())) {
+            double postgres = new AdmissionBench(out).run(index, clock, plan.queued(), plan.configDir(), pg.name, pg.store);
+            return String.format("SQLite %.0f; %s %.0f", sqlite, pg.name, postgres);
+        }
     }
 
     private void launches(int launches, Path configDir) throws Exception {
@@ -264,12 +234,7 @@ public final class Benchmarks {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         out.printf("%s: n=%d p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", what, sorted.length,
-                pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-    }
-
-    private static double pct(long[] sorted, double p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+                Percentiles.of(sorted, 50), Percentiles.of(sorted, 90), Percentiles.of(sorted, 99), sorted[sorted.length - 1] / 1e6);
     }
 
     private static long ms(long startNanos) {
