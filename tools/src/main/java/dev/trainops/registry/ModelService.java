@@ -194,6 +194,8 @@ public final class ModelService {
         RegisteredModel model = upstream(() -> registry.model(name)).orElseThrow(() -> noModel(name));
         String team = teamOf(model);
         call.audit().concerns(team);
+        // rule 1 before anything else is read: another team's model is one that does not exist
+        Access.requireVisible(who, team, () -> noModel(name));
         List<ModelVersion> versions = upstream(() -> registry.versions(name));
         Map<String, Double> accuracy = new LinkedHashMap<>();
         for (ModelVersion v : versions) {
@@ -514,10 +516,12 @@ public final class ModelService {
         try {
             return call.get();
         } catch (MlflowException e) {
-            if (e.unreachable()) {
-                throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "MLflow's model registry did not answer (" + (e.status() == 0 ? "no answer"
-                        : "HTTP " + e.status()) + ").", "Check MLFLOW_TRACKING_URI and that the tracking server is up, then retry.", true,
-                        Map.of("backend", "mlflow"));
+            boolean aboutTheRequest = e.status() == 400 || "RESOURCE_DOES_NOT_EXIST".equals(e.errorCode());
+            if (!aboutTheRequest) {
+                // no answer, 5xx, 429 after the retries, or a 404 from a server that is not MLflow's registry
+                throw new ToolException(ErrorCode.UPSTREAM_UNAVAILABLE, "MLflow's model registry did not answer as MLflow (" + (e.status() == 0
+                        ? "no answer" : "HTTP " + e.status()) + ").", "Check MLFLOW_TRACKING_URI and that the tracking server is up, then retry.",
+                        true, Map.of("backend", "mlflow"));
             }
             throw new ToolException(ErrorCode.INVALID_ARGUMENT, "MLflow refused the request: " + Json.shorten(String.valueOf(e.getMessage())) + ".",
                     "Check the model name and version.", false, e.errorCode() == null ? Map.of() : Map.of("mlflow_error_code", e.errorCode()));
