@@ -39,7 +39,8 @@ final class CatalogModule {
     }
 
     static ToolCatalog catalog(List<String> teams, ClusterModule cluster, HistoryModule history, CostModule cost, QueueModule queue,
-                               MonitoringModule monitoring, Metrics metrics, Gates gates) {
+                               MonitoringModule monitoring, Metrics metrics, Gates gates,
+                               Optional<java.util.function.Supplier<dev.trainops.registry.ModelService>> models) {
         Clock clock = cluster.clock;
         PriceBook prices = cost.prices();
         List<Tool<?, ?>> tools = new ArrayList<>();
@@ -58,6 +59,8 @@ final class CatalogModule {
         tools.addAll(JobQueue.tools(() -> queue.await().jobs()));
         tools.add(HealthService.tool(monitoring::health));
         tools.add(UtilizationReports.tool(monitoring::utilizationReports));
+        // the registry tools only where there is a registry: MLflow's, or the sandbox's embedded one
+        models.ifPresent(m -> tools.addAll(dev.trainops.registry.ModelService.tools(m)));
         tools.add(dev.trainops.audit.AuditLog.tool(() -> cost.await().audit()));
         if (gates.readOnly()) {
             // --read-only: MCP and the agent see only the tools that change nothing

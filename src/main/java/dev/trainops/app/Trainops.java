@@ -136,7 +136,8 @@ public final class Trainops implements AutoCloseable {
         new KueueModule(config, cluster, cost, queue, loops, gates.readOnly(), wall).open();
         MonitoringModule monitoring = new MonitoringModule(cluster, history, cost, queue, loops, metrics, events);
         new ScaleUpModule(config.scaleUp(), cluster, queue, loops, gates.readOnly()).startWhenQueueOpens();
-        ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates);
+        ToolCatalog catalog = CatalogModule.catalog(config.teams(), cluster, history, cost, queue, monitoring, metrics, gates,
+                RegistryModule.create(config, cluster, history, cost));
         metrics.registerTools(catalog.tools().stream().map(Tool::name).toList());
         WebhookModule webhook = new WebhookModule(config, cluster, cost, queue, loops);
         OperatorModule operator = new OperatorModule(cluster, cost, queue, loops, gates.readOnly());

@@ -100,7 +100,8 @@ class IsolationMatrixIT {
         assertThat(as.get(Caller.TEAM_B).completeCompletion(new McpSchema.CompleteRequest(new McpSchema.PromptReference("train_cheaper"),
                 new McpSchema.CompleteRequest.CompleteArgument("run_id", "mnist"))).completion().values()).contains(teamBRun);
         // every name of team-b's that a team-a member must never read (the rows queue iso-b-queued and iso-b-batch-2 as they run)
-        List<String> teamBNames = List.of(teamBJob, cancelTarget, batch, teamBRun, "iso-b-job", "iso-b-cancel", "iso-b-batch", "iso-b-queued");
+        List<String> teamBNames = List.of(teamBJob, cancelTarget, batch, teamBRun, "iso-b-job", "iso-b-cancel", "iso-b-batch", "iso-b-queued",
+                MODEL_B);
         assertThat(teamAJob).isNotBlank();
 
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
@@ -166,6 +167,9 @@ class IsolationMatrixIT {
     }
 
     /** Every row targets team-b's job, batch, run or team where it has a target (docs/tools.md, "Identity rules"). */
+    /** Team-b's registered model, made by the register_model row from team-b's run. */
+    static final String MODEL_B = "iso-b-model";
+
     static List<Row> rows(String job, String cancel, String batch, String run, YearMonth month) {
         String from = month.atDay(1).toString();
         String to = month.plusMonths(1).atDay(1).toString();
@@ -191,6 +195,12 @@ class IsolationMatrixIT {
         rows.add(IsolationMatrix.readOfTeamB(Kind.TOOL, "calculate_quota", Map.of("team", "team-b", "gpu_count", 1)));
         rows.add(IsolationMatrix.readOfTeamB(Kind.TOOL, "get_training_health_status", Map.of("team", "team-b")));
         rows.add(IsolationMatrix.readOfTeamB(Kind.TOOL, "get_resource_utilization_report", Map.of("team", "team-b")));
+        // the registry (issue 18): team-b's finished run registered as team-b's model, then promoted and read; the admin's
+        // second register and promote change nothing (idempotent), so every write cell can be OK
+        rows.add(IsolationMatrix.writeOfTeamB("register_model", Map.of("run_id", run, "name", MODEL_B)));
+        rows.add(IsolationMatrix.writeOfTeamB("promote_model", Map.of("name", MODEL_B, "version", "1", "stage", "dev", "reason", "isolation matrix")));
+        rows.add(IsolationMatrix.readOfTeamB(Kind.TOOL, "get_model_lineage", Map.of("name", MODEL_B)));
+        rows.add(IsolationMatrix.readOfTeamB(Kind.TOOL, "list_models", Map.of("team", "team-b")));
         rows.add(IsolationMatrix.adminOnly("get_audit_log", Map.of("team", "team-b")));
         rows.add(IsolationMatrix.clusterWide(Kind.RESOURCE, "trainops://gpus", Map.of()));
         rows.add(IsolationMatrix.clusterWide(Kind.RESOURCE, "trainops://queue", Map.of()));
@@ -232,6 +242,7 @@ class IsolationMatrixIT {
         teamBNames.stream().filter(n -> n.startsWith("tj-") || n.startsWith("tb-")).forEach(n -> ghosts.put(n, n.substring(0, 3) + "000000000000"));
         ghosts.put("team-b", "team-z");
         ghosts.put("mnist-bs32", "no-such-run");
+        ghosts.put(MODEL_B, "no-such-registered-model");
         ghosts.put("mnist", "no-such-model");
         String target = ghosts.keySet().stream().filter(t -> mentions(row.arguments(), t) || row.name().endsWith("/" + t)).findFirst()
                 .orElseThrow(() -> new AssertionError(row.label() + " names none of team-b's items"));

@@ -21,6 +21,8 @@ public final class Audit {
     private final Principal principal;
     private final String tool;
     private final String team;
+    /** The team the call turned out to concern (a model's owner), when the arguments name none. */
+    private volatile String concerns;
     private final String arguments;
     private final AtomicBoolean written = new AtomicBoolean();
 
@@ -44,6 +46,31 @@ public final class Audit {
     }
 
     /**
+     * Says which team the call concerns when its arguments name none (a model is its owning team's),
+     * so the record is filed under it whatever the outcome. Call it as soon as the team is known.
+     */
+    public void concerns(String changedTeam) {
+        this.concerns = changedTeam;
+    }
+
+    /**
+     * Records a change made outside the store (MLflow's model registry) right after it was made,
+     * with what it did; the catalog's {@link #afterCall} then adds nothing.
+     */
+    public void doneOutside(String changedTeam, String message) {
+        if (changedTeam != null) {
+            concerns = changedTeam;
+        }
+        if (written.compareAndSet(false, true)) {
+            trail.append(entry(team(), AuditEntry.OK, message));
+        }
+    }
+
+    private String team() {
+        return concerns != null ? concerns : team;
+    }
+
+    /**
      * After the call: a success the domain recorded needs nothing more; any other outcome (a
      * failure, whose transaction rolled back; a success made outside the store) is appended now.
      *
@@ -53,7 +80,7 @@ public final class Audit {
         if (AuditEntry.OK.equals(outcome) && written.get()) {
             return;
         }
-        trail.append(entry(team, outcome, message));
+        trail.append(entry(team(), outcome, message));
         written.set(true);
     }
 

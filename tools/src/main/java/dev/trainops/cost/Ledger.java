@@ -233,6 +233,46 @@ public final class Ledger {
         }
     }
 
+    /**
+     * One attempt (one pod's ledger id, {@code team/<job id>-<attempt>-<suffix>}) of a queue job at one
+     * rate class: its seconds, GPU-seconds (GPUs held x seconds, a MIG slice or shared replica as its
+     * fraction) and exact cost.
+     */
+    public record AttemptUsage(String ledgerId, RateClass rateClass, String gpuType, long seconds, BigDecimal gpuSeconds, Money cost,
+                               Instant first, Instant last) {
+    }
+
+    /**
+     * Every attempt of one queue job, preempted and interrupted ones included, by rate class: the same
+     * rows {@link #queueJobBilled} sums, so the numbers are those the bill and the cost report show.
+     */
+    public List<AttemptUsage> queueJobUsage(String team, String jobId) {
+        String sql = "SELECT job_id, rate_class, gpu_type, gpus, SUM(seconds), SUM(cost_micros), MIN(start_ms), MAX(end_ms) FROM usage_slice "
+                + "WHERE team = ? AND job_id LIKE ? GROUP BY job_id, rate_class, gpu_type, gpus ORDER BY MIN(start_ms), job_id, rate_class";
+        java.util.Map<List<String>, AttemptUsage> rows = new java.util.LinkedHashMap<>();
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, team);
+            // job ids (tj- and hex digits) and team names (DNS labels) hold no LIKE wildcard
+            ps.setString(2, team + "/" + jobId + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long seconds = rs.getLong(5);
+                    AttemptUsage u = new AttemptUsage(rs.getString(1), RateClass.valueOf(rs.getString(2)), rs.getString(3), seconds,
+                            new BigDecimal(rs.getString(4)).multiply(BigDecimal.valueOf(seconds)), Money.micros(rs.getLong(6), prices.currency()),
+                            Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)));
+                    // a pod whose GPU count changed cannot happen, but two rows of one attempt and class still add up
+                    rows.merge(List.of(u.ledgerId(), u.rateClass().name()), u, (a, b) -> new AttemptUsage(a.ledgerId(), a.rateClass(),
+                            a.gpuType() != null ? a.gpuType() : b.gpuType(), a.seconds() + b.seconds(), a.gpuSeconds().add(b.gpuSeconds()),
+                            a.cost().plus(b.cost()), a.first().isBefore(b.first()) ? a.first() : b.first(),
+                            a.last().isAfter(b.last()) ? a.last() : b.last()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the usage ledger: " + e.getMessage(), e);
+        }
+        return new ArrayList<>(rows.values());
+    }
+
     /** A ledger row with where it is booked; {@code runName} is null when the job named no run. */
     public record Booked(String team, String experiment, String runName, PricedSlice slice) {
     }

@@ -125,6 +125,11 @@ public final class QueueStore {
                 .findFirst();
     }
 
+    /** Every job that logs to {@code runName}, oldest first (several when the run was trained again under its name). */
+    public List<QueuedJob> byRunName(Connection c, String runName) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE run_name = ? ORDER BY submitted_ms, job_id", runName);
+    }
+
     public Optional<QueuedJob> byIdempotencyKey(Connection c, String key) throws SQLException {
         return query(c, "SELECT " + COLUMNS + " FROM queue_job WHERE idempotency_key = ?", key).stream().findFirst();
     }
