@@ -66,7 +66,7 @@ final class CatalogModule {
             // --read-only: MCP and the agent see only the tools that change nothing
             tools.removeIf(t -> !t.hints().readOnly());
         }
-        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, clock),
+        return new ToolCatalog(tools, resources(prices, clock), metrics::toolCall, CompletionSources.of(teams, history, cost, queue, models, clock),
                 // --read-only writes nothing, the audit log included (its store is opened read-only)
                 new ToolCatalog.Guards(gates.limiter(), gates.readOnly() ? dev.trainops.audit.AuditTrail.NONE : cost.auditTrail(), clock));
     }

@@ -4,6 +4,9 @@ import dev.trainops.access.Principal;
 import dev.trainops.catalog.Completions;
 import dev.trainops.catalog.Completions.Kind;
 import dev.trainops.queue.QueuedJob;
+import dev.trainops.registry.ListModelsRequest;
+import dev.trainops.registry.ModelList;
+import dev.trainops.registry.ModelService;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Where the values offered for prompt arguments and resource-template variables come from
@@ -27,8 +31,13 @@ final class CompletionSources {
     private CompletionSources() {
     }
 
-    static Completions of(List<String> teams, HistoryModule history, CostModule cost, QueueModule queue, Clock clock) {
-        return Completions.builder()
+    static Completions of(List<String> teams, HistoryModule history, CostModule cost, QueueModule queue,
+                          Optional<Supplier<ModelService>> models, Clock clock) {
+        Completions.Builder b = Completions.builder();
+        // registered models (promote_best_model's model): list_models's answer for the caller, so another team's is NOT_FOUND (rule 5)
+        models.ifPresent(m -> b.addFor(Kind.REGISTERED_MODEL, p -> registered(m, p))
+                .modelVisible((name, p) -> registered(m, p).contains(name)));
+        return b
                 .addFor(Kind.TEAM, p -> teams.stream().filter(p::sees).toList())
                 .addFor(Kind.MODEL, p -> concat(fromJobs(queue, p, QueuedJob::model), fromHistory(history, p, HistoryModule.KnownRun::model)))
                 .addFor(Kind.RUN, p -> concat(concat(fromJobs(queue, p, QueuedJob::runName),
@@ -46,6 +55,10 @@ final class CompletionSources {
             return true;
         }
         return history.runs.get().find(run, principal).runs().stream().anyMatch(r -> run.equals(r.runId()) || run.equals(r.runName()));
+    }
+
+    private static List<String> registered(Supplier<ModelService> models, Principal principal) {
+        return models.get().list(new ListModelsRequest(null, null), principal).models().stream().map(ModelList.Model::name).toList();
     }
 
     private static List<String> fromJobs(QueueModule queue, Principal principal, Function<QueuedJob, String> value) {

@@ -213,6 +213,7 @@ class IsolationMatrixIT {
         rows.add(IsolationMatrix.readOfTeamB(Kind.PROMPT, "train_within_budget", Map.of("model", "mnist", "epochs", "2", "budget", "5",
                 "team", "team-b")));
         rows.add(IsolationMatrix.readOfTeamB(Kind.PROMPT, "train_cheaper", Map.of("run_id", run)));
+        rows.add(IsolationMatrix.readOfTeamB(Kind.PROMPT, "promote_best_model", Map.of("model", MODEL_B)));
         return rows;
     }
 

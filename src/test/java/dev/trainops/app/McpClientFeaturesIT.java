@@ -65,7 +65,7 @@ class McpClientFeaturesIT {
     void promptsListAndRenderThroughARealClient() throws Exception {
         McpSyncClient c = connect(McpClient.sync(transport(dataDir)));
         assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
-                .containsExactlyInAnyOrder("cost_review", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
+                .containsExactlyInAnyOrder("cost_review", "promote_best_model", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
         McpSchema.Prompt budget = c.listPrompts().prompts().stream().filter(p -> p.name().equals("train_within_budget")).findFirst().orElseThrow();
         assertThat(budget.arguments()).extracting(McpSchema.PromptArgument::name).containsExactly("model", "epochs", "budget", "team");
         McpSchema.GetPromptResult r = c.getPrompt(new McpSchema.GetPromptRequest("train_within_budget",

@@ -29,6 +29,6 @@ class PromptsBundleTest {
         assertThat(bundled.prompts()).isEqualTo(folder.prompts());
         assertThat(bundled.system("agent-system")).isEqualTo(folder.system("agent-system")).isPresent();
         assertThat(bundled.prompts()).extracting(PromptLibrary.Prompt::name)
-                .containsExactly("cost_review", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
+                .containsExactly("cost_review", "promote_best_model", "train_cheaper", "train_within_budget", "why_is_my_job_pending");
     }
 }

@@ -31,7 +31,7 @@ final class McpCompletions {
         List<SyncCompletionSpecification> out = new ArrayList<>();
         for (PromptLibrary.Prompt p : prompts.prompts()) {
             out.add(new SyncCompletionSpecification(new McpSchema.PromptReference(p.name()),
-                    (exchange, request) -> answer(completions.get(), request, caller(exchange, local))));
+                    (exchange, request) -> answer(completions.get(), request, caller(exchange, local), p)));
         }
         return out;
     }
@@ -52,9 +52,14 @@ final class McpCompletions {
     }
 
     static McpSchema.CompleteResult answer(Completions completions, McpSchema.CompleteRequest request, Principal principal) {
+        return answer(completions, request, principal, null);
+    }
+
+    /** {@code prompt} null: a resource template's variable, completed by its name; else what the prompt's argument names. */
+    static McpSchema.CompleteResult answer(Completions completions, McpSchema.CompleteRequest request, Principal principal, PromptLibrary.Prompt prompt) {
         McpSchema.CompleteRequest.CompleteArgument argument = request.argument();
         Completions.Answer answer = argument == null ? Completions.Answer.NONE
-                : completions.complete(argument.name(), argument.value(), principal);
+                : completions.complete(prompt == null ? argument.name() : PromptLibrary.kindOf(prompt, argument.name()), argument.value(), principal);
         return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(answer.values(), answer.total(), answer.hasMore()));
     }
 }

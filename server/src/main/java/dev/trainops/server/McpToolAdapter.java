@@ -136,7 +136,7 @@ public final class McpToolAdapter {
                     }
                     String text;
                     try {
-                        catalog.completions().requireVisible(args, principal(exchange)); // rule 5: another team is not found
+                        catalog.completions().requireVisible(PromptLibrary.byKind(p, args), principal(exchange)); // rule 5: another team is not found
                         text = library.render(p.name(), args);
                     } catch (dev.trainops.catalog.ToolException e) {
                         throw new io.modelcontextprotocol.spec.McpError(new McpSchema.JSONRPCResponse.JSONRPCError(

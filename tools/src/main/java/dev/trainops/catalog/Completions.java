@@ -35,7 +35,9 @@ public final class Completions {
 
     /** What an argument names, by the names the prompts and resource templates use. */
     public enum Kind {
-        TEAM("team"), MODEL("model"), RUN("run_id"), JOB_ID("job_id"), MONTH("month");
+        TEAM("team"), MODEL("model"), RUN("run_id"), JOB_ID("job_id"), MONTH("month"),
+        /** A registered model's name (a prompt argument with {@code completes: registered_model}). */
+        REGISTERED_MODEL("registered_model");
 
         private final String argument;
 
@@ -74,16 +76,18 @@ public final class Completions {
     private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources;
     private final Function<String, Optional<String>> jobTeams;
     private final BiPredicate<String, Principal> runVisible;
+    private final BiPredicate<String, Principal> modelVisible;
 
     private Completions(Map<Kind, Function<Principal, ? extends Collection<String>>> sources, Function<String, Optional<String>> jobTeams,
-                        BiPredicate<String, Principal> runVisible) {
+                        BiPredicate<String, Principal> runVisible, BiPredicate<String, Principal> modelVisible) {
         this.sources = Map.copyOf(sources);
         this.jobTeams = jobTeams;
         this.runVisible = runVisible;
+        this.modelVisible = modelVisible;
     }
 
     public static Completions none() {
-        return new Completions(Map.of(), id -> Optional.empty(), (run, principal) -> false);
+        return new Completions(Map.of(), id -> Optional.empty(), (run, principal) -> false, (model, principal) -> false);
     }
 
     public static Builder builder() {
@@ -140,6 +144,19 @@ public final class Completions {
             throw new ToolException(ErrorCode.NOT_FOUND, "No run '" + Json.shorten(run.trim()) + "'.",
                     "Name a run or job of your teams (completion offers them).", false, Map.of("argument", "run_id"));
         }
+        String model = arguments.get(Kind.REGISTERED_MODEL.argument());
+        if (model != null && !model.isBlank() && !seesModel(model.trim(), principal)) {
+            throw new ToolException(ErrorCode.NOT_FOUND, "No registered model '" + Json.shorten(model.trim()) + "'.",
+                    "Name one of your teams' models (list_models lists them).", false, Map.of("argument", "model"));
+        }
+    }
+
+    private boolean seesModel(String model, Principal principal) {
+        try {
+            return modelVisible.test(model, principal);
+        } catch (RuntimeException e) {
+            return false; // the registry down: no model can be shown to be the caller's
+        }
     }
 
     private boolean seesRun(String run, Principal principal) {
@@ -185,6 +202,7 @@ public final class Completions {
         private final Map<Kind, Function<Principal, ? extends Collection<String>>> sources = new EnumMap<>(Kind.class);
         private Function<String, Optional<String>> jobTeams = id -> Optional.empty();
         private BiPredicate<String, Principal> runVisible = (run, principal) -> false;
+        private BiPredicate<String, Principal> modelVisible = (model, principal) -> false;
 
         private Builder() {
         }
@@ -217,8 +235,14 @@ public final class Completions {
             return this;
         }
 
+        /** Whether a principal sees the registered model of this name (its team's; an admin: any): what {@link #requireVisible} checks a registered model by. */
+        public Builder modelVisible(BiPredicate<String, Principal> visible) {
+            this.modelVisible = java.util.Objects.requireNonNull(visible, "visible must not be null");
+            return this;
+        }
+
         public Completions build() {
-            return new Completions(sources, jobTeams, runVisible);
+            return new Completions(sources, jobTeams, runVisible, modelVisible);
         }
     }
 }

@@ -28,8 +28,15 @@ public final class PromptLibrary {
     private static final Pattern VARIABLE = Pattern.compile("\\{\\{([a-z_]+)}}");
     private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,63}$");
 
-    /** One argument of a prompt. */
-    public record Argument(String name, String description, boolean required) {
+    /**
+     * One argument of a prompt; {@code completes} is what it names for completions and rule 5
+     * ({@link Completions.Kind}), its own name unless the front matter's {@code completes} says
+     * otherwise (promote_best_model's {@code model} is a registered model, not a trained one).
+     */
+    public record Argument(String name, String description, boolean required, String completes) {
+        public Argument(String name, String description, boolean required) {
+            this(name, description, required, name);
+        }
     }
 
     /** A prompt: its description for clients, its arguments and its template. */
@@ -86,10 +93,24 @@ public final class PromptLibrary {
             if (!argName.matches("[a-z_]+")) {
                 throw new IllegalArgumentException("prompt " + file + ": argument name must be lowercase letters and _, was '" + argName + "'");
             }
-            args.add(new Argument(argName, a.path("description").asString(""), a.path("required").asBoolean(false)));
+            args.add(new Argument(argName, a.path("description").asString(""), a.path("required").asBoolean(false),
+                    a.path("completes").asString(argName)));
         }
         return new Prompt(name, head.path("title").asString(name), head.path("description").asString(""), args, m.group(2).strip(),
                 "system".equals(head.path("kind").asString("")));
+    }
+
+    /** {@code arguments} keyed by what each names ({@link Argument#completes}) instead of its name: what rule 5 checks. */
+    public static Map<String, String> byKind(Prompt prompt, Map<String, String> arguments) {
+        Map<String, String> out = new LinkedHashMap<>();
+        arguments.forEach((k, v) -> out.put(prompt.arguments().stream().filter(a -> a.name().equals(k)).findFirst().map(Argument::completes)
+                .orElse(k), v));
+        return out;
+    }
+
+    /** What argument {@code argument} of {@code prompt} names for completions; its own name for one the prompt does not have. */
+    public static String kindOf(Prompt prompt, String argument) {
+        return prompt.arguments().stream().filter(a -> a.name().equals(argument)).findFirst().map(Argument::completes).orElse(argument);
     }
 
     /**

@@ -169,12 +169,13 @@ final class JobManifest {
         return out;
     }
 
-    /** trainops's env (MLflow, job id, checkpoint and artifact dirs), then the template's (which may replace one), then the job's params. */
+    /** trainops's env (MLflow, team, job id, checkpoint and artifact dirs), then the template's (which may replace one), then the job's params. */
     private List<EnvVar> env(QueuedJob job, JobTemplate t, Map<String, String> values) {
         Map<String, EnvVar> env = new LinkedHashMap<>();
         templates.mlflowTrackingUri().ifPresent(uri -> put(env, "MLFLOW_TRACKING_URI", uri.toString()));
         put(env, "MLFLOW_EXPERIMENT_NAME", job.experiment());
         put(env, "MLFLOW_RUN_NAME", job.runName());
+        put(env, "TRAINOPS_TEAM", job.team()); // for the run's team tag (DESIGN.md, rule 6), so its own team sees and registers it
         put(env, "TRAINOPS_JOB_ID", job.jobId());
         put(env, "TRAINOPS_ATTEMPT", Integer.toString(job.attempt()));
         put(env, "TRAINOPS_CHECKPOINT_DIR", values.get("checkpoint_dir"));

@@ -94,8 +94,6 @@ final class JobTemplateLoader {
             }
         }
         JobTemplate.Checkpoint checkpoint = checkpoint(k, defaults);
-        String artifactDir = k.get("artifact_dir") == null ? null
-                : placeholders(k, "artifact_dir", text(k, "artifact_dir"), defaults, Set.of("artifact_dir"));
         List<Volume> volumes = list(k, "volumes", Volume.class);
         Set<String> volumeNames = new HashSet<>();
         for (int i = 0; i < volumes.size(); i++) {
@@ -116,6 +114,7 @@ final class JobTemplateLoader {
                 throw error(k.path("volumeMounts") + "[" + i + "].mountPath", "must be an absolute path, e.g. /data");
             }
         }
+        String artifactDir = artifactDir(k, defaults, checkpoint, volumes, mounts);
         List<Toleration> tolerations = list(k, "tolerations", Toleration.class);
         for (int i = 0; i < tolerations.size(); i++) {
             kube.toleration(tolerations.get(i), k.path("tolerations") + "[" + i + "]");
@@ -168,6 +167,62 @@ final class JobTemplateLoader {
                     + "would not survive the pod");
         }
         return new JobTemplate.Checkpoint(claim, mount, dir);
+    }
+
+    /**
+     * {@code artifact_dir}, where the trainer writes its model (TRAINOPS_MODEL_ARTIFACT_DIR): an
+     * absolute path on a volume that outlives the pod, one directory per run, and the team's own: the
+     * checkpoint claim lives in the team's namespace, any other kept volume may be shared by teams and
+     * needs {@code {{team}}} in the path (docs/queue.md, "Job templates").
+     */
+    private String artifactDir(Keys k, Set<String> defaults, JobTemplate.Checkpoint checkpoint, List<Volume> volumes, List<VolumeMount> mounts) {
+        if (k.get("artifact_dir") == null) {
+            return null;
+        }
+        String key = "artifact_dir";
+        String dir = placeholders(k, key, text(k, key), defaults, Set.of(key));
+        String example = (checkpoint == null ? ", e.g. /models/{{run_name}} with a volume mounted at /models" : ", e.g. " + checkpoint.mountPath()
+                + "/models/{{run_name}}") + k.inTemplate(key);
+        String resolved = Placeholders.PLACEHOLDER.matcher(dir).replaceAll("{{$1}}");
+        if (checkpoint != null) {
+            resolved = resolved.replace("{{checkpoint_dir}}", Placeholders.PLACEHOLDER.matcher(checkpoint.dir()).replaceAll("{{$1}}"));
+        }
+        if (!resolved.startsWith("/")) {
+            throw error(k.path(key), "must be an absolute path on a mounted volume" + example);
+        }
+        String volume = null;
+        String mountPath = "";
+        if (checkpoint != null && under(resolved, checkpoint.mountPath())) {
+            volume = JobTemplate.CHECKPOINT_VOLUME;
+            mountPath = checkpoint.mountPath();
+        }
+        for (VolumeMount m : mounts) {
+            if (under(resolved, m.getMountPath()) && m.getMountPath().length() > mountPath.length()) {
+                volume = m.getName();
+                mountPath = m.getMountPath();
+            }
+        }
+        String name = volume;
+        Volume v = volumes.stream().filter(x -> x.getName().equals(name)).findFirst().orElse(null);
+        if (volume == null || v != null && v.getEmptyDir() != null) {
+            throw error(k.path(key), (volume == null ? "must lie under a mounted volume" : "lies on volume '" + volume + "', an emptyDir, which "
+                    + "is deleted with the pod; put it under a volume that outlives the pod") + " (checkpoint.mount_path"
+                    + (checkpoint == null ? "" : " " + checkpoint.mountPath()) + ", or a volumeMounts mountPath), or the model is lost with "
+                    + "the pod" + example);
+        }
+        if (!resolved.contains("{{run_name}}") && !resolved.contains("{{job_id}}")) {
+            throw error(k.path(key), "must contain {{run_name}} (or {{job_id}}) so that each run writes its own model" + example);
+        }
+        if (v != null && v.getPersistentVolumeClaim() == null && !resolved.contains("{{team}}")) {
+            throw error(k.path(key), "lies on volume '" + volume + "', which is not a PersistentVolumeClaim in the team's namespace and may be "
+                    + "shared by teams: add {{team}}, e.g. " + mountPath + "/{{team}}/{{run_name}}" + k.inTemplate(key));
+        }
+        return dir;
+    }
+
+    private static boolean under(String path, String mountPath) {
+        String m = mountPath.endsWith("/") ? mountPath.substring(0, mountPath.length() - 1) : mountPath;
+        return path.startsWith(m + "/");
     }
 
     private String placeholders(Keys k, String key, String text, Set<String> defaults, Set<String> forbidden) {
