@@ -49,6 +49,8 @@ public final class Store implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Store.class);
 
     private final HikariDataSource pool;
+    /** The connection this thread holds from this store, if any: a nested borrow shares it (see {@link #connection()}). */
+    private final ThreadLocal<Held> held = new ThreadLocal<>();
     private final boolean sqlite;
     private final String description;
     private final Redactor redactor;
@@ -212,8 +214,18 @@ public final class Store implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to write to " + description, e);
         }
-        try (Connection c = connection()) {
-            return sqlite ? sqliteTransaction(c, work) : postgresTransaction(c, advisoryLock, work);
+        try {
+            Held outer = current();
+            // a transaction inside a read runs on the read's connection; one inside a transaction takes its own, as it always has
+            Held h = outer != null && !outer.inTransaction ? outer : hold(borrow());
+            Connection share = share(h);
+            h.inTransaction = true;
+            try {
+                return sqlite ? sqliteTransaction(h.connection, work) : postgresTransaction(h.connection, advisoryLock, work);
+            } finally {
+                h.inTransaction = false;
+                share.close();
+            }
         } catch (SQLException e) {
             throw failed(e);
         } finally {
@@ -322,6 +334,112 @@ public final class Store implements AutoCloseable {
      * transaction rolled back, when the connection returns to the pool.
      */
     public Connection connection() throws SQLException {
+        Held h = current();
+        return share(h != null ? h : hold(borrow()));
+    }
+
+    /**
+     * A connection this thread borrows while it already holds one (a read inside a read, a ledger
+     * query inside a queue snapshot) is the one it holds, not a second from the pool: with every
+     * connection lent to callers that each wait for a second one, none would ever come back (seen
+     * under load: four validate_job_resources calls each held one of SQLite's four and waited 30 s
+     * for another). The shared connection closes when its first borrower closes it.
+     */
+    private static final class Held {
+        final Connection connection;
+        final Held outer;
+        final Thread owner;
+        int borrowers;
+        boolean inTransaction;
+
+        Held(Connection connection, Held outer, Thread owner) {
+            this.connection = connection;
+            this.outer = outer;
+            this.owner = owner;
+        }
+
+    }
+
+    private Connection share(Held h) {
+        h.borrowers++;
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                new Borrower(h));
+    }
+
+    /** One borrower's view of a held connection: its close() gives back its share, and the last one gives the connection back. */
+    private final class Borrower implements java.lang.reflect.InvocationHandler {
+        private final Held h;
+        private boolean closed;
+
+        Borrower(Held h) {
+            this.h = h;
+        }
+
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args) throws Throwable {
+            switch (method.getName()) {
+                case "close":
+                    if (!closed) {
+                        closed = true;
+                        release(h);
+                    }
+                    return null;
+                case "isClosed":
+                    return closed || h.connection.isClosed();
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "shared " + h.connection;
+                default:
+                    if (closed) {
+                        throw new SQLException("this borrow of a connection to " + description + " was closed");
+                    }
+                    try {
+                        return method.invoke(h.connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+            }
+        }
+    }
+
+    /** The connection this thread holds, if it still holds one (one given back from another thread is not held). */
+    private Held current() {
+        Held h = held.get();
+        while (h != null && h.borrowers <= 0) {
+            h = h.outer;
+        }
+        if (h == null) {
+            held.remove();
+        } else {
+            held.set(h);
+        }
+        return h;
+    }
+
+    private Held hold(Connection c) {
+        Held h = new Held(c, current(), Thread.currentThread());
+        held.set(h);
+        return h;
+    }
+
+    private void release(Held h) throws SQLException {
+        if (--h.borrowers > 0) {
+            return;
+        }
+        if (h.owner == Thread.currentThread() && held.get() == h) {
+            if (h.outer == null) {
+                held.remove();
+            } else {
+                held.set(h.outer);
+            }
+        }
+        h.connection.close();
+    }
+
+    private Connection borrow() throws SQLException {
         return sqlite ? pool.getConnection() : postgresConnection();
     }
 

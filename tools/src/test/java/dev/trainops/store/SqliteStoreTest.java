@@ -24,20 +24,24 @@ class SqliteStoreTest extends StoreContract {
 
     @Test
     void everyPooledConnectionWaitsForTheWriterAndSyncsEveryCommitInWalMode() throws Exception {
-        List<Connection> held = new ArrayList<>();
+        // one borrower per thread: a thread's nested borrows share its connection (Store.connection())
+        java.util.concurrent.CyclicBarrier allHoldOne = new java.util.concurrent.CyclicBarrier(Store.SQLITE_POOL_SIZE);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(Store.SQLITE_POOL_SIZE);
         try {
+            List<java.util.concurrent.Future<List<String>>> pragmas = new ArrayList<>();
             for (int i = 0; i < Store.SQLITE_POOL_SIZE; i++) {
-                held.add(store.connection());
+                pragmas.add(threads.submit(() -> {
+                    try (Connection c = store.connection()) {
+                        allHoldOne.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                        return List.of(pragma(c, "busy_timeout"), pragma(c, "synchronous"), pragma(c, "journal_mode"));
+                    }
+                }));
             }
-            for (Connection c : held) {
-                assertThat(pragma(c, "busy_timeout")).isEqualTo("5000");
-                assertThat(pragma(c, "synchronous")).isEqualTo("2"); // FULL
-                assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
+            for (var p : pragmas) {
+                assertThat(p.get(20, java.util.concurrent.TimeUnit.SECONDS)).containsExactly("5000", "2", "wal"); // synchronous 2: FULL
             }
         } finally {
-            for (Connection c : held) {
-                c.close();
-            }
+            threads.shutdownNow();
         }
         assertThat(store.poolStats().total()).isEqualTo(Store.SQLITE_POOL_SIZE);
     }

@@ -95,8 +95,8 @@ abstract class StoreContract {
     }
 
     @Test
-    void writersThatReadOnAnotherConnectionInsideTheirTransactionAllFinish() throws Exception {
-        // as the admission pass does: it reads budgets from the ledger while it holds the queue's transaction
+    void writersThatReadInsideTheirTransactionAllFinish() throws Exception {
+        // as the admission pass does: it reads budgets from the ledger while it holds the queue's transaction (on its connection)
         int writers = 8;
         int each = 10;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -123,6 +123,72 @@ abstract class StoreContract {
         }
         assertThat(notes()).hasSize(writers * each);
         assertThat(store.poolStats().total()).isLessThanOrEqualTo(maxPoolSize());
+    }
+
+    @Test
+    void aNestedBorrowSharesTheThreadsConnectionSoCallersHoldingEveryConnectionCannotStarveEachOther() throws Exception {
+        // as validate_job_resources did: a queue snapshot read (one connection) asks the ledger for a budget (a second one);
+        // with every connection lent to such callers, none came back until the pool's timeout
+        int callers = maxPoolSize();
+        java.util.concurrent.CyclicBarrier allHoldOne = new java.util.concurrent.CyclicBarrier(callers);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                done.add(pool.submit(() -> {
+                    try (Connection outer = store.connection()) {
+                        allHoldOne.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                        try (Connection inner = store.connection(); Statement s = inner.createStatement();
+                             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM store_probe")) {
+                            rs.next();
+                            return physical(inner) == physical(outer);
+                        }
+                    }
+                }));
+            }
+            for (Future<Boolean> f : done) {
+                assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("the nested borrow is the outer connection").isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.poolStats().active()).isZero();
+    }
+
+    @Test
+    void aTransactionInsideAReadRunsOnTheReadsConnectionAndIsCommitted() throws Exception {
+        try (Connection outer = store.connection()) {
+            store.inTransaction(0, c -> {
+                assertThat(physical(c)).isSameAs(physical(outer));
+                return insert(c, 1, "inside a read");
+            });
+            try (Statement s = outer.createStatement(); ResultSet rs = s.executeQuery("SELECT note FROM store_probe WHERE id = 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+            assertThat(outer.getAutoCommit()).as("the read's connection is back in autocommit").isTrue();
+        }
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(other.submit(this::notes).get()).as("seen from another thread, so committed").hasSize(1);
+        } finally {
+            other.shutdownNow();
+        }
+        assertThat(store.poolStats().active()).isZero();
+    }
+
+    @Test
+    void aBorrowClosedTwiceGivesItsShareBackOnce() throws Exception {
+        Connection outer = store.connection();
+        Connection inner = store.connection();
+        inner.close();
+        inner.close();
+        assertThat(outer.isClosed()).isFalse();
+        try (Statement s = outer.createStatement()) {
+            s.execute("SELECT 1");
+        }
+        assertThatThrownBy(inner::createStatement).isInstanceOf(SQLException.class);
+        outer.close();
+        assertThat(store.poolStats().active()).isZero();
     }
 
     private int maxPoolSize() {
