@@ -41,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OwnHistoryTest {
     static final Path CONFIG = Path.of(System.getProperty("trainops.configDir", "../config")).toAbsolutePath();
-    static final List<String> CLIENT_PROPERTIES = List.of("kubernetes.master", "kubernetes.auth.tryKubeConfig",
-            "kubernetes.auth.tryServiceAccount", "kubernetes.trust.certificates", "kubernetes.namespace");
 
     @TempDir
     Path dir;
@@ -173,24 +171,11 @@ class OwnHistoryTest {
 
     /** Points the fabric8 client's system properties at {@code server}; returns what they were, for {@link #restore}. */
     static Map<String, String> pointAt(KubernetesMockServer server) {
-        Map<String, String> saved = new HashMap<>();
-        CLIENT_PROPERTIES.forEach(p -> saved.put(p, System.getProperty(p)));
-        System.setProperty("kubernetes.master", server.url("/"));
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        System.setProperty("kubernetes.trust.certificates", "true");
-        System.setProperty("kubernetes.namespace", "default");
-        return saved;
+        return dev.trainops.app.bench.KubeClientProperties.pointAt(server.url("/"));
     }
 
     static void restore(Map<String, String> saved) {
-        saved.forEach((p, v) -> {
-            if (v == null) {
-                System.clearProperty(p);
-            } else {
-                System.setProperty(p, v);
-            }
-        });
+        dev.trainops.app.bench.KubeClientProperties.restore(saved);
     }
 
     /** The tool's structured answer; the store opens in the background, so a first call may wait for it (bounded). */

@@ -4,8 +4,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The fabric8 client's system properties, pointed at the mock API server for the in-process server's own client. */
-final class KubeClientProperties {
+/**
+ * The fabric8 client's system properties, pointed at a mock API server for an in-process server's
+ * own client (the bench's HTTP load, and tests that start the whole server).
+ */
+public final class KubeClientProperties {
     private static final List<String> NAMES = List.of("kubernetes.master", "kubernetes.auth.tryKubeConfig", "kubernetes.auth.tryServiceAccount",
             "kubernetes.trust.certificates", "kubernetes.namespace");
 
@@ -13,7 +16,7 @@ final class KubeClientProperties {
     }
 
     /** Points them at {@code url}; returns what they were, for {@link #restore}. */
-    static Map<String, String> pointAt(String url) {
+    public static Map<String, String> pointAt(String url) {
         Map<String, String> saved = new HashMap<>();
         NAMES.forEach(p -> saved.put(p, System.getProperty(p)));
         System.setProperty("kubernetes.master", url);
@@ -24,7 +27,7 @@ final class KubeClientProperties {
         return saved;
     }
 
-    static void restore(Map<String, String> saved) {
+    public static void restore(Map<String, String> saved) {
         saved.forEach((p, v) -> {
             if (v == null) {
                 System.clearProperty(p);
