@@ -343,7 +343,7 @@ public final class Store implements AutoCloseable {
      * query inside a queue snapshot) is the one it holds, not a second from the pool: with every
      * connection lent to callers that each wait for a second one, none would ever come back (seen
      * under load: four validate_job_resources calls each held one of SQLite's four and waited 30 s
-     * for another). The shared connection closes when its first borrower closes it.
+     * for another). The shared connection goes back to the pool when the last of its borrowers closes it.
      */
     private static final class Held {
         final Connection connection;
